@@ -1,0 +1,216 @@
+namespace Nabla.Graph;
+
+// Note [Engine]
+// Backward runs in two iterative passes, so graph depth never touches the call stack (a chain of
+// 100,000 ops is fine):
+//  1. Discover every node reachable from the roots with an explicit stack, counting for each node how
+//     many edges from other reachable nodes point at it (its pending consumers).
+//  2. Process nodes whose consumers have all delivered their gradient (a Kahn topological order).
+//     Gradients that meet at one node are summed into its buffer here, and each gradient a rule returns
+//     is reduced to its input's shape here (summing over broadcast dims). Rules never do either.
+// Without createGraph the whole pass runs under NoGrad; with it, rules record like any forward op,
+// which is what makes grad-of-grad work: every rule is written in differentiable tensor ops.
+// After a node runs, unless the graph is retained, it is released: its edges and saved tensors are
+// dropped (so activations can be collected) and running it again is a clear error.
+
+/// <summary>The reverse-mode engine. See Note [Engine].</summary>
+internal static class Engine
+{
+    public static void Backward(IReadOnlyList<Tensor> roots, IReadOnlyList<Tensor>? grads, bool retainGraph, bool createGraph)
+        => Run(roots, grads, retainGraph, createGraph, inputs: null);
+
+    /// <summary>
+    /// Runs backward from <paramref name="roots"/>. With <paramref name="inputs"/> null, gradients accumulate into
+    /// leaves' <c>Grad</c>; otherwise the gradients with respect to <paramref name="inputs"/> are returned and no
+    /// <c>Grad</c> is touched.
+    /// </summary>
+    public static Tensor?[] Run(IReadOnlyList<Tensor> roots, IReadOnlyList<Tensor>? grads, bool retainGraph, bool createGraph,
+        IReadOnlyList<Tensor>? inputs)
+    {
+        if (grads is not null && grads.Count != roots.Count)
+            throw new ArgumentException($"backward: got {grads.Count} gradients for {roots.Count} outputs");
+
+        var rootGrads = new Tensor[roots.Count];
+        for (int i = 0; i < roots.Count; i++)
+        {
+            Tensor root = roots[i];
+            if (!root.RequiresGrad)
+                throw new InvalidOperationException(
+                    $"backward: the tensor of shape {root.Shape} does not require a gradient and has no GradFn; " +
+                    "set RequiresGrad = true on the leaves you want gradients for before computing it");
+            Tensor? g = grads?[i];
+            if (g is null)
+            {
+                if (root.Numel != 1)
+                    throw new InvalidOperationException(
+                        $"backward: a gradient can be implied only for a tensor with one element; this one has shape {root.Shape}. " +
+                        "Pass a gradient of the same shape, e.g. Backward(Tensor.OnesLike(t)), or reduce it first with Sum() or Mean()");
+                g = Tensor.OnesLike(root);
+            }
+            else
+            {
+                if (!g.Shape.Equals(root.Shape))
+                    throw new ArgumentException($"backward: gradient has shape {g.Shape} but the tensor has shape {root.Shape}");
+                if (g.DType != root.DType)
+                    throw new ArgumentException($"backward: gradient has dtype {g.DType.Name()} but the tensor has dtype {root.DType.Name()}");
+            }
+            rootGrads[i] = g;
+        }
+
+        // Targets for Autograd.Grad: leaves are captured instead of accumulated; non-leaves at their node.
+        Dictionary<Tensor, int>? leafTargets = null;
+        Dictionary<Node, int>? nodeTargets = null;
+        Tensor?[] captured = inputs is null ? [] : new Tensor?[inputs.Count];
+        if (inputs is not null)
+        {
+            leafTargets = new(ReferenceEqualityComparer.Instance);
+            nodeTargets = [];
+            for (int i = 0; i < inputs.Count; i++)
+            {
+                if (inputs[i].IsLeaf) leafTargets[inputs[i]] = i;
+                else nodeTargets[inputs[i].GradFn!] = i;
+            }
+        }
+
+        using IDisposable mode = createGraph ? Autograd.EnableGrad() : Autograd.NoGrad();
+
+        // Pass 1: discover nodes and count pending consumers.
+        var pending = new Dictionary<Node, int>();
+        var stack = new Stack<Node>();
+        foreach (Tensor r in roots)
+            if (r.GradFn is { } fn && pending.TryAdd(fn, 0)) stack.Push(fn);
+        while (stack.Count > 0)
+        {
+            Node node = stack.Pop();
+            foreach (Edge? e in node.Edges)
+            {
+                if (e?.Fn is not { } next) continue;
+                if (pending.TryGetValue(next, out int c)) pending[next] = c + 1;
+                else { pending[next] = 1; stack.Push(next); }
+            }
+        }
+
+        // Seed buffers with the root gradients.
+        var buffers = new Dictionary<Node, Tensor>();
+        for (int i = 0; i < roots.Count; i++)
+        {
+            Tensor root = roots[i];
+            if (root.GradFn is { } fn) Accumulate(buffers, fn, rootGrads[i]);
+            else Deliver(root, rootGrads[i], createGraph, leafTargets, captured);
+        }
+
+        // Pass 2: Kahn order.
+        var ready = new Stack<Node>();
+        foreach (var (node, count) in pending)
+            if (count == 0) ready.Push(node);
+        while (ready.Count > 0)
+        {
+            Node node = ready.Pop();
+            if (!buffers.Remove(node, out Tensor? grad))
+            {
+                // Reached, but no gradient flowed here: still release consumers' counts.
+                Propagate(node, null, buffers, pending, ready, createGraph, leafTargets, captured);
+                if (!retainGraph) node.Release();
+                continue;
+            }
+            if (node.Released)
+                throw new InvalidOperationException(
+                    $"backward: trying to run {node.Name} a second time, but its saved tensors were freed after the first backward. " +
+                    "Pass retainGraph: true to the first Backward() call if you need to backward through the graph again");
+            if (node.PreHooks is { } hooks)
+                foreach (var hook in hooks.ToArray())
+                    grad = CheckedHookResult(hook(grad), grad, node.Name);
+            if (node.RetainTarget is { } retained)
+                retained.Grad = AccumulateInto(retained.Grad, grad, createGraph);
+            if (nodeTargets is not null && nodeTargets.TryGetValue(node, out int slot))
+                captured[slot] = captured[slot] is null ? grad : captured[slot]! + grad;
+
+            node.CheckSavedVersions();
+            Tensor?[] inputGrads = node.Backward(grad);
+            if (inputGrads.Length != node.Edges.Length)
+                throw new InvalidOperationException($"internal: {node.Name} returned {inputGrads.Length} gradients for {node.Edges.Length} inputs");
+            Propagate(node, inputGrads, buffers, pending, ready, createGraph, leafTargets, captured);
+            if (!retainGraph) node.Release();
+        }
+        return captured;
+    }
+
+    private static void Propagate(Node node, Tensor?[]? inputGrads, Dictionary<Node, Tensor> buffers, Dictionary<Node, int> pending,
+        Stack<Node> ready, bool createGraph, Dictionary<Tensor, int>? leafTargets, Tensor?[] captured)
+    {
+        for (int i = 0; i < node.Edges.Length; i++)
+        {
+            Edge? e = node.Edges[i];
+            if (e is null) continue;
+            Tensor? g = inputGrads?[i];
+            if (g is not null)
+            {
+                g = ReduceToShape(g, e.Dims, node.Name, i);
+                if (g.DType != e.DType)
+                    throw new InvalidOperationException(
+                        $"internal: {node.Name} returned a {g.DType.Name()} gradient for a {e.DType.Name()} input");
+            }
+            if (e.Fn is { } next)
+            {
+                if (g is not null) Accumulate(buffers, next, g);
+                if (--pending[next] == 0) ready.Push(next);
+            }
+            else if (e.Leaf is { } leaf && g is not null)
+            {
+                Deliver(leaf, g, createGraph, leafTargets, captured);
+            }
+        }
+    }
+
+    /// <summary>Sums a gradient over the dims along which the input was broadcast. The one place this happens.</summary>
+    private static Tensor ReduceToShape(Tensor g, int[] dims, string nodeName, int input)
+    {
+        if (g.Dims.AsSpan().SequenceEqual(dims)) return g;
+        try
+        {
+            return g.SumToShape(dims);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new InvalidOperationException(
+                $"internal: {nodeName} returned a gradient of shape {g.Shape} for input {input} of shape {Shape.Format(dims)}", ex);
+        }
+    }
+
+    private static void Accumulate(Dictionary<Node, Tensor> buffers, Node node, Tensor g)
+        => buffers[node] = buffers.TryGetValue(node, out Tensor? existing) ? existing + g : g;
+
+    private static void Deliver(Tensor leaf, Tensor g, bool createGraph, Dictionary<Tensor, int>? leafTargets, Tensor?[] captured)
+    {
+        if (leaf.Hooks is { } hooks)
+            foreach (var hook in hooks.ToArray())
+                g = CheckedHookResult(hook(g), g, "leaf hook");
+        if (leafTargets is not null)
+        {
+            if (leafTargets.TryGetValue(leaf, out int slot))
+                captured[slot] = captured[slot] is null ? g : captured[slot]! + g;
+            return;
+        }
+        leaf.Grad = AccumulateInto(leaf.Grad, g, createGraph);
+    }
+
+    private static Tensor AccumulateInto(Tensor? existing, Tensor g, bool createGraph)
+    {
+        if (createGraph) return existing is null ? g : existing + g;
+        // NOTE: the first gradient is copied, because a rule may hand the same tensor to several inputs
+        // (AddBackward does) and later accumulation happens in place.
+        if (existing is null || existing.RequiresGrad) return existing is null ? g.Clone().Detach() : existing.Detach() + g;
+        existing.AddInPlace(g);
+        return existing;
+    }
+
+    private static Tensor CheckedHookResult(Tensor? replacement, Tensor grad, string where)
+    {
+        if (replacement is null) return grad;
+        if (!replacement.Shape.Equals(grad.Shape) || replacement.DType != grad.DType)
+            throw new InvalidOperationException(
+                $"hook on {where}: returned a gradient of shape {replacement.Shape} and dtype {replacement.DType.Name()}, " +
+                $"expected shape {grad.Shape} and dtype {grad.DType.Name()}");
+        return replacement;
+    }
+}

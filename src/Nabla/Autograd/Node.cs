@@ -1,0 +1,85 @@
+namespace Nabla.Graph;
+
+/// <summary>
+/// A recorded operation in the computation graph: it knows its inputs and how to turn the gradient
+/// of its output into gradients of its inputs. Named <c>&lt;Op&gt;Backward</c>, as in PyTorch.
+/// </summary>
+/// <remarks>
+/// A rule returns one gradient per input (null where an input needs none) shaped like the op's
+/// broadcast view of that input; the engine reduces it to the input's own shape and sums gradients
+/// that meet at one tensor. See Note [Engine].
+/// </remarks>
+public abstract class Node
+{
+    internal readonly Edge[] Edges;
+    private List<(Tensor Tensor, int Version)>? _saved;
+    internal List<Func<Tensor, Tensor?>>? PreHooks;
+    internal Tensor? RetainTarget;
+    internal bool Released;
+
+    /// <summary>Creates a node for an op over the given inputs (null entries are absent optional inputs).</summary>
+    protected Node(string name, params Tensor?[] inputs)
+    {
+        Name = name;
+        Edges = new Edge[inputs.Length];
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            Tensor? t = inputs[i];
+            if (t is null || !t.RequiresGrad) continue;
+            Edges[i] = new Edge(t.GradFn, t.IsLeaf ? t : null, t.Dims, t.DType);
+        }
+    }
+
+    /// <summary>The node's name, such as <c>MulBackward</c>.</summary>
+    public string Name { get; }
+
+    /// <summary>The nodes that produced this node's inputs (null for leaves and inputs without a gradient).</summary>
+    public IReadOnlyList<Node?> NextFunctions() => Edges.Select(e => e?.Fn).ToArray();
+
+    /// <summary>The shapes of this node's inputs that require a gradient (null for the others).</summary>
+    public IReadOnlyList<Shape?> InputShapes() => Edges.Select(e => e is null ? (Shape?)null : new Shape(e.Dims)).ToArray();
+
+    /// <summary>Whether input <paramref name="index"/> needs a gradient.</summary>
+    protected bool NeedsGrad(int index) => Edges[index] is not null;
+
+    /// <summary>
+    /// Remembers a tensor the backward rule will read, with its current version, so that an in-place
+    /// change before backward is reported instead of producing a wrong gradient.
+    /// </summary>
+    protected Tensor Save(Tensor tensor)
+    {
+        (_saved ??= []).Add((tensor, tensor.Version));
+        return tensor;
+    }
+
+    internal void CheckSavedVersions()
+    {
+        if (_saved is null) return;
+        foreach (var (t, v) in _saved)
+            if (t.Version != v)
+                throw new InvalidOperationException(
+                    $"backward: a tensor of shape {t.Shape} saved by {Name} was modified by an in-place operation " +
+                    $"(its version is {t.Version}, expected {v}); make a copy with Clone() before modifying it");
+    }
+
+    /// <summary>Maps the gradient of the output to one gradient per input, written in differentiable ops.</summary>
+    public abstract Tensor?[] Backward(Tensor grad);
+
+    internal void Release()
+    {
+        Released = true;
+        _saved = null;
+        for (int i = 0; i < Edges.Length; i++)
+            if (Edges[i] is { } e) Edges[i] = e with { Fn = null, Leaf = null };
+        ReleaseSaved();
+    }
+
+    /// <summary>Drops references to saved tensors once the graph is freed.</summary>
+    protected virtual void ReleaseSaved() { }
+
+    /// <inheritdoc/>
+    public override string ToString() => Name;
+}
+
+/// <summary>Where an input's gradient goes: the node that produced it, or the leaf to accumulate into.</summary>
+internal sealed record Edge(Node? Fn, Tensor? Leaf, int[] Dims, DType DType);

@@ -1,0 +1,146 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace Nabla.Kernels;
+
+// Elementwise op structs: the scalar form and, where TensorPrimitives has one, a vectorised span form.
+// Generic over the element type; the dtype is dispatched once at the kernel boundary.
+#pragma warning disable CA1000 // static members on generic types are the point of these op structs
+
+internal struct AddOp<T> : IBinaryOp<AddOp<T>, T, T> where T : INumber<T>
+{
+    public static T Invoke(T a, T b) => a + b;
+    public static void Invoke(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> y) => TensorPrimitives.Add(a, b, y);
+    public static void Invoke(ReadOnlySpan<T> a, T b, Span<T> y) => TensorPrimitives.Add(a, b, y);
+    public static void Invoke(T a, ReadOnlySpan<T> b, Span<T> y) => TensorPrimitives.Add(b, a, y);
+}
+
+internal struct SubOp<T> : IBinaryOp<SubOp<T>, T, T> where T : INumber<T>
+{
+    public static T Invoke(T a, T b) => a - b;
+    public static void Invoke(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> y) => TensorPrimitives.Subtract(a, b, y);
+    public static void Invoke(ReadOnlySpan<T> a, T b, Span<T> y) => TensorPrimitives.Subtract(a, b, y);
+    public static void Invoke(T a, ReadOnlySpan<T> b, Span<T> y) => TensorPrimitives.Subtract(a, b, y);
+}
+
+internal struct MulOp<T> : IBinaryOp<MulOp<T>, T, T> where T : INumber<T>
+{
+    public static T Invoke(T a, T b) => a * b;
+    public static void Invoke(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> y) => TensorPrimitives.Multiply(a, b, y);
+    public static void Invoke(ReadOnlySpan<T> a, T b, Span<T> y) => TensorPrimitives.Multiply(a, b, y);
+    public static void Invoke(T a, ReadOnlySpan<T> b, Span<T> y) => TensorPrimitives.Multiply(b, a, y);
+}
+
+internal struct DivOp<T> : IBinaryOp<DivOp<T>, T, T> where T : INumber<T>
+{
+    public static T Invoke(T a, T b) => a / b;
+    public static void Invoke(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> y) => TensorPrimitives.Divide(a, b, y);
+    public static void Invoke(ReadOnlySpan<T> a, T b, Span<T> y) => TensorPrimitives.Divide(a, b, y);
+    public static void Invoke(T a, ReadOnlySpan<T> b, Span<T> y) => TensorPrimitives.Divide(a, b, y);
+}
+
+internal struct PowOp<T> : IBinaryOp<PowOp<T>, T, T> where T : IFloatingPointIeee754<T>
+{
+    public static T Invoke(T a, T b) => T.Pow(a, b);
+}
+
+internal struct MaximumOp<T> : IBinaryOp<MaximumOp<T>, T, T> where T : INumber<T>
+{
+    public static T Invoke(T a, T b) => T.IsNaN(a) || T.IsNaN(b) ? a + b : (a > b ? a : b);
+}
+
+internal struct MinimumOp<T> : IBinaryOp<MinimumOp<T>, T, T> where T : INumber<T>
+{
+    public static T Invoke(T a, T b) => T.IsNaN(a) || T.IsNaN(b) ? a + b : (a < b ? a : b);
+}
+
+internal struct EqOp<T> : IBinaryOp<EqOp<T>, T, bool> where T : INumber<T> { public static bool Invoke(T a, T b) => a == b; }
+internal struct NeOp<T> : IBinaryOp<NeOp<T>, T, bool> where T : INumber<T> { public static bool Invoke(T a, T b) => a != b; }
+internal struct GtOp<T> : IBinaryOp<GtOp<T>, T, bool> where T : INumber<T> { public static bool Invoke(T a, T b) => a > b; }
+internal struct GeOp<T> : IBinaryOp<GeOp<T>, T, bool> where T : INumber<T> { public static bool Invoke(T a, T b) => a >= b; }
+internal struct LtOp<T> : IBinaryOp<LtOp<T>, T, bool> where T : INumber<T> { public static bool Invoke(T a, T b) => a < b; }
+internal struct LeOp<T> : IBinaryOp<LeOp<T>, T, bool> where T : INumber<T> { public static bool Invoke(T a, T b) => a <= b; }
+internal struct AndOp : IBinaryOp<AndOp, bool, bool> { public static bool Invoke(bool a, bool b) => a & b; }
+internal struct OrOp : IBinaryOp<OrOp, bool, bool> { public static bool Invoke(bool a, bool b) => a | b; }
+internal struct BoolEqOp : IBinaryOp<BoolEqOp, bool, bool> { public static bool Invoke(bool a, bool b) => a == b; }
+
+internal struct NegOp<T> : IUnaryOp<NegOp<T>, T> where T : INumber<T>
+{
+    public static T Invoke(T x) => -x;
+    public static void Invoke(ReadOnlySpan<T> x, Span<T> y) => TensorPrimitives.Negate(x, y);
+}
+
+internal struct ExpOp<T> : IUnaryOp<ExpOp<T>, T> where T : IFloatingPointIeee754<T>
+{
+    public static T Invoke(T x) => T.Exp(x);
+    public static void Invoke(ReadOnlySpan<T> x, Span<T> y) => TensorPrimitives.Exp(x, y);
+}
+
+internal struct LogOp<T> : IUnaryOp<LogOp<T>, T> where T : IFloatingPointIeee754<T>
+{
+    public static T Invoke(T x) => T.Log(x);
+    public static void Invoke(ReadOnlySpan<T> x, Span<T> y) => TensorPrimitives.Log(x, y);
+}
+
+internal struct Log1pOp<T> : IUnaryOp<Log1pOp<T>, T> where T : IFloatingPointIeee754<T>
+{
+    public static T Invoke(T x) => T.LogP1(x);
+}
+
+internal struct SqrtOp<T> : IUnaryOp<SqrtOp<T>, T> where T : IFloatingPointIeee754<T>
+{
+    public static T Invoke(T x) => T.Sqrt(x);
+    public static void Invoke(ReadOnlySpan<T> x, Span<T> y) => TensorPrimitives.Sqrt(x, y);
+}
+
+internal struct AbsOp<T> : IUnaryOp<AbsOp<T>, T> where T : INumber<T>
+{
+    public static T Invoke(T x) => T.Abs(x);
+    public static void Invoke(ReadOnlySpan<T> x, Span<T> y) => TensorPrimitives.Abs(x, y);
+}
+
+internal struct SignOp<T> : IUnaryOp<SignOp<T>, T> where T : INumber<T>
+{
+    public static T Invoke(T x) => x > T.Zero ? T.One : x < T.Zero ? -T.One : T.Zero;
+}
+
+internal struct TanhOp<T> : IUnaryOp<TanhOp<T>, T> where T : IFloatingPointIeee754<T>
+{
+    public static T Invoke(T x) => T.Tanh(x);
+    public static void Invoke(ReadOnlySpan<T> x, Span<T> y) => TensorPrimitives.Tanh(x, y);
+}
+
+internal struct SigmoidOp<T> : IUnaryOp<SigmoidOp<T>, T> where T : IFloatingPointIeee754<T>
+{
+    // NOTE: for x < 0 use e^x/(1+e^x) so that large negative inputs do not overflow exp(-x).
+    public static T Invoke(T x)
+    {
+        if (x >= T.Zero) return T.One / (T.One + T.Exp(-x));
+        T e = T.Exp(x);
+        return e / (T.One + e);
+    }
+}
+
+internal struct ReluOp<T> : IUnaryOp<ReluOp<T>, T> where T : INumber<T>
+{
+    public static T Invoke(T x) => x > T.Zero ? x : T.Zero;
+    public static void Invoke(ReadOnlySpan<T> x, Span<T> y) => TensorPrimitives.Max(x, T.Zero, y);
+}
+
+internal struct SinOp<T> : IUnaryOp<SinOp<T>, T> where T : IFloatingPointIeee754<T>
+{
+    public static T Invoke(T x) => T.Sin(x);
+    public static void Invoke(ReadOnlySpan<T> x, Span<T> y) => TensorPrimitives.Sin(x, y);
+}
+
+internal struct CosOp<T> : IUnaryOp<CosOp<T>, T> where T : IFloatingPointIeee754<T>
+{
+    public static T Invoke(T x) => T.Cos(x);
+    public static void Invoke(ReadOnlySpan<T> x, Span<T> y) => TensorPrimitives.Cos(x, y);
+}
+
+internal struct ErfOp<T> : IUnaryOp<ErfOp<T>, T> where T : IFloatingPointIeee754<T>
+{
+    public static T Invoke(T x) => T.CreateTruncating(SpecialFunctions.Erf(double.CreateTruncating(x)));
+}
+#pragma warning restore CA1000

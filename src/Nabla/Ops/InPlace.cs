@@ -1,0 +1,98 @@
+using Nabla.Kernels;
+
+namespace Nabla;
+
+// Note [Version counter]
+// Every in-place op bumps the version of the storage it writes (views share it). A backward node
+// records the version of each tensor it saves; before the rule runs the engine compares them, so a
+// saved tensor modified in between is reported instead of silently giving a wrong gradient.
+// In-place ops are not themselves recorded: on a tensor that requires a gradient they are refused
+// unless grad recording is off (Autograd.NoGrad), which is how optimizers update parameters.
+
+public sealed partial class Tensor
+{
+    private void CheckInPlace(string op)
+    {
+        if (RequiresGrad && Autograd.IsGradEnabled)
+            throw new InvalidOperationException(
+                $"{op}: cannot modify in place a tensor of shape {Shape} that requires a gradient while gradients are recorded; " +
+                "wrap the update in 'using (Autograd.NoGrad())' or use the out-of-place op");
+    }
+
+    /// <summary>Writes <paramref name="result"/> (already broadcast to this shape) into this tensor's elements.</summary>
+    private Tensor Assign(Tensor result, string op)
+    {
+        if (!result.Dims.AsSpan().SequenceEqual(Dims))
+            throw new ArgumentException($"{op}: the result of shape {result.Shape} does not fit the tensor's shape {Shape}; the other operand must broadcast to it");
+        if (result.DType != DType)
+            throw new ArgumentException($"{op}: cannot write {result.DType.Name()} values into a {DType.Name()} tensor");
+        Tensor src = result.ContiguousData();
+        switch (DType)
+        {
+            case DType.Float32: Strided.Scatter<float>(src.Span<float>(), Data<float>(), Offset, Dims, StrideArray); break;
+            case DType.Float64: Strided.Scatter<double>(src.Span<double>(), Data<double>(), Offset, Dims, StrideArray); break;
+            case DType.Int64: Strided.Scatter<long>(src.Span<long>(), Data<long>(), Offset, Dims, StrideArray); break;
+            default: Strided.Scatter<bool>(src.Span<bool>(), Data<bool>(), Offset, Dims, StrideArray); break;
+        }
+        Storage.Version++;
+        return this;
+    }
+
+    private Tensor InPlace(string op, Func<Tensor, Tensor, Tensor> f, Tensor other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        CheckInPlace(op);
+        Tensor result;
+        using (Autograd.NoGrad()) result = f(Detach(), other.Detach());
+        if (IsContiguous && ReferenceEquals(result.Storage, Storage)) { Storage.Version++; return this; }
+        return Assign(result, op);
+    }
+
+    /// <summary>In place: this += other (broadcast to this shape).</summary>
+    public Tensor AddInPlace(Tensor other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        CheckInPlace("add_");
+        if (IsContiguous && other.IsContiguous && other.Dims.AsSpan().SequenceEqual(Dims) && other.DType == DType && DType.IsFloatingPoint())
+        {
+            if (DType == DType.Float32) System.Numerics.Tensors.TensorPrimitives.Add(Span<float>(), other.Span<float>(), Span<float>());
+            else System.Numerics.Tensors.TensorPrimitives.Add(Span<double>(), other.Span<double>(), Span<double>());
+            Storage.Version++;
+            return this;
+        }
+        return InPlace("add_", static (a, b) => a + b, other);
+    }
+
+    /// <summary>In place: this -= other.</summary>
+    public Tensor SubInPlace(Tensor other) => InPlace("sub_", static (a, b) => a - b, other);
+
+    /// <summary>In place: this *= other.</summary>
+    public Tensor MulInPlace(Tensor other) => InPlace("mul_", static (a, b) => a * b, other);
+
+    /// <summary>In place: this /= other.</summary>
+    public Tensor DivInPlace(Tensor other) => InPlace("div_", static (a, b) => a / b, other);
+
+    /// <summary>In place: this += value.</summary>
+    public Tensor AddInPlace(double value) => AddInPlace(ScalarLike(value));
+
+    /// <summary>In place: this *= value.</summary>
+    public Tensor MulInPlace(double value) => MulInPlace(ScalarLike(value));
+
+    /// <summary>In place: copies <paramref name="source"/> (broadcast to this shape) into this tensor.</summary>
+    public Tensor CopyFrom(Tensor source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        CheckInPlace("copy_");
+        return Assign(source.Detach().To(DType).ExpandTo(BroadcastShapes(Dims, source.Dims, "copy_")), "copy_");
+    }
+
+    /// <summary>In place: sets every element to <paramref name="value"/>.</summary>
+    public Tensor Fill(double value)
+    {
+        CheckInPlace("fill_");
+        return Assign(Full(Dims, value, DType), "fill_");
+    }
+
+    /// <summary>In place: sets every element to zero.</summary>
+    public Tensor Zero() => Fill(0);
+}

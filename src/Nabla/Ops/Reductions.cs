@@ -1,0 +1,310 @@
+using System.Numerics.Tensors;
+using Nabla.Graph;
+
+namespace Nabla
+{
+    public sealed partial class Tensor
+    {
+        /// <summary>Which dims a reduction covers: all when <paramref name="dims"/> is null.</summary>
+        internal bool[] ReduceMask(int[]? dims, string op)
+        {
+            var mask = new bool[Rank];
+            if (dims is null) { Array.Fill(mask, true); return mask; }
+            foreach (int d in dims)
+            {
+                int n = NormalizeDim(d, Rank, op);
+                if (Rank == 0) continue;
+                if (mask[n]) throw new ArgumentException($"{op}: dimension {n} appears more than once in {Shape.Format(dims)}");
+                mask[n] = true;
+            }
+            return mask;
+        }
+
+        private int[] KeptDims(bool[] mask, bool keepDim)
+        {
+            var dims = new List<int>();
+            for (int i = 0; i < Rank; i++)
+                if (!mask[i]) dims.Add(Dims[i]);
+                else if (keepDim) dims.Add(1);
+            return [.. dims];
+        }
+
+        /// <summary>
+        /// Lays the tensor out as [outer, inner] rows with the reduced dims last (contiguous), for row reductions.
+        /// Returns the permuted contiguous data, the row count and the row length.
+        /// </summary>
+        private (Tensor Data, int Rows, int RowLength) RowsForReduction(bool[] mask)
+        {
+            var kept = new List<int>();
+            var reduced = new List<int>();
+            for (int i = 0; i < Rank; i++) (mask[i] ? reduced : kept).Add(i);
+            int rowLength = 1;
+            foreach (int d in reduced) rowLength *= Dims[d];
+            int rows = 1;
+            foreach (int d in kept) rows *= Dims[d];
+            Tensor src = this;
+            int[] perm = [.. kept, .. reduced];
+            bool identity = true;
+            for (int i = 0; i < perm.Length; i++) identity &= perm[i] == i;
+            if (!identity)
+            {
+                var nd = new int[Rank];
+                var ns = new int[Rank];
+                for (int i = 0; i < Rank; i++) { nd[i] = Dims[perm[i]]; ns[i] = StrideArray[perm[i]]; }
+                src = new Tensor(Storage, nd, ns, Offset);
+            }
+            return (src.ContiguousData(), rows, rowLength);
+        }
+
+        internal Tensor SumRaw(bool[] mask, bool keepDim)
+        {
+            int[] outDims = KeptDims(mask, keepDim);
+            var y = Empty(DType, outDims, zeroed: true);
+            if (Numel == 0) return y;
+            // Fast path: reducing leading dims of a contiguous tensor = adding its rows (bias gradients).
+            int lead = 0;
+            while (lead < Rank && mask[lead]) lead++;
+            bool leadingOnly = lead > 0 && IsContiguous;
+            for (int i = lead; i < Rank; i++) leadingOnly &= !mask[i];
+            if (leadingOnly && lead < Rank)
+            {
+                int rowLen = (int)(Numel / RowCount(lead));
+                switch (DType)
+                {
+                    case DType.Float32: AddRows(Span<float>(), rowLen, y.Span<float>()); break;
+                    case DType.Float64: AddRows(Span<double>(), rowLen, y.Span<double>()); break;
+                    case DType.Int64: AddRows(Span<long>(), rowLen, y.Span<long>()); break;
+                    default: throw new ArgumentException("sum: not defined for bool tensors; convert with To(DType.Int64)");
+                }
+                return y;
+            }
+            var (data, rows, len) = RowsForReduction(mask);
+            switch (DType)
+            {
+                case DType.Float32: { var s = data.Span<float>(); var o = y.Span<float>(); for (int r = 0; r < rows; r++) o[r] = TensorPrimitives.Sum(s.Slice(r * len, len)); break; }
+                case DType.Float64: { var s = data.Span<double>(); var o = y.Span<double>(); for (int r = 0; r < rows; r++) o[r] = TensorPrimitives.Sum(s.Slice(r * len, len)); break; }
+                case DType.Int64: { var s = data.Span<long>(); var o = y.Span<long>(); for (int r = 0; r < rows; r++) o[r] = TensorPrimitives.Sum(s.Slice(r * len, len)); break; }
+                default: throw new ArgumentException("sum: not defined for bool tensors; convert with To(DType.Int64)");
+            }
+            return y;
+
+            static void AddRows<T>(Span<T> src, int rowLen, Span<T> dst) where T : System.Numerics.INumber<T>
+            {
+                for (int off = 0; off < src.Length; off += rowLen) TensorPrimitives.Add(dst, src.Slice(off, rowLen), dst);
+            }
+        }
+
+        private long RowCount(int lead)
+        {
+            long n = 1;
+            for (int i = 0; i < lead; i++) n *= Dims[i];
+            return n;
+        }
+
+        /// <summary>Sum over all elements (0-d result).</summary>
+        public Tensor Sum() => Sum((int[]?)null);
+
+        /// <summary>Sum over <paramref name="dim"/>; with <paramref name="keepDim"/> the reduced dim stays with size 1.</summary>
+        public Tensor Sum(int dim, bool keepDim = false) => Sum([dim], keepDim);
+
+        /// <summary>Sum over several dims (all when null).</summary>
+        public Tensor Sum(int[]? dims, bool keepDim = false)
+        {
+            bool[] mask = ReduceMask(dims, "sum");
+            Tensor y = SumRaw(mask, keepDim);
+            if (Autograd.ShouldRecord(this)) y.SetGradFn(new Ops.SumBackward(this, KeptDims(mask, true)));
+            return y;
+        }
+
+        /// <summary>Mean over all elements.</summary>
+        public Tensor Mean() => Mean((int[]?)null);
+
+        /// <summary>Mean over <paramref name="dim"/>.</summary>
+        public Tensor Mean(int dim, bool keepDim = false) => Mean([dim], keepDim);
+
+        /// <summary>Mean over several dims (all when null). Divides the sum by the number of reduced elements.</summary>
+        public Tensor Mean(int[]? dims, bool keepDim = false)
+        {
+            CheckFloat(this, "mean");
+            bool[] mask = ReduceMask(dims, "mean");
+            return Sum(dims, keepDim) / ReducedCount(mask);
+        }
+
+        private long ReducedCount(bool[] mask)
+        {
+            long n = 1;
+            for (int i = 0; i < Rank; i++) if (mask[i]) n *= Dims[i];
+            return n;
+        }
+
+        /// <summary>Variance over dims (all when null); <paramref name="unbiased"/> divides by n-1, otherwise by n.</summary>
+        public Tensor Var(int[]? dims = null, bool unbiased = true, bool keepDim = false)
+        {
+            CheckFloat(this, "var");
+            bool[] mask = ReduceMask(dims, "var");
+            long n = ReducedCount(mask);
+            Tensor centered = this - Mean(dims, keepDim: true);
+            return (centered * centered).Sum(dims, keepDim) / (double)(unbiased ? n - 1 : n);
+        }
+
+        /// <summary>Variance over one dim.</summary>
+        public Tensor Var(int dim, bool unbiased = true, bool keepDim = false) => Var([dim], unbiased, keepDim);
+
+        /// <summary>Standard deviation: the square root of <see cref="Var(int[], bool, bool)"/>.</summary>
+        public Tensor Std(int[]? dims = null, bool unbiased = true, bool keepDim = false) => Var(dims, unbiased, keepDim).Sqrt();
+
+        /// <summary>Standard deviation over one dim.</summary>
+        public Tensor Std(int dim, bool unbiased = true, bool keepDim = false) => Std([dim], unbiased, keepDim);
+
+        /// <summary>Maximum value over all elements.</summary>
+        public Tensor Max() => Max(null);
+
+        /// <summary>Maximum values over <paramref name="dim"/> (all when null), like <c>torch.amax</c>; ties split the gradient evenly.</summary>
+        public Tensor Max(int? dim, bool keepDim = false) => Extreme(dim, keepDim, max: true);
+
+        /// <summary>Minimum value over all elements.</summary>
+        public Tensor Min() => Min(null);
+
+        /// <summary>Minimum values over <paramref name="dim"/> (all when null); ties split the gradient evenly.</summary>
+        public Tensor Min(int? dim, bool keepDim = false) => Extreme(dim, keepDim, max: false);
+
+        private Tensor Extreme(int? dim, bool keepDim, bool max)
+        {
+            string op = max ? "max" : "min";
+            if (DType == DType.Bool) throw new ArgumentException($"{op}: not defined for bool tensors");
+            bool[] mask = ReduceMask(dim is { } d ? [d] : null, op);
+            if (ReducedCount(mask) == 0 && Numel == 0 || ReducedCount(mask) == 0)
+                throw new ArgumentException($"{op}: cannot reduce an empty dimension (shape {Shape}); there is no identity for {op}");
+            var (data, rows, len) = RowsForReduction(mask);
+            var y = Empty(DType, KeptDims(mask, keepDim));
+            switch (DType)
+            {
+                case DType.Float32: { var s = data.Span<float>(); var o = y.Span<float>(); for (int r = 0; r < rows; r++) o[r] = max ? TensorPrimitives.Max(s.Slice(r * len, len)) : TensorPrimitives.Min(s.Slice(r * len, len)); break; }
+                case DType.Float64: { var s = data.Span<double>(); var o = y.Span<double>(); for (int r = 0; r < rows; r++) o[r] = max ? TensorPrimitives.Max(s.Slice(r * len, len)) : TensorPrimitives.Min(s.Slice(r * len, len)); break; }
+                default: { var s = data.Span<long>(); var o = y.Span<long>(); for (int r = 0; r < rows; r++) o[r] = max ? TensorPrimitives.Max(s.Slice(r * len, len)) : TensorPrimitives.Min(s.Slice(r * len, len)); break; }
+            }
+            if (Autograd.ShouldRecord(this)) y.SetGradFn(new Ops.ExtremeBackward(max ? "MaxBackward" : "MinBackward", this, y, KeptDims(mask, true)));
+            return y;
+        }
+
+        /// <summary>Indices (int64) of the maximum along <paramref name="dim"/>, or into the flattened tensor when null; first occurrence wins.</summary>
+        public Tensor ArgMax(int? dim = null, bool keepDim = false) => ArgExtreme(dim, keepDim, max: true);
+
+        /// <summary>Indices (int64) of the minimum along <paramref name="dim"/>, or into the flattened tensor when null.</summary>
+        public Tensor ArgMin(int? dim = null, bool keepDim = false) => ArgExtreme(dim, keepDim, max: false);
+
+        private Tensor ArgExtreme(int? dim, bool keepDim, bool max)
+        {
+            string op = max ? "argmax" : "argmin";
+            bool[] mask = ReduceMask(dim is { } d ? [d] : null, op);
+            if (ReducedCount(mask) == 0) throw new ArgumentException($"{op}: cannot reduce an empty dimension (shape {Shape})");
+            var (data, rows, len) = RowsForReduction(mask);
+            int[] outDims = dim is null ? (keepDim ? KeptDims(mask, true) : []) : KeptDims(mask, keepDim);
+            var y = Empty(DType.Int64, outDims);
+            var o = y.Span<long>();
+            for (int r = 0; r < rows; r++)
+            {
+                o[r] = DType switch
+                {
+                    DType.Float32 => max ? TensorPrimitives.IndexOfMax(data.Span<float>().Slice(r * len, len)) : TensorPrimitives.IndexOfMin(data.Span<float>().Slice(r * len, len)),
+                    DType.Float64 => max ? TensorPrimitives.IndexOfMax(data.Span<double>().Slice(r * len, len)) : TensorPrimitives.IndexOfMin(data.Span<double>().Slice(r * len, len)),
+                    DType.Int64 => max ? TensorPrimitives.IndexOfMax(data.Span<long>().Slice(r * len, len)) : TensorPrimitives.IndexOfMin(data.Span<long>().Slice(r * len, len)),
+                    _ => throw new ArgumentException($"{op}: not defined for bool tensors"),
+                };
+            }
+            return y;
+        }
+
+        /// <summary>Stable log(sum(exp(x))) over dims: <c>m + log(sum(exp(x - m)))</c> with m the max.</summary>
+        public Tensor LogSumExp(int[] dims, bool keepDim = false)
+        {
+            ArgumentNullException.ThrowIfNull(dims);
+            CheckFloat(this, "logsumexp");
+            // NOTE: subtracting the (detached) max keeps exp() from overflowing at logits of +-1000; the max
+            // cancels exactly in the gradient, so it needs no gradient of its own.
+            Tensor m = MaxOver(dims).Detach();
+            Tensor y = (this - m).Exp().Sum(dims, keepDim: true).Log() + m;
+            return keepDim ? y : y.SqueezeDims(ReduceMask(dims, "logsumexp"));
+        }
+
+        /// <summary>Stable log-sum-exp over one dim.</summary>
+        public Tensor LogSumExp(int dim, bool keepDim = false) => LogSumExp([dim], keepDim);
+
+        /// <summary>Softmax along <paramref name="dim"/>: <c>exp(x - max) / sum(exp(x - max))</c>.</summary>
+        public Tensor Softmax(int dim)
+        {
+            CheckFloat(this, "softmax");
+            Tensor e = (this - MaxOver([dim]).Detach()).Exp();
+            return e / e.Sum(dim, keepDim: true);
+        }
+
+        /// <summary>Log-softmax along <paramref name="dim"/>: <c>x - max - log(sum(exp(x - max)))</c>, stable.</summary>
+        public Tensor LogSoftmax(int dim)
+        {
+            CheckFloat(this, "log_softmax");
+            Tensor shifted = this - MaxOver([dim]).Detach();
+            return shifted - shifted.Exp().Sum(dim, keepDim: true).Log();
+        }
+
+        /// <summary>Unrecorded max with keepDim over dims; -inf rows give 0 so that shifting stays finite.</summary>
+        private Tensor MaxOver(int[] dims)
+        {
+            bool[] mask = ReduceMask(dims, "max");
+            if (Numel == 0) return Zeros(KeptDims(mask, true), DType);
+            Tensor m;
+            using (Autograd.NoGrad())
+            {
+                m = this;
+                for (int i = Rank - 1; i >= 0; i--)
+                    if (mask[i]) m = m.Max(i, keepDim: true);
+                m = Where(m.Abs().Lt(double.PositiveInfinity), m, ZerosLike(m));
+            }
+            return m;
+        }
+
+        private Tensor SqueezeDims(bool[] mask)
+        {
+            var dims = new List<int>();
+            for (int i = 0; i < Rank; i++) if (!mask[i]) dims.Add(Dims[i]);
+            return Reshape([.. dims]);
+        }
+    }
+}
+
+namespace Nabla.Ops
+{
+    // d sum(x)/dx = 1: broadcast the gradient back over the reduced dims
+    internal sealed class SumBackward(Tensor x, int[] keptDims) : Node("SumBackward", x)
+    {
+        private readonly int[] _inputDims = x.Dims;
+
+        public override Tensor?[] Backward(Tensor g) => [g.Reshape(keptDims).Expand(_inputDims)];
+    }
+
+    // d max(x)/dx = [x == max] / (number of ties)
+    internal sealed class ExtremeBackward : Node
+    {
+        private Tensor? _x, _y;
+        private readonly int[] _keptDims;
+
+        public ExtremeBackward(string name, Tensor x, Tensor y, int[] keptDims) : base(name, x)
+            => (_x, _y, _keptDims) = (Save(x), Save(y), keptDims);
+
+        public override Tensor?[] Backward(Tensor g)
+        {
+            Tensor mask = _x!.Detach().Eq(_y!.Detach().Reshape(_keptDims)).To(g.DType);
+            Tensor count = mask.Sum(ReduceDims(), keepDim: true);
+            return [g.Reshape(_keptDims) * mask / count];
+        }
+
+        private int[] ReduceDims()
+        {
+            var dims = new List<int>();
+            for (int i = 0; i < _keptDims.Length; i++) if (_keptDims[i] == 1 && _x!.Dims[i] != 1) dims.Add(i);
+            if (dims.Count == 0) dims.Add(0);
+            return [.. dims];
+        }
+
+        protected override void ReleaseSaved() => (_x, _y) = (null, null);
+    }
+}

@@ -1,0 +1,296 @@
+using Nabla.Graph;
+using Nabla.Kernels;
+
+namespace Nabla
+{
+    public sealed partial class Tensor
+    {
+        /// <summary>Elementwise negation.</summary>
+        public Tensor Neg()
+        {
+            if (DType == DType.Int64)
+            {
+                var r = Empty(DType.Int64, (int[])Dims.Clone());
+                NegOp<long>.Invoke(ContiguousData().Span<long>(), r.Span<long>());
+                return r;
+            }
+            Tensor y = UnaryKernel<NegOp<float>, NegOp<double>>(this, "neg");
+            if (Autograd.ShouldRecord(this)) y.SetGradFn(new Ops.NegBackward(this));
+            return y;
+        }
+
+        /// <summary>Elementwise e^x.</summary>
+        public Tensor Exp()
+        {
+            Tensor y = UnaryKernel<ExpOp<float>, ExpOp<double>>(this, "exp");
+            if (Autograd.ShouldRecord(this)) y.SetGradFn(new Ops.ExpBackward(this, y));
+            return y;
+        }
+
+        /// <summary>Elementwise natural logarithm.</summary>
+        public Tensor Log()
+        {
+            Tensor y = UnaryKernel<LogOp<float>, LogOp<double>>(this, "log");
+            if (Autograd.ShouldRecord(this)) y.SetGradFn(new Ops.LogBackward(this));
+            return y;
+        }
+
+        /// <summary>Elementwise ln(1 + x), accurate for small x.</summary>
+        public Tensor Log1p()
+        {
+            Tensor y = UnaryKernel<Log1pOp<float>, Log1pOp<double>>(this, "log1p");
+            if (Autograd.ShouldRecord(this)) y.SetGradFn(new Ops.Log1pBackward(this));
+            return y;
+        }
+
+        /// <summary>Elementwise square root.</summary>
+        public Tensor Sqrt()
+        {
+            Tensor y = UnaryKernel<SqrtOp<float>, SqrtOp<double>>(this, "sqrt");
+            if (Autograd.ShouldRecord(this)) y.SetGradFn(new Ops.SqrtBackward(this, y));
+            return y;
+        }
+
+        /// <summary>Elementwise absolute value; the derivative at 0 is 0.</summary>
+        public Tensor Abs()
+        {
+            Tensor y = UnaryKernel<AbsOp<float>, AbsOp<double>>(this, "abs");
+            if (Autograd.ShouldRecord(this)) y.SetGradFn(new Ops.AbsBackward(this));
+            return y;
+        }
+
+        /// <summary>Elementwise sign (-1, 0 or 1); not differentiable (its gradient is zero).</summary>
+        public Tensor Sign() => UnaryKernel<SignOp<float>, SignOp<double>>(this, "sign");
+
+        /// <summary>Elementwise hyperbolic tangent.</summary>
+        public Tensor Tanh()
+        {
+            Tensor y = UnaryKernel<TanhOp<float>, TanhOp<double>>(this, "tanh");
+            if (Autograd.ShouldRecord(this)) y.SetGradFn(new Ops.TanhBackward(this, y));
+            return y;
+        }
+
+        /// <summary>Elementwise logistic sigmoid 1/(1+e^-x), stable for large |x|.</summary>
+        public Tensor Sigmoid()
+        {
+            Tensor y = UnaryKernel<SigmoidOp<float>, SigmoidOp<double>>(this, "sigmoid");
+            if (Autograd.ShouldRecord(this)) y.SetGradFn(new Ops.SigmoidBackward(this, y));
+            return y;
+        }
+
+        /// <summary>Elementwise max(x, 0); the derivative at 0 is 0.</summary>
+        public Tensor Relu()
+        {
+            Tensor y = UnaryKernel<ReluOp<float>, ReluOp<double>>(this, "relu");
+            if (Autograd.ShouldRecord(this)) y.SetGradFn(new Ops.ReluBackward(this, y));
+            return y;
+        }
+
+        /// <summary>Elementwise sine.</summary>
+        public Tensor Sin()
+        {
+            Tensor y = UnaryKernel<SinOp<float>, SinOp<double>>(this, "sin");
+            if (Autograd.ShouldRecord(this)) y.SetGradFn(new Ops.SinBackward(this));
+            return y;
+        }
+
+        /// <summary>Elementwise cosine.</summary>
+        public Tensor Cos()
+        {
+            Tensor y = UnaryKernel<CosOp<float>, CosOp<double>>(this, "cos");
+            if (Autograd.ShouldRecord(this)) y.SetGradFn(new Ops.CosBackward(this));
+            return y;
+        }
+
+        /// <summary>Elementwise error function, accurate to double precision.</summary>
+        public Tensor Erf()
+        {
+            Tensor y = UnaryKernel<ErfOp<float>, ErfOp<double>>(this, "erf");
+            if (Autograd.ShouldRecord(this)) y.SetGradFn(new Ops.ErfBackward(this));
+            return y;
+        }
+
+        /// <summary>Elementwise x*x.</summary>
+        public Tensor Square() => Mul(this);
+
+        /// <summary>Elementwise clamp into [min, max]; a null bound is open. The gradient passes where min &lt;= x &lt;= max.</summary>
+        public Tensor Clamp(double? min = null, double? max = null)
+        {
+            CheckFloat(this, "clamp");
+            Tensor y = this;
+            if (min is { } lo) y = BinaryKernel<MaximumOp<float>, MaximumOp<double>, MaximumOp<long>>(y, ScalarLike(lo), "clamp");
+            if (max is { } hi) y = BinaryKernel<MinimumOp<float>, MinimumOp<double>, MinimumOp<long>>(y, ScalarLike(hi), "clamp");
+            if (ReferenceEquals(y, this)) y = CloneRaw();
+            if (Autograd.ShouldRecord(this)) y.SetGradFn(new Ops.ClampBackward(this, min, max));
+            return y;
+        }
+
+        internal Tensor CloneRaw()
+        {
+            var y = Empty(DType, (int[])Dims.Clone());
+            CopyInto(y);
+            return y;
+        }
+    }
+}
+
+namespace Nabla.Ops
+{
+    // d(-x)/dx = -1
+    internal sealed class NegBackward(Tensor x) : Node("NegBackward", x)
+    {
+        public override Tensor?[] Backward(Tensor g) => [-g];
+    }
+
+    // d e^x/dx = e^x: reuse the saved output
+    internal sealed class ExpBackward : Node
+    {
+        private Tensor? _y;
+
+        public ExpBackward(Tensor x, Tensor y) : base("ExpBackward", x) => _y = Save(y);
+
+        public override Tensor?[] Backward(Tensor g) => [g * _y!];
+
+        protected override void ReleaseSaved() => _y = null;
+    }
+
+    // d ln x/dx = 1/x
+    internal sealed class LogBackward : Node
+    {
+        private Tensor? _x;
+
+        public LogBackward(Tensor x) : base("LogBackward", x) => _x = Save(x);
+
+        public override Tensor?[] Backward(Tensor g) => [g / _x!];
+
+        protected override void ReleaseSaved() => _x = null;
+    }
+
+    // d ln(1+x)/dx = 1/(1+x)
+    internal sealed class Log1pBackward : Node
+    {
+        private Tensor? _x;
+
+        public Log1pBackward(Tensor x) : base("Log1pBackward", x) => _x = Save(x);
+
+        public override Tensor?[] Backward(Tensor g) => [g / (_x! + 1.0)];
+
+        protected override void ReleaseSaved() => _x = null;
+    }
+
+    // d sqrt(x)/dx = 1/(2 sqrt(x))
+    internal sealed class SqrtBackward : Node
+    {
+        private Tensor? _y;
+
+        public SqrtBackward(Tensor x, Tensor y) : base("SqrtBackward", x) => _y = Save(y);
+
+        public override Tensor?[] Backward(Tensor g) => [g / (_y! * 2.0)];
+
+        protected override void ReleaseSaved() => _y = null;
+    }
+
+    // d|x|/dx = sign(x), 0 at 0
+    internal sealed class AbsBackward : Node
+    {
+        private Tensor? _x;
+
+        public AbsBackward(Tensor x) : base("AbsBackward", x) => _x = Save(x);
+
+        public override Tensor?[] Backward(Tensor g) => [g * _x!.Detach().Sign()];
+
+        protected override void ReleaseSaved() => _x = null;
+    }
+
+    // d tanh(x)/dx = 1 - tanh(x)^2
+    internal sealed class TanhBackward : Node
+    {
+        private Tensor? _y;
+
+        public TanhBackward(Tensor x, Tensor y) : base("TanhBackward", x) => _y = Save(y);
+
+        public override Tensor?[] Backward(Tensor g) => [g * (1.0 - _y! * _y!)];
+
+        protected override void ReleaseSaved() => _y = null;
+    }
+
+    // d sigmoid(x)/dx = s (1 - s)
+    internal sealed class SigmoidBackward : Node
+    {
+        private Tensor? _y;
+
+        public SigmoidBackward(Tensor x, Tensor y) : base("SigmoidBackward", x) => _y = Save(y);
+
+        public override Tensor?[] Backward(Tensor g) => [g * _y! * (1.0 - _y!)];
+
+        protected override void ReleaseSaved() => _y = null;
+    }
+
+    // d relu(x)/dx = [x > 0]
+    internal sealed class ReluBackward : Node
+    {
+        private Tensor? _y;
+
+        public ReluBackward(Tensor x, Tensor y) : base("ReluBackward", x) => _y = Save(y);
+
+        public override Tensor?[] Backward(Tensor g) => [g * _y!.Detach().Gt(0).To(g.DType)];
+
+        protected override void ReleaseSaved() => _y = null;
+    }
+
+    // d sin x/dx = cos x
+    internal sealed class SinBackward : Node
+    {
+        private Tensor? _x;
+
+        public SinBackward(Tensor x) : base("SinBackward", x) => _x = Save(x);
+
+        public override Tensor?[] Backward(Tensor g) => [g * _x!.Cos()];
+
+        protected override void ReleaseSaved() => _x = null;
+    }
+
+    // d cos x/dx = -sin x
+    internal sealed class CosBackward : Node
+    {
+        private Tensor? _x;
+
+        public CosBackward(Tensor x) : base("CosBackward", x) => _x = Save(x);
+
+        public override Tensor?[] Backward(Tensor g) => [-g * _x!.Sin()];
+
+        protected override void ReleaseSaved() => _x = null;
+    }
+
+    // d erf(x)/dx = 2/sqrt(pi) e^{-x^2}
+    internal sealed class ErfBackward : Node
+    {
+        private Tensor? _x;
+
+        public ErfBackward(Tensor x) : base("ErfBackward", x) => _x = Save(x);
+
+        public override Tensor?[] Backward(Tensor g) => [g * (-_x! * _x!).Exp() * (2.0 / Math.Sqrt(Math.PI))];
+
+        protected override void ReleaseSaved() => _x = null;
+    }
+
+    // d clamp(x)/dx = [min <= x <= max] (bounds inclusive, as PyTorch)
+    internal sealed class ClampBackward : Node
+    {
+        private Tensor? _x;
+        private readonly double? _min, _max;
+
+        public ClampBackward(Tensor x, double? min, double? max) : base("ClampBackward", x) => (_x, _min, _max) = (Save(x), min, max);
+
+        public override Tensor?[] Backward(Tensor g)
+        {
+            Tensor x = _x!.Detach();
+            Tensor? mask = null;
+            if (_min is { } lo) mask = x.Ge(lo);
+            if (_max is { } hi) mask = mask is null ? x.Le(hi) : mask.LogicalAnd(x.Le(hi));
+            return [mask is null ? g : g * mask.To(g.DType)];
+        }
+
+        protected override void ReleaseSaved() => _x = null;
+    }
+}

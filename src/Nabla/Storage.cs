@@ -1,0 +1,35 @@
+namespace Nabla;
+
+/// <summary>
+/// A flat typed buffer shared by a tensor and all of its views, with the version counter that
+/// detects in-place changes to tensors saved for backward. See Note [Version counter].
+/// </summary>
+internal sealed class Storage
+{
+    public readonly Array Data;
+    public readonly DType DType;
+    public int Version;
+
+    public Storage(Array data, DType dtype)
+    {
+        Data = data;
+        DType = dtype;
+    }
+
+    public int Length => Data.Length;
+
+    public static Storage Allocate(DType dtype, long count, bool zeroed = true)
+    {
+        if (count > Array.MaxLength)
+            throw new ArgumentOutOfRangeException(nameof(count), $"tensor of {count} elements exceeds the maximum of {Array.MaxLength}");
+        int n = (int)count;
+        Array data = dtype switch
+        {
+            DType.Float32 => zeroed ? new float[n] : GC.AllocateUninitializedArray<float>(n),
+            DType.Float64 => zeroed ? new double[n] : GC.AllocateUninitializedArray<double>(n),
+            DType.Int64 => zeroed ? new long[n] : GC.AllocateUninitializedArray<long>(n),
+            _ => new bool[n],
+        };
+        return new Storage(data, dtype);
+    }
+}

@@ -1,0 +1,231 @@
+using Nabla.Graph;
+using Nabla.Kernels;
+
+namespace Nabla;
+
+/// <summary>
+/// An n-dimensional array with a dtype, a shape, element strides and an offset into a shared
+/// <see cref="Storage"/>, that can record the operations applied to it for reverse-mode differentiation.
+/// </summary>
+/// <remarks>
+/// Tensors are ordinary managed objects: there is nothing to dispose. Views (reshape of a contiguous
+/// tensor, transpose, permute, narrow, slicing, expand, squeeze, unsqueeze) share storage with their base.
+/// </remarks>
+public sealed partial class Tensor
+{
+    internal readonly Storage Storage;
+    internal readonly int[] Dims;
+    internal readonly int[] StrideArray;
+    internal readonly int Offset;
+    private bool _requiresGrad;
+    private bool _retainsGrad;
+    private List<Func<Tensor, Tensor?>>? _hooks;
+
+    internal Tensor(Storage storage, int[] dims, int[] strides, int offset)
+    {
+        Storage = storage;
+        Dims = dims;
+        StrideArray = strides;
+        Offset = offset;
+    }
+
+    internal Tensor(Storage storage, int[] dims) : this(storage, dims, Strided.ContiguousStrides(dims), 0) { }
+
+    /// <summary>The element type.</summary>
+    public DType DType => Storage.DType;
+
+    /// <summary>The sizes of the dimensions.</summary>
+    public Shape Shape => new(Dims, noCopy: true);
+
+    /// <summary>The number of dimensions (0 for a scalar tensor).</summary>
+    public int Rank => Dims.Length;
+
+    /// <summary>The number of elements.</summary>
+    public long Numel => Strided.Numel(Dims);
+
+    /// <summary>The element strides of each dimension.</summary>
+    public int[] Strides() => (int[])StrideArray.Clone();
+
+    /// <summary>The offset of the first element in the underlying storage.</summary>
+    public int StorageOffset => Offset;
+
+    /// <summary>True when the elements lie in row-major order without gaps.</summary>
+    public bool IsContiguous => Strided.IsContiguous(Dims, StrideArray);
+
+    /// <summary>The size of dimension <paramref name="dim"/> (negative counts from the end).</summary>
+    public int Size(int dim) => Dims[NormalizeDim(dim, Rank, "size")];
+
+    /// <summary>
+    /// The in-place modification counter shared with all views of the same storage.
+    /// See Note [Version counter].
+    /// </summary>
+    public int Version => Storage.Version;
+
+    /// <summary>
+    /// Whether operations on this tensor are recorded for differentiation. Only leaves (tensors created
+    /// by the user) may be switched, and only floating-point tensors can require a gradient.
+    /// </summary>
+    public bool RequiresGrad
+    {
+        get => _requiresGrad;
+        set
+        {
+            if (!IsLeaf)
+                throw new InvalidOperationException(
+                    $"requires_grad: can only be changed on leaf tensors; this tensor was produced by {GradFn!.Name}. Use Detach() to get a leaf.");
+            if (value && !DType.IsFloatingPoint())
+                throw new InvalidOperationException(
+                    $"requires_grad: only floating-point tensors can require a gradient, got dtype {DType.Name()}");
+            _requiresGrad = value;
+        }
+    }
+
+    /// <summary>
+    /// The accumulated gradient: filled by <see cref="Backward(Tensor?, bool, bool)"/> for leaves that require
+    /// a gradient and for tensors that called <see cref="RetainGrad"/>. Gradients accumulate; zero them between steps.
+    /// </summary>
+    public Tensor? Grad { get; set; }
+
+    /// <summary>The node that produced this tensor (named <c>&lt;Op&gt;Backward</c>), or null for leaves.</summary>
+    public Node? GradFn { get; private set; }
+
+    /// <summary>True when this tensor was not produced by a recorded operation.</summary>
+    public bool IsLeaf => GradFn is null;
+
+    /// <summary>True when <see cref="RetainGrad"/> was called on this non-leaf tensor.</summary>
+    public bool RetainsGrad => _retainsGrad;
+
+    internal IReadOnlyList<Func<Tensor, Tensor?>>? Hooks => _hooks;
+
+    internal void SetGradFn(Node node)
+    {
+        GradFn = node;
+        _requiresGrad = true;
+    }
+
+    /// <summary>Asks backward to store this non-leaf tensor's gradient in <see cref="Grad"/>.</summary>
+    public void RetainGrad()
+    {
+        if (!_requiresGrad)
+            throw new InvalidOperationException("retain_grad: cannot retain the gradient of a tensor that does not require a gradient");
+        if (IsLeaf || _retainsGrad) return;
+        _retainsGrad = true;
+        GradFn!.RetainTarget = this;
+    }
+
+    /// <summary>
+    /// Registers a hook called with this tensor's gradient during backward. The hook may return a
+    /// replacement gradient (same shape) or null to keep it. Dispose the result to remove the hook.
+    /// </summary>
+    public IDisposable RegisterHook(Func<Tensor, Tensor?> hook)
+    {
+        ArgumentNullException.ThrowIfNull(hook);
+        if (!_requiresGrad)
+            throw new InvalidOperationException("register_hook: cannot register a hook on a tensor that does not require a gradient");
+        List<Func<Tensor, Tensor?>> list = IsLeaf ? (_hooks ??= []) : (GradFn!.PreHooks ??= []);
+        list.Add(hook);
+        return new HookHandle(list, hook);
+    }
+
+    /// <summary>Registers a hook that observes this tensor's gradient without replacing it.</summary>
+    public IDisposable RegisterHook(Action<Tensor> hook)
+    {
+        ArgumentNullException.ThrowIfNull(hook);
+        return RegisterHook(g => { hook(g); return null; });
+    }
+
+    private sealed class HookHandle(List<Func<Tensor, Tensor?>> list, Func<Tensor, Tensor?> hook) : IDisposable
+    {
+        public void Dispose() => list.Remove(hook);
+    }
+
+    /// <summary>
+    /// Computes the gradient of this tensor with respect to every leaf that requires a gradient and
+    /// accumulates it into their <see cref="Grad"/>.
+    /// </summary>
+    /// <param name="gradient">The upstream gradient, required unless this tensor has one element.</param>
+    /// <param name="retainGraph">Keep the graph so that backward can run through it again.</param>
+    /// <param name="createGraph">Record the backward pass itself, for higher-order derivatives.</param>
+    public void Backward(Tensor? gradient = null, bool retainGraph = false, bool createGraph = false)
+        => Engine.Backward([this], gradient is null ? null : [gradient], retainGraph || createGraph, createGraph);
+
+    /// <summary>A new leaf that shares storage with this tensor but is cut from the graph.</summary>
+    public Tensor Detach() => new(Storage, Dims, StrideArray, Offset);
+
+    // ---- raw element access (kernel boundary) ----
+
+    internal T[] Data<T>() => (T[])Storage.Data;
+
+    /// <summary>The elements of a contiguous tensor as a span over its storage.</summary>
+    internal Span<T> Span<T>()
+    {
+        if (!IsContiguous) throw new InvalidOperationException("internal: Span on a non-contiguous tensor");
+        return new Span<T>((T[])Storage.Data, Offset, checked((int)Numel));
+    }
+
+    /// <summary>This tensor if contiguous, else a contiguous copy; never recorded (kernel input).</summary>
+    internal Tensor ContiguousData()
+    {
+        if (IsContiguous) return this;
+        var t = new Tensor(Storage.Allocate(DType, Numel, zeroed: false), (int[])Dims.Clone());
+        CopyInto(t);
+        return t;
+    }
+
+    /// <summary>Copies this tensor's elements (row-major) into contiguous <paramref name="dst"/> of the same numel and dtype.</summary>
+    internal void CopyInto(Tensor dst)
+    {
+        switch (DType)
+        {
+            case DType.Float32: Strided.Copy(Data<float>(), Offset, Dims, StrideArray, dst.Span<float>()); break;
+            case DType.Float64: Strided.Copy(Data<double>(), Offset, Dims, StrideArray, dst.Span<double>()); break;
+            case DType.Int64: Strided.Copy(Data<long>(), Offset, Dims, StrideArray, dst.Span<long>()); break;
+            default: Strided.Copy(Data<bool>(), Offset, Dims, StrideArray, dst.Span<bool>()); break;
+        }
+    }
+
+    internal static Tensor Empty(DType dtype, int[] dims, bool zeroed = false)
+        => new(Storage.Allocate(dtype, Strided.Numel(dims), zeroed), dims);
+
+    internal static int NormalizeDim(int dim, int rank, string op)
+    {
+        int r = Math.Max(rank, 1);
+        if (dim < -r || dim >= r)
+            throw new ArgumentOutOfRangeException(nameof(dim),
+                $"{op}: dimension {dim} is out of range for a tensor of rank {rank} (expected {-r} to {r - 1})");
+        return dim < 0 ? dim + r : dim;
+    }
+
+    internal static void CheckFloat(Tensor t, string op)
+    {
+        if (!t.DType.IsFloatingPoint())
+            throw new ArgumentException($"{op}: expected a floating-point tensor (float32 or float64), got dtype {t.DType.Name()}");
+    }
+
+    internal static void CheckSameDType(Tensor a, Tensor b, string op)
+    {
+        if (a.DType != b.DType)
+            throw new ArgumentException(
+                $"{op}: dtype mismatch: {a.DType.Name()} and {b.DType.Name()}; convert one with .To(DType.{b.DType}) or .To(DType.{a.DType}) first");
+    }
+
+    /// <summary>Reads the element at a flat row-major index as a double.</summary>
+    internal double GetAsDouble(long flatIndex)
+    {
+        int off = Offset;
+        long rem = flatIndex;
+        for (int d = Rank - 1; d >= 0; d--)
+        {
+            int size = Dims[d];
+            off += (int)(rem % size) * StrideArray[d];
+            rem /= size;
+        }
+        return DType switch
+        {
+            DType.Float32 => Data<float>()[off],
+            DType.Float64 => Data<double>()[off],
+            DType.Int64 => Data<long>()[off],
+            _ => Data<bool>()[off] ? 1 : 0,
+        };
+    }
+}
