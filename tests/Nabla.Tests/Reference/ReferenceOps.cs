@@ -1,0 +1,79 @@
+using System.Text.Json;
+
+namespace Nabla.Tests.Reference;
+
+/// <summary>Maps each op name of ops.jsonl to Nabla's API. Inputs are bound by name, attributes by key.</summary>
+internal static class ReferenceOps
+{
+    public delegate Tensor OpFunc(Func<string, Tensor> input, Func<string, Tensor?> optional, IReadOnlyList<Tensor> tensors, Attrs attrs);
+
+    public static readonly Dictionary<string, OpFunc> Table = new()
+    {
+        ["add"] = (x, o, _, a) => a.Has("other") ? x("input").Add(a.Double("other")) : x("input").Add(x("other")),
+        ["sub"] = (x, o, _, a) => a.Has("other") ? x("input").Sub(a.Double("other")) : x("input").Sub(x("other")),
+        ["mul"] = (x, o, _, a) => a.Has("other") ? x("input").Mul(a.Double("other")) : x("input").Mul(x("other")),
+        ["div"] = (x, o, _, a) => a.Has("other") ? x("input").Div(a.Double("other")) : x("input").Div(x("other")),
+        ["pow"] = (x, o, _, a) => a.Has("exponent") ? x("input").Pow(a.Double("exponent")) : x("input").Pow(x("exponent")),
+        ["maximum"] = (x, o, _, a) => x("input").Maximum(x("other")),
+        ["minimum"] = (x, o, _, a) => x("input").Minimum(x("other")),
+        ["where"] = (x, o, _, a) => Tensor.Where(x("condition"), x("input"), x("other")),
+        ["neg"] = (x, o, _, a) => x("input").Neg(),
+        ["exp"] = (x, o, _, a) => x("input").Exp(),
+        ["log"] = (x, o, _, a) => x("input").Log(),
+        ["sqrt"] = (x, o, _, a) => x("input").Sqrt(),
+        ["abs"] = (x, o, _, a) => x("input").Abs(),
+        ["tanh"] = (x, o, _, a) => x("input").Tanh(),
+        ["sigmoid"] = (x, o, _, a) => x("input").Sigmoid(),
+        ["relu"] = (x, o, _, a) => x("input").Relu(),
+        ["clamp"] = (x, o, _, a) => x("input").Clamp(a.OptDouble("min"), a.OptDouble("max")),
+        ["sum"] = (x, o, _, a) => x("input").Sum(a.Dims("dim"), a.Bool("keepdim")),
+        ["mean"] = (x, o, _, a) => x("input").Mean(a.Dims("dim"), a.Bool("keepdim")),
+        ["max"] = (x, o, _, a) => x("input").Max(a.OptInt("dim"), a.Bool("keepdim")),
+        ["var"] = (x, o, _, a) => x("input").Var(a.Dims("dim"), a.Bool("unbiased"), a.Bool("keepdim")),
+        ["std"] = (x, o, _, a) => x("input").Std(a.Dims("dim"), a.Bool("unbiased"), a.Bool("keepdim")),
+        ["logsumexp"] = (x, o, _, a) => x("input").LogSumExp(a.Dims("dim")!, a.Bool("keepdim")),
+        ["softmax"] = (x, o, _, a) => x("input").Softmax(a.Int("dim")),
+        ["log_softmax"] = (x, o, _, a) => x("input").LogSoftmax(a.Int("dim")),
+        ["matmul"] = (x, o, _, a) => x("input").MatMul(x("other")),
+        ["reshape"] = (x, o, _, a) => x("input").Reshape(a.Ints("shape")),
+        ["transpose"] = (x, o, _, a) => x("input").Transpose(a.Int("dim0"), a.Int("dim1")),
+        ["permute"] = (x, o, _, a) => x("input").Permute(a.Ints("dims")),
+        ["narrow"] = (x, o, _, a) => x("input").Narrow(a.Int("dim"), a.Int("start"), a.Int("length")),
+        ["slice"] = (x, o, _, a) => x("input").Slice(a.Int("dim"), a.Int("start"), a.Int("end"), a.Int("step")),
+        ["squeeze"] = (x, o, _, a) => x("input").Squeeze(a.OptInt("dim")),
+        ["unsqueeze"] = (x, o, _, a) => x("input").Unsqueeze(a.Int("dim")),
+        ["expand"] = (x, o, _, a) => x("input").Expand(a.Ints("size")),
+        ["flatten"] = (x, o, _, a) => x("input").Flatten(a.Int("start_dim"), a.Int("end_dim")),
+    };
+}
+
+/// <summary>Typed access to a case's <c>attrs</c> object.</summary>
+internal sealed class Attrs(JsonElement attrs)
+{
+    public bool Has(string key) => attrs.TryGetProperty(key, out var v) && v.ValueKind != JsonValueKind.Null;
+
+    private JsonElement Get(string key) => attrs.TryGetProperty(key, out var v)
+        ? v
+        : throw new InvalidDataException($"attribute '{key}' missing");
+
+    public double Double(string key) => Get(key).GetDouble();
+
+    public double? OptDouble(string key) => Has(key) ? Get(key).GetDouble() : null;
+
+    public int Int(string key) => Get(key).GetInt32();
+
+    public int? OptInt(string key) => Has(key) ? Get(key).GetInt32() : null;
+
+    public bool Bool(string key) => Get(key).GetBoolean();
+
+    public string String(string key) => Get(key).GetString()!;
+
+    public int[] Ints(string key)
+    {
+        JsonElement v = Get(key);
+        return v.ValueKind == JsonValueKind.Array ? v.EnumerateArray().Select(e => e.GetInt32()).ToArray() : [v.GetInt32()];
+    }
+
+    /// <summary>A dim attribute that may be null (all dims), an int or a list of ints.</summary>
+    public int[]? Dims(string key) => Has(key) ? Ints(key) : null;
+}
