@@ -139,7 +139,7 @@ public sealed partial class Tensor
         {
             if (skip && i == EdgeItems)
             {
-                sb.Append("...").Append(sep);
+                sb.Append(last ? " ..." : "...").Append(sep);
                 i = n - EdgeItems;
             }
             if (last) sb.Append(fmt(c.GetRawFlat(baseIndex + i)));
