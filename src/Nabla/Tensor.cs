@@ -228,4 +228,25 @@ public sealed partial class Tensor
             _ => Data<bool>()[off] ? 1 : 0,
         };
     }
+
+    /// <summary>Writes one element at a flat row-major index (no autograd, bumps the version).</summary>
+    internal void SetElement(long flatIndex, double value)
+    {
+        int off = Offset;
+        long rem = flatIndex;
+        for (int d = Rank - 1; d >= 0; d--)
+        {
+            int size = Dims[d];
+            off += (int)(rem % size) * StrideArray[d];
+            rem /= size;
+        }
+        switch (DType)
+        {
+            case DType.Float32: Data<float>()[off] = (float)value; break;
+            case DType.Float64: Data<double>()[off] = value; break;
+            case DType.Int64: Data<long>()[off] = (long)value; break;
+            default: Data<bool>()[off] = value != 0; break;
+        }
+        Storage.Version++;
+    }
 }
