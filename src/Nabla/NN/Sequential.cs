@@ -1,0 +1,35 @@
+namespace Nabla.NN;
+
+/// <summary>Runs its modules in order; they are named <c>0</c>, <c>1</c>, ... as in PyTorch.</summary>
+public sealed class Sequential : Module
+{
+    private readonly List<Module> _layers = [];
+
+    /// <summary>Creates a sequence of the given modules.</summary>
+    public Sequential(params Module[] modules)
+    {
+        ArgumentNullException.ThrowIfNull(modules);
+        foreach (Module m in modules) Add(m);
+    }
+
+    /// <summary>Appends a module, named by its position.</summary>
+    public Sequential Add(Module module)
+    {
+        _layers.Add(RegisterModule(_layers.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), module));
+        return this;
+    }
+
+    /// <summary>The number of modules.</summary>
+    public int Count => _layers.Count;
+
+    /// <summary>The module at <paramref name="index"/>.</summary>
+    public Module this[int index] => _layers[index];
+
+    /// <inheritdoc/>
+    protected override Tensor OnForward(Tensor input)
+    {
+        Tensor x = input;
+        foreach (Module m in _layers) x = m.Forward(x);
+        return x;
+    }
+}
