@@ -1,1 +1,62 @@
-System.Console.WriteLine("hi");
+using Nabla.Cli.Commands;
+
+namespace Nabla.Cli;
+
+/// <summary>The <c>nabla</c> command-line tool: dispatches to a subcommand by name.</summary>
+public static class Program
+{
+    /// <summary>The subcommands by name. To add one, add a line here.</summary>
+    public static IReadOnlyDictionary<string, Command> Commands { get; } = new Dictionary<string, Command>(StringComparer.Ordinal)
+    {
+        [GradCommand.Name] = new(GradCommand.Name, GradCommand.Summary, GradCommand.Run),
+    };
+
+    public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
+
+    /// <summary>Runs the tool in-process with the given output streams and returns the exit code.</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
+        if (args.Length == 0)
+        {
+            Reporter.Error(stderr, "missing command", "run 'nabla grad --help' to get started");
+            stderr.WriteLine();
+            stderr.Write(Usage());
+            return ExitCodes.Usage;
+        }
+        string first = args[0];
+        if (first is "-h" or "--help")
+        {
+            stdout.Write(Usage());
+            return ExitCodes.Success;
+        }
+        if (Commands.TryGetValue(first, out Command? command))
+            return command.Run(args[1..], stdout, stderr);
+
+        string what = first.StartsWith('-') ? "option" : "command";
+        Reporter.Error(stderr, $"unknown {what} '{first}'", "run 'nabla --help' to see the commands");
+        stderr.WriteLine();
+        stderr.Write(Usage());
+        return ExitCodes.Usage;
+    }
+
+    /// <summary>The top-level help: the commands and how to get help on each.</summary>
+    public static string Usage()
+    {
+        int width = Commands.Keys.Max(k => k.Length);
+        var text = new System.Text.StringBuilder();
+        text.AppendLine("usage: nabla <command> [arguments]");
+        text.AppendLine();
+        text.AppendLine("commands:");
+        foreach (Command c in Commands.Values.OrderBy(c => c.Name, StringComparer.Ordinal))
+            text.AppendLine($"  {c.Name.PadRight(width)}  {c.Summary}");
+        text.AppendLine();
+        text.AppendLine("options:");
+        text.AppendLine("  -h, --help  show this help");
+        text.AppendLine();
+        text.AppendLine("Run 'nabla <command> --help' for a command's arguments.");
+        return text.ToString();
+    }
+}

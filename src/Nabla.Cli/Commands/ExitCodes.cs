@@ -1,0 +1,11 @@
+namespace Nabla.Cli.Commands;
+
+/// <summary>The process exit codes of every command.</summary>
+public static class ExitCodes
+{
+    /// <summary>The command did what was asked.</summary>
+    public const int Success = 0;
+
+    /// <summary>Bad usage: an unknown command or option, a malformed expression or option value.</summary>
+    public const int Usage = 2;
+}

@@ -1,0 +1,45 @@
+using Nabla.Cli.Expressions;
+
+namespace Nabla.Cli.Commands;
+
+/// <summary>Writes errors and warnings in one format, with a caret under the offending character.</summary>
+/// <remarks>
+/// <code>
+/// error: unknown function 'foo' at position 1
+///   foo(x)
+///   ^
+/// hint: available functions: exp log sqrt tanh sigmoid relu
+/// </code>
+/// Positions in messages count characters from 1.
+/// </remarks>
+public static class Reporter
+{
+    /// <summary>Writes <c>error: message</c> and, if given, a hint.</summary>
+    public static void Error(TextWriter stderr, string message, string? hint = null)
+    {
+        ArgumentNullException.ThrowIfNull(stderr);
+        stderr.WriteLine($"error: {message}");
+        if (hint is not null) stderr.WriteLine($"hint: {hint}");
+    }
+
+    /// <summary>Writes <paramref name="error"/> as an error pointing into <paramref name="source"/>.</summary>
+    public static void Error(TextWriter stderr, ParseException error, string source)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        Positioned(stderr, "error", error.Message, source, error.Position, error.Hint);
+    }
+
+    /// <summary>Writes a warning pointing at <paramref name="position"/> (0-based) in <paramref name="source"/>.</summary>
+    public static void Warning(TextWriter stderr, string message, string source, int position, string? hint = null)
+        => Positioned(stderr, "warning", message, source, position, hint);
+
+    private static void Positioned(TextWriter stderr, string severity, string message, string source, int position, string? hint)
+    {
+        ArgumentNullException.ThrowIfNull(stderr);
+        ArgumentNullException.ThrowIfNull(source);
+        stderr.WriteLine($"{severity}: {message}");
+        stderr.WriteLine($"  {source}");
+        stderr.WriteLine($"  {new string(' ', Math.Clamp(position, 0, source.Length))}^");
+        if (hint is not null) stderr.WriteLine($"hint: {hint}");
+    }
+}

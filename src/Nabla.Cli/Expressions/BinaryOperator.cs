@@ -1,0 +1,11 @@
+namespace Nabla.Cli.Expressions;
+
+/// <summary>The infix operators <c>+ - * / ^</c>.</summary>
+public enum BinaryOperator
+{
+    Add,
+    Subtract,
+    Multiply,
+    Divide,
+    Power,
+}
