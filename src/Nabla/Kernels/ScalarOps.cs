@@ -84,7 +84,8 @@ internal struct LogOp<T> : IUnaryOp<LogOp<T>, T> where T : IFloatingPointIeee754
 
 internal struct Log1pOp<T> : IUnaryOp<Log1pOp<T>, T> where T : IFloatingPointIeee754<T>
 {
-    public static T Invoke(T x) => T.LogP1(x);
+    // NOTE: not T.LogP1, which .NET computes as Log(x + 1) and so returns 0 for |x| < 1e-16.
+    public static T Invoke(T x) => T.CreateTruncating(SpecialFunctions.Log1p(double.CreateTruncating(x)));
 }
 
 internal struct SqrtOp<T> : IUnaryOp<SqrtOp<T>, T> where T : IFloatingPointIeee754<T>

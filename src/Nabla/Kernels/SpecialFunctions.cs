@@ -16,6 +16,17 @@ internal static class SpecialFunctions
         return x < 0 ? -r : r;
     }
 
+    /// <summary>ln(1 + x), accurate to a few ulps also for tiny x (where .NET's <c>double.LogP1</c>, which is <c>Log(x + 1)</c>, returns 0).</summary>
+    public static double Log1p(double x)
+    {
+        // NOTE: Goldberg's trick (1991, Theorem 4): u = fl(1 + x) is exact up to its rounding, and
+        // log(u) * x / (u - 1) corrects for that rounding, so the result keeps full relative accuracy.
+        double u = 1 + x;
+        if (u == 1) return x;
+        if (double.IsPositiveInfinity(u)) return u;
+        return Math.Log(u) * x / (u - 1);
+    }
+
     // NOTE: erf(x) = 2/sqrt(pi) e^{-x^2} sum_n x (2x^2)^n / (1*3*...*(2n+1)). Every term is positive, so the
     // sum has no cancellation (unlike the alternating Taylor series) and stays accurate to x = 3.
     private static double ErfSeries(double x)

@@ -1,0 +1,14 @@
+namespace Nabla;
+
+/// <summary>How a loss combines its per-element values, as PyTorch's <c>reduction</c> argument.</summary>
+public enum Reduction
+{
+    /// <summary>Return the per-element losses unreduced.</summary>
+    None,
+
+    /// <summary>Average the per-element losses (some losses define their own divisor, see each loss).</summary>
+    Mean,
+
+    /// <summary>Sum the per-element losses.</summary>
+    Sum,
+}
