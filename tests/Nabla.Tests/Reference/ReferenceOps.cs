@@ -44,6 +44,26 @@ internal static class ReferenceOps
         ["unsqueeze"] = (x, o, _, a) => x("input").Unsqueeze(a.Int("dim")),
         ["expand"] = (x, o, _, a) => x("input").Expand(a.Ints("size")),
         ["flatten"] = (x, o, _, a) => x("input").Flatten(a.Int("start_dim"), a.Int("end_dim")),
+        ["silu"] = (x, o, _, a) => Functional.Silu(x("input")),
+        ["leaky_relu"] = (x, o, _, a) => Functional.LeakyRelu(x("input"), a.Double("negative_slope")),
+        ["gelu"] = (x, o, _, a) => Functional.Gelu(x("input"), a.String("approximate") == "tanh" ? GeluApproximation.Tanh : GeluApproximation.None),
+        ["softplus"] = (x, o, _, a) => Functional.Softplus(x("input"), a.Double("beta"), a.Double("threshold")),
+        ["linear"] = (x, o, _, a) => Functional.Linear(x("input"), x("weight"), o("bias")),
+        ["batch_norm"] = (x, o, _, a) => Functional.BatchNorm(x("input"), o("running_mean"), o("running_var"), o("weight"), o("bias"),
+            a.Bool("training"), a.Double("momentum"), a.Double("eps")),
+        ["layer_norm"] = (x, o, _, a) => Functional.LayerNorm(x("input"), a.Ints("normalized_shape"), o("weight"), o("bias"), a.Double("eps")),
+        ["mse_loss"] = (x, o, _, a) => Functional.MseLoss(x("input"), x("target"), a.Reduction()),
+        ["l1_loss"] = (x, o, _, a) => Functional.L1Loss(x("input"), x("target"), a.Reduction()),
+        ["smooth_l1_loss"] = (x, o, _, a) => Functional.SmoothL1Loss(x("input"), x("target"), a.Reduction(), a.Double("beta")),
+        ["huber_loss"] = (x, o, _, a) => Functional.HuberLoss(x("input"), x("target"), a.Reduction(), a.Double("delta")),
+        ["binary_cross_entropy"] = (x, o, _, a) => Functional.BinaryCrossEntropy(x("input"), x("target"), o("weight"), a.Reduction()),
+        ["binary_cross_entropy_with_logits"] = (x, o, _, a) =>
+            Functional.BinaryCrossEntropyWithLogits(x("input"), x("target"), o("weight"), o("pos_weight"), a.Reduction()),
+        ["sigmoid_focal_loss"] = (x, o, _, a) => Functional.SigmoidFocalLoss(x("input"), x("target"), a.Double("alpha"), a.Double("gamma"), a.Reduction()),
+        ["cross_entropy"] = (x, o, _, a) => Functional.CrossEntropy(x("input"), x("target"), o("weight"), a.Reduction(),
+            a.Has("ignore_index") ? a.Long("ignore_index") : -100, a.Double("label_smoothing")),
+        ["nll_loss"] = (x, o, _, a) => Functional.NllLoss(x("input"), x("target"), o("weight"), a.Reduction(),
+            a.Has("ignore_index") ? a.Long("ignore_index") : -100),
     };
 }
 
@@ -67,6 +87,16 @@ internal sealed class Attrs(JsonElement attrs)
     public bool Bool(string key) => Get(key).GetBoolean();
 
     public string String(string key) => Get(key).GetString()!;
+
+    public long Long(string key) => Get(key).GetInt64();
+
+    public Nabla.Reduction Reduction() => String("reduction") switch
+    {
+        "mean" => Nabla.Reduction.Mean,
+        "sum" => Nabla.Reduction.Sum,
+        "none" => Nabla.Reduction.None,
+        var r => throw new InvalidDataException($"unknown reduction {r}"),
+    };
 
     public int[] Ints(string key)
     {
