@@ -64,6 +64,16 @@ internal static class ReferenceOps
             a.Has("ignore_index") ? a.Long("ignore_index") : -100, a.Double("label_smoothing")),
         ["nll_loss"] = (x, o, _, a) => Functional.NllLoss(x("input"), x("target"), o("weight"), a.Reduction(),
             a.Has("ignore_index") ? a.Long("ignore_index") : -100),
+        ["cat"] = (x, o, t, a) => Tensor.Cat(t, a.Int("dim")),
+        ["stack"] = (x, o, t, a) => Tensor.Stack(t, a.Int("dim")),
+        ["gather"] = (x, o, _, a) => x("input").Gather(a.Int("dim"), x("index")),
+        ["index_select"] = (x, o, _, a) => x("input").IndexSelect(a.Int("dim"), x("index")),
+        ["embedding"] = (x, o, _, a) => Functional.Embedding(x("input"), x("weight"), a.Has("padding_idx") ? a.Long("padding_idx") : null),
+        ["conv1d"] = (x, o, _, a) => Functional.Conv1d(x("input"), x("weight"), o("bias"), a.Ints("stride")[0], a.Ints("padding")[0], a.Ints("dilation")[0], a.Int("groups")),
+        ["conv2d"] = (x, o, _, a) => Functional.Conv2d(x("input"), x("weight"), o("bias"), a.Pair("stride"), a.Pair("padding"), a.Pair("dilation"), a.Int("groups")),
+        ["max_pool2d"] = (x, o, _, a) => Functional.MaxPool2d(x("input"), a.Pair("kernel_size"), a.Pair("stride"), a.Pair("padding"), a.Pair("dilation"), a.Bool("ceil_mode")),
+        ["avg_pool2d"] = (x, o, _, a) => Functional.AvgPool2d(x("input"), a.Pair("kernel_size"), a.Pair("stride"), a.Pair("padding"), a.Bool("ceil_mode"), a.Bool("count_include_pad")),
+        ["adaptive_avg_pool2d"] = (x, o, _, a) => Functional.AdaptiveAvgPool2d(x("input"), a.Pair("output_size")),
     };
 }
 
@@ -89,6 +99,13 @@ internal sealed class Attrs(JsonElement attrs)
     public string String(string key) => Get(key).GetString()!;
 
     public long Long(string key) => Get(key).GetInt64();
+
+    /// <summary>A 2-D attribute given as [h, w] or as one int for both.</summary>
+    public int[] Pair(string key)
+    {
+        int[] v = Ints(key);
+        return v.Length == 1 ? [v[0], v[0]] : v;
+    }
 
     public Nabla.Reduction Reduction() => String("reduction") switch
     {
