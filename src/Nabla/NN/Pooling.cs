@@ -1,0 +1,47 @@
+namespace Nabla.NN;
+
+/// <summary>2-D max pooling (stride defaults to the kernel size).</summary>
+public sealed class MaxPool2d(int[] kernelSize, int[]? stride = null, int[]? padding = null, int[]? dilation = null, bool ceilMode = false) : Module
+{
+    private readonly int[] _k = Conv2d.Pair(kernelSize, "kernel_size");
+
+    /// <summary>Square-window max pooling.</summary>
+    public MaxPool2d(int kernelSize, int? stride = null) : this([kernelSize, kernelSize], stride is { } s ? [s, s] : null) { }
+
+    /// <inheritdoc/>
+    protected override Tensor OnForward(Tensor input) =>
+        Functional.MaxPool2d(input, _k, stride is null ? null : Conv2d.Pair(stride, "stride"), padding is null ? null : Conv2d.Pair(padding, "padding"),
+            dilation is null ? null : Conv2d.Pair(dilation, "dilation"), ceilMode);
+
+    /// <inheritdoc/>
+    protected override string ExtraRepr() => $"kernel_size=({_k[0]}, {_k[1]})";
+}
+
+/// <summary>2-D average pooling (stride defaults to the kernel size).</summary>
+public sealed class AvgPool2d(int[] kernelSize, int[]? stride = null, int[]? padding = null, bool ceilMode = false, bool countIncludePad = true) : Module
+{
+    private readonly int[] _k = Conv2d.Pair(kernelSize, "kernel_size");
+
+    /// <summary>Square-window average pooling.</summary>
+    public AvgPool2d(int kernelSize, int? stride = null) : this([kernelSize, kernelSize], stride is { } s ? [s, s] : null) { }
+
+    /// <inheritdoc/>
+    protected override Tensor OnForward(Tensor input) =>
+        Functional.AvgPool2d(input, _k, stride is null ? null : Conv2d.Pair(stride, "stride"), padding is null ? null : Conv2d.Pair(padding, "padding"),
+            ceilMode, countIncludePad);
+
+    /// <inheritdoc/>
+    protected override string ExtraRepr() => $"kernel_size=({_k[0]}, {_k[1]})";
+}
+
+/// <summary>Average pooling to a fixed output size [OH, OW].</summary>
+public sealed class AdaptiveAvgPool2d(int[] outputSize) : Module
+{
+    private readonly int[] _size = Conv2d.Pair(outputSize, "output_size");
+
+    /// <inheritdoc/>
+    protected override Tensor OnForward(Tensor input) => Functional.AdaptiveAvgPool2d(input, _size);
+
+    /// <inheritdoc/>
+    protected override string ExtraRepr() => $"output_size=({_size[0]}, {_size[1]})";
+}
