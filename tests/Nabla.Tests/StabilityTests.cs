@@ -19,7 +19,7 @@ public class StabilityTests
             ("log_softmax", x => x.LogSoftmax(1)),
             ("logsumexp", x => x.LogSumExp(1)),
             ("cross_entropy", x => Functional.CrossEntropy(x, Tensor.From([1L, 2L]))),
-            ("bce_with_logits", x => Functional.BinaryCrossEntropyWithLogits(x, Tensor.From([1.0, 0, 1, 0, 1, 0], [2, 3]))),
+            ("bce_with_logits", x => Functional.BinaryCrossEntropyWithLogits(x, Tensor.From([1.0, 0, 1, 0, 1, 0], [2, 3]).To(x.DType))),
         })
         {
             foreach (DType dtype in new[] { DType.Float64, DType.Float32 })
