@@ -212,14 +212,7 @@ public sealed partial class Tensor
     /// <summary>Reads the element at a flat row-major index as a double.</summary>
     internal double GetAsDouble(long flatIndex)
     {
-        int off = Offset;
-        long rem = flatIndex;
-        for (int d = Rank - 1; d >= 0; d--)
-        {
-            int size = Dims[d];
-            off += (int)(rem % size) * StrideArray[d];
-            rem /= size;
-        }
+        int off = StorageIndex(flatIndex);
         return DType switch
         {
             DType.Float32 => Data<float>()[off],
@@ -232,14 +225,7 @@ public sealed partial class Tensor
     /// <summary>Writes one element at a flat row-major index (no autograd, bumps the version).</summary>
     internal void SetElement(long flatIndex, double value)
     {
-        int off = Offset;
-        long rem = flatIndex;
-        for (int d = Rank - 1; d >= 0; d--)
-        {
-            int size = Dims[d];
-            off += (int)(rem % size) * StrideArray[d];
-            rem /= size;
-        }
+        int off = StorageIndex(flatIndex);
         switch (DType)
         {
             case DType.Float32: Data<float>()[off] = (float)value; break;
@@ -248,5 +234,19 @@ public sealed partial class Tensor
             default: Data<bool>()[off] = value != 0; break;
         }
         Storage.Version++;
+    }
+
+    /// <summary>The storage position of the element at a flat row-major index.</summary>
+    private int StorageIndex(long flatIndex)
+    {
+        int off = Offset;
+        long rem = flatIndex;
+        for (int d = Rank - 1; d >= 0; d--)
+        {
+            int size = Dims[d];
+            off += (int)(rem % size) * StrideArray[d];
+            rem /= size;
+        }
+        return off;
     }
 }
