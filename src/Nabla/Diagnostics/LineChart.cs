@@ -1,0 +1,146 @@
+using System.Globalization;
+using System.Security;
+using System.Text;
+
+namespace Nabla.Diagnostics;
+
+/// <summary>One named line of a <see cref="LineChart"/>.</summary>
+/// <param name="Name">The legend label.</param>
+/// <param name="X">The x values.</param>
+/// <param name="Y">The y values (non-finite values are skipped).</param>
+public sealed record ChartSeries(string Name, IReadOnlyList<double> X, IReadOnlyList<double> Y);
+
+/// <summary>
+/// A self-contained SVG line chart with axes, "nice" ticks, a legend and a title: no external renderer needed.
+/// Several panels can be stacked into one image with <see cref="RenderPanels"/>.
+/// </summary>
+public sealed class LineChart
+{
+    private static readonly double[] NiceSteps = [1.0, 2.0, 5.0, 10.0];
+    private static readonly string[] Palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"];
+
+    /// <summary>The chart title.</summary>
+    public string Title { get; init; } = "";
+
+    /// <summary>The x-axis label.</summary>
+    public string XLabel { get; init; } = "";
+
+    /// <summary>The y-axis label.</summary>
+    public string YLabel { get; init; } = "";
+
+    /// <summary>Plot y on a log10 scale (non-positive values are skipped).</summary>
+    public bool LogY { get; init; }
+
+    /// <summary>The lines to draw.</summary>
+    public IList<ChartSeries> Series { get; } = [];
+
+    /// <summary>Panel width in pixels.</summary>
+    public int Width { get; init; } = 640;
+
+    /// <summary>Panel height in pixels.</summary>
+    public int Height { get; init; } = 360;
+
+    /// <summary>This chart as a standalone SVG document.</summary>
+    public string Render() => RenderPanels([this]);
+
+    /// <summary>Several charts stacked vertically in one SVG document.</summary>
+    public static string RenderPanels(IReadOnlyList<LineChart> panels)
+    {
+        ArgumentNullException.ThrowIfNull(panels);
+        int width = panels.Count == 0 ? 640 : panels.Max(p => p.Width);
+        int height = panels.Sum(p => p.Height);
+        var sb = new StringBuilder();
+        sb.Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" font-family=\"DejaVu Sans, Arial, sans-serif\">\n");
+        sb.Append(CultureInfo.InvariantCulture, $"<rect width=\"{width}\" height=\"{height}\" fill=\"white\"/>\n");
+        int top = 0;
+        foreach (LineChart p in panels)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"<g transform=\"translate(0,{top})\">\n");
+            p.RenderBody(sb);
+            sb.Append("</g>\n");
+            top += p.Height;
+        }
+        sb.Append("</svg>\n");
+        return sb.ToString();
+    }
+
+    private void RenderBody(StringBuilder sb)
+    {
+        const int left = 70, right = 150, topMargin = 36, bottom = 48;
+        int plotW = Width - left - right, plotH = Height - topMargin - bottom;
+        Func<double, double> ty = LogY ? Math.Log10 : v => v;
+        var points = Series.Select(s => s.X.Zip(s.Y).Where(p => double.IsFinite(p.First) && double.IsFinite(p.Second) && (!LogY || p.Second > 0))
+            .Select(p => (p.First, ty(p.Second))).ToList()).ToList();
+        var all = points.SelectMany(p => p).ToList();
+        double x0 = all.Count > 0 ? all.Min(p => p.Item1) : 0, x1 = all.Count > 0 ? all.Max(p => p.Item1) : 1;
+        double y0 = all.Count > 0 ? all.Min(p => p.Item2) : 0, y1 = all.Count > 0 ? all.Max(p => p.Item2) : 1;
+        if (x1 == x0) { x0 -= 0.5; x1 += 0.5; }
+        if (y1 == y0) { y0 -= 0.5; y1 += 0.5; }
+        double[] xt = NiceTicks(x0, x1, 6), yt = LogY ? LogTicks(y0, y1) : NiceTicks(y0, y1, 5);
+        x0 = Math.Min(x0, xt[0]); x1 = Math.Max(x1, xt[^1]);
+        if (!LogY) { y0 = Math.Min(y0, yt[0]); y1 = Math.Max(y1, yt[^1]); }
+        double Sx(double x) => left + (x - x0) / (x1 - x0) * plotW;
+        double Sy(double y) => topMargin + plotH - (y - y0) / (y1 - y0) * plotH;
+        string F(double v) => v.ToString("0.##", CultureInfo.InvariantCulture);
+
+        sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{left + plotW / 2}\" y=\"22\" font-size=\"16\" font-weight=\"bold\" text-anchor=\"middle\">{Esc(Title)}</text>\n");
+        sb.Append(CultureInfo.InvariantCulture, $"<rect x=\"{left}\" y=\"{topMargin}\" width=\"{plotW}\" height=\"{plotH}\" fill=\"none\" stroke=\"#444\"/>\n");
+        foreach (double t in xt)
+        {
+            if (t < x0 || t > x1) continue;
+            double x = Sx(t);
+            sb.Append(CultureInfo.InvariantCulture, $"<line x1=\"{F(x)}\" y1=\"{topMargin}\" x2=\"{F(x)}\" y2=\"{topMargin + plotH}\" stroke=\"#e5e5e5\"/>\n");
+            sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{F(x)}\" y=\"{topMargin + plotH + 18}\" font-size=\"12\" text-anchor=\"middle\">{Esc(FormatTick(t))}</text>\n");
+        }
+        foreach (double t in yt)
+        {
+            if (t < y0 - 1e-12 || t > y1 + 1e-12) continue;
+            double y = Sy(t);
+            sb.Append(CultureInfo.InvariantCulture, $"<line x1=\"{left}\" y1=\"{F(y)}\" x2=\"{left + plotW}\" y2=\"{F(y)}\" stroke=\"#e5e5e5\"/>\n");
+            string label = LogY ? FormatTick(Math.Pow(10, t)) : FormatTick(t);
+            sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{left - 6}\" y=\"{F(y + 4)}\" font-size=\"12\" text-anchor=\"end\">{Esc(label)}</text>\n");
+        }
+        sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{left + plotW / 2}\" y=\"{Height - 10}\" font-size=\"13\" text-anchor=\"middle\">{Esc(XLabel)}</text>\n");
+        sb.Append(CultureInfo.InvariantCulture, $"<text x=\"16\" y=\"{topMargin + plotH / 2}\" font-size=\"13\" text-anchor=\"middle\" transform=\"rotate(-90 16 {topMargin + plotH / 2})\">{Esc(YLabel)}</text>\n");
+        for (int i = 0; i < Series.Count; i++)
+        {
+            string color = Palette[i % Palette.Length];
+            var pts = points[i];
+            if (pts.Count > 1)
+                sb.Append(CultureInfo.InvariantCulture, $"<polyline fill=\"none\" stroke=\"{color}\" stroke-width=\"2\" points=\"{string.Join(" ", pts.Select(p => $"{F(Sx(p.Item1))},{F(Sy(p.Item2))}"))}\"/>\n");
+            foreach (var p in pts.Count <= 60 ? pts : [])
+                sb.Append(CultureInfo.InvariantCulture, $"<circle cx=\"{F(Sx(p.Item1))}\" cy=\"{F(Sy(p.Item2))}\" r=\"3\" fill=\"{color}\"/>\n");
+            int ly = topMargin + 12 + i * 20;
+            sb.Append(CultureInfo.InvariantCulture, $"<line x1=\"{left + plotW + 12}\" y1=\"{ly}\" x2=\"{left + plotW + 36}\" y2=\"{ly}\" stroke=\"{color}\" stroke-width=\"3\"/>\n");
+            sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{left + plotW + 42}\" y=\"{ly + 4}\" font-size=\"12\">{Esc(Series[i].Name)}</text>\n");
+        }
+    }
+
+    private static string Esc(string s) => SecurityElement.Escape(s) ?? "";
+
+    private static string FormatTick(double v)
+    {
+        double a = Math.Abs(v);
+        if (a != 0 && (a >= 1e5 || a < 1e-3)) return v.ToString("0.#e0", CultureInfo.InvariantCulture);
+        return Math.Round(v, 6).ToString("0.######", CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Round tick values (1, 2 or 5 times a power of ten) covering [lo, hi].</summary>
+    internal static double[] NiceTicks(double lo, double hi, int target)
+    {
+        double raw = (hi - lo) / Math.Max(1, target);
+        double mag = Math.Pow(10, Math.Floor(Math.Log10(raw)));
+        double step = NiceSteps.Select(m => m * mag).First(s => s >= raw);
+        double start = Math.Floor(lo / step) * step, end = Math.Ceiling(hi / step) * step;
+        var ticks = new List<double>();
+        for (double t = start; t <= end + step * 1e-9; t += step) ticks.Add(Math.Round(t / step) * step);
+        return [.. ticks];
+    }
+
+    private static double[] LogTicks(double lo, double hi)
+    {
+        var ticks = new List<double>();
+        for (double e = Math.Floor(lo); e <= Math.Ceiling(hi); e++) ticks.Add(e);
+        return [.. ticks];
+    }
+}
