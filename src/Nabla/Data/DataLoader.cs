@@ -100,7 +100,10 @@ internal sealed class SynchronousEnumerator(BatchPlan plan) : IEnumerator<(Tenso
     public bool MoveNext()
     {
         if (_next >= plan.BatchCount) return false;
-        Current = plan.Build(_next++);
+        int batch = _next;
+        _next = plan.BatchCount; // an exception ends the epoch, as with prefetch
+        Current = plan.Build(batch);
+        _next = batch + 1;
         return true;
     }
 

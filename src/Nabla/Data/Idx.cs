@@ -128,10 +128,10 @@ public static class Idx
     private static void ReadHeader(string path, Stream stream, Span<byte> header, int magic, string kind, string fields)
     {
         int got = ReadFully(path, stream, header);
-        if (got < header.Length)
+        int actual = got >= 4 ? BinaryPrimitives.ReadInt32BigEndian(header) : magic;
+        if (got < header.Length && actual == magic)
             throw new InvalidDataException(
                 $"{path}: the file holds {got} bytes, too short for the {header.Length}-byte IDX {kind} header ({fields})");
-        int actual = BinaryPrimitives.ReadInt32BigEndian(header);
         if (actual != magic)
         {
             string hint = actual switch

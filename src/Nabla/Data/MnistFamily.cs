@@ -11,7 +11,7 @@ internal sealed record DownloadSource(IReadOnlyList<string> BaseUrls, IReadOnlyD
 /// The code shared by MNIST and Fashion-MNIST: the same four IDX files, looked up in the same places, downloaded
 /// and converted the same way.
 /// </summary>
-internal sealed class MnistFamily
+internal sealed record MnistFamily
 {
     public required string DisplayName { get; init; }
 
