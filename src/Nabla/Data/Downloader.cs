@@ -10,6 +10,9 @@ internal static class Downloader
 {
     private static readonly HttpClient Client = new() { Timeout = TimeSpan.FromMinutes(30) };
 
+    // NOTE: a proxy from the environment (HTTP_PROXY) cannot reach this machine's loopback, so local mirrors go direct.
+    private static readonly HttpClient LoopbackClient = new(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromMinutes(30) };
+
     /// <summary>
     /// Downloads <paramref name="fileName"/> from the first of <paramref name="baseUrls"/> that serves it with the
     /// expected SHA-256, into <paramref name="destination"/>.
@@ -22,6 +25,11 @@ internal static class Downloader
         foreach (string baseUrl in baseUrls)
         {
             string url = baseUrl.TrimEnd('/') + "/" + fileName;
+            if (!Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+            {
+                failures.Append(CultureInfo.InvariantCulture, $"\n  {url}: not an absolute http or https URL");
+                continue;
+            }
             try
             {
                 AtomicFile.Write(destination, stream => Fetch(url, stream, expectedSha256));
@@ -39,7 +47,8 @@ internal static class Downloader
     private static void Fetch(string url, Stream destination, string expectedSha256)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
-        using HttpResponseMessage response = Client.Send(request, HttpCompletionOption.ResponseHeadersRead);
+        HttpClient client = request.RequestUri!.IsLoopback ? LoopbackClient : Client;
+        using HttpResponseMessage response = client.Send(request, HttpCompletionOption.ResponseHeadersRead);
         if (!response.IsSuccessStatusCode)
             throw new HttpRequestException($"the server answered {(int)response.StatusCode} {response.ReasonPhrase}", null, response.StatusCode);
         long? declared = response.Content.Headers.ContentLength;

@@ -266,6 +266,11 @@ public class MnistTests
         Assert.Contains($"{empty.BaseUrl}/t10k-images-idx3-ubyte.gz: the server answered 404", ex.Message);
         Assert.Contains($"{empty.BaseUrl}2/t10k-images-idx3-ubyte.gz: the server answered 404", ex.Message);
         Assert.Empty(root2.FileNames());
+
+        var bad = Assert.Throws<IOException>(() =>
+            Mnist.Load(false, root2.Path, true, false, Environment(home.Path), new DownloadSource(["ftp://example/mnist", "relative/path"], sums)));
+        Assert.Contains("ftp://example/mnist/t10k-images-idx3-ubyte.gz: not an absolute http or https URL", bad.Message);
+        Assert.Contains("relative/path/t10k-images-idx3-ubyte.gz: not an absolute http or https URL", bad.Message);
     }
 
     [Fact]
