@@ -1,0 +1,199 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+using Nabla.IO;
+
+namespace Nabla.Data;
+
+/// <summary>
+/// Reads and writes IDX files, the format of MNIST and Fashion-MNIST: a big-endian header (magic number, then one
+/// 32-bit size per dimension) followed by unsigned bytes.
+/// </summary>
+/// <remarks>
+/// Files may be raw or gzip-compressed; compression is detected from the first two bytes (<c>1f 8b</c>), not from the
+/// name. The reader checks the magic number (<c>0x00000803</c> for images, <c>0x00000801</c> for labels) and that the
+/// data after the header is exactly as long as the header says; any mismatch raises an
+/// <see cref="InvalidDataException"/> naming the file and the field.
+/// </remarks>
+public static class Idx
+{
+    /// <summary>The magic number of an unsigned-byte IDX file with three dimensions (images).</summary>
+    public const int ImageMagic = 0x00000803;
+
+    /// <summary>The magic number of an unsigned-byte IDX file with one dimension (labels).</summary>
+    public const int LabelMagic = 0x00000801;
+
+    /// <summary>Reads an image file: <c>[count, rows, columns]</c> unsigned bytes.</summary>
+    /// <exception cref="InvalidDataException">Bad magic number, truncated header, or data shorter or longer than the header says.</exception>
+    public static IdxImages ReadImages(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        using var file = OpenRead(path, out Stream stream, out long? rawLength);
+        using (stream)
+        {
+            Span<byte> header = stackalloc byte[16];
+            ReadHeader(path, stream, header, ImageMagic, "image", "magic number, image count, rows, columns");
+            int count = ReadSize(path, header[4..], "image count");
+            int rows = ReadSize(path, header[8..], "rows");
+            int columns = ReadSize(path, header[12..], "columns");
+            long expected = (long)count * rows * columns;
+            string what = $"{count} images of {rows}x{columns} ({expected} bytes)";
+            byte[] pixels = ReadData(path, stream, expected, rawLength is null ? null : rawLength - 16, what);
+            return new IdxImages(count, rows, columns, pixels);
+        }
+    }
+
+    /// <summary>Reads a label file: <c>[count]</c> unsigned bytes.</summary>
+    /// <exception cref="InvalidDataException">Bad magic number, truncated header, or data shorter or longer than the header says.</exception>
+    public static byte[] ReadLabels(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        using var file = OpenRead(path, out Stream stream, out long? rawLength);
+        using (stream)
+        {
+            Span<byte> header = stackalloc byte[8];
+            ReadHeader(path, stream, header, LabelMagic, "label", "magic number, label count");
+            int count = ReadSize(path, header[4..], "label count");
+            return ReadData(path, stream, count, rawLength is null ? null : rawLength - 8, $"{count} labels ({count} bytes)");
+        }
+    }
+
+    /// <summary>Writes an image file atomically; gzip-compressed when <paramref name="path"/> ends in <c>.gz</c>.</summary>
+    /// <param name="path">The file to create or replace.</param>
+    /// <param name="pixels">Exactly <c>count * rows * columns</c> bytes, image after image.</param>
+    /// <param name="count">The number of images.</param>
+    /// <param name="rows">The height of each image.</param>
+    /// <param name="columns">The width of each image.</param>
+    public static void WriteImages(string path, ReadOnlyMemory<byte> pixels, int count, int rows, int columns)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfNegative(rows);
+        ArgumentOutOfRangeException.ThrowIfNegative(columns);
+        if (pixels.Length != (long)count * rows * columns)
+            throw new ArgumentException($"Idx.WriteImages: {count} images of {rows}x{columns} need {(long)count * rows * columns} bytes, got {pixels.Length}", nameof(pixels));
+        var header = new byte[16];
+        BinaryPrimitives.WriteInt32BigEndian(header, ImageMagic);
+        BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), count);
+        BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(8), rows);
+        BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(12), columns);
+        Write(path, header, pixels);
+    }
+
+    /// <summary>Writes a label file atomically; gzip-compressed when <paramref name="path"/> ends in <c>.gz</c>.</summary>
+    public static void WriteLabels(string path, ReadOnlyMemory<byte> labels)
+    {
+        var header = new byte[8];
+        BinaryPrimitives.WriteInt32BigEndian(header, LabelMagic);
+        BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), labels.Length);
+        Write(path, header, labels);
+    }
+
+    private static void Write(string path, byte[] header, ReadOnlyMemory<byte> data)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        bool gzip = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
+        AtomicFile.Write(path, stream =>
+        {
+            if (!gzip)
+            {
+                stream.Write(header);
+                stream.Write(data.Span);
+                return;
+            }
+            using var compressed = new GZipStream(stream, CompressionLevel.Optimal, leaveOpen: true);
+            compressed.Write(header);
+            compressed.Write(data.Span);
+        });
+    }
+
+    /// <summary>Opens <paramref name="path"/>, unwrapping gzip when the file starts with 1f 8b. The raw length is known only for uncompressed files.</summary>
+    private static FileStream OpenRead(string path, out Stream stream, out long? rawLength)
+    {
+        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
+        Span<byte> magic = stackalloc byte[2];
+        int got = file.ReadAtLeast(magic, 2, throwOnEndOfStream: false);
+        file.Position = 0;
+        if (got == 2 && magic[0] == 0x1f && magic[1] == 0x8b)
+        {
+            stream = new GZipStream(file, CompressionMode.Decompress, leaveOpen: true);
+            rawLength = null;
+        }
+        else
+        {
+            stream = file;
+            rawLength = file.Length;
+        }
+        return file;
+    }
+
+    private static void ReadHeader(string path, Stream stream, Span<byte> header, int magic, string kind, string fields)
+    {
+        int got = ReadFully(path, stream, header);
+        int actual = got >= 4 ? BinaryPrimitives.ReadInt32BigEndian(header) : magic;
+        if (got < header.Length && actual == magic)
+            throw new InvalidDataException(
+                $"{path}: the file holds {got} bytes, too short for the {header.Length}-byte IDX {kind} header ({fields})");
+        if (actual != magic)
+        {
+            string hint = actual switch
+            {
+                LabelMagic => " (this is a label file)",
+                ImageMagic => " (this is an image file)",
+                _ when (actual & 0xFFFF0000) != 0 => " (not an IDX file)",
+                _ => "",
+            };
+            throw new InvalidDataException(
+                $"{path}: bad magic number 0x{actual:X8} in the IDX header; expected 0x{magic:X8} for an unsigned-byte {kind} file{hint}");
+        }
+    }
+
+    private static int ReadSize(string path, ReadOnlySpan<byte> bytes, string field)
+    {
+        uint value = BinaryPrimitives.ReadUInt32BigEndian(bytes);
+        if (value > int.MaxValue)
+            throw new InvalidDataException($"{path}: header field '{field}' is {value}, larger than the maximum of {int.MaxValue}");
+        return (int)value;
+    }
+
+    /// <summary>Reads exactly <paramref name="expected"/> bytes and checks that nothing follows them.</summary>
+    private static byte[] ReadData(string path, Stream stream, long expected, long? knownLength, string what)
+    {
+        if (expected > Array.MaxLength)
+            throw new InvalidDataException($"{path}: header says {what}, more than one array can hold");
+        if (knownLength is { } length && length != expected)
+            throw new InvalidDataException($"{path}: header says {what} but the file holds {length} bytes of data");
+
+        // NOTE: for gzip the length is unknown until the end, so the buffer grows as data arrives rather than
+        // trusting a corrupt header with a multi-gigabyte allocation.
+        var data = new byte[Math.Min(expected, 1 << 20)];
+        int filled = 0;
+        while (true)
+        {
+            filled += ReadFully(path, stream, data.AsSpan(filled));
+            if (filled < data.Length || data.Length == expected) break;
+            Array.Resize(ref data, (int)Math.Min(expected, (long)data.Length * 2));
+        }
+        if (filled < expected)
+            throw new InvalidDataException($"{path}: header says {what} but the file holds {filled} bytes of data");
+
+        long extra = 0;
+        Span<byte> scratch = stackalloc byte[4096];
+        int n;
+        while ((n = ReadFully(path, stream, scratch)) > 0) extra += n;
+        if (extra > 0)
+            throw new InvalidDataException($"{path}: header says {what} but the file holds {expected + extra} bytes of data");
+        return data;
+    }
+
+    /// <summary>Fills <paramref name="buffer"/> unless the stream ends first; returns the bytes read. Gzip errors name the file.</summary>
+    private static int ReadFully(string path, Stream stream, Span<byte> buffer)
+    {
+        try
+        {
+            return stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new InvalidDataException($"{path}: the gzip data is corrupt: {ex.Message}", ex);
+        }
+    }
+}

@@ -1,0 +1,137 @@
+using System.Globalization;
+using System.Numerics.Tensors;
+using System.Text;
+
+namespace Nabla.Data;
+
+/// <summary>Where to download from and the SHA-256 each file must have (tests pass their own).</summary>
+internal sealed record DownloadSource(IReadOnlyList<string> BaseUrls, IReadOnlyDictionary<string, string> Sha256);
+
+/// <summary>
+/// The code shared by MNIST and Fashion-MNIST: the same four IDX files, looked up in the same places, downloaded
+/// and converted the same way.
+/// </summary>
+internal sealed record MnistFamily
+{
+    public required string DisplayName { get; init; }
+
+    /// <summary>The folder name under <c>$NABLA_DATA</c> and <c>~/.nabla/datasets</c>.</summary>
+    public required string DirectoryName { get; init; }
+
+    public required string LoaderName { get; init; }
+
+    public string? DebianDirectory { get; init; }
+
+    public string? DebianPackage { get; init; }
+
+    public required DownloadSource Source { get; init; }
+
+    public required IReadOnlyList<string> Classes { get; init; }
+
+    public static (string Images, string Labels) FileNames(bool train) => train
+        ? ("train-images-idx3-ubyte", "train-labels-idx1-ubyte")
+        : ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte");
+
+    public TensorDataset Load(bool train, string? root, bool download, bool flatten, DatasetEnvironment environment, DownloadSource? source)
+    {
+        var (imagesName, labelsName) = FileNames(train);
+        var report = new StringBuilder();
+        int place = 0;
+        foreach (var (directory, description) in Places(root, environment))
+        {
+            place++;
+            if (directory is null)
+            {
+                report.Append(CultureInfo.InvariantCulture, $"\n  {place}. {description}");
+                continue;
+            }
+            string? images = Find(directory, imagesName);
+            string? labels = Find(directory, labelsName);
+            if (images is not null && labels is not null) return Read(images, labels, flatten);
+            string state = !Directory.Exists(directory) ? "directory does not exist"
+                : images is null && labels is null ? "neither file is there"
+                : images is null ? $"has {Path.GetFileName(labels)} but not {imagesName}(.gz)"
+                : $"has {Path.GetFileName(images)} but not {labelsName}(.gz)";
+            report.Append(CultureInfo.InvariantCulture, $"\n  {place}. {directory} ({description}): {state}");
+        }
+
+        string split = train ? "training" : "test";
+        if (!download)
+        {
+            throw new FileNotFoundException(
+                $"{DisplayName} ({split} split) was not found. Looked for {imagesName}(.gz) and {labelsName}(.gz) in:{report}\n" +
+                HowToGet(environment));
+        }
+
+        string destination = root ?? Path.Combine(environment.DataDirectory ?? environment.CacheRoot, DirectoryName);
+        Directory.CreateDirectory(destination);
+        DownloadSource origin = source ?? Source;
+        if (environment.Mirror is { } mirror) origin = origin with { BaseUrls = [mirror] };
+        foreach (string name in new[] { imagesName, labelsName })
+        {
+            if (Find(destination, name) is not null) continue;
+            string file = name + ".gz";
+            if (!origin.Sha256.TryGetValue(file, out string? sum))
+                throw new InvalidOperationException($"{DisplayName}: no SHA-256 is known for {file}");
+            Downloader.Download(origin.BaseUrls, file, sum, Path.Combine(destination, file));
+        }
+        return Read(Find(destination, imagesName)!, Find(destination, labelsName)!, flatten);
+    }
+
+    private IEnumerable<(string? Directory, string Description)> Places(string? root, DatasetEnvironment environment)
+    {
+        if (root is not null) yield return (root, "the root argument");
+        yield return environment.DataDirectory is { } data
+            ? (Path.Combine(data, DirectoryName), $"${DatasetEnvironment.DataVariable}/{DirectoryName}")
+            : (null, $"${DatasetEnvironment.DataVariable}/{DirectoryName}: {DatasetEnvironment.DataVariable} is not set");
+        yield return (Path.Combine(environment.CacheRoot, DirectoryName), "the per-user cache");
+        if (DebianDirectory is not null) yield return (DebianDirectory, $"Debian package {DebianPackage}");
+    }
+
+    private string HowToGet(DatasetEnvironment environment)
+    {
+        var how = new StringBuilder("To get it:");
+        if (DebianPackage is not null)
+            how.Append(CultureInfo.InvariantCulture, $"\n  - install the Debian package: sudo apt-get install {DebianPackage} (files land in {DebianDirectory})");
+        how.Append(CultureInfo.InvariantCulture,
+            $"\n  - place the four files ({string.Join(", ", Source.Sha256.Keys)}) in {Path.Combine(environment.CacheRoot, DirectoryName)}, " +
+            $"or in $NABLA_DATA/{DirectoryName} with the {DatasetEnvironment.DataVariable} environment variable set, or pass root: \"<directory>\"");
+        how.Append(CultureInfo.InvariantCulture,
+            $"\n  - pass download: true to {LoaderName}.Load (--download on the nabla command line) to fetch them from {Source.BaseUrls[0]} " +
+            $"(set {DatasetEnvironment.MirrorVariable} to use another mirror)");
+        return how.ToString();
+    }
+
+    private static string? Find(string directory, string name)
+    {
+        string gz = Path.Combine(directory, name + ".gz");
+        if (File.Exists(gz)) return gz;
+        string raw = Path.Combine(directory, name);
+        return File.Exists(raw) ? raw : null;
+    }
+
+    private TensorDataset Read(string imagesPath, string labelsPath, bool flatten)
+    {
+        IdxImages images = Idx.ReadImages(imagesPath);
+        byte[] labels = Idx.ReadLabels(labelsPath);
+        if (images.Count != labels.Length)
+            throw new InvalidDataException($"{DisplayName}: {imagesPath} holds {images.Count} images but {labelsPath} holds {labels.Length} labels");
+
+        int[] shape = flatten ? [images.Count, images.Rows * images.Columns] : [images.Count, 1, images.Rows, images.Columns];
+        var x = Tensor.Empty(DType.Float32, shape);
+        Span<float> pixels = x.Span<float>();
+        TensorPrimitives.ConvertChecked<byte, float>(images.Pixels.Span, pixels);
+        // NOTE: divide (not multiply by 1/255) so values match PyTorch's uint8 / 255 bit for bit.
+        TensorPrimitives.Divide(pixels, 255f, pixels);
+
+        var y = Tensor.Empty(DType.Int64, [labels.Length]);
+        Span<long> classes = y.Span<long>();
+        for (int i = 0; i < labels.Length; i++)
+        {
+            if (labels[i] >= Classes.Count)
+                throw new InvalidDataException($"{labelsPath}: label {labels[i]} at index {i} is out of range for {Classes.Count} classes");
+            classes[i] = labels[i];
+        }
+        return new TensorDataset(x, y);
+    }
+}
