@@ -1,0 +1,65 @@
+using Nabla.Data;
+
+namespace Nabla.Cli.Training;
+
+/// <summary>A dataset ready to train on: train and test splits, the input shape per sample and the class count.</summary>
+/// <param name="Name">The name given on the command line.</param>
+/// <param name="Train">The training split.</param>
+/// <param name="Test">The held-out split used for test accuracy.</param>
+/// <param name="SampleShape">The shape of one sample (e.g. [1, 28, 28] or [64]).</param>
+/// <param name="Classes">The number of classes.</param>
+public sealed record LoadedDataset(string Name, TensorDataset Train, TensorDataset Test, int[] SampleShape, int Classes)
+{
+    /// <summary>The number of input features of one flattened sample.</summary>
+    public int Features => SampleShape.Aggregate(1, (a, b) => a * b);
+}
+
+/// <summary>The datasets of <c>nabla train --dataset</c>.</summary>
+public static class DatasetCatalog
+{
+    /// <summary>The accepted names (plus <c>csv:PATH</c>).</summary>
+    public static readonly string[] Names = ["digits", "fashion-mnist", "mnist", "spiral", "moons", "circles", "xor", "blobs"];
+
+    /// <summary>Whether the dataset holds 28x28 images.</summary>
+    public static bool IsImages(string name) => name is "fashion-mnist" or "mnist";
+
+    /// <summary>Loads a dataset by name; images come as [N, 1, 28, 28] when <paramref name="images"/>, else flattened.</summary>
+    public static LoadedDataset Load(string name, bool images, ulong seed, bool download = false)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        switch (name)
+        {
+            case "digits":
+            {
+                var (train, test) = Digits.TrainTestSplit(0.2, seed: 0);
+                return new(name, train, test, [64], 10);
+            }
+            case "fashion-mnist":
+            case "mnist":
+            {
+                Func<bool, TensorDataset> load = name == "mnist"
+                    ? train => Mnist.Load(train, download: download, flatten: !images)
+                    : train => FashionMnist.Load(train, download: download, flatten: !images);
+                return new(name, load(true), load(false), images ? [1, 28, 28] : [784], 10);
+            }
+            case "spiral": return Synthetic2D(name, (n, s) => Synthetic.Spiral(n, 3, 0.2, s), 3, seed);
+            case "moons": return Synthetic2D(name, (n, s) => Synthetic.Moons(n, 0.1, s), 2, seed);
+            case "circles": return Synthetic2D(name, (n, s) => Synthetic.Circles(n, 0.05, 0.5, s), 2, seed);
+            case "xor": return Synthetic2D(name, (n, s) => Synthetic.Xor(n, 0.1, s), 2, seed);
+            case "blobs": return Synthetic2D(name, (n, s) => Synthetic.Blobs(n, 3, 1.0, s), 3, seed);
+        }
+        if (name.StartsWith("csv:", StringComparison.Ordinal))
+        {
+            string path = name[4..];
+            if (!File.Exists(path)) throw new UsageException($"--dataset {name}: no file at '{path}'", "pass csv:PATH with the path of a CSV whose last column is the label");
+            CsvDataset csv = CsvDataset.Load(path);
+            var (train, test) = csv.Dataset.Split(0.8, new Generator(seed));
+            int classes = csv.ClassNames.Count > 0 ? csv.ClassNames.Count : (int)csv.Dataset.Labels.Max().Item() + 1;
+            return new(name, train, test, [csv.Dataset.Features.Size(1)], classes);
+        }
+        throw new UsageException($"unknown dataset '{name}'", $"use one of {string.Join(", ", Names)} or csv:PATH");
+    }
+
+    private static LoadedDataset Synthetic2D(string name, Func<int, ulong, TensorDataset> make, int classes, ulong seed)
+        => new(name, make(1000, seed), make(500, seed + 1000), [2], classes);
+}
