@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Nabla.Optim;
 
@@ -83,6 +84,7 @@ public sealed class Adagrad : Optimizer
             _hasWeightDecay = group.WeightDecay != 0;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Apply(ref Vector<T> p, Vector<T> g, ref Vector<T> sum, ref Vector<T> s1, ref Vector<T> s2)
         {
             if (_hasWeightDecay) g += _weightDecay * p;             // grad.add(p, alpha=wd)

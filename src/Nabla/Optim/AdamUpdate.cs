@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Nabla.Optim;
 
@@ -54,6 +55,7 @@ internal static class AdamUpdate
             _amsGrad = group.AmsGrad;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Apply(ref Vector<T> p, Vector<T> g, ref Vector<T> m, ref Vector<T> v, ref Vector<T> vMax)
         {
             if (_decoupled) p *= _decay;                                    // p.mul_(1 - lr*wd)

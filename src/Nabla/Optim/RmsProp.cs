@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Nabla.Optim;
 
@@ -97,6 +98,7 @@ public sealed class RmsProp : Optimizer
             _hasMomentum = group.Momentum > 0;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Apply(ref Vector<T> p, Vector<T> g, ref Vector<T> sq, ref Vector<T> ga, ref Vector<T> buf)
         {
             if (_hasWeightDecay) g += _weightDecay * p;                       // grad.add(p, alpha=wd)

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Nabla.Optim;
 
@@ -95,6 +96,7 @@ public sealed class Sgd : Optimizer
             _first = first;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Apply(ref Vector<T> p, Vector<T> g, ref Vector<T> buf, ref Vector<T> s1, ref Vector<T> s2)
         {
             Vector<T> d = g;
