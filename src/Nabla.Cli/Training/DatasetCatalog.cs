@@ -53,9 +53,11 @@ public static class DatasetCatalog
             string path = name[4..];
             if (!File.Exists(path)) throw new UsageException($"--dataset {name}: no file at '{path}'", "pass csv:PATH with the path of a CSV whose last column is the label");
             CsvDataset csv = CsvDataset.Load(path);
-            var (train, test) = csv.Dataset.Split(0.8, new Generator(seed));
-            int classes = csv.ClassNames.Count > 0 ? csv.ClassNames.Count : (int)csv.Dataset.Labels.Max().Item() + 1;
-            return new(name, train, test, [csv.Dataset.Features.Size(1)], classes);
+            if (csv.Labels.DType != DType.Int64)
+                throw new UsageException($"--dataset {name}: the label column '{csv.LabelName}' holds non-integer numbers", "nabla train classifies: use integer or text class labels");
+            var (train, test) = csv.Split(0.8, new Generator(seed));
+            int classes = csv.ClassNames is { Count: > 0 } names ? names.Count : (int)csv.Labels.Max().Item() + 1;
+            return new(name, train, test, [csv.Features.Size(1)], classes);
         }
         throw new UsageException($"unknown dataset '{name}'", $"use one of {string.Join(", ", Names)} or csv:PATH");
     }

@@ -1,0 +1,96 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
+namespace Nabla.Optim;
+
+/// <summary>Adagrad with optional learning-rate decay and L2 weight decay (PyTorch's <c>optim.Adagrad</c>).</summary>
+/// <remarks>
+/// <para>Per parameter <c>p</c> with gradient <c>g</c> and step <c>t</c> (1 on the first update), as PyTorch 1.13's
+/// single-tensor implementation:</para>
+/// <code>
+/// g = g + weightDecay * p                        (only when weightDecay != 0)
+/// clr = lr / (1 + (t - 1) * lrDecay)
+/// sum = sum + g * g                              (sum starts at initialAccumulatorValue)
+/// p = p - clr * g / (sqrt(sum) + eps)
+/// </code>
+/// <para>State: <c>sum</c>.</para>
+/// </remarks>
+public sealed class Adagrad : Optimizer
+{
+    private const string Sum = "sum";
+
+    /// <summary>Creates Adagrad over one group of <paramref name="parameters"/>.</summary>
+    /// <param name="parameters">The tensors to optimise.</param>
+    /// <param name="lr">The learning rate (>= 0).</param>
+    /// <param name="lrDecay">The learning-rate decay per step (>= 0).</param>
+    /// <param name="weightDecay">The L2 penalty added to the gradient (>= 0).</param>
+    /// <param name="initialAccumulatorValue">The starting value of the sum of squared gradients (>= 0).</param>
+    /// <param name="eps">The term added to the denominator (>= 0).</param>
+    /// <exception cref="ArgumentException">A hyper-parameter is out of range.</exception>
+    public Adagrad(IEnumerable<Tensor> parameters, double lr = 1e-2, double lrDecay = 0, double weightDecay = 0, double initialAccumulatorValue = 0, double eps = 1e-10)
+        : this([new ParamGroup(parameters)], lr, lrDecay, weightDecay, initialAccumulatorValue, eps) { }
+
+    /// <summary>Creates Adagrad over <paramref name="paramGroups"/>; options the groups do not set take these values.</summary>
+    /// <param name="paramGroups">The groups of tensors to optimise.</param>
+    /// <param name="lr">The default learning rate (>= 0).</param>
+    /// <param name="lrDecay">The default learning-rate decay (>= 0).</param>
+    /// <param name="weightDecay">The default L2 penalty (>= 0).</param>
+    /// <param name="initialAccumulatorValue">The default starting value of the sum of squared gradients (>= 0).</param>
+    /// <param name="eps">The default term added to the denominator (>= 0).</param>
+    /// <exception cref="ArgumentException">A hyper-parameter is out of range.</exception>
+    public Adagrad(IEnumerable<ParamGroup> paramGroups, double lr = 1e-2, double lrDecay = 0, double weightDecay = 0, double initialAccumulatorValue = 0, double eps = 1e-10)
+        : base(paramGroups, new Dictionary<string, double>
+        {
+            [ParamGroup.LrKey] = lr,
+            [ParamGroup.LrDecayKey] = lrDecay,
+            [ParamGroup.WeightDecayKey] = weightDecay,
+            [ParamGroup.InitialAccumulatorValueKey] = initialAccumulatorValue,
+            [ParamGroup.EpsKey] = eps,
+        })
+    { }
+
+    /// <inheritdoc/>
+    protected override void Update(ParamGroup group, Tensor parameter, Tensor gradient, ParameterState state)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        ArgumentNullException.ThrowIfNull(parameter);
+        ArgumentNullException.ThrowIfNull(gradient);
+        ArgumentNullException.ThrowIfNull(state);
+        Tensor sum = state.GetOrCreateBuffer(Sum, parameter, group.InitialAccumulatorValue);
+        if (parameter.DType == DType.Float32) Run<float>(group, parameter, gradient, sum, state.Step);
+        else Run<double>(group, parameter, gradient, sum, state.Step);
+        parameter.Storage.Version++;
+        sum.Storage.Version++;
+    }
+
+    private static void Run<T>(ParamGroup group, Tensor parameter, Tensor gradient, Tensor sum, long step)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var rule = new Rule<T>(group, step);
+        UpdateLoop.Run(rule, parameter.Span<T>(), gradient.Span<T>(), sum.Span<T>(), default, default);
+    }
+
+    private readonly struct Rule<T> : IUpdateRule<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        private readonly Vector<T> _negClr, _eps, _weightDecay;
+        private readonly bool _hasWeightDecay;
+
+        public Rule(ParamGroup group, long step)
+        {
+            double clr = group.Lr / (1 + (step - 1) * group.LrDecay);
+            _negClr = UpdateLoop.Splat<T>(-clr);
+            _eps = UpdateLoop.Splat<T>(group.Eps);
+            _weightDecay = UpdateLoop.Splat<T>(group.WeightDecay);
+            _hasWeightDecay = group.WeightDecay != 0;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Apply(ref Vector<T> p, Vector<T> g, ref Vector<T> sum, ref Vector<T> s1, ref Vector<T> s2)
+        {
+            if (_hasWeightDecay) g += _weightDecay * p;             // grad.add(p, alpha=wd)
+            sum += g * g;                                            // state_sum.addcmul_(g, g, value=1)
+            Vector<T> std = Vector.SquareRoot(sum) + _eps;           // state_sum.sqrt().add_(eps)
+            p += _negClr * g / std;                                  // p.addcdiv_(g, std, value=-clr)
+        }
+    }
+}

@@ -1,0 +1,159 @@
+using System.Globalization;
+
+namespace Nabla.Optim;
+
+/// <summary>
+/// The base of learning-rate schedulers: each <see cref="Step"/> (called after <c>optimizer.Step()</c>) writes
+/// a new <see cref="ParamGroup.Lr"/> into every param group of the optimizer.
+/// </summary>
+/// <remarks>
+/// <para>As in PyTorch, constructing a scheduler already applies the learning rate of step 0, and the first
+/// scheduler attached to an optimizer records each group's <see cref="ParamGroup.InitialLr"/>, which later
+/// schedulers share as their base learning rate. Most schedulers are chainable: they compute the new rate from the
+/// group's current one (PyTorch's recursive form), so several of them can act on one optimizer
+/// (see <see cref="ChainedScheduler"/>).</para>
+/// <code>
+/// var optimizer = new Sgd(model.Parameters(), lr: 0.1, momentum: 0.9);
+/// var scheduler = new StepLR(optimizer, stepSize: 30, gamma: 0.1);
+/// for (int epoch = 0; epoch &lt; 90; epoch++) { Train(optimizer); scheduler.Step(); }
+/// </code>
+/// <para>A derived scheduler implements <see cref="ComputeLr"/> and calls <see cref="ApplyInitialLr"/> at the end of
+/// its constructor.</para>
+/// </remarks>
+public abstract class LrScheduler
+{
+    private double[] _baseLrs = [];
+    private double[] _lastLr;
+
+    /// <summary>Attaches the scheduler to <paramref name="optimizer"/>; no learning rate changes until <see cref="ApplyInitialLr"/>.</summary>
+    protected LrScheduler(Optimizer optimizer)
+    {
+        ArgumentNullException.ThrowIfNull(optimizer);
+        Optimizer = optimizer;
+        Name = GetType().Name;
+        _lastLr = CurrentLrs();
+    }
+
+    internal string Name { get; }
+
+    /// <summary>The optimizer whose learning rates this scheduler writes.</summary>
+    public Optimizer Optimizer { get; }
+
+    /// <summary>
+    /// The number of <see cref="Step"/> calls since construction (PyTorch's <c>last_epoch</c>): the learning rate in
+    /// effect is the one for step <see cref="StepCount"/>.
+    /// </summary>
+    public int StepCount { get; private protected set; }
+
+    /// <summary>The base learning rate of each group (its <see cref="ParamGroup.InitialLr"/> when the scheduler started).</summary>
+    protected IReadOnlyList<double> BaseLrs => _baseLrs;
+
+    /// <summary>The learning rate this scheduler last set in each param group (PyTorch's <c>get_last_lr()</c>).</summary>
+    public double[] LastLr() => (double[])_lastLr.Clone();
+
+    /// <summary>Advances the schedule by one step and writes the new learning rate into every param group.</summary>
+    public void Step() => StepCore();
+
+    /// <summary>What <see cref="Step"/> does: by default increments <see cref="StepCount"/> and writes <see cref="ComputeLr"/> into every group.</summary>
+    protected virtual void StepCore()
+    {
+        StepCount++;
+        Apply();
+    }
+
+    /// <summary>
+    /// Records the base learning rates and applies the learning rate of step 0. Call it once, at the end of the derived
+    /// constructor (PyTorch does this in the base constructor, which C# cannot do before derived fields are set).
+    /// </summary>
+    protected void ApplyInitialLr()
+    {
+        IReadOnlyList<ParamGroup> groups = Optimizer.ParamGroups;
+        _baseLrs = new double[groups.Count];
+        for (int i = 0; i < groups.Count; i++)
+        {
+            groups[i].InitialLr ??= groups[i].Lr;
+            _baseLrs[i] = groups[i].InitialLr!.Value;
+        }
+        StepCount = 0;
+        Apply();
+    }
+
+    /// <summary>
+    /// The learning rate of <paramref name="group"/> (index <paramref name="groupIndex"/>) for step <see cref="StepCount"/>,
+    /// usually computed from its current <see cref="ParamGroup.Lr"/> (the rate of the previous step).
+    /// </summary>
+    protected abstract double ComputeLr(int groupIndex, ParamGroup group);
+
+    /// <summary>Writes extra state of a derived scheduler into <paramref name="state"/> (the base writes step count and rates).</summary>
+    protected virtual void SaveState(IDictionary<string, double> state) { }
+
+    /// <summary>Restores what <see cref="SaveState"/> wrote.</summary>
+    protected virtual void LoadState(IReadOnlyDictionary<string, double> state) { }
+
+    /// <summary>
+    /// The scheduler's state as named numbers: <c>stepCount</c>, <c>baseLrs.{group}</c>, <c>lastLr.{group}</c>, and any
+    /// state of the derived scheduler. Hyper-parameters (gamma, step size...) are constructor arguments, not state.
+    /// </summary>
+    public IDictionary<string, double> StateDict()
+    {
+        var state = new SortedDictionary<string, double>(StringComparer.Ordinal) { ["stepCount"] = StepCount };
+        for (int i = 0; i < _baseLrs.Length; i++) state[Key("baseLrs", i)] = _baseLrs[i];
+        for (int i = 0; i < _lastLr.Length; i++) state[Key("lastLr", i)] = _lastLr[i];
+        SaveState(state);
+        return state;
+    }
+
+    /// <summary>
+    /// Restores the state from <see cref="StateDict"/> of a scheduler of the same type over an optimizer with as many
+    /// param groups. Does not touch the optimizer: load the optimizer's own state too (see <see cref="Optim.Optimizer.LoadStateDict"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">The state is missing a key or has another number of groups.</exception>
+    public void LoadStateDict(IReadOnlyDictionary<string, double> state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        int groups = Optimizer.ParamGroups.Count;
+        StepCount = (int)Required(state, "stepCount");
+        if (state.ContainsKey(Key("baseLrs", 0)) || _baseLrs.Length > 0)
+        {
+            var baseLrs = new double[groups];
+            for (int i = 0; i < groups; i++) baseLrs[i] = Required(state, Key("baseLrs", i));
+            _baseLrs = baseLrs;
+        }
+        var lastLr = new double[groups];
+        for (int i = 0; i < groups; i++) lastLr[i] = Required(state, Key("lastLr", i));
+        _lastLr = lastLr;
+        LoadState(state);
+    }
+
+    /// <summary>The value of <paramref name="key"/> in <paramref name="state"/>, or a clear error naming the scheduler.</summary>
+    protected double Required(IReadOnlyDictionary<string, double> state, string key)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return state.TryGetValue(key, out double v) ? v
+            : throw new ArgumentException($"{Name}.LoadStateDict: the state has no '{key}'", nameof(state));
+    }
+
+    private static string Key(string name, int index) => string.Create(CultureInfo.InvariantCulture, $"{name}.{index}");
+
+    private void Apply()
+    {
+        IReadOnlyList<ParamGroup> groups = Optimizer.ParamGroups;
+        if (groups.Count != _baseLrs.Length)
+            throw new InvalidOperationException(
+                $"{Name}: the optimizer has {groups.Count} param groups but the scheduler was started with {_baseLrs.Length}; create the scheduler after adding param groups");
+        var lrs = new double[groups.Count];
+        for (int i = 0; i < groups.Count; i++) lrs[i] = ComputeLr(i, groups[i]);
+        for (int i = 0; i < groups.Count; i++) groups[i].Lr = lrs[i];
+        _lastLr = lrs;
+    }
+
+    internal void SetLastLrFromOptimizer() => _lastLr = CurrentLrs();
+
+    private double[] CurrentLrs()
+    {
+        IReadOnlyList<ParamGroup> groups = Optimizer.ParamGroups;
+        var lrs = new double[groups.Count];
+        for (int i = 0; i < groups.Count; i++) lrs[i] = groups[i].Lr;
+        return lrs;
+    }
+}
