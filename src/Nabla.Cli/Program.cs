@@ -9,6 +9,8 @@ public static class Program
     public static IReadOnlyDictionary<string, Command> Commands { get; } = new Dictionary<string, Command>(StringComparer.Ordinal)
     {
         [GradCommand.Name] = new(GradCommand.Name, GradCommand.Summary, GradCommand.Run),
+        [TrainCommand.Name] = new(TrainCommand.Name, TrainCommand.Summary, TrainCommand.Run),
+        [EvaluateCommand.Name] = new(EvaluateCommand.Name, EvaluateCommand.Summary, EvaluateCommand.Run),
     };
 
     public static int Main(string[] args) => Run(args, Console.Out, Console.Error);

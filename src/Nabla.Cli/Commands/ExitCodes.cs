@@ -6,6 +6,12 @@ public static class ExitCodes
     /// <summary>The command did what was asked.</summary>
     public const int Success = 0;
 
+    /// <summary>The command failed for a reason it names (missing dataset, corrupt file, NaN loss).</summary>
+    public const int Failure = 1;
+
+    /// <summary>Stopped by Ctrl+C after writing what it had.</summary>
+    public const int Interrupted = 130;
+
     /// <summary>Bad usage: an unknown command or option, a malformed expression or option value.</summary>
     public const int Usage = 2;
 }

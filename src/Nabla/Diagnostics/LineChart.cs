@@ -129,6 +129,7 @@ public sealed class LineChart
     internal static double[] NiceTicks(double lo, double hi, int target)
     {
         double raw = (hi - lo) / Math.Max(1, target);
+        if (!double.IsFinite(raw) || raw <= 0 || !double.IsFinite(lo) || !double.IsFinite(hi)) return [lo, hi];
         double mag = Math.Pow(10, Math.Floor(Math.Log10(raw)));
         double step = NiceSteps.Select(m => m * mag).First(s => s >= raw);
         double start = Math.Floor(lo / step) * step, end = Math.Ceiling(hi / step) * step;
@@ -141,6 +142,6 @@ public sealed class LineChart
     {
         var ticks = new List<double>();
         for (double e = Math.Floor(lo); e <= Math.Ceiling(hi); e++) ticks.Add(e);
-        return [.. ticks];
+        return ticks.Count > 0 ? [.. ticks] : [lo, hi];
     }
 }

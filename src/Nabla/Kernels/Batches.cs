@@ -8,11 +8,11 @@ internal static class Batches
 
     public static void For(int count, long workPerItem, Action<int> body)
     {
-        if (count <= 1 || workPerItem * count < ParallelThreshold || Environment.ProcessorCount == 1)
+        if (count <= 1 || workPerItem * count < ParallelThreshold || Parallelism.MaxThreads == 1)
         {
             for (int i = 0; i < count; i++) body(i);
             return;
         }
-        Parallel.For(0, count, body);
+        Parallel.For(0, count, Parallelism.Options, body);
     }
 }

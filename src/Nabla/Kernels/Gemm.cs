@@ -28,7 +28,7 @@ internal static class Gemm
         c.AsSpan(offC, m * n).Clear();
         if (m == 0 || n == 0 || k == 0) return;
         long work = (long)m * n * k;
-        int chunks = work < ParallelThreshold || m < 8 ? 1 : Math.Min(Environment.ProcessorCount, m / 4);
+        int chunks = work < ParallelThreshold || m < 8 ? 1 : Math.Min(Parallelism.MaxThreads, m / 4);
         if (chunks <= 1)
         {
             RowBlock<T>(a.AsSpan(offA), b.AsSpan(offB), c.AsSpan(offC), 0, m, k, n);
@@ -36,7 +36,7 @@ internal static class Gemm
         }
         int per = (m + chunks - 1) / chunks;
         per = (per + 3) / 4 * 4;
-        Parallel.For(0, chunks, ci =>
+        Parallel.For(0, chunks, Parallelism.Options, ci =>
         {
             int r0 = ci * per, r1 = Math.Min(m, r0 + per);
             if (r0 < r1) RowBlock<T>(a.AsSpan(offA), b.AsSpan(offB), c.AsSpan(offC), r0, r1, k, n);

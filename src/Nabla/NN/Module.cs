@@ -174,22 +174,25 @@ public abstract class Module
     {
         ArgumentNullException.ThrowIfNull(state);
         IReadOnlyDictionary<string, Tensor> own = StateDict();
-        if (strict)
+        var problems = new List<string>();
+        foreach (var (name, target) in own)
         {
-            var missing = own.Keys.Where(k => !state.ContainsKey(k)).ToList();
-            var unexpected = state.Keys.Where(k => !own.ContainsKey(k)).ToList();
-            if (missing.Count > 0 || unexpected.Count > 0)
-                throw new ArgumentException(
-                    $"load_state_dict: the state does not match {GetType().Name}: " +
-                    (missing.Count > 0 ? $"missing {string.Join(", ", missing)}" : "") +
-                    (missing.Count > 0 && unexpected.Count > 0 ? "; " : "") +
-                    (unexpected.Count > 0 ? $"unexpected {string.Join(", ", unexpected)}" : ""));
+            if (!state.TryGetValue(name, out Tensor? source))
+            {
+                if (strict) problems.Add($"tensor '{name}' (shape {target.Shape} in the model) is missing from the state");
+            }
+            else if (!source.Shape.Equals(target.Shape))
+                problems.Add($"tensor '{name}' has shape {source.Shape} in the state but {target.Shape} in the model");
         }
+        if (strict)
+            foreach (var (name, source) in state)
+                if (!own.ContainsKey(name)) problems.Add($"unexpected tensor '{name}' of shape {source.Shape}, which the model does not have");
+        if (problems.Count > 0)
+            throw new ArgumentException($"load_state_dict: the state does not match {GetType().Name}: {problems[0]}" +
+                (problems.Count > 1 ? $" (and {problems.Count - 1} more: {string.Join("; ", problems.Skip(1).Take(3))}{(problems.Count > 4 ? "; ..." : "")})" : ""));
         foreach (var (name, target) in own)
         {
             if (!state.TryGetValue(name, out Tensor? source)) continue;
-            if (!source.Shape.Equals(target.Shape))
-                throw new ArgumentException($"load_state_dict: tensor '{name}' has shape {source.Shape} in the file but {target.Shape} in the model");
             using (Autograd.NoGrad()) target.CopyFrom(source);
         }
     }

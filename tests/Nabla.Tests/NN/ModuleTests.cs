@@ -53,7 +53,7 @@ public class ModuleTests
         Assert.Contains("[2, 3]", ex.Message);
 
         var missing = new Dictionary<string, Tensor> { ["0.weight"] = Tensor.Zeros([2, 3]) };
-        Assert.Contains("missing 0.bias", Assert.Throws<ArgumentException>(() => b.LoadStateDict(missing)).Message);
+        Assert.Contains("tensor '0.bias' (shape [2] in the model) is missing", Assert.Throws<ArgumentException>(() => b.LoadStateDict(missing)).Message);
     }
 
     [Fact]

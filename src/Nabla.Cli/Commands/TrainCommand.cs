@@ -1,0 +1,164 @@
+using System.Globalization;
+using Nabla.Cli.Training;
+
+namespace Nabla.Cli.Commands;
+
+/// <summary><c>nabla train</c>: trains a classifier and writes its model, checkpoint, metrics and chart.</summary>
+public static class TrainCommand
+{
+    /// <summary>The command name.</summary>
+    public const string Name = "train";
+
+    /// <summary>One line for the top-level help.</summary>
+    public const string Summary = "train a model on a dataset (default: an MLP on the embedded digits set)";
+
+    private static readonly string[] Valued =
+        ["--dataset", "--model", "--layers", "--activation", "--init", "--epochs", "--batch-size", "--optimizer", "--lr",
+         "--weight-decay", "--scheduler", "--seed", "--threads", "--out", "--resume"];
+
+    private static readonly string[] Flags = ["--help", "--download", "--progress", "--no-progress"];
+
+    /// <summary>The usage text.</summary>
+    public static string Usage() => $"""
+        usage: nabla train [options]
+
+        Trains a classifier with cross-entropy and reports test accuracy. Without options it trains the
+        'mlp' preset on the embedded 8x8 digits set (no download needed).
+
+        options:
+          --dataset NAME        {string.Join("|", DatasetCatalog.Names)}|csv:PATH (default digits)
+          --model PRESET        {string.Join("|", ModelPresets.Descriptions.Keys)} (default mlp)
+          --layers A,B,...,Z    an MLP with these layer sizes instead of a preset (first = features, last = classes)
+          --activation NAME     relu|tanh|sigmoid|gelu|silu|leaky-relu|elu for --layers (default relu)
+          --init NAME           he|xavier|uniform for --layers (default he)
+          --epochs N            (default 5 for fashion-mnist/mnist, 15 for digits and CSV, 100 for 2-D sets)
+          --batch-size N        (default 128 for fashion-mnist/mnist, 32 otherwise)
+          --optimizer NAME      sgd|momentum|nesterov|adam|adamw|rmsprop|adagrad (default adam)
+          --lr X                learning rate (default 0.001)
+          --weight-decay X      (default 0)
+          --scheduler NAME      none|step|cosine|onecycle|warmup (default none)
+          --seed N              seed of initialisation, shuffling and dropout (default 1)
+          --threads N           threads for the kernels (default: all cores)
+          --out DIR             where to write model, checkpoint, metrics.csv, metrics.svg, summary.json
+                                (default runs/DATASET-MODEL)
+          --resume PATH         continue from a checkpoint.safetensors (or the --out directory of a run)
+          --download            fetch a missing MNIST/Fashion-MNIST from the canonical addresses
+          --progress / --no-progress   force or suppress the live progress bar (default: on a terminal)
+
+        presets:
+        {string.Join("\n", ModelPresets.Descriptions.Select(p => $"  {p.Key,-8} {p.Value}"))}
+
+        Ctrl+C stops after the current batch and still writes the files.
+
+        """;
+
+    /// <summary>Parses the arguments into settings (a <see cref="UsageException"/> on bad input).</summary>
+    public static TrainSettings Parse(IReadOnlyList<string> args)
+    {
+        var o = new OptionReader(args, Valued, Flags, Name);
+        if (o.Positional.Count > 0)
+            throw new UsageException($"unexpected argument '{o.Positional[0]}'", "options start with --; run 'nabla train --help'");
+        string dataset = o.String("--dataset", "digits");
+        int[]? layers = null;
+        if (o.OptionalString("--layers") is { } l)
+        {
+            if (o.Has("--model")) throw new UsageException("--layers and --model are alternatives", "pass one of them");
+            try
+            {
+                layers = l.Split(',').Select(v => int.Parse(v.Trim(), NumberStyles.None, CultureInfo.InvariantCulture)).ToArray();
+            }
+            catch (FormatException)
+            {
+                throw new UsageException($"--layers: '{l}' is not a comma-separated list of sizes", "write it like --layers 784,256,10");
+            }
+            if (layers.Length < 2 || layers.Any(v => v <= 0))
+                throw new UsageException($"--layers: '{l}' needs at least two positive sizes", "write it like --layers 784,256,10");
+        }
+        if (layers is null && !o.Has("--model") && SmallDefaultLayers(dataset) is { } small) layers = small;
+        string? model = layers is null ? o.String("--model", "mlp") : null;
+        if (model is not null && !ModelPresets.Descriptions.ContainsKey(model))
+            throw new UsageException($"unknown model '{model}'", $"use one of {string.Join(", ", ModelPresets.Descriptions.Keys)}, or --layers");
+        string seedText = o.String("--seed", "1");
+        if (!ulong.TryParse(seedText, NumberStyles.None, CultureInfo.InvariantCulture, out ulong seed))
+            throw new UsageException($"--seed: '{seedText}' is not a non-negative integer", "pass e.g. --seed 1");
+        return new TrainSettings
+        {
+            Dataset = dataset,
+            Model = model,
+            Layers = layers,
+            Activation = o.String("--activation", "relu"),
+            Init = o.String("--init", "he"),
+            Epochs = o.Int("--epochs", DefaultEpochs(dataset), 1, 100_000),
+            BatchSize = o.Int("--batch-size", DefaultBatchSize(dataset), 1, 1 << 20),
+            Optimizer = o.String("--optimizer", "adam"),
+            Lr = o.Double("--lr", 1e-3, double.Epsilon, 1e6),
+            WeightDecay = o.Double("--weight-decay", 0, 0, 1e6),
+            Scheduler = o.String("--scheduler", "none"),
+            Seed = seed,
+            Threads = o.Int("--threads", 0, 0, 4096),
+            Out = o.String("--out", Path.Combine("runs", $"{SafeName(dataset)}-{model ?? "mlp"}")),
+            Resume = o.OptionalString("--resume"),
+            Download = o.Has("--download"),
+        };
+    }
+
+    /// <summary>The 2-D toy sets default to a small MLP (2-32-32-classes) rather than the 784-wide preset.</summary>
+    public static int[]? SmallDefaultLayers(string dataset) => dataset switch
+    {
+        "spiral" or "blobs" => [2, 32, 32, 3],
+        "moons" or "circles" or "xor" => [2, 32, 32, 2],
+        _ => null,
+    };
+
+    /// <summary>Default epochs: 5 for the 28x28 sets (the published recipe), 15 for digits and CSV, 100 for the 2-D toys.</summary>
+    public static int DefaultEpochs(string dataset) => DatasetCatalog.IsImages(dataset) ? 5 : dataset is "digits" || dataset.StartsWith("csv:", StringComparison.Ordinal) ? 15 : 100;
+
+    /// <summary>Default batch size: 128 for the 28x28 sets, 32 otherwise.</summary>
+    public static int DefaultBatchSize(string dataset) => DatasetCatalog.IsImages(dataset) ? 128 : 32;
+
+    private static string SafeName(string dataset) => dataset.StartsWith("csv:", StringComparison.Ordinal)
+        ? "csv-" + Path.GetFileNameWithoutExtension(dataset[4..])
+        : dataset;
+
+    /// <summary>Runs the command.</summary>
+    public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        if (args.Contains("--help") || args.Contains("-h"))
+        {
+            stdout.Write(Usage());
+            return ExitCodes.Success;
+        }
+        Trainer? trainer = null;
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            e.Cancel = true;
+            trainer?.RequestStop();
+        };
+        try
+        {
+            TrainSettings settings = Parse(args);
+            bool interactive = args.Contains("--progress") || (!args.Contains("--no-progress") && ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected);
+            trainer = new Trainer(settings, stdout, interactive);
+            Console.CancelKeyPress += onCancel;
+            TrainResult result = trainer.Run();
+            if (result.Stopped is { } why)
+                return why.Contains("Ctrl+C", StringComparison.Ordinal) ? ExitCodes.Interrupted : ExitCodes.Failure;
+            return ExitCodes.Success;
+        }
+        catch (UsageException e)
+        {
+            Reporter.Error(stderr, e.Message, e.Hint);
+            return ExitCodes.Usage;
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or InvalidDataException or ArgumentException or IOException)
+        {
+            Reporter.Error(stderr, e.Message);
+            return ExitCodes.Failure;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+    }
+}

@@ -1,0 +1,298 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Nabla.Data;
+using Nabla.Diagnostics;
+using Nabla.IO;
+using Nabla.NN;
+using Nabla.Optim;
+
+namespace Nabla.Cli.Training;
+
+/// <summary>The outcome of a training run.</summary>
+/// <param name="Metrics">One row per completed epoch.</param>
+/// <param name="TestAccuracy">The final test accuracy.</param>
+/// <param name="TestLoss">The final mean test loss.</param>
+/// <param name="Stopped">Why training ended early (Ctrl+C, NaN), or null.</param>
+public sealed record TrainResult(IReadOnlyList<EpochMetrics> Metrics, double TestAccuracy, double TestLoss, string? Stopped);
+
+/// <summary>
+/// Trains a classifier with cross-entropy: the loop behind <c>nabla train</c>. It writes, into the output directory,
+/// <c>metrics.csv</c>, <c>metrics.svg</c>, <c>model.safetensors</c>, <c>checkpoint.safetensors</c> and <c>summary.json</c>.
+/// </summary>
+public sealed class Trainer
+{
+    private static readonly string[] OutputFiles = ["model.safetensors", "checkpoint.safetensors", "metrics.csv", "metrics.svg", "summary.json"];
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    private readonly TrainSettings _s;
+    private readonly TextWriter _out;
+    private readonly bool _interactive;
+    private volatile bool _stopRequested;
+
+    /// <summary>Creates a trainer; <paramref name="interactive"/> draws a live progress bar instead of log lines.</summary>
+    public Trainer(TrainSettings settings, TextWriter output, bool interactive)
+    {
+        _s = settings;
+        _out = output;
+        _interactive = interactive;
+    }
+
+    /// <summary>Raised after each completed epoch, once its metrics and checkpoint are written.</summary>
+    public event Action<EpochMetrics>? EpochCompleted;
+
+    /// <summary>Asks the loop to stop after the current batch (Ctrl+C); files are still written.</summary>
+    public void RequestStop() => _stopRequested = true;
+
+    /// <summary>Builds the model for the settings and dataset.</summary>
+    public static Sequential BuildModel(TrainSettings s, LoadedDataset data, Generator generator)
+    {
+        if (s.Layers is { } layers)
+        {
+            if (layers[0] != data.Features)
+                throw new UsageException($"--layers starts with {layers[0]} inputs but the dataset '{data.Name}' has {data.Features} features",
+                    $"start --layers with {data.Features}");
+            if (layers[^1] != data.Classes)
+                throw new UsageException($"--layers ends with {layers[^1]} outputs but the dataset '{data.Name}' has {data.Classes} classes",
+                    $"end --layers with {data.Classes}");
+            return ModelPresets.FromLayers(layers, s.Activation, s.Init, generator);
+        }
+        return ModelPresets.Build(s.Model!, data.Features, data.Classes, generator);
+    }
+
+    /// <summary>Runs the whole training and writes the output files.</summary>
+    public TrainResult Run()
+    {
+        if (_s.Threads > 0) Parallelism.MaxThreads = _s.Threads;
+        string outDir = PrepareOutput(_s.Out);
+        string modelName = _s.Model ?? "mlp";
+        LoadedDataset data = DatasetCatalog.Load(_s.Dataset, ModelPresets.TakesImages(modelName) && _s.Layers is null, _s.Seed, _s.Download);
+        var modelGen = new Generator(_s.Seed);
+        var dataGen = new Generator(_s.Seed + 1);
+        Sequential model = BuildModel(_s, data, modelGen);
+        Optimizer optimizer = BuildOptimizer(model);
+        var loader = new DataLoader(data.Train, _s.BatchSize, shuffle: true, generator: dataGen);
+        LrScheduler? scheduler = BuildScheduler(optimizer, loader.BatchCount);
+        bool perBatchScheduler = _s.Scheduler is "onecycle";
+
+        var metrics = new List<EpochMetrics>();
+        int startEpoch = 0;
+        if (_s.Resume is { } resume)
+        {
+            string path = Directory.Exists(resume) ? Path.Combine(resume, "checkpoint.safetensors") : resume;
+            if (!File.Exists(path)) throw new UsageException($"--resume: no checkpoint at '{path}'", "pass the checkpoint.safetensors (or the --out directory) of an earlier run");
+            Checkpoint ck = Checkpoint.Load(path);
+            model.LoadStateDict(ck.Model);
+            if (ck.Optimizer is not null) optimizer.LoadStateDict(ck.Optimizer);
+            if (ck.Scheduler is not null) scheduler?.LoadStateDict(ck.Scheduler.ToDictionary(p => p.Key, p => p.Value));
+            if (ck.Generators.TryGetValue("model", out var mg)) modelGen.SetState(mg);
+            if (ck.Generators.TryGetValue("data", out var dg)) dataGen.SetState(dg);
+            startEpoch = ck.Epoch;
+            string csv = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, "metrics.csv");
+            if (File.Exists(csv)) metrics.AddRange(File.ReadLines(csv).Skip(1).Where(l => l.Length > 0).Select(EpochMetrics.Parse).Take(startEpoch));
+            _out.WriteLine($"resuming from {path} after epoch {startEpoch}");
+        }
+
+        _out.WriteLine($"training {(_s.Layers is null ? modelName : "mlp " + string.Join(",", _s.Layers))} on {data.Name}: {data.Train.Count} train / {data.Test.Count} test samples, " +
+                       $"{model.ParameterCount():N0} parameters, {_s.Optimizer} lr {_s.Lr.ToString(CultureInfo.InvariantCulture)}, batch {_s.BatchSize}, {_s.Epochs} epochs");
+        string? stopped = null;
+        var total = Stopwatch.StartNew();
+        long samplesSeen = 0;
+        for (int epoch = startEpoch; epoch < _s.Epochs && stopped is null; epoch++)
+        {
+            model.Train();
+            var clock = Stopwatch.StartNew();
+            double lossSum = 0;
+            long correct = 0, seen = 0;
+            int batch = 0;
+            double lrUsed = optimizer.ParamGroups[0].Lr;
+            foreach (var (x, y) in loader)
+            {
+                optimizer.ZeroGrad();
+                Tensor logits = model.Forward(x);
+                Tensor loss = Functional.CrossEntropy(logits, y);
+                double lv = loss.Item();
+                if (!double.IsFinite(lv))
+                {
+                    stopped = $"the loss became {lv.ToString(CultureInfo.InvariantCulture)} at epoch {epoch + 1}, batch {batch + 1}; lower --lr (now {_s.Lr.ToString(CultureInfo.InvariantCulture)}) or change the optimizer";
+                    break;
+                }
+                loss.Backward();
+                optimizer.Step();
+                if (perBatchScheduler) scheduler!.Step();
+                int n = x.Size(0);
+                lossSum += lv * n;
+                correct += Correct(logits, y);
+                seen += n;
+                batch++;
+                if (_interactive) DrawProgress(epoch, batch, loader.BatchCount, lossSum / seen, (double)correct / seen, seen / clock.Elapsed.TotalSeconds);
+                if (_stopRequested) { stopped = $"stopped by Ctrl+C during epoch {epoch + 1} after {batch} batches"; break; }
+            }
+            if (_interactive) _out.WriteLine();
+            if (!perBatchScheduler) scheduler?.Step();
+            double seconds = clock.Elapsed.TotalSeconds;
+            samplesSeen += seen;
+            if (seen == 0) break;
+            var (testLoss, testAcc) = Evaluate(model, data.Test, _s.BatchSize);
+            var row = new EpochMetrics(epoch + 1, lossSum / seen, (double)correct / seen, testLoss, testAcc, lrUsed, seconds, seen / seconds);
+            metrics.Add(row);
+            _out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"epoch {row.Epoch}/{_s.Epochs}  loss {row.TrainLoss:F4}  acc {row.TrainAccuracy:F4}  test loss {row.TestLoss:F4}  test acc {row.TestAccuracy:F4}  {row.SamplesPerSecond:N0} samples/s  {seconds:F1}s"));
+            WriteMetrics(outDir, metrics);
+            if (stopped is null)
+                new Checkpoint
+                {
+                    Model = model.StateDict(),
+                    Optimizer = optimizer.StateDict(),
+                    Scheduler = scheduler?.StateDict(),
+                    Epoch = epoch + 1,
+                    Generators = new Dictionary<string, ulong[]> { ["model"] = modelGen.GetState(), ["data"] = dataGen.GetState() },
+                    Settings = _s.ToDictionary(),
+                }.Save(Path.Combine(outDir, "checkpoint.safetensors"));
+            EpochCompleted?.Invoke(row);
+        }
+        var (finalLoss, finalAcc) = metrics.Count > 0 && stopped is null ? (metrics[^1].TestLoss, metrics[^1].TestAccuracy) : Evaluate(model, data.Test, _s.BatchSize);
+        SafeTensors.Save(Path.Combine(outDir, "model.safetensors"), model.StateDict(), _s.ToDictionary());
+        double totalSeconds = total.Elapsed.TotalSeconds;
+        WriteSummary(outDir, finalAcc, finalLoss, metrics, totalSeconds, samplesSeen, stopped);
+        if (stopped is not null) _out.WriteLine(stopped);
+        _out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"test accuracy {finalAcc:F4} (loss {finalLoss:F4}) after {metrics.Count} epochs in {totalSeconds:F1}s"));
+        string[] written = OutputFiles.Where(f => File.Exists(Path.Combine(outDir, f))).ToArray();
+        _out.WriteLine($"wrote {outDir}{Path.DirectorySeparatorChar}{{{string.Join(", ", written)}}}");
+        return new TrainResult(metrics, finalAcc, finalLoss, stopped);
+    }
+
+    /// <summary>Creates the output directory and proves it is writable before any training starts.</summary>
+    public static string PrepareOutput(string dir)
+    {
+        try
+        {
+            Directory.CreateDirectory(dir);
+            string probe = Path.Combine(dir, $".write-test-{Environment.ProcessId}");
+            File.WriteAllText(probe, "");
+            File.Delete(probe);
+            return Path.GetFullPath(dir);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"--out: cannot write to '{dir}': {e.Message}", "choose a directory you can write to with --out DIR");
+        }
+    }
+
+    private Optimizer BuildOptimizer(Module model)
+    {
+        IEnumerable<Tensor> p = model.Parameters();
+        return _s.Optimizer switch
+        {
+            "sgd" => new Sgd(p, _s.Lr, weightDecay: _s.WeightDecay),
+            "momentum" => new Sgd(p, _s.Lr, momentum: 0.9, weightDecay: _s.WeightDecay),
+            "nesterov" => new Sgd(p, _s.Lr, momentum: 0.9, weightDecay: _s.WeightDecay, nesterov: true),
+            "adam" => new Adam(p, _s.Lr, weightDecay: _s.WeightDecay),
+            "adamw" => new AdamW(p, _s.Lr, weightDecay: _s.WeightDecay),
+            "rmsprop" => new RmsProp(p, _s.Lr, weightDecay: _s.WeightDecay),
+            "adagrad" => new Adagrad(p, _s.Lr, weightDecay: _s.WeightDecay),
+            _ => throw new UsageException($"unknown optimizer '{_s.Optimizer}'", "use sgd, momentum, nesterov, adam, adamw, rmsprop or adagrad"),
+        };
+    }
+
+    private LrScheduler? BuildScheduler(Optimizer optimizer, int batchesPerEpoch) => _s.Scheduler switch
+    {
+        "none" => null,
+        "step" => new StepLR(optimizer, Math.Max(1, _s.Epochs / 3), 0.1),
+        "cosine" => new CosineAnnealingLR(optimizer, _s.Epochs),
+        "onecycle" => new OneCycleLR(optimizer, _s.Lr, _s.Epochs * batchesPerEpoch),
+        "warmup" => new LinearWarmup(optimizer, 0.1, 1.0, Math.Min(5, _s.Epochs)),
+        _ => throw new UsageException($"unknown scheduler '{_s.Scheduler}'", "use none, step, cosine, onecycle or warmup"),
+    };
+
+    /// <summary>Mean cross-entropy and accuracy of <paramref name="model"/> on <paramref name="data"/> in evaluation mode.</summary>
+    public static (double Loss, double Accuracy) Evaluate(Module model, Dataset data, int batchSize, int[,]? confusion = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        bool wasTraining = model.IsTraining;
+        model.Eval();
+        double lossSum = 0;
+        long correct = 0, seen = 0;
+        using (Autograd.NoGrad())
+        {
+            foreach (var (x, y) in new DataLoader(data, Math.Max(batchSize, 256)))
+            {
+                Tensor logits = model.Forward(x);
+                lossSum += Functional.CrossEntropy(logits, y, reduction: Reduction.Sum).Item();
+                correct += Correct(logits, y);
+                seen += x.Size(0);
+                if (confusion is not null)
+                {
+                    long[] pred = logits.ArgMax(1).ToArray<long>(), truth = y.ToArray<long>();
+                    for (int i = 0; i < pred.Length; i++) confusion[truth[i], pred[i]]++;
+                }
+            }
+        }
+        model.Train(wasTraining);
+        return seen == 0 ? (double.NaN, double.NaN) : (lossSum / seen, (double)correct / seen);
+    }
+
+    private static long Correct(Tensor logits, Tensor labels)
+    {
+        long[] pred = logits.Detach().ArgMax(1).ToArray<long>(), truth = labels.ToArray<long>();
+        long c = 0;
+        for (int i = 0; i < pred.Length; i++) if (pred[i] == truth[i]) c++;
+        return c;
+    }
+
+    private void DrawProgress(int epoch, int batch, int batches, double loss, double acc, double samplesPerSecond)
+    {
+        const int width = 30;
+        int filled = (int)((long)width * batch / Math.Max(1, batches));
+        double remaining = samplesPerSecond > 0 ? (batches - batch) * (double)_s.BatchSize / samplesPerSecond : 0;
+        _out.Write(string.Create(CultureInfo.InvariantCulture,
+            $"\repoch {epoch + 1}/{_s.Epochs} [{new string('#', filled)}{new string('-', width - filled)}] {100.0 * batch / batches,3:F0}%  loss {loss:F4}  acc {acc:F4}  {samplesPerSecond:N0} samples/s  ETA {TimeSpan.FromSeconds(remaining):m\\:ss}  "));
+    }
+
+    private static void WriteMetrics(string outDir, IReadOnlyList<EpochMetrics> metrics)
+    {
+        AtomicFile.Write(Path.Combine(outDir, "metrics.csv"), stream =>
+        {
+            using var w = new StreamWriter(stream, leaveOpen: true);
+            w.WriteLine(EpochMetrics.Header);
+            foreach (var m in metrics) w.WriteLine(m.ToCsv());
+        });
+        string svg = MetricsChart(metrics);
+        AtomicFile.Write(Path.Combine(outDir, "metrics.svg"), stream =>
+        {
+            using var w = new StreamWriter(stream, leaveOpen: true);
+            w.Write(svg);
+        });
+    }
+
+    /// <summary>Loss and accuracy per epoch as a two-panel SVG chart.</summary>
+    public static string MetricsChart(IReadOnlyList<EpochMetrics> metrics)
+    {
+        double[] epochs = metrics.Select(m => (double)m.Epoch).ToArray();
+        var loss = new LineChart { Title = "Loss", XLabel = "epoch", YLabel = "cross-entropy" };
+        loss.Series.Add(new ChartSeries("train", epochs, metrics.Select(m => m.TrainLoss).ToArray()));
+        loss.Series.Add(new ChartSeries("test", epochs, metrics.Select(m => m.TestLoss).ToArray()));
+        var acc = new LineChart { Title = "Accuracy", XLabel = "epoch", YLabel = "accuracy" };
+        acc.Series.Add(new ChartSeries("train", epochs, metrics.Select(m => m.TrainAccuracy).ToArray()));
+        acc.Series.Add(new ChartSeries("test", epochs, metrics.Select(m => m.TestAccuracy).ToArray()));
+        return LineChart.RenderPanels([loss, acc]);
+    }
+
+    /// <summary>JSON has no NaN or infinity: a diverged value is written as null.</summary>
+    private static double? Finite(double v) => double.IsFinite(v) ? v : null;
+
+    private void WriteSummary(string outDir, double acc, double loss, List<EpochMetrics> metrics, double seconds, long samples, string? stopped)
+    {
+        var summary = new Dictionary<string, object?>
+        {
+            ["test_accuracy"] = Finite(acc),
+            ["test_loss"] = Finite(loss),
+            ["epochs"] = metrics.Count,
+            ["seconds"] = seconds,
+            ["samples_per_s"] = seconds > 0 ? samples / seconds : 0,
+            ["stopped"] = stopped,
+            ["settings"] = _s.ToDictionary(),
+        };
+        AtomicFile.Write(Path.Combine(outDir, "summary.json"), stream =>
+            JsonSerializer.Serialize(stream, summary, Indented));
+    }
+}
