@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Nabla.Data;
 using Nabla.IO;
+using Nabla.NN;
 
 namespace Nabla.Tests.IO;
 
@@ -11,11 +12,13 @@ namespace Nabla.Tests.IO;
 /// </summary>
 public class FashionMnistMlpTests
 {
-    private static Tensor Forward(OrderedDictionary<string, Tensor> w, Tensor x)
+    /// <summary>Nabla's equivalent of the PyTorch model, loaded by state_dict name.</summary>
+    private static Sequential Model(OrderedDictionary<string, Tensor> weights)
     {
-        Tensor h = (x.MatMul(w["0.weight"].MT) + w["0.bias"]).Relu();
-        h = (h.MatMul(w["2.weight"].MT) + w["2.bias"]).Relu();
-        return h.MatMul(w["4.weight"].MT) + w["4.bias"];
+        var model = new Sequential(new Linear(784, 512), new Relu(), new Linear(512, 256), new Relu(), new Linear(256, 10));
+        model.LoadStateDict(weights);
+        model.Eval();
+        return model;
     }
 
     [Fact]
@@ -27,7 +30,7 @@ public class FashionMnistMlpTests
         Assert.Equal(new Shape(10000, 784), test.Features.Shape);
 
         Tensor logits;
-        using (Autograd.NoGrad()) logits = Forward(weights, test.Features);
+        using (Autograd.NoGrad()) logits = Model(weights).Forward(test.Features);
 
         long[] predicted = logits.ArgMax(1).ToArray<long>();
         long[] labels = test.Labels.ToArray<long>();
@@ -56,5 +59,17 @@ public class FashionMnistMlpTests
         Assert.Equal(new Shape(60000, 1, 28, 28), train.Features.Shape);
         long[] labels = train.Labels.ToArray<long>();
         Assert.All(Enumerable.Range(0, 10), c => Assert.Equal(6000, labels.Count(v => v == c)));
+    }
+
+    [Fact]
+    public void EvaluateCommand_PyTorchMlp_ReportsPyTorchAccuracy()
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int code = Nabla.Cli.Program.Run(["evaluate", SafeTensorsTests.ModelPath, "--model", "mlp", "--dataset", "fashion-mnist", "--json"], stdout, stderr);
+        Assert.True(code == 0, stderr.ToString());
+        using var result = JsonDocument.Parse(stdout.ToString());
+        Assert.Equal(0.8792, result.RootElement.GetProperty("accuracy").GetDouble(), 1e-6);
+        Assert.Equal(10000, result.RootElement.GetProperty("samples").GetInt32());
     }
 }
