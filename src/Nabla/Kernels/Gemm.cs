@@ -119,7 +119,7 @@ internal static unsafe class Gemm
         }
         switch (path == GemmPath.Auto ? BestPath : path)
         {
-            case GemmPath.Vector512: Split<T, Vector512Kernel14x2<T>>(g, threads); break;
+            case GemmPath.Vector512: Split<T, Vector512Kernel12x2<T>>(g, threads); break;
             case GemmPath.Vector256: Split<T, Vector256Kernel6x2<T>>(g, threads); break;
             default: Split<T, ScalarKernel4x4<T>>(g, threads); break;
         }

@@ -101,9 +101,14 @@ internal static unsafe class GemmDriver<T, TK>
                             {
                                 TK.Run(kc, ap, bp, cp, g.Ldc, g.Alpha, beta);
                             }
+                            else if (nb == nr)
+                            {
+                                TK.RunPartial(mb, nb, kc, ap, bp, cp, g.Ldc, g.Alpha, beta);
+                            }
                             else
                             {
-                                TK.Run(kc, ap, bp, tile, nr, T.One, T.Zero);
+                                // Whole vectors past column nb would overrun C: compute into a scratch tile.
+                                TK.RunPartial(mb, nb, kc, ap, bp, tile, nr, T.One, T.Zero);
                                 MergeTile(tile, nr, cp, g.Ldc, mb, nb, g.Alpha, beta);
                             }
                         }
@@ -148,13 +153,8 @@ internal static unsafe class GemmDriver<T, TK>
             }
             else
             {
-                // op(A)[i, p] = A[i*lda + p]: each row is read contiguously and scattered with stride MR.
-                for (int i = 0; i < mb; i++)
-                {
-                    T* src = g.A + (ic + ir + i) * lda + pc;
-                    T* d = panel + i;
-                    for (int p = 0; p < kc; p++) d[p * mr] = src[p];
-                }
+                // op(A)[i, p] = A[i*lda + p]: rows of A become columns of the panel.
+                GemmPack.Transpose(g.A + (ic + ir) * lda + pc, lda, mb, kc, panel, mr);
                 for (int i = mb; i < mr; i++)
                 {
                     T* d = panel + i;
@@ -195,13 +195,8 @@ internal static unsafe class GemmDriver<T, TK>
             }
             else
             {
-                // op(B)[p, j] = B[j*ldb + p]: each column is read contiguously and scattered with stride NR.
-                for (int j = 0; j < nb; j++)
-                {
-                    T* src = g.B + (jc + jr + j) * ldb + pc;
-                    T* d = panel + j;
-                    for (int p = 0; p < kc; p++) d[p * nr] = src[p];
-                }
+                // op(B)[p, j] = B[j*ldb + p]: rows of B become columns of the panel.
+                GemmPack.Transpose(g.B + (jc + jr) * ldb + pc, ldb, nb, kc, panel, nr);
                 for (int j = nb; j < nr; j++)
                 {
                     T* d = panel + j;

@@ -9,10 +9,14 @@ namespace Nabla.Kernels;
 // column of op(A) after column) and a packed B micro-panel (kc steps of NR values, row of op(B) after
 // row): C[0..MR, 0..NR] = alpha * sum_p a[p] (outer) b[p] + beta * C. The accumulators live in
 // registers for the whole kc loop, so each step is NR/W vector loads of B, MR broadcasts of A and
-// MR*NR/W fused multiply-adds. Tiles are sized to the register file: 14 x 2 Vector512 uses 28 of the
+// MR*NR/W fused multiply-adds. Tiles are sized to the register file: 12 x 2 Vector512 uses 24 of the
 // 32 zmm registers for accumulators (plus 2 for B and 1 for the broadcast), 6 x 2 Vector256 uses 12 of
-// the 16 ymm registers. Edge tiles are computed in full into a scratch tile (the packing pads with
-// zeros) and only their valid part is merged into C. See GemmDriver for the blocking around them.
+// the 16 ymm registers. All of 12x2, 14x2, 8x3 and 6x4 run at the FMA peak on L1-resident panels
+// (`Nabla.Bench -- kernel`); 12 rows won overall because they pack with 8x8 + 4x8 register transposes
+// (GemmPack) and waste less at M = 64 or 128 than 14. Edge tiles run a specialisation with only the rows
+// and vectors they need (the row and vector counts are IConstant type arguments, so the JIT drops the
+// unused accumulators); a tile whose last vector would overrun C is computed into a scratch tile and
+// merged. See GemmDriver for the blocking around them.
 
 /// <summary>A register-tiled GEMM microkernel over packed panels. See Note [GEMM microkernels].</summary>
 internal interface IGemmKernel<T> where T : unmanaged, INumber<T>
@@ -28,6 +32,80 @@ internal interface IGemmKernel<T> where T : unmanaged, INumber<T>
     /// <paramref name="c"/> with row stride <paramref name="ldc"/>; C is not read when beta is zero.
     /// </summary>
     static abstract unsafe void Run(nint kc, T* a, T* b, T* c, nint ldc, T alpha, T beta);
+
+    /// <summary>
+    /// As <see cref="Run"/> for the first <paramref name="rows"/> rows and at least the first <paramref name="cols"/>
+    /// columns of the tile (whole vectors: up to the next multiple of the vector width); nothing else of C is touched.
+    /// </summary>
+    static abstract unsafe void RunPartial(int rows, int cols, nint kc, T* a, T* b, T* c, nint ldc, T alpha, T beta);
+}
+
+/// <summary>A compile-time integer: kernels specialised on it lose the accumulators they do not use.</summary>
+internal interface IConstant
+{
+    /// <summary>The value.</summary>
+    static abstract int Value { get; }
+}
+
+
+internal readonly struct Const1 : IConstant
+{
+    public static int Value => 1;
+}
+
+internal readonly struct Const2 : IConstant
+{
+    public static int Value => 2;
+}
+
+internal readonly struct Const3 : IConstant
+{
+    public static int Value => 3;
+}
+
+internal readonly struct Const4 : IConstant
+{
+    public static int Value => 4;
+}
+
+internal readonly struct Const5 : IConstant
+{
+    public static int Value => 5;
+}
+
+internal readonly struct Const6 : IConstant
+{
+    public static int Value => 6;
+}
+
+internal readonly struct Const7 : IConstant
+{
+    public static int Value => 7;
+}
+
+internal readonly struct Const8 : IConstant
+{
+    public static int Value => 8;
+}
+
+internal readonly struct Const9 : IConstant
+{
+    public static int Value => 9;
+}
+
+internal readonly struct Const10 : IConstant
+{
+    public static int Value => 10;
+}
+
+internal readonly struct Const11 : IConstant
+{
+    public static int Value => 11;
+}
+
+internal readonly struct Const12 : IConstant
+{
+    public static int Value => 12;
 }
 
 /// <summary>Fused multiply-add on generic vectors, resolved per element type when the JIT specialises.</summary>
@@ -84,6 +162,15 @@ internal readonly struct ScalarKernel4x4<T> : IGemmKernel<T> where T : unmanaged
         Store(c + 3 * ldc, alpha, beta, c30, c31, c32, c33);
     }
 
+    public static unsafe void RunPartial(int rows, int cols, nint kc, T* a, T* b, T* c, nint ldc, T alpha, T beta)
+    {
+        T* tile = stackalloc T[16];
+        Run(kc, a, b, tile, 4, T.One, T.Zero);
+        for (int i = 0; i < rows; i++)
+            for (int j = 0; j < cols; j++)
+                c[i * ldc + j] = beta == T.Zero ? alpha * tile[i * 4 + j] : alpha * tile[i * 4 + j] + beta * c[i * ldc + j];
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe void Store(T* c, T alpha, T beta, T v0, T v1, T v2, T v3)
     {
@@ -99,317 +186,208 @@ internal readonly struct ScalarKernel4x4<T> : IGemmKernel<T> where T : unmanaged
     }
 }
 
-/// <summary>14 rows by 2 Vector512 columns</summary>
-internal readonly struct Vector512Kernel14x2<T> : IGemmKernel<T> where T : unmanaged, INumber<T>
-{
-    public static int MR => 14;
-    public static int NR => 2 * Vector512<T>.Count;
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe void Run(nint kc, T* a, T* b, T* c, nint ldc, T alpha, T beta)
-    {
-        Vector512<T> c00 = default, c01 = default;
-        Vector512<T> c10 = default, c11 = default;
-        Vector512<T> c20 = default, c21 = default;
-        Vector512<T> c30 = default, c31 = default;
-        Vector512<T> c40 = default, c41 = default;
-        Vector512<T> c50 = default, c51 = default;
-        Vector512<T> c60 = default, c61 = default;
-        Vector512<T> c70 = default, c71 = default;
-        Vector512<T> c80 = default, c81 = default;
-        Vector512<T> c90 = default, c91 = default;
-        Vector512<T> c100 = default, c101 = default;
-        Vector512<T> c110 = default, c111 = default;
-        Vector512<T> c120 = default, c121 = default;
-        Vector512<T> c130 = default, c131 = default;
-        for (nint p = 0; p < kc; p++)
-        {
-            Vector512<T> b0 = Vector512.Load(b); Vector512<T> b1 = Vector512.Load(b + 1 * Vector512<T>.Count);
-            Vector512<T> a0 = Vector512.Create(a[0]); c00 = GemmMath.MulAdd(a0, b0, c00); c01 = GemmMath.MulAdd(a0, b1, c01);
-            Vector512<T> a1 = Vector512.Create(a[1]); c10 = GemmMath.MulAdd(a1, b0, c10); c11 = GemmMath.MulAdd(a1, b1, c11);
-            Vector512<T> a2 = Vector512.Create(a[2]); c20 = GemmMath.MulAdd(a2, b0, c20); c21 = GemmMath.MulAdd(a2, b1, c21);
-            Vector512<T> a3 = Vector512.Create(a[3]); c30 = GemmMath.MulAdd(a3, b0, c30); c31 = GemmMath.MulAdd(a3, b1, c31);
-            Vector512<T> a4 = Vector512.Create(a[4]); c40 = GemmMath.MulAdd(a4, b0, c40); c41 = GemmMath.MulAdd(a4, b1, c41);
-            Vector512<T> a5 = Vector512.Create(a[5]); c50 = GemmMath.MulAdd(a5, b0, c50); c51 = GemmMath.MulAdd(a5, b1, c51);
-            Vector512<T> a6 = Vector512.Create(a[6]); c60 = GemmMath.MulAdd(a6, b0, c60); c61 = GemmMath.MulAdd(a6, b1, c61);
-            Vector512<T> a7 = Vector512.Create(a[7]); c70 = GemmMath.MulAdd(a7, b0, c70); c71 = GemmMath.MulAdd(a7, b1, c71);
-            Vector512<T> a8 = Vector512.Create(a[8]); c80 = GemmMath.MulAdd(a8, b0, c80); c81 = GemmMath.MulAdd(a8, b1, c81);
-            Vector512<T> a9 = Vector512.Create(a[9]); c90 = GemmMath.MulAdd(a9, b0, c90); c91 = GemmMath.MulAdd(a9, b1, c91);
-            Vector512<T> a10 = Vector512.Create(a[10]); c100 = GemmMath.MulAdd(a10, b0, c100); c101 = GemmMath.MulAdd(a10, b1, c101);
-            Vector512<T> a11 = Vector512.Create(a[11]); c110 = GemmMath.MulAdd(a11, b0, c110); c111 = GemmMath.MulAdd(a11, b1, c111);
-            Vector512<T> a12 = Vector512.Create(a[12]); c120 = GemmMath.MulAdd(a12, b0, c120); c121 = GemmMath.MulAdd(a12, b1, c121);
-            Vector512<T> a13 = Vector512.Create(a[13]); c130 = GemmMath.MulAdd(a13, b0, c130); c131 = GemmMath.MulAdd(a13, b1, c131);
-            a += 14;
-            b += 2 * Vector512<T>.Count;
-        }
-        var va = Vector512.Create(alpha);
-        if (beta == T.Zero)
-        {
-            (va * c00).Store(c + 0 * ldc); (va * c01).Store(c + 0 * ldc + 1 * Vector512<T>.Count);
-            (va * c10).Store(c + 1 * ldc); (va * c11).Store(c + 1 * ldc + 1 * Vector512<T>.Count);
-            (va * c20).Store(c + 2 * ldc); (va * c21).Store(c + 2 * ldc + 1 * Vector512<T>.Count);
-            (va * c30).Store(c + 3 * ldc); (va * c31).Store(c + 3 * ldc + 1 * Vector512<T>.Count);
-            (va * c40).Store(c + 4 * ldc); (va * c41).Store(c + 4 * ldc + 1 * Vector512<T>.Count);
-            (va * c50).Store(c + 5 * ldc); (va * c51).Store(c + 5 * ldc + 1 * Vector512<T>.Count);
-            (va * c60).Store(c + 6 * ldc); (va * c61).Store(c + 6 * ldc + 1 * Vector512<T>.Count);
-            (va * c70).Store(c + 7 * ldc); (va * c71).Store(c + 7 * ldc + 1 * Vector512<T>.Count);
-            (va * c80).Store(c + 8 * ldc); (va * c81).Store(c + 8 * ldc + 1 * Vector512<T>.Count);
-            (va * c90).Store(c + 9 * ldc); (va * c91).Store(c + 9 * ldc + 1 * Vector512<T>.Count);
-            (va * c100).Store(c + 10 * ldc); (va * c101).Store(c + 10 * ldc + 1 * Vector512<T>.Count);
-            (va * c110).Store(c + 11 * ldc); (va * c111).Store(c + 11 * ldc + 1 * Vector512<T>.Count);
-            (va * c120).Store(c + 12 * ldc); (va * c121).Store(c + 12 * ldc + 1 * Vector512<T>.Count);
-            (va * c130).Store(c + 13 * ldc); (va * c131).Store(c + 13 * ldc + 1 * Vector512<T>.Count);
-        }
-        else
-        {
-            var vb = Vector512.Create(beta);
-            GemmMath.MulAdd(va, c00, vb * Vector512.Load(c + 0 * ldc)).Store(c + 0 * ldc); GemmMath.MulAdd(va, c01, vb * Vector512.Load(c + 0 * ldc + 1 * Vector512<T>.Count)).Store(c + 0 * ldc + 1 * Vector512<T>.Count);
-            GemmMath.MulAdd(va, c10, vb * Vector512.Load(c + 1 * ldc)).Store(c + 1 * ldc); GemmMath.MulAdd(va, c11, vb * Vector512.Load(c + 1 * ldc + 1 * Vector512<T>.Count)).Store(c + 1 * ldc + 1 * Vector512<T>.Count);
-            GemmMath.MulAdd(va, c20, vb * Vector512.Load(c + 2 * ldc)).Store(c + 2 * ldc); GemmMath.MulAdd(va, c21, vb * Vector512.Load(c + 2 * ldc + 1 * Vector512<T>.Count)).Store(c + 2 * ldc + 1 * Vector512<T>.Count);
-            GemmMath.MulAdd(va, c30, vb * Vector512.Load(c + 3 * ldc)).Store(c + 3 * ldc); GemmMath.MulAdd(va, c31, vb * Vector512.Load(c + 3 * ldc + 1 * Vector512<T>.Count)).Store(c + 3 * ldc + 1 * Vector512<T>.Count);
-            GemmMath.MulAdd(va, c40, vb * Vector512.Load(c + 4 * ldc)).Store(c + 4 * ldc); GemmMath.MulAdd(va, c41, vb * Vector512.Load(c + 4 * ldc + 1 * Vector512<T>.Count)).Store(c + 4 * ldc + 1 * Vector512<T>.Count);
-            GemmMath.MulAdd(va, c50, vb * Vector512.Load(c + 5 * ldc)).Store(c + 5 * ldc); GemmMath.MulAdd(va, c51, vb * Vector512.Load(c + 5 * ldc + 1 * Vector512<T>.Count)).Store(c + 5 * ldc + 1 * Vector512<T>.Count);
-            GemmMath.MulAdd(va, c60, vb * Vector512.Load(c + 6 * ldc)).Store(c + 6 * ldc); GemmMath.MulAdd(va, c61, vb * Vector512.Load(c + 6 * ldc + 1 * Vector512<T>.Count)).Store(c + 6 * ldc + 1 * Vector512<T>.Count);
-            GemmMath.MulAdd(va, c70, vb * Vector512.Load(c + 7 * ldc)).Store(c + 7 * ldc); GemmMath.MulAdd(va, c71, vb * Vector512.Load(c + 7 * ldc + 1 * Vector512<T>.Count)).Store(c + 7 * ldc + 1 * Vector512<T>.Count);
-            GemmMath.MulAdd(va, c80, vb * Vector512.Load(c + 8 * ldc)).Store(c + 8 * ldc); GemmMath.MulAdd(va, c81, vb * Vector512.Load(c + 8 * ldc + 1 * Vector512<T>.Count)).Store(c + 8 * ldc + 1 * Vector512<T>.Count);
-            GemmMath.MulAdd(va, c90, vb * Vector512.Load(c + 9 * ldc)).Store(c + 9 * ldc); GemmMath.MulAdd(va, c91, vb * Vector512.Load(c + 9 * ldc + 1 * Vector512<T>.Count)).Store(c + 9 * ldc + 1 * Vector512<T>.Count);
-            GemmMath.MulAdd(va, c100, vb * Vector512.Load(c + 10 * ldc)).Store(c + 10 * ldc); GemmMath.MulAdd(va, c101, vb * Vector512.Load(c + 10 * ldc + 1 * Vector512<T>.Count)).Store(c + 10 * ldc + 1 * Vector512<T>.Count);
-            GemmMath.MulAdd(va, c110, vb * Vector512.Load(c + 11 * ldc)).Store(c + 11 * ldc); GemmMath.MulAdd(va, c111, vb * Vector512.Load(c + 11 * ldc + 1 * Vector512<T>.Count)).Store(c + 11 * ldc + 1 * Vector512<T>.Count);
-            GemmMath.MulAdd(va, c120, vb * Vector512.Load(c + 12 * ldc)).Store(c + 12 * ldc); GemmMath.MulAdd(va, c121, vb * Vector512.Load(c + 12 * ldc + 1 * Vector512<T>.Count)).Store(c + 12 * ldc + 1 * Vector512<T>.Count);
-            GemmMath.MulAdd(va, c130, vb * Vector512.Load(c + 13 * ldc)).Store(c + 13 * ldc); GemmMath.MulAdd(va, c131, vb * Vector512.Load(c + 13 * ldc + 1 * Vector512<T>.Count)).Store(c + 13 * ldc + 1 * Vector512<T>.Count);
-        }
-    }
-}
-
-/// <summary>12 rows by 2 Vector512 columns</summary>
+/// <summary>12 rows by 2 Vector512 columns of C per tile.</summary>
 internal readonly struct Vector512Kernel12x2<T> : IGemmKernel<T> where T : unmanaged, INumber<T>
 {
     public static int MR => 12;
+
     public static int NR => 2 * Vector512<T>.Count;
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe void Run(nint kc, T* a, T* b, T* c, nint ldc, T alpha, T beta)
+    public static unsafe void Run(nint kc, T* a, T* b, T* c, nint ldc, T alpha, T beta) => Tile<Const12, Const2>(kc, a, b, c, ldc, alpha, beta);
+
+    public static unsafe void RunPartial(int rows, int cols, nint kc, T* a, T* b, T* c, nint ldc, T alpha, T beta)
     {
-        Vector512<T> c00 = default, c01 = default;
-        Vector512<T> c10 = default, c11 = default;
-        Vector512<T> c20 = default, c21 = default;
-        Vector512<T> c30 = default, c31 = default;
-        Vector512<T> c40 = default, c41 = default;
-        Vector512<T> c50 = default, c51 = default;
-        Vector512<T> c60 = default, c61 = default;
-        Vector512<T> c70 = default, c71 = default;
-        Vector512<T> c80 = default, c81 = default;
-        Vector512<T> c90 = default, c91 = default;
-        Vector512<T> c100 = default, c101 = default;
-        Vector512<T> c110 = default, c111 = default;
+        if (cols <= 1 * Vector512<T>.Count)
+        {
+            switch (rows)
+            {
+                case 1: Tile<Const1, Const1>(kc, a, b, c, ldc, alpha, beta); break;
+                case 2: Tile<Const2, Const1>(kc, a, b, c, ldc, alpha, beta); break;
+                case 3: Tile<Const3, Const1>(kc, a, b, c, ldc, alpha, beta); break;
+                case 4: Tile<Const4, Const1>(kc, a, b, c, ldc, alpha, beta); break;
+                case 5: Tile<Const5, Const1>(kc, a, b, c, ldc, alpha, beta); break;
+                case 6: Tile<Const6, Const1>(kc, a, b, c, ldc, alpha, beta); break;
+                case 7: Tile<Const7, Const1>(kc, a, b, c, ldc, alpha, beta); break;
+                case 8: Tile<Const8, Const1>(kc, a, b, c, ldc, alpha, beta); break;
+                case 9: Tile<Const9, Const1>(kc, a, b, c, ldc, alpha, beta); break;
+                case 10: Tile<Const10, Const1>(kc, a, b, c, ldc, alpha, beta); break;
+                case 11: Tile<Const11, Const1>(kc, a, b, c, ldc, alpha, beta); break;
+                default: Tile<Const12, Const1>(kc, a, b, c, ldc, alpha, beta); break;
+            }
+        }
+        else
+        {
+            switch (rows)
+            {
+                case 1: Tile<Const1, Const2>(kc, a, b, c, ldc, alpha, beta); break;
+                case 2: Tile<Const2, Const2>(kc, a, b, c, ldc, alpha, beta); break;
+                case 3: Tile<Const3, Const2>(kc, a, b, c, ldc, alpha, beta); break;
+                case 4: Tile<Const4, Const2>(kc, a, b, c, ldc, alpha, beta); break;
+                case 5: Tile<Const5, Const2>(kc, a, b, c, ldc, alpha, beta); break;
+                case 6: Tile<Const6, Const2>(kc, a, b, c, ldc, alpha, beta); break;
+                case 7: Tile<Const7, Const2>(kc, a, b, c, ldc, alpha, beta); break;
+                case 8: Tile<Const8, Const2>(kc, a, b, c, ldc, alpha, beta); break;
+                case 9: Tile<Const9, Const2>(kc, a, b, c, ldc, alpha, beta); break;
+                case 10: Tile<Const10, Const2>(kc, a, b, c, ldc, alpha, beta); break;
+                case 11: Tile<Const11, Const2>(kc, a, b, c, ldc, alpha, beta); break;
+                default: Tile<Const12, Const2>(kc, a, b, c, ldc, alpha, beta); break;
+            }
+        }
+    }
+
+    /// <summary>The first TR rows and TV vectors of the tile (constants, so unused accumulators vanish).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void Tile<TR, TV>(nint kc, T* a, T* b, T* c, nint ldc, T alpha, T beta)
+        where TR : struct, IConstant
+        where TV : struct, IConstant
+    {
+        Vector512<T> c0_0 = default, c0_1 = default;
+        Vector512<T> c1_0 = default, c1_1 = default;
+        Vector512<T> c2_0 = default, c2_1 = default;
+        Vector512<T> c3_0 = default, c3_1 = default;
+        Vector512<T> c4_0 = default, c4_1 = default;
+        Vector512<T> c5_0 = default, c5_1 = default;
+        Vector512<T> c6_0 = default, c6_1 = default;
+        Vector512<T> c7_0 = default, c7_1 = default;
+        Vector512<T> c8_0 = default, c8_1 = default;
+        Vector512<T> c9_0 = default, c9_1 = default;
+        Vector512<T> c10_0 = default, c10_1 = default;
+        Vector512<T> c11_0 = default, c11_1 = default;
         for (nint p = 0; p < kc; p++)
         {
-            Vector512<T> b0 = Vector512.Load(b); Vector512<T> b1 = Vector512.Load(b + 1 * Vector512<T>.Count);
-            Vector512<T> a0 = Vector512.Create(a[0]); c00 = GemmMath.MulAdd(a0, b0, c00); c01 = GemmMath.MulAdd(a0, b1, c01);
-            Vector512<T> a1 = Vector512.Create(a[1]); c10 = GemmMath.MulAdd(a1, b0, c10); c11 = GemmMath.MulAdd(a1, b1, c11);
-            Vector512<T> a2 = Vector512.Create(a[2]); c20 = GemmMath.MulAdd(a2, b0, c20); c21 = GemmMath.MulAdd(a2, b1, c21);
-            Vector512<T> a3 = Vector512.Create(a[3]); c30 = GemmMath.MulAdd(a3, b0, c30); c31 = GemmMath.MulAdd(a3, b1, c31);
-            Vector512<T> a4 = Vector512.Create(a[4]); c40 = GemmMath.MulAdd(a4, b0, c40); c41 = GemmMath.MulAdd(a4, b1, c41);
-            Vector512<T> a5 = Vector512.Create(a[5]); c50 = GemmMath.MulAdd(a5, b0, c50); c51 = GemmMath.MulAdd(a5, b1, c51);
-            Vector512<T> a6 = Vector512.Create(a[6]); c60 = GemmMath.MulAdd(a6, b0, c60); c61 = GemmMath.MulAdd(a6, b1, c61);
-            Vector512<T> a7 = Vector512.Create(a[7]); c70 = GemmMath.MulAdd(a7, b0, c70); c71 = GemmMath.MulAdd(a7, b1, c71);
-            Vector512<T> a8 = Vector512.Create(a[8]); c80 = GemmMath.MulAdd(a8, b0, c80); c81 = GemmMath.MulAdd(a8, b1, c81);
-            Vector512<T> a9 = Vector512.Create(a[9]); c90 = GemmMath.MulAdd(a9, b0, c90); c91 = GemmMath.MulAdd(a9, b1, c91);
-            Vector512<T> a10 = Vector512.Create(a[10]); c100 = GemmMath.MulAdd(a10, b0, c100); c101 = GemmMath.MulAdd(a10, b1, c101);
-            Vector512<T> a11 = Vector512.Create(a[11]); c110 = GemmMath.MulAdd(a11, b0, c110); c111 = GemmMath.MulAdd(a11, b1, c111);
+            Vector512<T> b0 = Vector512.Load(b);
+            Vector512<T> b1 = TV.Value > 1 ? Vector512.Load(b + 1 * Vector512<T>.Count) : default;
+            if (TR.Value > 0) { var a0 = Vector512.Create(a[0]); c0_0 = GemmMath.MulAdd(a0, b0, c0_0); if (TV.Value > 1) c0_1 = GemmMath.MulAdd(a0, b1, c0_1); }
+            if (TR.Value > 1) { var a1 = Vector512.Create(a[1]); c1_0 = GemmMath.MulAdd(a1, b0, c1_0); if (TV.Value > 1) c1_1 = GemmMath.MulAdd(a1, b1, c1_1); }
+            if (TR.Value > 2) { var a2 = Vector512.Create(a[2]); c2_0 = GemmMath.MulAdd(a2, b0, c2_0); if (TV.Value > 1) c2_1 = GemmMath.MulAdd(a2, b1, c2_1); }
+            if (TR.Value > 3) { var a3 = Vector512.Create(a[3]); c3_0 = GemmMath.MulAdd(a3, b0, c3_0); if (TV.Value > 1) c3_1 = GemmMath.MulAdd(a3, b1, c3_1); }
+            if (TR.Value > 4) { var a4 = Vector512.Create(a[4]); c4_0 = GemmMath.MulAdd(a4, b0, c4_0); if (TV.Value > 1) c4_1 = GemmMath.MulAdd(a4, b1, c4_1); }
+            if (TR.Value > 5) { var a5 = Vector512.Create(a[5]); c5_0 = GemmMath.MulAdd(a5, b0, c5_0); if (TV.Value > 1) c5_1 = GemmMath.MulAdd(a5, b1, c5_1); }
+            if (TR.Value > 6) { var a6 = Vector512.Create(a[6]); c6_0 = GemmMath.MulAdd(a6, b0, c6_0); if (TV.Value > 1) c6_1 = GemmMath.MulAdd(a6, b1, c6_1); }
+            if (TR.Value > 7) { var a7 = Vector512.Create(a[7]); c7_0 = GemmMath.MulAdd(a7, b0, c7_0); if (TV.Value > 1) c7_1 = GemmMath.MulAdd(a7, b1, c7_1); }
+            if (TR.Value > 8) { var a8 = Vector512.Create(a[8]); c8_0 = GemmMath.MulAdd(a8, b0, c8_0); if (TV.Value > 1) c8_1 = GemmMath.MulAdd(a8, b1, c8_1); }
+            if (TR.Value > 9) { var a9 = Vector512.Create(a[9]); c9_0 = GemmMath.MulAdd(a9, b0, c9_0); if (TV.Value > 1) c9_1 = GemmMath.MulAdd(a9, b1, c9_1); }
+            if (TR.Value > 10) { var a10 = Vector512.Create(a[10]); c10_0 = GemmMath.MulAdd(a10, b0, c10_0); if (TV.Value > 1) c10_1 = GemmMath.MulAdd(a10, b1, c10_1); }
+            if (TR.Value > 11) { var a11 = Vector512.Create(a[11]); c11_0 = GemmMath.MulAdd(a11, b0, c11_0); if (TV.Value > 1) c11_1 = GemmMath.MulAdd(a11, b1, c11_1); }
             a += 12;
             b += 2 * Vector512<T>.Count;
         }
         var va = Vector512.Create(alpha);
         if (beta == T.Zero)
         {
-            (va * c00).Store(c + 0 * ldc); (va * c01).Store(c + 0 * ldc + 1 * Vector512<T>.Count);
-            (va * c10).Store(c + 1 * ldc); (va * c11).Store(c + 1 * ldc + 1 * Vector512<T>.Count);
-            (va * c20).Store(c + 2 * ldc); (va * c21).Store(c + 2 * ldc + 1 * Vector512<T>.Count);
-            (va * c30).Store(c + 3 * ldc); (va * c31).Store(c + 3 * ldc + 1 * Vector512<T>.Count);
-            (va * c40).Store(c + 4 * ldc); (va * c41).Store(c + 4 * ldc + 1 * Vector512<T>.Count);
-            (va * c50).Store(c + 5 * ldc); (va * c51).Store(c + 5 * ldc + 1 * Vector512<T>.Count);
-            (va * c60).Store(c + 6 * ldc); (va * c61).Store(c + 6 * ldc + 1 * Vector512<T>.Count);
-            (va * c70).Store(c + 7 * ldc); (va * c71).Store(c + 7 * ldc + 1 * Vector512<T>.Count);
-            (va * c80).Store(c + 8 * ldc); (va * c81).Store(c + 8 * ldc + 1 * Vector512<T>.Count);
-            (va * c90).Store(c + 9 * ldc); (va * c91).Store(c + 9 * ldc + 1 * Vector512<T>.Count);
-            (va * c100).Store(c + 10 * ldc); (va * c101).Store(c + 10 * ldc + 1 * Vector512<T>.Count);
-            (va * c110).Store(c + 11 * ldc); (va * c111).Store(c + 11 * ldc + 1 * Vector512<T>.Count);
+            if (TR.Value > 0) { (va * c0_0).Store(c); if (TV.Value > 1) (va * c0_1).Store(c + 1 * Vector512<T>.Count); }
+            if (TR.Value > 1) { (va * c1_0).Store(c + 1 * ldc); if (TV.Value > 1) (va * c1_1).Store(c + 1 * ldc + 1 * Vector512<T>.Count); }
+            if (TR.Value > 2) { (va * c2_0).Store(c + 2 * ldc); if (TV.Value > 1) (va * c2_1).Store(c + 2 * ldc + 1 * Vector512<T>.Count); }
+            if (TR.Value > 3) { (va * c3_0).Store(c + 3 * ldc); if (TV.Value > 1) (va * c3_1).Store(c + 3 * ldc + 1 * Vector512<T>.Count); }
+            if (TR.Value > 4) { (va * c4_0).Store(c + 4 * ldc); if (TV.Value > 1) (va * c4_1).Store(c + 4 * ldc + 1 * Vector512<T>.Count); }
+            if (TR.Value > 5) { (va * c5_0).Store(c + 5 * ldc); if (TV.Value > 1) (va * c5_1).Store(c + 5 * ldc + 1 * Vector512<T>.Count); }
+            if (TR.Value > 6) { (va * c6_0).Store(c + 6 * ldc); if (TV.Value > 1) (va * c6_1).Store(c + 6 * ldc + 1 * Vector512<T>.Count); }
+            if (TR.Value > 7) { (va * c7_0).Store(c + 7 * ldc); if (TV.Value > 1) (va * c7_1).Store(c + 7 * ldc + 1 * Vector512<T>.Count); }
+            if (TR.Value > 8) { (va * c8_0).Store(c + 8 * ldc); if (TV.Value > 1) (va * c8_1).Store(c + 8 * ldc + 1 * Vector512<T>.Count); }
+            if (TR.Value > 9) { (va * c9_0).Store(c + 9 * ldc); if (TV.Value > 1) (va * c9_1).Store(c + 9 * ldc + 1 * Vector512<T>.Count); }
+            if (TR.Value > 10) { (va * c10_0).Store(c + 10 * ldc); if (TV.Value > 1) (va * c10_1).Store(c + 10 * ldc + 1 * Vector512<T>.Count); }
+            if (TR.Value > 11) { (va * c11_0).Store(c + 11 * ldc); if (TV.Value > 1) (va * c11_1).Store(c + 11 * ldc + 1 * Vector512<T>.Count); }
         }
         else
         {
             var vb = Vector512.Create(beta);
-            GemmMath.MulAdd(va, c00, vb * Vector512.Load(c + 0 * ldc)).Store(c + 0 * ldc); GemmMath.MulAdd(va, c01, vb * Vector512.Load(c + 0 * ldc + 1 * Vector512<T>.Count)).Store(c + 0 * ldc + 1 * Vector512<T>.Count);
-            GemmMath.MulAdd(va, c10, vb * Vector512.Load(c + 1 * ldc)).Store(c + 1 * ldc); GemmMath.MulAdd(va, c11, vb * Vector512.Load(c + 1 * ldc + 1 * Vector512<T>.Count)).Store(c + 1 * ldc + 1 * Vector512<T>.Count);
-            GemmMath.MulAdd(va, c20, vb * Vector512.Load(c + 2 * ldc)).Store(c + 2 * ldc); GemmMath.MulAdd(va, c21, vb * Vector512.Load(c + 2 * ldc + 1 * Vector512<T>.Count)).Store(c + 2 * ldc + 1 * Vector512<T>.Count);
-            GemmMath.MulAdd(va, c30, vb * Vector512.Load(c + 3 * ldc)).Store(c + 3 * ldc); GemmMath.MulAdd(va, c31, vb * Vector512.Load(c + 3 * ldc + 1 * Vector512<T>.Count)).Store(c + 3 * ldc + 1 * Vector512<T>.Count);
-            GemmMath.MulAdd(va, c40, vb * Vector512.Load(c + 4 * ldc)).Store(c + 4 * ldc); GemmMath.MulAdd(va, c41, vb * Vector512.Load(c + 4 * ldc + 1 * Vector512<T>.Count)).Store(c + 4 * ldc + 1 * Vector512<T>.Count);
-            GemmMath.MulAdd(va, c50, vb * Vector512.Load(c + 5 * ldc)).Store(c + 5 * ldc); GemmMath.MulAdd(va, c51, vb * Vector512.Load(c + 5 * ldc + 1 * Vector512<T>.Count)).Store(c + 5 * ldc + 1 * Vector512<T>.Count);
-            GemmMath.MulAdd(va, c60, vb * Vector512.Load(c + 6 * ldc)).Store(c + 6 * ldc); GemmMath.MulAdd(va, c61, vb * Vector512.Load(c + 6 * ldc + 1 * Vector512<T>.Count)).Store(c + 6 * ldc + 1 * Vector512<T>.Count);
-            GemmMath.MulAdd(va, c70, vb * Vector512.Load(c + 7 * ldc)).Store(c + 7 * ldc); GemmMath.MulAdd(va, c71, vb * Vector512.Load(c + 7 * ldc + 1 * Vector512<T>.Count)).Store(c + 7 * ldc + 1 * Vector512<T>.Count);
-            GemmMath.MulAdd(va, c80, vb * Vector512.Load(c + 8 * ldc)).Store(c + 8 * ldc); GemmMath.MulAdd(va, c81, vb * Vector512.Load(c + 8 * ldc + 1 * Vector512<T>.Count)).Store(c + 8 * ldc + 1 * Vector512<T>.Count);
-            GemmMath.MulAdd(va, c90, vb * Vector512.Load(c + 9 * ldc)).Store(c + 9 * ldc); GemmMath.MulAdd(va, c91, vb * Vector512.Load(c + 9 * ldc + 1 * Vector512<T>.Count)).Store(c + 9 * ldc + 1 * Vector512<T>.Count);
-            GemmMath.MulAdd(va, c100, vb * Vector512.Load(c + 10 * ldc)).Store(c + 10 * ldc); GemmMath.MulAdd(va, c101, vb * Vector512.Load(c + 10 * ldc + 1 * Vector512<T>.Count)).Store(c + 10 * ldc + 1 * Vector512<T>.Count);
-            GemmMath.MulAdd(va, c110, vb * Vector512.Load(c + 11 * ldc)).Store(c + 11 * ldc); GemmMath.MulAdd(va, c111, vb * Vector512.Load(c + 11 * ldc + 1 * Vector512<T>.Count)).Store(c + 11 * ldc + 1 * Vector512<T>.Count);
+            if (TR.Value > 0) { GemmMath.MulAdd(va, c0_0, vb * Vector512.Load(c)).Store(c); if (TV.Value > 1) GemmMath.MulAdd(va, c0_1, vb * Vector512.Load(c + 1 * Vector512<T>.Count)).Store(c + 1 * Vector512<T>.Count); }
+            if (TR.Value > 1) { GemmMath.MulAdd(va, c1_0, vb * Vector512.Load(c + 1 * ldc)).Store(c + 1 * ldc); if (TV.Value > 1) GemmMath.MulAdd(va, c1_1, vb * Vector512.Load(c + 1 * ldc + 1 * Vector512<T>.Count)).Store(c + 1 * ldc + 1 * Vector512<T>.Count); }
+            if (TR.Value > 2) { GemmMath.MulAdd(va, c2_0, vb * Vector512.Load(c + 2 * ldc)).Store(c + 2 * ldc); if (TV.Value > 1) GemmMath.MulAdd(va, c2_1, vb * Vector512.Load(c + 2 * ldc + 1 * Vector512<T>.Count)).Store(c + 2 * ldc + 1 * Vector512<T>.Count); }
+            if (TR.Value > 3) { GemmMath.MulAdd(va, c3_0, vb * Vector512.Load(c + 3 * ldc)).Store(c + 3 * ldc); if (TV.Value > 1) GemmMath.MulAdd(va, c3_1, vb * Vector512.Load(c + 3 * ldc + 1 * Vector512<T>.Count)).Store(c + 3 * ldc + 1 * Vector512<T>.Count); }
+            if (TR.Value > 4) { GemmMath.MulAdd(va, c4_0, vb * Vector512.Load(c + 4 * ldc)).Store(c + 4 * ldc); if (TV.Value > 1) GemmMath.MulAdd(va, c4_1, vb * Vector512.Load(c + 4 * ldc + 1 * Vector512<T>.Count)).Store(c + 4 * ldc + 1 * Vector512<T>.Count); }
+            if (TR.Value > 5) { GemmMath.MulAdd(va, c5_0, vb * Vector512.Load(c + 5 * ldc)).Store(c + 5 * ldc); if (TV.Value > 1) GemmMath.MulAdd(va, c5_1, vb * Vector512.Load(c + 5 * ldc + 1 * Vector512<T>.Count)).Store(c + 5 * ldc + 1 * Vector512<T>.Count); }
+            if (TR.Value > 6) { GemmMath.MulAdd(va, c6_0, vb * Vector512.Load(c + 6 * ldc)).Store(c + 6 * ldc); if (TV.Value > 1) GemmMath.MulAdd(va, c6_1, vb * Vector512.Load(c + 6 * ldc + 1 * Vector512<T>.Count)).Store(c + 6 * ldc + 1 * Vector512<T>.Count); }
+            if (TR.Value > 7) { GemmMath.MulAdd(va, c7_0, vb * Vector512.Load(c + 7 * ldc)).Store(c + 7 * ldc); if (TV.Value > 1) GemmMath.MulAdd(va, c7_1, vb * Vector512.Load(c + 7 * ldc + 1 * Vector512<T>.Count)).Store(c + 7 * ldc + 1 * Vector512<T>.Count); }
+            if (TR.Value > 8) { GemmMath.MulAdd(va, c8_0, vb * Vector512.Load(c + 8 * ldc)).Store(c + 8 * ldc); if (TV.Value > 1) GemmMath.MulAdd(va, c8_1, vb * Vector512.Load(c + 8 * ldc + 1 * Vector512<T>.Count)).Store(c + 8 * ldc + 1 * Vector512<T>.Count); }
+            if (TR.Value > 9) { GemmMath.MulAdd(va, c9_0, vb * Vector512.Load(c + 9 * ldc)).Store(c + 9 * ldc); if (TV.Value > 1) GemmMath.MulAdd(va, c9_1, vb * Vector512.Load(c + 9 * ldc + 1 * Vector512<T>.Count)).Store(c + 9 * ldc + 1 * Vector512<T>.Count); }
+            if (TR.Value > 10) { GemmMath.MulAdd(va, c10_0, vb * Vector512.Load(c + 10 * ldc)).Store(c + 10 * ldc); if (TV.Value > 1) GemmMath.MulAdd(va, c10_1, vb * Vector512.Load(c + 10 * ldc + 1 * Vector512<T>.Count)).Store(c + 10 * ldc + 1 * Vector512<T>.Count); }
+            if (TR.Value > 11) { GemmMath.MulAdd(va, c11_0, vb * Vector512.Load(c + 11 * ldc)).Store(c + 11 * ldc); if (TV.Value > 1) GemmMath.MulAdd(va, c11_1, vb * Vector512.Load(c + 11 * ldc + 1 * Vector512<T>.Count)).Store(c + 11 * ldc + 1 * Vector512<T>.Count); }
         }
     }
 }
 
-/// <summary>8 rows by 3 Vector512 columns</summary>
-internal readonly struct Vector512Kernel8x3<T> : IGemmKernel<T> where T : unmanaged, INumber<T>
-{
-    public static int MR => 8;
-    public static int NR => 3 * Vector512<T>.Count;
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe void Run(nint kc, T* a, T* b, T* c, nint ldc, T alpha, T beta)
-    {
-        Vector512<T> c00 = default, c01 = default, c02 = default;
-        Vector512<T> c10 = default, c11 = default, c12 = default;
-        Vector512<T> c20 = default, c21 = default, c22 = default;
-        Vector512<T> c30 = default, c31 = default, c32 = default;
-        Vector512<T> c40 = default, c41 = default, c42 = default;
-        Vector512<T> c50 = default, c51 = default, c52 = default;
-        Vector512<T> c60 = default, c61 = default, c62 = default;
-        Vector512<T> c70 = default, c71 = default, c72 = default;
-        for (nint p = 0; p < kc; p++)
-        {
-            Vector512<T> b0 = Vector512.Load(b); Vector512<T> b1 = Vector512.Load(b + 1 * Vector512<T>.Count); Vector512<T> b2 = Vector512.Load(b + 2 * Vector512<T>.Count);
-            Vector512<T> a0 = Vector512.Create(a[0]); c00 = GemmMath.MulAdd(a0, b0, c00); c01 = GemmMath.MulAdd(a0, b1, c01); c02 = GemmMath.MulAdd(a0, b2, c02);
-            Vector512<T> a1 = Vector512.Create(a[1]); c10 = GemmMath.MulAdd(a1, b0, c10); c11 = GemmMath.MulAdd(a1, b1, c11); c12 = GemmMath.MulAdd(a1, b2, c12);
-            Vector512<T> a2 = Vector512.Create(a[2]); c20 = GemmMath.MulAdd(a2, b0, c20); c21 = GemmMath.MulAdd(a2, b1, c21); c22 = GemmMath.MulAdd(a2, b2, c22);
-            Vector512<T> a3 = Vector512.Create(a[3]); c30 = GemmMath.MulAdd(a3, b0, c30); c31 = GemmMath.MulAdd(a3, b1, c31); c32 = GemmMath.MulAdd(a3, b2, c32);
-            Vector512<T> a4 = Vector512.Create(a[4]); c40 = GemmMath.MulAdd(a4, b0, c40); c41 = GemmMath.MulAdd(a4, b1, c41); c42 = GemmMath.MulAdd(a4, b2, c42);
-            Vector512<T> a5 = Vector512.Create(a[5]); c50 = GemmMath.MulAdd(a5, b0, c50); c51 = GemmMath.MulAdd(a5, b1, c51); c52 = GemmMath.MulAdd(a5, b2, c52);
-            Vector512<T> a6 = Vector512.Create(a[6]); c60 = GemmMath.MulAdd(a6, b0, c60); c61 = GemmMath.MulAdd(a6, b1, c61); c62 = GemmMath.MulAdd(a6, b2, c62);
-            Vector512<T> a7 = Vector512.Create(a[7]); c70 = GemmMath.MulAdd(a7, b0, c70); c71 = GemmMath.MulAdd(a7, b1, c71); c72 = GemmMath.MulAdd(a7, b2, c72);
-            a += 8;
-            b += 3 * Vector512<T>.Count;
-        }
-        var va = Vector512.Create(alpha);
-        if (beta == T.Zero)
-        {
-            (va * c00).Store(c + 0 * ldc); (va * c01).Store(c + 0 * ldc + 1 * Vector512<T>.Count); (va * c02).Store(c + 0 * ldc + 2 * Vector512<T>.Count);
-            (va * c10).Store(c + 1 * ldc); (va * c11).Store(c + 1 * ldc + 1 * Vector512<T>.Count); (va * c12).Store(c + 1 * ldc + 2 * Vector512<T>.Count);
-            (va * c20).Store(c + 2 * ldc); (va * c21).Store(c + 2 * ldc + 1 * Vector512<T>.Count); (va * c22).Store(c + 2 * ldc + 2 * Vector512<T>.Count);
-            (va * c30).Store(c + 3 * ldc); (va * c31).Store(c + 3 * ldc + 1 * Vector512<T>.Count); (va * c32).Store(c + 3 * ldc + 2 * Vector512<T>.Count);
-            (va * c40).Store(c + 4 * ldc); (va * c41).Store(c + 4 * ldc + 1 * Vector512<T>.Count); (va * c42).Store(c + 4 * ldc + 2 * Vector512<T>.Count);
-            (va * c50).Store(c + 5 * ldc); (va * c51).Store(c + 5 * ldc + 1 * Vector512<T>.Count); (va * c52).Store(c + 5 * ldc + 2 * Vector512<T>.Count);
-            (va * c60).Store(c + 6 * ldc); (va * c61).Store(c + 6 * ldc + 1 * Vector512<T>.Count); (va * c62).Store(c + 6 * ldc + 2 * Vector512<T>.Count);
-            (va * c70).Store(c + 7 * ldc); (va * c71).Store(c + 7 * ldc + 1 * Vector512<T>.Count); (va * c72).Store(c + 7 * ldc + 2 * Vector512<T>.Count);
-        }
-        else
-        {
-            var vb = Vector512.Create(beta);
-            GemmMath.MulAdd(va, c00, vb * Vector512.Load(c + 0 * ldc)).Store(c + 0 * ldc); GemmMath.MulAdd(va, c01, vb * Vector512.Load(c + 0 * ldc + 1 * Vector512<T>.Count)).Store(c + 0 * ldc + 1 * Vector512<T>.Count); GemmMath.MulAdd(va, c02, vb * Vector512.Load(c + 0 * ldc + 2 * Vector512<T>.Count)).Store(c + 0 * ldc + 2 * Vector512<T>.Count);
-            GemmMath.MulAdd(va, c10, vb * Vector512.Load(c + 1 * ldc)).Store(c + 1 * ldc); GemmMath.MulAdd(va, c11, vb * Vector512.Load(c + 1 * ldc + 1 * Vector512<T>.Count)).Store(c + 1 * ldc + 1 * Vector512<T>.Count); GemmMath.MulAdd(va, c12, vb * Vector512.Load(c + 1 * ldc + 2 * Vector512<T>.Count)).Store(c + 1 * ldc + 2 * Vector512<T>.Count);
-            GemmMath.MulAdd(va, c20, vb * Vector512.Load(c + 2 * ldc)).Store(c + 2 * ldc); GemmMath.MulAdd(va, c21, vb * Vector512.Load(c + 2 * ldc + 1 * Vector512<T>.Count)).Store(c + 2 * ldc + 1 * Vector512<T>.Count); GemmMath.MulAdd(va, c22, vb * Vector512.Load(c + 2 * ldc + 2 * Vector512<T>.Count)).Store(c + 2 * ldc + 2 * Vector512<T>.Count);
-            GemmMath.MulAdd(va, c30, vb * Vector512.Load(c + 3 * ldc)).Store(c + 3 * ldc); GemmMath.MulAdd(va, c31, vb * Vector512.Load(c + 3 * ldc + 1 * Vector512<T>.Count)).Store(c + 3 * ldc + 1 * Vector512<T>.Count); GemmMath.MulAdd(va, c32, vb * Vector512.Load(c + 3 * ldc + 2 * Vector512<T>.Count)).Store(c + 3 * ldc + 2 * Vector512<T>.Count);
-            GemmMath.MulAdd(va, c40, vb * Vector512.Load(c + 4 * ldc)).Store(c + 4 * ldc); GemmMath.MulAdd(va, c41, vb * Vector512.Load(c + 4 * ldc + 1 * Vector512<T>.Count)).Store(c + 4 * ldc + 1 * Vector512<T>.Count); GemmMath.MulAdd(va, c42, vb * Vector512.Load(c + 4 * ldc + 2 * Vector512<T>.Count)).Store(c + 4 * ldc + 2 * Vector512<T>.Count);
-            GemmMath.MulAdd(va, c50, vb * Vector512.Load(c + 5 * ldc)).Store(c + 5 * ldc); GemmMath.MulAdd(va, c51, vb * Vector512.Load(c + 5 * ldc + 1 * Vector512<T>.Count)).Store(c + 5 * ldc + 1 * Vector512<T>.Count); GemmMath.MulAdd(va, c52, vb * Vector512.Load(c + 5 * ldc + 2 * Vector512<T>.Count)).Store(c + 5 * ldc + 2 * Vector512<T>.Count);
-            GemmMath.MulAdd(va, c60, vb * Vector512.Load(c + 6 * ldc)).Store(c + 6 * ldc); GemmMath.MulAdd(va, c61, vb * Vector512.Load(c + 6 * ldc + 1 * Vector512<T>.Count)).Store(c + 6 * ldc + 1 * Vector512<T>.Count); GemmMath.MulAdd(va, c62, vb * Vector512.Load(c + 6 * ldc + 2 * Vector512<T>.Count)).Store(c + 6 * ldc + 2 * Vector512<T>.Count);
-            GemmMath.MulAdd(va, c70, vb * Vector512.Load(c + 7 * ldc)).Store(c + 7 * ldc); GemmMath.MulAdd(va, c71, vb * Vector512.Load(c + 7 * ldc + 1 * Vector512<T>.Count)).Store(c + 7 * ldc + 1 * Vector512<T>.Count); GemmMath.MulAdd(va, c72, vb * Vector512.Load(c + 7 * ldc + 2 * Vector512<T>.Count)).Store(c + 7 * ldc + 2 * Vector512<T>.Count);
-        }
-    }
-}
-
-/// <summary>6 rows by 4 Vector512 columns</summary>
-internal readonly struct Vector512Kernel6x4<T> : IGemmKernel<T> where T : unmanaged, INumber<T>
-{
-    public static int MR => 6;
-    public static int NR => 4 * Vector512<T>.Count;
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe void Run(nint kc, T* a, T* b, T* c, nint ldc, T alpha, T beta)
-    {
-        Vector512<T> c00 = default, c01 = default, c02 = default, c03 = default;
-        Vector512<T> c10 = default, c11 = default, c12 = default, c13 = default;
-        Vector512<T> c20 = default, c21 = default, c22 = default, c23 = default;
-        Vector512<T> c30 = default, c31 = default, c32 = default, c33 = default;
-        Vector512<T> c40 = default, c41 = default, c42 = default, c43 = default;
-        Vector512<T> c50 = default, c51 = default, c52 = default, c53 = default;
-        for (nint p = 0; p < kc; p++)
-        {
-            Vector512<T> b0 = Vector512.Load(b); Vector512<T> b1 = Vector512.Load(b + 1 * Vector512<T>.Count); Vector512<T> b2 = Vector512.Load(b + 2 * Vector512<T>.Count); Vector512<T> b3 = Vector512.Load(b + 3 * Vector512<T>.Count);
-            Vector512<T> a0 = Vector512.Create(a[0]); c00 = GemmMath.MulAdd(a0, b0, c00); c01 = GemmMath.MulAdd(a0, b1, c01); c02 = GemmMath.MulAdd(a0, b2, c02); c03 = GemmMath.MulAdd(a0, b3, c03);
-            Vector512<T> a1 = Vector512.Create(a[1]); c10 = GemmMath.MulAdd(a1, b0, c10); c11 = GemmMath.MulAdd(a1, b1, c11); c12 = GemmMath.MulAdd(a1, b2, c12); c13 = GemmMath.MulAdd(a1, b3, c13);
-            Vector512<T> a2 = Vector512.Create(a[2]); c20 = GemmMath.MulAdd(a2, b0, c20); c21 = GemmMath.MulAdd(a2, b1, c21); c22 = GemmMath.MulAdd(a2, b2, c22); c23 = GemmMath.MulAdd(a2, b3, c23);
-            Vector512<T> a3 = Vector512.Create(a[3]); c30 = GemmMath.MulAdd(a3, b0, c30); c31 = GemmMath.MulAdd(a3, b1, c31); c32 = GemmMath.MulAdd(a3, b2, c32); c33 = GemmMath.MulAdd(a3, b3, c33);
-            Vector512<T> a4 = Vector512.Create(a[4]); c40 = GemmMath.MulAdd(a4, b0, c40); c41 = GemmMath.MulAdd(a4, b1, c41); c42 = GemmMath.MulAdd(a4, b2, c42); c43 = GemmMath.MulAdd(a4, b3, c43);
-            Vector512<T> a5 = Vector512.Create(a[5]); c50 = GemmMath.MulAdd(a5, b0, c50); c51 = GemmMath.MulAdd(a5, b1, c51); c52 = GemmMath.MulAdd(a5, b2, c52); c53 = GemmMath.MulAdd(a5, b3, c53);
-            a += 6;
-            b += 4 * Vector512<T>.Count;
-        }
-        var va = Vector512.Create(alpha);
-        if (beta == T.Zero)
-        {
-            (va * c00).Store(c + 0 * ldc); (va * c01).Store(c + 0 * ldc + 1 * Vector512<T>.Count); (va * c02).Store(c + 0 * ldc + 2 * Vector512<T>.Count); (va * c03).Store(c + 0 * ldc + 3 * Vector512<T>.Count);
-            (va * c10).Store(c + 1 * ldc); (va * c11).Store(c + 1 * ldc + 1 * Vector512<T>.Count); (va * c12).Store(c + 1 * ldc + 2 * Vector512<T>.Count); (va * c13).Store(c + 1 * ldc + 3 * Vector512<T>.Count);
-            (va * c20).Store(c + 2 * ldc); (va * c21).Store(c + 2 * ldc + 1 * Vector512<T>.Count); (va * c22).Store(c + 2 * ldc + 2 * Vector512<T>.Count); (va * c23).Store(c + 2 * ldc + 3 * Vector512<T>.Count);
-            (va * c30).Store(c + 3 * ldc); (va * c31).Store(c + 3 * ldc + 1 * Vector512<T>.Count); (va * c32).Store(c + 3 * ldc + 2 * Vector512<T>.Count); (va * c33).Store(c + 3 * ldc + 3 * Vector512<T>.Count);
-            (va * c40).Store(c + 4 * ldc); (va * c41).Store(c + 4 * ldc + 1 * Vector512<T>.Count); (va * c42).Store(c + 4 * ldc + 2 * Vector512<T>.Count); (va * c43).Store(c + 4 * ldc + 3 * Vector512<T>.Count);
-            (va * c50).Store(c + 5 * ldc); (va * c51).Store(c + 5 * ldc + 1 * Vector512<T>.Count); (va * c52).Store(c + 5 * ldc + 2 * Vector512<T>.Count); (va * c53).Store(c + 5 * ldc + 3 * Vector512<T>.Count);
-        }
-        else
-        {
-            var vb = Vector512.Create(beta);
-            GemmMath.MulAdd(va, c00, vb * Vector512.Load(c + 0 * ldc)).Store(c + 0 * ldc); GemmMath.MulAdd(va, c01, vb * Vector512.Load(c + 0 * ldc + 1 * Vector512<T>.Count)).Store(c + 0 * ldc + 1 * Vector512<T>.Count); GemmMath.MulAdd(va, c02, vb * Vector512.Load(c + 0 * ldc + 2 * Vector512<T>.Count)).Store(c + 0 * ldc + 2 * Vector512<T>.Count); GemmMath.MulAdd(va, c03, vb * Vector512.Load(c + 0 * ldc + 3 * Vector512<T>.Count)).Store(c + 0 * ldc + 3 * Vector512<T>.Count);
-            GemmMath.MulAdd(va, c10, vb * Vector512.Load(c + 1 * ldc)).Store(c + 1 * ldc); GemmMath.MulAdd(va, c11, vb * Vector512.Load(c + 1 * ldc + 1 * Vector512<T>.Count)).Store(c + 1 * ldc + 1 * Vector512<T>.Count); GemmMath.MulAdd(va, c12, vb * Vector512.Load(c + 1 * ldc + 2 * Vector512<T>.Count)).Store(c + 1 * ldc + 2 * Vector512<T>.Count); GemmMath.MulAdd(va, c13, vb * Vector512.Load(c + 1 * ldc + 3 * Vector512<T>.Count)).Store(c + 1 * ldc + 3 * Vector512<T>.Count);
-            GemmMath.MulAdd(va, c20, vb * Vector512.Load(c + 2 * ldc)).Store(c + 2 * ldc); GemmMath.MulAdd(va, c21, vb * Vector512.Load(c + 2 * ldc + 1 * Vector512<T>.Count)).Store(c + 2 * ldc + 1 * Vector512<T>.Count); GemmMath.MulAdd(va, c22, vb * Vector512.Load(c + 2 * ldc + 2 * Vector512<T>.Count)).Store(c + 2 * ldc + 2 * Vector512<T>.Count); GemmMath.MulAdd(va, c23, vb * Vector512.Load(c + 2 * ldc + 3 * Vector512<T>.Count)).Store(c + 2 * ldc + 3 * Vector512<T>.Count);
-            GemmMath.MulAdd(va, c30, vb * Vector512.Load(c + 3 * ldc)).Store(c + 3 * ldc); GemmMath.MulAdd(va, c31, vb * Vector512.Load(c + 3 * ldc + 1 * Vector512<T>.Count)).Store(c + 3 * ldc + 1 * Vector512<T>.Count); GemmMath.MulAdd(va, c32, vb * Vector512.Load(c + 3 * ldc + 2 * Vector512<T>.Count)).Store(c + 3 * ldc + 2 * Vector512<T>.Count); GemmMath.MulAdd(va, c33, vb * Vector512.Load(c + 3 * ldc + 3 * Vector512<T>.Count)).Store(c + 3 * ldc + 3 * Vector512<T>.Count);
-            GemmMath.MulAdd(va, c40, vb * Vector512.Load(c + 4 * ldc)).Store(c + 4 * ldc); GemmMath.MulAdd(va, c41, vb * Vector512.Load(c + 4 * ldc + 1 * Vector512<T>.Count)).Store(c + 4 * ldc + 1 * Vector512<T>.Count); GemmMath.MulAdd(va, c42, vb * Vector512.Load(c + 4 * ldc + 2 * Vector512<T>.Count)).Store(c + 4 * ldc + 2 * Vector512<T>.Count); GemmMath.MulAdd(va, c43, vb * Vector512.Load(c + 4 * ldc + 3 * Vector512<T>.Count)).Store(c + 4 * ldc + 3 * Vector512<T>.Count);
-            GemmMath.MulAdd(va, c50, vb * Vector512.Load(c + 5 * ldc)).Store(c + 5 * ldc); GemmMath.MulAdd(va, c51, vb * Vector512.Load(c + 5 * ldc + 1 * Vector512<T>.Count)).Store(c + 5 * ldc + 1 * Vector512<T>.Count); GemmMath.MulAdd(va, c52, vb * Vector512.Load(c + 5 * ldc + 2 * Vector512<T>.Count)).Store(c + 5 * ldc + 2 * Vector512<T>.Count); GemmMath.MulAdd(va, c53, vb * Vector512.Load(c + 5 * ldc + 3 * Vector512<T>.Count)).Store(c + 5 * ldc + 3 * Vector512<T>.Count);
-        }
-    }
-}
-
-/// <summary>6 rows by 2 Vector256 columns</summary>
+/// <summary>6 rows by 2 Vector256 columns of C per tile.</summary>
 internal readonly struct Vector256Kernel6x2<T> : IGemmKernel<T> where T : unmanaged, INumber<T>
 {
     public static int MR => 6;
+
     public static int NR => 2 * Vector256<T>.Count;
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe void Run(nint kc, T* a, T* b, T* c, nint ldc, T alpha, T beta)
+    public static unsafe void Run(nint kc, T* a, T* b, T* c, nint ldc, T alpha, T beta) => Tile<Const6, Const2>(kc, a, b, c, ldc, alpha, beta);
+
+    public static unsafe void RunPartial(int rows, int cols, nint kc, T* a, T* b, T* c, nint ldc, T alpha, T beta)
     {
-        Vector256<T> c00 = default, c01 = default;
-        Vector256<T> c10 = default, c11 = default;
-        Vector256<T> c20 = default, c21 = default;
-        Vector256<T> c30 = default, c31 = default;
-        Vector256<T> c40 = default, c41 = default;
-        Vector256<T> c50 = default, c51 = default;
+        if (cols <= 1 * Vector256<T>.Count)
+        {
+            switch (rows)
+            {
+                case 1: Tile<Const1, Const1>(kc, a, b, c, ldc, alpha, beta); break;
+                case 2: Tile<Const2, Const1>(kc, a, b, c, ldc, alpha, beta); break;
+                case 3: Tile<Const3, Const1>(kc, a, b, c, ldc, alpha, beta); break;
+                case 4: Tile<Const4, Const1>(kc, a, b, c, ldc, alpha, beta); break;
+                case 5: Tile<Const5, Const1>(kc, a, b, c, ldc, alpha, beta); break;
+                default: Tile<Const6, Const1>(kc, a, b, c, ldc, alpha, beta); break;
+            }
+        }
+        else
+        {
+            switch (rows)
+            {
+                case 1: Tile<Const1, Const2>(kc, a, b, c, ldc, alpha, beta); break;
+                case 2: Tile<Const2, Const2>(kc, a, b, c, ldc, alpha, beta); break;
+                case 3: Tile<Const3, Const2>(kc, a, b, c, ldc, alpha, beta); break;
+                case 4: Tile<Const4, Const2>(kc, a, b, c, ldc, alpha, beta); break;
+                case 5: Tile<Const5, Const2>(kc, a, b, c, ldc, alpha, beta); break;
+                default: Tile<Const6, Const2>(kc, a, b, c, ldc, alpha, beta); break;
+            }
+        }
+    }
+
+    /// <summary>The first TR rows and TV vectors of the tile (constants, so unused accumulators vanish).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void Tile<TR, TV>(nint kc, T* a, T* b, T* c, nint ldc, T alpha, T beta)
+        where TR : struct, IConstant
+        where TV : struct, IConstant
+    {
+        Vector256<T> c0_0 = default, c0_1 = default;
+        Vector256<T> c1_0 = default, c1_1 = default;
+        Vector256<T> c2_0 = default, c2_1 = default;
+        Vector256<T> c3_0 = default, c3_1 = default;
+        Vector256<T> c4_0 = default, c4_1 = default;
+        Vector256<T> c5_0 = default, c5_1 = default;
         for (nint p = 0; p < kc; p++)
         {
-            Vector256<T> b0 = Vector256.Load(b); Vector256<T> b1 = Vector256.Load(b + 1 * Vector256<T>.Count);
-            Vector256<T> a0 = Vector256.Create(a[0]); c00 = GemmMath.MulAdd(a0, b0, c00); c01 = GemmMath.MulAdd(a0, b1, c01);
-            Vector256<T> a1 = Vector256.Create(a[1]); c10 = GemmMath.MulAdd(a1, b0, c10); c11 = GemmMath.MulAdd(a1, b1, c11);
-            Vector256<T> a2 = Vector256.Create(a[2]); c20 = GemmMath.MulAdd(a2, b0, c20); c21 = GemmMath.MulAdd(a2, b1, c21);
-            Vector256<T> a3 = Vector256.Create(a[3]); c30 = GemmMath.MulAdd(a3, b0, c30); c31 = GemmMath.MulAdd(a3, b1, c31);
-            Vector256<T> a4 = Vector256.Create(a[4]); c40 = GemmMath.MulAdd(a4, b0, c40); c41 = GemmMath.MulAdd(a4, b1, c41);
-            Vector256<T> a5 = Vector256.Create(a[5]); c50 = GemmMath.MulAdd(a5, b0, c50); c51 = GemmMath.MulAdd(a5, b1, c51);
+            Vector256<T> b0 = Vector256.Load(b);
+            Vector256<T> b1 = TV.Value > 1 ? Vector256.Load(b + 1 * Vector256<T>.Count) : default;
+            if (TR.Value > 0) { var a0 = Vector256.Create(a[0]); c0_0 = GemmMath.MulAdd(a0, b0, c0_0); if (TV.Value > 1) c0_1 = GemmMath.MulAdd(a0, b1, c0_1); }
+            if (TR.Value > 1) { var a1 = Vector256.Create(a[1]); c1_0 = GemmMath.MulAdd(a1, b0, c1_0); if (TV.Value > 1) c1_1 = GemmMath.MulAdd(a1, b1, c1_1); }
+            if (TR.Value > 2) { var a2 = Vector256.Create(a[2]); c2_0 = GemmMath.MulAdd(a2, b0, c2_0); if (TV.Value > 1) c2_1 = GemmMath.MulAdd(a2, b1, c2_1); }
+            if (TR.Value > 3) { var a3 = Vector256.Create(a[3]); c3_0 = GemmMath.MulAdd(a3, b0, c3_0); if (TV.Value > 1) c3_1 = GemmMath.MulAdd(a3, b1, c3_1); }
+            if (TR.Value > 4) { var a4 = Vector256.Create(a[4]); c4_0 = GemmMath.MulAdd(a4, b0, c4_0); if (TV.Value > 1) c4_1 = GemmMath.MulAdd(a4, b1, c4_1); }
+            if (TR.Value > 5) { var a5 = Vector256.Create(a[5]); c5_0 = GemmMath.MulAdd(a5, b0, c5_0); if (TV.Value > 1) c5_1 = GemmMath.MulAdd(a5, b1, c5_1); }
             a += 6;
             b += 2 * Vector256<T>.Count;
         }
         var va = Vector256.Create(alpha);
         if (beta == T.Zero)
         {
-            (va * c00).Store(c + 0 * ldc); (va * c01).Store(c + 0 * ldc + 1 * Vector256<T>.Count);
-            (va * c10).Store(c + 1 * ldc); (va * c11).Store(c + 1 * ldc + 1 * Vector256<T>.Count);
-            (va * c20).Store(c + 2 * ldc); (va * c21).Store(c + 2 * ldc + 1 * Vector256<T>.Count);
-            (va * c30).Store(c + 3 * ldc); (va * c31).Store(c + 3 * ldc + 1 * Vector256<T>.Count);
-            (va * c40).Store(c + 4 * ldc); (va * c41).Store(c + 4 * ldc + 1 * Vector256<T>.Count);
-            (va * c50).Store(c + 5 * ldc); (va * c51).Store(c + 5 * ldc + 1 * Vector256<T>.Count);
+            if (TR.Value > 0) { (va * c0_0).Store(c); if (TV.Value > 1) (va * c0_1).Store(c + 1 * Vector256<T>.Count); }
+            if (TR.Value > 1) { (va * c1_0).Store(c + 1 * ldc); if (TV.Value > 1) (va * c1_1).Store(c + 1 * ldc + 1 * Vector256<T>.Count); }
+            if (TR.Value > 2) { (va * c2_0).Store(c + 2 * ldc); if (TV.Value > 1) (va * c2_1).Store(c + 2 * ldc + 1 * Vector256<T>.Count); }
+            if (TR.Value > 3) { (va * c3_0).Store(c + 3 * ldc); if (TV.Value > 1) (va * c3_1).Store(c + 3 * ldc + 1 * Vector256<T>.Count); }
+            if (TR.Value > 4) { (va * c4_0).Store(c + 4 * ldc); if (TV.Value > 1) (va * c4_1).Store(c + 4 * ldc + 1 * Vector256<T>.Count); }
+            if (TR.Value > 5) { (va * c5_0).Store(c + 5 * ldc); if (TV.Value > 1) (va * c5_1).Store(c + 5 * ldc + 1 * Vector256<T>.Count); }
         }
         else
         {
             var vb = Vector256.Create(beta);
-            GemmMath.MulAdd(va, c00, vb * Vector256.Load(c + 0 * ldc)).Store(c + 0 * ldc); GemmMath.MulAdd(va, c01, vb * Vector256.Load(c + 0 * ldc + 1 * Vector256<T>.Count)).Store(c + 0 * ldc + 1 * Vector256<T>.Count);
-            GemmMath.MulAdd(va, c10, vb * Vector256.Load(c + 1 * ldc)).Store(c + 1 * ldc); GemmMath.MulAdd(va, c11, vb * Vector256.Load(c + 1 * ldc + 1 * Vector256<T>.Count)).Store(c + 1 * ldc + 1 * Vector256<T>.Count);
-            GemmMath.MulAdd(va, c20, vb * Vector256.Load(c + 2 * ldc)).Store(c + 2 * ldc); GemmMath.MulAdd(va, c21, vb * Vector256.Load(c + 2 * ldc + 1 * Vector256<T>.Count)).Store(c + 2 * ldc + 1 * Vector256<T>.Count);
-            GemmMath.MulAdd(va, c30, vb * Vector256.Load(c + 3 * ldc)).Store(c + 3 * ldc); GemmMath.MulAdd(va, c31, vb * Vector256.Load(c + 3 * ldc + 1 * Vector256<T>.Count)).Store(c + 3 * ldc + 1 * Vector256<T>.Count);
-            GemmMath.MulAdd(va, c40, vb * Vector256.Load(c + 4 * ldc)).Store(c + 4 * ldc); GemmMath.MulAdd(va, c41, vb * Vector256.Load(c + 4 * ldc + 1 * Vector256<T>.Count)).Store(c + 4 * ldc + 1 * Vector256<T>.Count);
-            GemmMath.MulAdd(va, c50, vb * Vector256.Load(c + 5 * ldc)).Store(c + 5 * ldc); GemmMath.MulAdd(va, c51, vb * Vector256.Load(c + 5 * ldc + 1 * Vector256<T>.Count)).Store(c + 5 * ldc + 1 * Vector256<T>.Count);
+            if (TR.Value > 0) { GemmMath.MulAdd(va, c0_0, vb * Vector256.Load(c)).Store(c); if (TV.Value > 1) GemmMath.MulAdd(va, c0_1, vb * Vector256.Load(c + 1 * Vector256<T>.Count)).Store(c + 1 * Vector256<T>.Count); }
+            if (TR.Value > 1) { GemmMath.MulAdd(va, c1_0, vb * Vector256.Load(c + 1 * ldc)).Store(c + 1 * ldc); if (TV.Value > 1) GemmMath.MulAdd(va, c1_1, vb * Vector256.Load(c + 1 * ldc + 1 * Vector256<T>.Count)).Store(c + 1 * ldc + 1 * Vector256<T>.Count); }
+            if (TR.Value > 2) { GemmMath.MulAdd(va, c2_0, vb * Vector256.Load(c + 2 * ldc)).Store(c + 2 * ldc); if (TV.Value > 1) GemmMath.MulAdd(va, c2_1, vb * Vector256.Load(c + 2 * ldc + 1 * Vector256<T>.Count)).Store(c + 2 * ldc + 1 * Vector256<T>.Count); }
+            if (TR.Value > 3) { GemmMath.MulAdd(va, c3_0, vb * Vector256.Load(c + 3 * ldc)).Store(c + 3 * ldc); if (TV.Value > 1) GemmMath.MulAdd(va, c3_1, vb * Vector256.Load(c + 3 * ldc + 1 * Vector256<T>.Count)).Store(c + 3 * ldc + 1 * Vector256<T>.Count); }
+            if (TR.Value > 4) { GemmMath.MulAdd(va, c4_0, vb * Vector256.Load(c + 4 * ldc)).Store(c + 4 * ldc); if (TV.Value > 1) GemmMath.MulAdd(va, c4_1, vb * Vector256.Load(c + 4 * ldc + 1 * Vector256<T>.Count)).Store(c + 4 * ldc + 1 * Vector256<T>.Count); }
+            if (TR.Value > 5) { GemmMath.MulAdd(va, c5_0, vb * Vector256.Load(c + 5 * ldc)).Store(c + 5 * ldc); if (TV.Value > 1) GemmMath.MulAdd(va, c5_1, vb * Vector256.Load(c + 5 * ldc + 1 * Vector256<T>.Count)).Store(c + 5 * ldc + 1 * Vector256<T>.Count); }
         }
     }
 }
-
