@@ -22,18 +22,20 @@ internal static class GemmStopwatch
             _ => GemmPath.Auto,
         };
         bool ta = args.Contains("--ta"), tb = args.Contains("--tb");
+        int pad = int.Parse(Option(args, "--pad", "0"), CultureInfo.InvariantCulture);
+        if (Option(args, "--parallel-threshold", "") is { Length: > 0 } pt) Gemm.ParallelThreshold = long.Parse(pt, CultureInfo.InvariantCulture);
         double seconds = double.Parse(Option(args, "--seconds", "0.4"), CultureInfo.InvariantCulture);
         int[] threads = Option(args, "--threads", "1,2").Split(',').Select(int.Parse).ToArray();
         List<(int M, int N, int K)> shapes = Option(args, "--sizes", "") is { Length: > 0 } s
             ? s.Split(',').Select(ParseShape).ToList()
             : [(64, 64, 64), (128, 128, 128), (256, 256, 256), (512, 512, 512), (1024, 1024, 1024), (2048, 2048, 2048), (128, 512, 784), (128, 256, 512)];
-        Console.WriteLine($"# Nabla GEMM, {dtype}, path {(path == GemmPath.Auto ? Gemm.BestPath : path)}, transA={ta}, transB={tb}, " +
+        Console.WriteLine($"# Nabla GEMM, {dtype}, path {(path == GemmPath.Auto ? Gemm.BestPath : path)}, transA={ta}, transB={tb}, leading-dimension pad={pad}, " +
                           $"Vector512 accelerated: {System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated}, cores: {Environment.ProcessorCount}");
         Console.WriteLine("shape (MxK)·(KxN)            threads      ms    GFLOP/s");
         foreach (var (m, n, k) in shapes)
             foreach (int t in threads)
             {
-                double best = dtype == "f64" ? Time<double>(m, n, k, t, ta, tb, path, seconds) : Time<float>(m, n, k, t, ta, tb, path, seconds);
+                double best = dtype == "f64" ? Time<double>(m, n, k, t, ta, tb, path, seconds, pad) : Time<float>(m, n, k, t, ta, tb, path, seconds, pad);
                 double gflops = 2.0 * m * n * k / best / 1e9;
                 Console.WriteLine($"({m}x{k})·({k}x{n})".PadRight(30) + $"{t,7} {best * 1e3,9:F3} {gflops,9:F1}");
             }
@@ -52,13 +54,13 @@ internal static class GemmStopwatch
     }
 
     /// <summary>Best wall time of one product over repeated runs lasting about <paramref name="seconds"/>.</summary>
-    public static double Time<T>(int m, int n, int k, int threads, bool ta, bool tb, GemmPath path, double seconds)
+    public static double Time<T>(int m, int n, int k, int threads, bool ta, bool tb, GemmPath path, double seconds, int pad = 0)
         where T : unmanaged, INumber<T>
     {
         var rng = new Random(42);
-        T[] a = Fill<T>(m * k, rng), b = Fill<T>(k * n, rng), c = new T[m * n];
-        int lda = ta ? m : k, ldb = tb ? k : n;
-        void Once() => Gemm.Multiply(ta, tb, m, n, k, T.One, a, lda, b, ldb, T.Zero, c, n, threads, path);
+        int lda = (ta ? m : k) + pad, ldb = (tb ? k : n) + pad, ldc = n + pad;
+        T[] a = Fill<T>((ta ? k : m) * lda, rng), b = Fill<T>((tb ? n : k) * ldb, rng), c = new T[m * ldc];
+        void Once() => Gemm.Multiply(ta, tb, m, n, k, T.One, a, lda, b, ldb, T.Zero, c, ldc, threads, path);
         for (int i = 0; i < 3; i++) Once();
         double best = double.MaxValue;
         var total = Stopwatch.StartNew();

@@ -29,7 +29,8 @@ internal enum GemmPath
 internal static unsafe class Gemm
 {
     /// <summary>Multiply-adds (m·n·k, summed over a batch) from which the work is split across threads.</summary>
-    public const long ParallelThreshold = 1L << 20;
+    /// <remarks>Settable only so the benchmark can measure where splitting starts to pay.</remarks>
+    public static long ParallelThreshold { get; set; } = 1L << 19;
 
     /// <summary>The widest microkernel family this machine runs in hardware.</summary>
     public static GemmPath BestPath { get; } =
@@ -142,6 +143,10 @@ internal static unsafe class Gemm
         where T : unmanaged, INumber<T>
         where TK : struct, IGemmKernel<T>
     {
+        // NOTE: vectors run along N, so a narrow C (n = 10 classes, n = 1) wastes most lanes; when the
+        // transposed product Cᵀ = op(B)ᵀ·op(A)ᵀ pads much less, compute that and write C transposed.
+        int w = TK.NR / 2;
+        if ((long)RoundUp(g.M, w) * g.N < 4L * RoundUp(g.N, w) * g.M / 5 && g.K >= 16) g = g.Swapped();
         int mTiles = (g.M + TK.MR - 1) / TK.MR, nTiles = (g.N + TK.NR - 1) / TK.NR;
         if (threads <= 1 || Math.Max(mTiles, nTiles) < 2)
         {
@@ -159,6 +164,8 @@ internal static unsafe class Gemm
             else GemmDriver<T, TK>.Run(g, 0, g.M, lo, hi);
         });
     }
+
+    private static int RoundUp(int x, int m) => (x + m - 1) / m * m;
 
     private static void CheckShape(int m, int n, int k, int lda, int ldb, int ldc)
     {

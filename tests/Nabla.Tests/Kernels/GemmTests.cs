@@ -45,6 +45,8 @@ public class GemmTests
     [InlineData(17, 33, 65)]
     [InlineData(64, 64, 64)]
     [InlineData(127, 200, 31)]
+    [InlineData(300, 3, 40)] // narrow C: computed as Cᵀ = op(B)ᵀ·op(A)ᵀ
+    [InlineData(2, 100, 70)]
     public void Multiply_StridedLeadingDimensionsAndScaling_MatchesNaiveProduct(int m, int n, int k)
     {
         foreach (GemmPath path in new[] { GemmPath.Auto, GemmPath.Vector256, GemmPath.Scalar })
