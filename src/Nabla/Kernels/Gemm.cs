@@ -118,6 +118,11 @@ internal static unsafe class Gemm
             Scale(g);
             return;
         }
+        if ((g.M == 1 || g.N == 1) && path == GemmPath.Auto)
+        {
+            Gemv.Run(g);
+            return;
+        }
         switch (path == GemmPath.Auto ? BestPath : path)
         {
             case GemmPath.Vector512: Split<T, Vector512Kernel12x2<T>>(g, threads); break;

@@ -47,6 +47,9 @@ public class GemmTests
     [InlineData(127, 200, 31)]
     [InlineData(300, 3, 40)] // narrow C: computed as Cᵀ = op(B)ᵀ·op(A)ᵀ
     [InlineData(2, 100, 70)]
+    [InlineData(1, 100, 70)] // matrix-vector products
+    [InlineData(90, 1, 50)]
+    [InlineData(1, 1, 9)]
     public void Multiply_StridedLeadingDimensionsAndScaling_MatchesNaiveProduct(int m, int n, int k)
     {
         foreach (GemmPath path in new[] { GemmPath.Auto, GemmPath.Vector256, GemmPath.Scalar })
