@@ -94,16 +94,27 @@ public class MatMulLayoutTests
     [MemberData(nameof(DTypes))]
     public void MatMul_TransposedOperandGradients_MatchContiguousCopies(DType dtype)
     {
-        Tensor x1 = R(dtype, 51, 2, 6, 10).Detach(), w1 = R(dtype, 52, 8, 10).Detach();
-        x1.RequiresGrad = true;
-        w1.RequiresGrad = true;
-        x1.MatMul(w1.MT).Tanh().Sum().Backward();
-        Tensor x2 = x1.Detach().Clone(), w2 = w1.Detach().Clone();
-        x2.RequiresGrad = true;
-        w2.RequiresGrad = true;
-        x2.MatMul(w2.MT.Contiguous()).Tanh().Sum().Backward();
-        AssertClose(x2.Grad!, x1.Grad!);
-        AssertClose(w2.Grad!, w1.Grad!);
+        // (a, b, whether each is used transposed): Linear x·wᵀ, aᵀ·b, both, batched against a transposed matrix.
+        AssertGradsMatch(R(dtype, 51, 6, 10), false, R(dtype, 52, 8, 10), true);
+        AssertGradsMatch(R(dtype, 53, 10, 6), true, R(dtype, 54, 10, 8), false);
+        AssertGradsMatch(R(dtype, 55, 10, 6), true, R(dtype, 56, 8, 10), true);
+        AssertGradsMatch(R(dtype, 57, 2, 6, 10), false, R(dtype, 58, 8, 10), true);
+        AssertGradsMatch(R(dtype, 59, 10, 6), true, R(dtype, 60, 3, 10, 8), false);
+    }
+
+    /// <summary>Gradients of sum(tanh(op(a)·op(b))) with op a transposed view, against the same product of contiguous copies.</summary>
+    private static void AssertGradsMatch(Tensor a, bool transA, Tensor b, bool transB)
+    {
+        Tensor a1 = a.Detach(), b1 = b.Detach();
+        a1.RequiresGrad = true;
+        b1.RequiresGrad = true;
+        (transA ? a1.MT : a1).MatMul(transB ? b1.MT : b1).Tanh().Sum().Backward();
+        Tensor a2 = a.Detach().Clone(), b2 = b.Detach().Clone();
+        a2.RequiresGrad = true;
+        b2.RequiresGrad = true;
+        (transA ? a2.MT.Contiguous() : a2).MatMul(transB ? b2.MT.Contiguous() : b2).Tanh().Sum().Backward();
+        AssertClose(a2.Grad!, a1.Grad!);
+        AssertClose(b2.Grad!, b1.Grad!);
     }
 
     [Fact]

@@ -86,8 +86,11 @@ internal static unsafe class Gemm
         fixed (int* oa = offA, ob = offB, oc = offC)
         {
             var g = new GemmArgs<T>(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
-            // A product big enough to split on its own is split; otherwise whole items go to threads.
-            if (threads <= 1 || work >= ParallelThreshold)
+            // Whole items go to threads (one fork, no packing shared across threads) when the batch divides
+            // evenly enough; a batch of a few products, each big enough to split on its own, splits each one.
+            bool byItems = threads > 1 && batches >= threads &&
+                (work < 4 * ParallelThreshold || batches % threads == 0 || batches >= 4 * threads);
+            if (!byItems)
             {
                 for (int i = 0; i < batches; i++) Execute(g.At(oa[i], ob[i], oc[i]), threads, path);
                 return;

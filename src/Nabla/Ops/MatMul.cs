@@ -124,15 +124,27 @@ namespace Nabla.Ops
     internal sealed class MatMulBackward : Node
     {
         private Tensor? _a, _b;
+        private readonly bool _aTransposed, _bTransposed;
 
         public MatMulBackward(Tensor a, Tensor b) : base("MmBackward", a, b)
         {
             if (NeedsGrad(1)) _a = Save(a);
             if (NeedsGrad(0)) _b = Save(b);
+            (_aTransposed, _bTransposed) = (IsTransposedMatrix(a), IsTransposedMatrix(b));
         }
 
+        // NOTE: for a 2-D operand that is a transposed view (Linear's w.MT) the same gradient is computed as the
+        // transpose of the transposed product, (B·Gᵀ)ᵀ or (Gᵀ·A)ᵀ: it then has the layout of the tensor under
+        // the view, so the gradient flowing back through the transpose is contiguous and accumulates without a
+        // strided copy.
         public override Tensor?[] Backward(Tensor g) =>
-            [_b is null ? null : g.MatMul(_b.MT), _a is null ? null : _a.MT.MatMul(g)];
+        [
+            _b is null ? null : _aTransposed ? _b.MatMul(g.MT).MT : g.MatMul(_b.MT),
+            _a is null ? null : _bTransposed ? g.MT.MatMul(_a).MT : _a.MT.MatMul(g),
+        ];
+
+        private static bool IsTransposedMatrix(Tensor t) =>
+            t.Rank == 2 && t.Dims[0] > 1 && t.Dims[1] > 1 && t.StrideArray[0] == 1 && t.StrideArray[1] == t.Dims[0];
 
         protected override void ReleaseSaved() => (_a, _b) = (null, null);
     }
