@@ -1,98 +1,196 @@
 using System.Numerics;
-using System.Numerics.Tensors;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Nabla.Kernels;
 
-/// <summary>
-/// Row-major matrix products C = A·B over contiguous spans. A straightforward register-blocked kernel:
-/// four rows of C are updated together so each row of B is read once per four rows of A.
-/// </summary>
-internal static class Gemm
+/// <summary>The microkernel family a GEMM runs on; <see cref="Auto"/> picks the widest the hardware accelerates.</summary>
+internal enum GemmPath
 {
-    /// <summary>Work (M·N·K) above which rows are split across threads.</summary>
-    public const long ParallelThreshold = 1 << 18;
+    Auto,
+    Vector512,
+    Vector256,
+    Scalar,
+}
 
-    public static void Multiply<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n)
+/// <summary>
+/// General matrix multiply C = alpha·op(A)·op(B) + beta·C for float32 and float64 row-major storage with
+/// arbitrary leading dimensions and in-place transposition, packed and cache-blocked
+/// (see Note [GEMM blocking]) around register-tiled microkernels (see Note [GEMM microkernels]),
+/// split across cores when the product is large enough to pay for it.
+/// </summary>
+/// <remarks>
+/// op(A) is <c>m x k</c>: element (i, p) is <c>a[i*lda + p]</c>, or <c>a[p*lda + i]</c> when transA.
+/// op(B) is <c>k x n</c>: element (p, j) is <c>b[p*ldb + j]</c>, or <c>b[j*ldb + p]</c> when transB.
+/// C is <c>m x n</c> with element (i, j) at <c>c[i*ldc + j]</c>. When beta is zero C is only written
+/// (NaNs already in C do not propagate), as in BLAS. Leading dimensions of A and B may be any
+/// non-negative value (0 reads one row for every row); ldc must be at least n when m &gt; 1.
+/// </remarks>
+internal static unsafe class Gemm
+{
+    /// <summary>Multiply-adds (m·n·k, summed over a batch) from which the work is split across threads.</summary>
+    /// <remarks>Settable only so the benchmark can measure where splitting starts to pay.</remarks>
+    public static long ParallelThreshold { get; set; } = 1L << 19;
+
+    /// <summary>The widest microkernel family this machine runs in hardware.</summary>
+    public static GemmPath BestPath { get; } =
+        Vector512.IsHardwareAccelerated && Avx512F.IsSupported ? GemmPath.Vector512
+        : Vector256.IsHardwareAccelerated && Fma.IsSupported ? GemmPath.Vector256
+        : GemmPath.Scalar;
+
+    /// <summary>C = alpha·op(A)·op(B) + beta·C; see the type remarks for the layout.</summary>
+    /// <remarks>
+    /// maxThreads bounds the threads (0: all cores; products under <see cref="ParallelThreshold"/> run on one);
+    /// path picks the microkernel family (<see cref="GemmPath.Auto"/>: the fastest available).
+    /// </remarks>
+    public static void Multiply<T>(bool transA, bool transB, int m, int n, int k, T alpha,
+        ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc,
+        int maxThreads = 0, GemmPath path = GemmPath.Auto)
         where T : unmanaged, INumber<T>
     {
-        c.Slice(0, m * n).Clear();
-        if (m == 0 || n == 0 || k == 0) return;
-        RowBlock(a, b, c, 0, m, k, n);
+        CheckShape(m, n, k, lda, ldb, ldc);
+        CheckExtent(a.Length, 0, transA ? k : m, transA ? m : k, lda, "A");
+        CheckExtent(b.Length, 0, transB ? n : k, transB ? k : n, ldb, "B");
+        CheckExtent(c.Length, 0, m, n, ldc, "C");
+        fixed (T* pa = a, pb = b, pc = c)
+        {
+            var g = new GemmArgs<T>(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+            Execute(g, Threads(maxThreads, (long)m * n * k), path);
+        }
     }
 
-    public static void MultiplyParallel<T>(T[] a, int offA, T[] b, int offB, T[] c, int offC, int m, int k, int n)
+    /// <summary>
+    /// A batch of products of one shape: for each batch item i, C_i = alpha·op(A_i)·op(B_i) + beta·C_i where
+    /// A_i starts at <c>a[offA[i]]</c>, and so on. Offsets may repeat for A and B (a broadcast operand is read
+    /// in place for every item, never copied); the C blocks must not overlap.
+    /// </summary>
+    /// <remarks>maxThreads and path as for <see cref="Multiply{T}"/>.</remarks>
+    public static void MultiplyBatched<T>(bool transA, bool transB, int m, int n, int k, T alpha,
+        ReadOnlySpan<T> a, ReadOnlySpan<int> offA, int lda, ReadOnlySpan<T> b, ReadOnlySpan<int> offB, int ldb,
+        T beta, Span<T> c, ReadOnlySpan<int> offC, int ldc, int maxThreads = 0, GemmPath path = GemmPath.Auto)
         where T : unmanaged, INumber<T>
     {
-        c.AsSpan(offC, m * n).Clear();
-        if (m == 0 || n == 0 || k == 0) return;
-        long work = (long)m * n * k;
-        int chunks = work < ParallelThreshold || m < 8 ? 1 : Math.Min(Parallelism.MaxThreads, m / 4);
-        if (chunks <= 1)
+        int batches = offC.Length;
+        if (offA.Length != batches || offB.Length != batches)
+            throw new ArgumentException($"gemm: {offA.Length}, {offB.Length} and {offC.Length} batch offsets for A, B and C differ");
+        CheckShape(m, n, k, lda, ldb, ldc);
+        for (int i = 0; i < batches; i++)
         {
-            RowBlock<T>(a.AsSpan(offA), b.AsSpan(offB), c.AsSpan(offC), 0, m, k, n);
+            CheckExtent(a.Length, offA[i], transA ? k : m, transA ? m : k, lda, "A");
+            CheckExtent(b.Length, offB[i], transB ? n : k, transB ? k : n, ldb, "B");
+            CheckExtent(c.Length, offC[i], m, n, ldc, "C");
+        }
+        long work = (long)m * n * k;
+        int threads = Threads(maxThreads, work * batches);
+        fixed (T* pa = a, pb = b, pc = c)
+        fixed (int* oa = offA, ob = offB, oc = offC)
+        {
+            var g = new GemmArgs<T>(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+            // Whole items go to threads (one fork, no packing shared across threads) when the batch divides
+            // evenly enough; a batch of a few products, each big enough to split on its own, splits each one.
+            bool byItems = threads > 1 && batches >= threads &&
+                (work < 4 * ParallelThreshold || batches % threads == 0 || batches >= 4 * threads);
+            if (!byItems)
+            {
+                for (int i = 0; i < batches; i++) Execute(g.At(oa[i], ob[i], oc[i]), threads, path);
+                return;
+            }
+            nint offsets = (nint)oa, offsetsB = (nint)ob, offsetsC = (nint)oc;
+            int per = (batches + threads - 1) / threads;
+            Parallel.For(0, (batches + per - 1) / per, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+            {
+                int* xa = (int*)offsets, xb = (int*)offsetsB, xc = (int*)offsetsC;
+                for (int i = t * per, end = Math.Min(batches, (t + 1) * per); i < end; i++)
+                    Execute(g.At(xa[i], xb[i], xc[i]), 1, path);
+            });
+        }
+    }
+
+    private static int Threads(int maxThreads, long work)
+    {
+        int cores = Parallelism.MaxThreads;
+        int limit = maxThreads <= 0 ? cores : Math.Min(maxThreads, cores);
+        return work < ParallelThreshold ? 1 : limit;
+    }
+
+    private static void Execute<T>(GemmArgs<T> g, int threads, GemmPath path) where T : unmanaged, INumber<T>
+    {
+        if (g.M == 0 || g.N == 0) return;
+        if (g.K == 0 || g.Alpha == T.Zero)
+        {
+            Scale(g);
             return;
         }
-        int per = (m + chunks - 1) / chunks;
-        per = (per + 3) / 4 * 4;
-        Parallel.For(0, chunks, Parallelism.Options, ci =>
+        if ((g.M == 1 || g.N == 1) && path == GemmPath.Auto)
         {
-            int r0 = ci * per, r1 = Math.Min(m, r0 + per);
-            if (r0 < r1) RowBlock<T>(a.AsSpan(offA), b.AsSpan(offB), c.AsSpan(offC), r0, r1, k, n);
+            Gemv.Run(g);
+            return;
+        }
+        switch (path == GemmPath.Auto ? BestPath : path)
+        {
+            case GemmPath.Vector512: Split<T, Vector512Kernel12x2<T>>(g, threads); break;
+            case GemmPath.Vector256: Split<T, Vector256Kernel6x2<T>>(g, threads); break;
+            default: Split<T, ScalarKernel4x4<T>>(g, threads); break;
+        }
+    }
+
+    /// <summary>C = beta·C, the whole product when op(A)·op(B) contributes nothing (k = 0 or alpha = 0).</summary>
+    private static void Scale<T>(GemmArgs<T> g) where T : unmanaged, INumber<T>
+    {
+        for (int i = 0; i < g.M; i++)
+        {
+            var row = new Span<T>(g.C + i * g.Ldc, g.N);
+            if (g.Beta == T.Zero) row.Clear();
+            else if (g.Beta != T.One)
+                for (int j = 0; j < row.Length; j++) row[j] *= g.Beta;
+        }
+    }
+
+    /// <summary>Runs the blocked loops, on one thread or split into bands of whole tiles along the dimension with more tiles.</summary>
+    private static void Split<T, TK>(GemmArgs<T> g, int threads)
+        where T : unmanaged, INumber<T>
+        where TK : struct, IGemmKernel<T>
+    {
+        // NOTE: vectors run along N, so a narrow C (n = 10 classes, n = 1) wastes most lanes; when the
+        // transposed product Cᵀ = op(B)ᵀ·op(A)ᵀ pads much less, compute that and write C transposed.
+        int w = TK.NR / 2;
+        if ((long)RoundUp(g.M, w) * g.N < 4L * RoundUp(g.N, w) * g.M / 5 && g.K >= 16) g = g.Swapped();
+        int mTiles = (g.M + TK.MR - 1) / TK.MR, nTiles = (g.N + TK.NR - 1) / TK.NR;
+        if (threads <= 1 || Math.Max(mTiles, nTiles) < 2)
+        {
+            GemmDriver<T, TK>.Run(g, 0, g.M, 0, g.N);
+            return;
+        }
+        bool byRows = mTiles > nTiles;
+        int tiles = byRows ? mTiles : nTiles, size = byRows ? g.M : g.N, unit = byRows ? TK.MR : TK.NR;
+        int per = (tiles + threads - 1) / threads * unit;
+        int parts = (size + per - 1) / per;
+        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+        {
+            int lo = t * per, hi = Math.Min(size, lo + per);
+            if (byRows) GemmDriver<T, TK>.Run(g, lo, hi, 0, g.N);
+            else GemmDriver<T, TK>.Run(g, 0, g.M, lo, hi);
         });
     }
 
-    private static void RowBlock<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int r0, int r1, int k, int n)
-        where T : unmanaged, INumber<T>
+    private static int RoundUp(int x, int m) => (x + m - 1) / m * m;
+
+    private static void CheckShape(int m, int n, int k, int lda, int ldb, int ldc)
     {
-        int i = r0;
-        for (; i + 4 <= r1; i += 4)
-        {
-            Span<T> c0 = c.Slice(i * n, n), c1 = c.Slice((i + 1) * n, n), c2 = c.Slice((i + 2) * n, n), c3 = c.Slice((i + 3) * n, n);
-            for (int p = 0; p < k; p++)
-            {
-                ReadOnlySpan<T> brow = b.Slice(p * n, n);
-                T a0 = a[i * k + p], a1 = a[(i + 1) * k + p], a2 = a[(i + 2) * k + p], a3 = a[(i + 3) * k + p];
-                Axpy4(brow, a0, a1, a2, a3, c0, c1, c2, c3);
-            }
-        }
-        for (; i < r1; i++)
-        {
-            Span<T> crow = c.Slice(i * n, n);
-            for (int p = 0; p < k; p++)
-            {
-                T av = a[i * k + p];
-                if (av != T.Zero) TensorPrimitives.MultiplyAdd(b.Slice(p * n, n), av, crow, crow);
-            }
-        }
+        if (m < 0 || n < 0 || k < 0)
+            throw new ArgumentOutOfRangeException(nameof(m), $"gemm: negative size m={m}, n={n}, k={k}");
+        if (lda < 0 || ldb < 0)
+            throw new ArgumentOutOfRangeException(nameof(lda), $"gemm: negative leading dimension lda={lda}, ldb={ldb}");
+        if (m > 1 && ldc < n)
+            throw new ArgumentOutOfRangeException(nameof(ldc), $"gemm: ldc={ldc} is less than n={n}, so rows of C would overlap");
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Axpy4<T>(ReadOnlySpan<T> b, T a0, T a1, T a2, T a3, Span<T> c0, Span<T> c1, Span<T> c2, Span<T> c3)
-        where T : unmanaged, INumber<T>
+    /// <summary>Checks that a <paramref name="rows"/> x <paramref name="cols"/> operand with row stride <paramref name="ld"/> at <paramref name="offset"/> lies in the buffer.</summary>
+    private static void CheckExtent(int length, int offset, int rows, int cols, int ld, string name)
     {
-        int n = b.Length, j = 0;
-        if (Vector.IsHardwareAccelerated && n >= Vector<T>.Count)
-        {
-            var va0 = new Vector<T>(a0); var va1 = new Vector<T>(a1); var va2 = new Vector<T>(a2); var va3 = new Vector<T>(a3);
-            ref T rb = ref MemoryMarshal.GetReference(b);
-            ref T r0 = ref MemoryMarshal.GetReference(c0); ref T r1 = ref MemoryMarshal.GetReference(c1);
-            ref T r2 = ref MemoryMarshal.GetReference(c2); ref T r3 = ref MemoryMarshal.GetReference(c3);
-            int w = Vector<T>.Count;
-            for (; j + w <= n; j += w)
-            {
-                var vb = Vector.LoadUnsafe(ref rb, (nuint)j);
-                (Vector.LoadUnsafe(ref r0, (nuint)j) + va0 * vb).StoreUnsafe(ref r0, (nuint)j);
-                (Vector.LoadUnsafe(ref r1, (nuint)j) + va1 * vb).StoreUnsafe(ref r1, (nuint)j);
-                (Vector.LoadUnsafe(ref r2, (nuint)j) + va2 * vb).StoreUnsafe(ref r2, (nuint)j);
-                (Vector.LoadUnsafe(ref r3, (nuint)j) + va3 * vb).StoreUnsafe(ref r3, (nuint)j);
-            }
-        }
-        for (; j < n; j++)
-        {
-            T bv = b[j];
-            c0[j] += a0 * bv; c1[j] += a1 * bv; c2[j] += a2 * bv; c3[j] += a3 * bv;
-        }
+        if (rows == 0 || cols == 0) return;
+        long last = offset + (long)(rows - 1) * ld + cols;
+        if (offset < 0 || last > length)
+            throw new ArgumentException($"gemm: operand {name} ({rows} x {cols}, leading dimension {ld}, offset {offset}) needs {last} elements but the buffer has {length}");
     }
 }

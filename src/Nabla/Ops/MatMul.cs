@@ -28,20 +28,92 @@ namespace Nabla
             if (k != k2)
                 throw new ArgumentException($"matmul: cannot multiply {Shape} by {other.Shape}: inner dimensions {k} and {k2} differ");
             int[] batch = BroadcastShapes(Dims[..^2], other.Dims[..^2], "matmul");
-            int[] outDims = [.. batch, m, n];
-            Tensor a = ExpandTo([.. batch, m, k]).ContiguousData();
-            Tensor b = other.ExpandTo([.. batch, k, n]).ContiguousData();
-            var y = Empty(DType, outDims);
-            int batches = (int)Strided.Numel(batch);
-            for (int bi = 0; bi < batches; bi++)
-            {
-                if (DType == DType.Float32)
-                    Gemm.MultiplyParallel(a.Data<float>(), a.Offset + bi * m * k, b.Data<float>(), b.Offset + bi * k * n, y.Data<float>(), bi * m * n, m, k, n);
-                else
-                    Gemm.MultiplyParallel(a.Data<double>(), a.Offset + bi * m * k, b.Data<double>(), b.Offset + bi * k * n, y.Data<double>(), bi * m * n, m, k, n);
-            }
+            var y = Empty(DType, [.. batch, m, n]);
+            if (DType == DType.Float32) MatMulInto<float>(this, other, batch, y);
+            else MatMulInto<double>(this, other, batch, y);
             if (Autograd.ShouldRecord(this, other)) y.SetGradFn(new Ops.MatMulBackward(this, other));
             return y;
+        }
+
+        // Note [MatMul operand layout]
+        // GEMM reads any matrix whose rows or columns are unit-stride, so MatMul passes views in place:
+        // a row-major matrix (column stride 1) as is with its row stride as leading dimension, a transposed
+        // one (row stride 1, e.g. w.MT) with the transpose flag, and a broadcast batch (stride 0) by giving
+        // every batch item the same offset. Only a matrix with neither unit stride is copied, and then
+        // before broadcasting, so a broadcast operand is never materialised per batch item. When B is
+        // shared by the whole batch and A's rows run evenly through the batch (x[b, s, in]·w.MT), the
+        // batch folds into M and the product is a single GEMM.
+        private static void MatMulInto<T>(Tensor x, Tensor w, int[] batch, Tensor y) where T : unmanaged, System.Numerics.INumber<T>
+        {
+            int m = x.Dims[^2], k = x.Dims[^1], n = w.Dims[^1];
+            var (a, transA, lda) = GemmOperand(x, batch);
+            var (b, transB, ldb) = GemmOperand(w, batch);
+            T[] ya = y.Data<T>();
+            int nb = batch.Length, batches = (int)Strided.Numel(batch);
+            if (batches == 0 || m == 0 || n == 0) return;
+            if (batches == 1 || (!transA && IsUniform(b.StrideArray.AsSpan(0, nb), 0, batch) && IsUniform(a.StrideArray.AsSpan(0, nb + 1), lda, [.. batch, m])))
+            {
+                Gemm.Multiply(transA, transB, batches * m, n, k, T.One, a.Data<T>().AsSpan(a.Offset), lda,
+                    b.Data<T>().AsSpan(b.Offset), ldb, T.Zero, ya.AsSpan(), n);
+                return;
+            }
+            int[] offA = BatchOffsets(a, batch), offB = BatchOffsets(b, batch), offC = new int[batches];
+            for (int i = 0; i < batches; i++) offC[i] = i * m * n;
+            Gemm.MultiplyBatched(transA, transB, m, n, k, T.One, a.Data<T>(), offA, lda, b.Data<T>(), offB, ldb, T.Zero, ya, offC, n);
+        }
+
+        /// <summary>
+        /// <paramref name="t"/> expanded to <c>[..batch, rows, cols]</c> without copying, and how GEMM reads its
+        /// matrices: row-major with leading dimension <c>ld</c>, or transposed. See Note [MatMul operand layout].
+        /// </summary>
+        private static (Tensor View, bool Trans, int Ld) GemmOperand(Tensor t, int[] batch)
+        {
+            int rows = t.Dims[^2], cols = t.Dims[^1];
+            int sr = t.StrideArray[^2], sc = t.StrideArray[^1];
+            bool fits = sr >= 0 && sc >= 0;
+            foreach (int s in t.StrideArray) fits &= s >= 0;
+            if (!fits || ((cols > 1 && sc != 1) && (rows > 1 && sr != 1)))
+            {
+                t = t.ContiguousData();
+                (sr, sc) = (t.StrideArray[^2], t.StrideArray[^1]);
+            }
+            Tensor view = t.ExpandTo([.. batch, rows, cols]);
+            if (cols <= 1 || sc == 1) return (view, false, rows <= 1 ? Math.Max(cols, 1) : sr);
+            return (view, true, sc);
+        }
+
+        /// <summary>Whether dims with <paramref name="strides"/> step through memory like a contiguous block whose innermost step is <paramref name="unit"/>.</summary>
+        private static bool IsUniform(ReadOnlySpan<int> strides, int unit, int[] dims)
+        {
+            long expected = unit;
+            for (int d = dims.Length - 1; d >= 0; d--)
+            {
+                if (dims[d] == 1) continue;
+                if (strides[d] != expected) return false;
+                expected *= dims[d];
+            }
+            return true;
+        }
+
+        /// <summary>Storage offset of each batch item's matrix (row-major order over the batch dims).</summary>
+        private static int[] BatchOffsets(Tensor view, int[] batch)
+        {
+            int batches = (int)Strided.Numel(batch);
+            var offsets = new int[batches];
+            var index = new int[batch.Length];
+            int offset = view.Offset;
+            for (int i = 0; i < batches; i++)
+            {
+                offsets[i] = offset;
+                for (int d = batch.Length - 1; d >= 0; d--)
+                {
+                    offset += view.StrideArray[d];
+                    if (++index[d] < batch[d]) break;
+                    offset -= view.StrideArray[d] * batch[d];
+                    index[d] = 0;
+                }
+            }
+            return offsets;
         }
     }
 }
@@ -52,15 +124,27 @@ namespace Nabla.Ops
     internal sealed class MatMulBackward : Node
     {
         private Tensor? _a, _b;
+        private readonly bool _aTransposed, _bTransposed;
 
         public MatMulBackward(Tensor a, Tensor b) : base("MmBackward", a, b)
         {
             if (NeedsGrad(1)) _a = Save(a);
             if (NeedsGrad(0)) _b = Save(b);
+            (_aTransposed, _bTransposed) = (IsTransposedMatrix(a), IsTransposedMatrix(b));
         }
 
+        // NOTE: for a 2-D operand that is a transposed view (Linear's w.MT) the same gradient is computed as the
+        // transpose of the transposed product, (B·Gᵀ)ᵀ or (Gᵀ·A)ᵀ: it then has the layout of the tensor under
+        // the view, so the gradient flowing back through the transpose is contiguous and accumulates without a
+        // strided copy.
         public override Tensor?[] Backward(Tensor g) =>
-            [_b is null ? null : g.MatMul(_b.MT), _a is null ? null : _a.MT.MatMul(g)];
+        [
+            _b is null ? null : _aTransposed ? _b.MatMul(g.MT).MT : g.MatMul(_b.MT),
+            _a is null ? null : _bTransposed ? g.MT.MatMul(_a).MT : _a.MT.MatMul(g),
+        ];
+
+        private static bool IsTransposedMatrix(Tensor t) =>
+            t.Rank == 2 && t.Dims[0] > 1 && t.Dims[1] > 1 && t.StrideArray[0] == 1 && t.StrideArray[1] == t.Dims[0];
 
         protected override void ReleaseSaved() => (_a, _b) = (null, null);
     }

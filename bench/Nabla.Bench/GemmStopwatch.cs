@@ -1,0 +1,84 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Numerics;
+using Nabla.Kernels;
+
+namespace Nabla.Bench;
+
+/// <summary>
+/// Quick GEMM throughput table (no BenchmarkDotNet): best-of-several wall time per product, reported as
+/// GFLOP/s (2·m·n·k flops), for square sizes and the MLP shapes, on 1 and 2 threads.
+/// </summary>
+internal static class GemmStopwatch
+{
+    public static void Run(string[] args)
+    {
+        string dtype = Option(args, "--dtype", "f32");
+        GemmPath path = Option(args, "--path", "auto") switch
+        {
+            "512" => GemmPath.Vector512,
+            "256" => GemmPath.Vector256,
+            "scalar" => GemmPath.Scalar,
+            _ => GemmPath.Auto,
+        };
+        bool ta = args.Contains("--ta"), tb = args.Contains("--tb");
+        int pad = int.Parse(Option(args, "--pad", "0"), CultureInfo.InvariantCulture);
+        if (Option(args, "--parallel-threshold", "") is { Length: > 0 } pt) Gemm.ParallelThreshold = long.Parse(pt, CultureInfo.InvariantCulture);
+        double seconds = double.Parse(Option(args, "--seconds", "0.4"), CultureInfo.InvariantCulture);
+        int[] threads = Option(args, "--threads", "1,2").Split(',').Select(int.Parse).ToArray();
+        List<(int M, int N, int K)> shapes = Option(args, "--sizes", "") is { Length: > 0 } s
+            ? s.Split(',').Select(ParseShape).ToList()
+            : [(64, 64, 64), (128, 128, 128), (256, 256, 256), (512, 512, 512), (1024, 1024, 1024), (2048, 2048, 2048), (128, 512, 784), (128, 256, 512)];
+        Console.WriteLine($"# Nabla GEMM, {dtype}, path {(path == GemmPath.Auto ? Gemm.BestPath : path)}, transA={ta}, transB={tb}, leading-dimension pad={pad}, " +
+                          $"Vector512 accelerated: {System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated}, cores: {Environment.ProcessorCount}");
+        Console.WriteLine("shape (MxK)·(KxN)            threads      ms    GFLOP/s");
+        foreach (var (m, n, k) in shapes)
+            foreach (int t in threads)
+            {
+                double best = dtype == "f64" ? Time<double>(m, n, k, t, ta, tb, path, seconds, pad) : Time<float>(m, n, k, t, ta, tb, path, seconds, pad);
+                double gflops = 2.0 * m * n * k / best / 1e9;
+                Console.WriteLine($"({m}x{k})·({k}x{n})".PadRight(30) + $"{t,7} {best * 1e3,9:F3} {gflops,9:F1}");
+            }
+    }
+
+    private static (int, int, int) ParseShape(string s)
+    {
+        int[] p = s.Split('x').Select(int.Parse).ToArray();
+        return p.Length == 1 ? (p[0], p[0], p[0]) : (p[0], p[1], p[2]);
+    }
+
+    private static string Option(string[] args, string name, string fallback)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+    }
+
+    /// <summary>Best wall time of one product over repeated runs lasting about <paramref name="seconds"/>.</summary>
+    public static double Time<T>(int m, int n, int k, int threads, bool ta, bool tb, GemmPath path, double seconds, int pad = 0)
+        where T : unmanaged, INumber<T>
+    {
+        var rng = new Random(42);
+        int lda = (ta ? m : k) + pad, ldb = (tb ? k : n) + pad, ldc = n + pad;
+        T[] a = Fill<T>((ta ? k : m) * lda, rng), b = Fill<T>((tb ? n : k) * ldb, rng), c = new T[m * ldc];
+        void Once() => Gemm.Multiply(ta, tb, m, n, k, T.One, a, lda, b, ldb, T.Zero, c, ldc, threads, path);
+        for (int i = 0; i < 3; i++) Once();
+        double best = double.MaxValue;
+        var total = Stopwatch.StartNew();
+        int runs = 0;
+        while (runs < 5 || total.Elapsed.TotalSeconds < seconds)
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            Once();
+            best = Math.Min(best, Stopwatch.GetElapsedTime(t0).TotalSeconds);
+            runs++;
+        }
+        return best;
+    }
+
+    private static T[] Fill<T>(int count, Random rng) where T : INumber<T>
+    {
+        var x = new T[count];
+        for (int i = 0; i < count; i++) x[i] = T.CreateTruncating(rng.NextDouble() - 0.5);
+        return x;
+    }
+}

@@ -1,0 +1,14 @@
+using BenchmarkDotNet.Running;
+using Nabla.Bench;
+
+if (args.Length > 0 && args[0] == "gemm")
+{
+    GemmStopwatch.Run(args[1..]);
+    return;
+}
+if (args.Length > 0 && args[0] == "kernel")
+{
+    KernelPeak.Run();
+    return;
+}
+BenchmarkSwitcher.FromAssembly(typeof(GemmStopwatch).Assembly).Run(args);

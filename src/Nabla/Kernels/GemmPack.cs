@@ -1,0 +1,119 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Nabla.Kernels;
+
+/// <summary>
+/// The transposing copy at the heart of packing a row-major A block or a transposed B block: the packed
+/// panel wants, for each step p along K, the values of consecutive rows side by side. Done in 8x8 (float)
+/// or 4x4 (double) register transposes where AVX is available, scalar elsewhere and at the ragged edges.
+/// </summary>
+internal static unsafe class GemmPack
+{
+    /// <summary><c>dst[q*dstStride + r] = src[r*ld + q]</c> for <c>r &lt; rows</c>, <c>q &lt; cols</c>.</summary>
+    public static void Transpose<T>(T* src, nint ld, int rows, int cols, T* dst, nint dstStride) where T : unmanaged
+    {
+        int r = 0;
+        if (Avx.IsSupported && typeof(T) == typeof(float))
+        {
+            float* s = (float*)src, d = (float*)dst;
+            for (; r + 8 <= rows; r += 8)
+            {
+                int q = 0;
+                for (; q + 8 <= cols; q += 8) Transpose8x8(s + r * ld + q, ld, d + q * dstStride + r, dstStride);
+                Scalar(src + r * ld + q, ld, 8, cols - q, dst + q * dstStride + r, dstStride);
+            }
+            for (; r + 4 <= rows; r += 4)
+            {
+                int q = 0;
+                for (; q + 8 <= cols; q += 8) Transpose4x8(s + r * ld + q, ld, d + q * dstStride + r, dstStride);
+                Scalar(src + r * ld + q, ld, 4, cols - q, dst + q * dstStride + r, dstStride);
+            }
+        }
+        else if (Avx.IsSupported && typeof(T) == typeof(double))
+        {
+            double* s = (double*)src, d = (double*)dst;
+            for (; r + 4 <= rows; r += 4)
+            {
+                int q = 0;
+                for (; q + 4 <= cols; q += 4) Transpose4x4(s + r * ld + q, ld, d + q * dstStride + r, dstStride);
+                Scalar(src + r * ld + q, ld, 4, cols - q, dst + q * dstStride + r, dstStride);
+            }
+        }
+        Scalar(src + r * ld, ld, rows - r, cols, dst + r, dstStride);
+    }
+
+    private static void Scalar<T>(T* src, nint ld, int rows, int cols, T* dst, nint dstStride) where T : unmanaged
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            T* s = src + r * ld;
+            T* d = dst + r;
+            for (int q = 0; q < cols; q++) d[q * dstStride] = s[q];
+        }
+    }
+
+    /// <summary>8 rows of 8 floats to 8 rows of 8 floats, transposed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(float* s, nint ld, float* d, nint ds)
+    {
+        Vector256<float> r0 = Avx.LoadVector256(s), r1 = Avx.LoadVector256(s + ld);
+        Vector256<float> r2 = Avx.LoadVector256(s + 2 * ld), r3 = Avx.LoadVector256(s + 3 * ld);
+        Vector256<float> r4 = Avx.LoadVector256(s + 4 * ld), r5 = Avx.LoadVector256(s + 5 * ld);
+        Vector256<float> r6 = Avx.LoadVector256(s + 6 * ld), r7 = Avx.LoadVector256(s + 7 * ld);
+        // t: pairs of rows interleaved within each 128-bit lane.
+        Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1);
+        Vector256<float> t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+        Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5);
+        Vector256<float> t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
+        // u: rows 0-3 (u0-u3) and 4-7 (u4-u7) of columns q (low lane) and q + 4 (high lane).
+        Vector256<float> u0 = Avx.Shuffle(t0, t2, 0x44), u1 = Avx.Shuffle(t0, t2, 0xEE);
+        Vector256<float> u2 = Avx.Shuffle(t1, t3, 0x44), u3 = Avx.Shuffle(t1, t3, 0xEE);
+        Vector256<float> u4 = Avx.Shuffle(t4, t6, 0x44), u5 = Avx.Shuffle(t4, t6, 0xEE);
+        Vector256<float> u6 = Avx.Shuffle(t5, t7, 0x44), u7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Store(d, Avx.Permute2x128(u0, u4, 0x20));
+        Avx.Store(d + ds, Avx.Permute2x128(u1, u5, 0x20));
+        Avx.Store(d + 2 * ds, Avx.Permute2x128(u2, u6, 0x20));
+        Avx.Store(d + 3 * ds, Avx.Permute2x128(u3, u7, 0x20));
+        Avx.Store(d + 4 * ds, Avx.Permute2x128(u0, u4, 0x31));
+        Avx.Store(d + 5 * ds, Avx.Permute2x128(u1, u5, 0x31));
+        Avx.Store(d + 6 * ds, Avx.Permute2x128(u2, u6, 0x31));
+        Avx.Store(d + 7 * ds, Avx.Permute2x128(u3, u7, 0x31));
+    }
+
+    /// <summary>4 rows of 8 floats to 8 rows of 4 floats, transposed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose4x8(float* s, nint ld, float* d, nint ds)
+    {
+        Vector256<float> r0 = Avx.LoadVector256(s), r1 = Avx.LoadVector256(s + ld);
+        Vector256<float> r2 = Avx.LoadVector256(s + 2 * ld), r3 = Avx.LoadVector256(s + 3 * ld);
+        Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1);
+        Vector256<float> t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+        Vector256<float> u0 = Avx.Shuffle(t0, t2, 0x44), u1 = Avx.Shuffle(t0, t2, 0xEE);
+        Vector256<float> u2 = Avx.Shuffle(t1, t3, 0x44), u3 = Avx.Shuffle(t1, t3, 0xEE);
+        u0.GetLower().Store(d);
+        u1.GetLower().Store(d + ds);
+        u2.GetLower().Store(d + 2 * ds);
+        u3.GetLower().Store(d + 3 * ds);
+        u0.GetUpper().Store(d + 4 * ds);
+        u1.GetUpper().Store(d + 5 * ds);
+        u2.GetUpper().Store(d + 6 * ds);
+        u3.GetUpper().Store(d + 7 * ds);
+    }
+
+    /// <summary>4 rows of 4 doubles to 4 rows of 4 doubles, transposed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose4x4(double* s, nint ld, double* d, nint ds)
+    {
+        Vector256<double> r0 = Avx.LoadVector256(s), r1 = Avx.LoadVector256(s + ld);
+        Vector256<double> r2 = Avx.LoadVector256(s + 2 * ld), r3 = Avx.LoadVector256(s + 3 * ld);
+        Vector256<double> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1);
+        Vector256<double> t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+        Avx.Store(d, Avx.Permute2x128(t0, t2, 0x20));
+        Avx.Store(d + ds, Avx.Permute2x128(t1, t3, 0x20));
+        Avx.Store(d + 2 * ds, Avx.Permute2x128(t0, t2, 0x31));
+        Avx.Store(d + 3 * ds, Avx.Permute2x128(t1, t3, 0x31));
+    }
+}
