@@ -96,6 +96,11 @@ internal static class Strided
         if (dst.Length == 0) return;
         int rank = Coalesce(shape, [strides, ContiguousStrides(shape)], out int[] cs, out int[][] cst);
         if (rank == 0) { dst[0] = src[offset]; return; }
+        if (rank == 2 && cst[0][0] == 1 && cst[0][1] != 1)
+        {
+            Transpose(src, offset, cs[0], cs[1], cst[0][1], dst);
+            return;
+        }
         int inner = cs[rank - 1], si = cst[0][rank - 1];
         var idx = new int[rank];
         int o = offset, pos = 0;
@@ -139,6 +144,29 @@ internal static class Strided
                 idx[d] = 0;
             }
             if (d < 0) return;
+        }
+    }
+
+    /// <summary>
+    /// dst[r, c] = src[offset + r + c*colStride] for a rows x cols destination: a transposed read, done in square
+    /// tiles so that both the reads and the writes stay in cache (a plain loop misses on every read).
+    /// </summary>
+    private static void Transpose<T>(T[] src, int offset, int rows, int cols, int colStride, Span<T> dst)
+    {
+        const int Tile = 32;
+        for (int r0 = 0; r0 < rows; r0 += Tile)
+        {
+            int r1 = Math.Min(rows, r0 + Tile);
+            for (int c0 = 0; c0 < cols; c0 += Tile)
+            {
+                int c1 = Math.Min(cols, c0 + Tile);
+                for (int r = r0; r < r1; r++)
+                {
+                    Span<T> row = dst.Slice(r * cols, cols);
+                    int o = offset + r + c0 * colStride;
+                    for (int c = c0; c < c1; c++, o += colStride) row[c] = src[o];
+                }
+            }
         }
     }
 }

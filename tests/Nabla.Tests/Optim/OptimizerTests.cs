@@ -171,9 +171,15 @@ public class OptimizerTests
         {
             o.Step();
             o.Step();
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            o.Step();
-            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            // NOTE: the least of several steps, because the JIT (tiering up a method mid-run) may allocate on
+            // this thread during any one of them; a per-element allocation would show up in every step.
+            long allocated = long.MaxValue;
+            for (int i = 0; i < 5; i++)
+            {
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                o.Step();
+                allocated = Math.Min(allocated, GC.GetAllocatedBytesForCurrentThread() - before);
+            }
             Assert.True(allocated < 1024, $"{o.GetType().Name}: one step allocated {allocated} bytes");
         }
     }
