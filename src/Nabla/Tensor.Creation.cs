@@ -225,6 +225,10 @@ public sealed partial class Tensor
         {
             case (DType.Float32, DType.Float64): TensorPrimitives.ConvertTruncating<float, double>(src.Span<float>(), y.Span<double>()); break;
             case (DType.Float64, DType.Float32): TensorPrimitives.ConvertTruncating<double, float>(src.Span<double>(), y.Span<float>()); break;
+            case (DType.Bool, DType.Float32): FromBool(src.Span<bool>(), y.Span<float>()); break;
+            case (DType.Bool, DType.Float64): FromBool(src.Span<bool>(), y.Span<double>()); break;
+            case (DType.Int64, DType.Float32): TensorPrimitives.ConvertTruncating<long, float>(src.Span<long>(), y.Span<float>()); break;
+            case (DType.Int64, DType.Float64): TensorPrimitives.ConvertTruncating<long, double>(src.Span<long>(), y.Span<double>()); break;
             default:
                 for (int i = 0; i < n; i++) y.SetRaw(i, src.GetRawFlat(i));
                 break;
@@ -232,6 +236,11 @@ public sealed partial class Tensor
         if (dtype.IsFloatingPoint() && DType.IsFloatingPoint() && Autograd.ShouldRecord(this))
             y.SetGradFn(new Ops.ToBackward(this));
         return y;
+    }
+
+    private static void FromBool<T>(ReadOnlySpan<bool> src, Span<T> dst) where T : System.Numerics.INumber<T>
+    {
+        for (int i = 0; i < src.Length; i++) dst[i] = src[i] ? T.One : T.Zero;
     }
 
     /// <summary>Shorthand for <c>To(DType.Float64)</c>.</summary>

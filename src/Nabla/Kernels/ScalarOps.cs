@@ -54,6 +54,25 @@ internal struct MinimumOp<T> : IBinaryOp<MinimumOp<T>, T, T> where T : INumber<T
     public static T Invoke(T a, T b) => T.IsNaN(a) || T.IsNaN(b) ? a + b : (a < b ? a : b);
 }
 
+internal struct PassWherePositiveOp<T> : IBinaryOp<PassWherePositiveOp<T>, T, T> where T : unmanaged, INumber<T>
+{
+    public static T Invoke(T g, T m) => m > T.Zero ? g : T.Zero;
+
+    public static void Invoke(ReadOnlySpan<T> g, ReadOnlySpan<T> m, Span<T> y)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            for (; i + Vector<T>.Count <= y.Length; i += Vector<T>.Count)
+            {
+                var vm = new Vector<T>(m.Slice(i));
+                Vector.ConditionalSelect(Vector.GreaterThan(vm, Vector<T>.Zero), new Vector<T>(g.Slice(i)), Vector<T>.Zero).CopyTo(y.Slice(i));
+            }
+        }
+        for (; i < y.Length; i++) y[i] = m[i] > T.Zero ? g[i] : T.Zero;
+    }
+}
+
 internal struct EqOp<T> : IBinaryOp<EqOp<T>, T, bool> where T : INumber<T> { public static bool Invoke(T a, T b) => a == b; }
 internal struct NeOp<T> : IBinaryOp<NeOp<T>, T, bool> where T : INumber<T> { public static bool Invoke(T a, T b) => a != b; }
 internal struct GtOp<T> : IBinaryOp<GtOp<T>, T, bool> where T : INumber<T> { public static bool Invoke(T a, T b) => a > b; }

@@ -125,6 +125,17 @@ namespace Nabla
             return y;
         }
 
+        /// <summary><c>g</c> where <paramref name="mask"/> &gt; 0, else 0 (ReLU's backward, fused); differentiable in <paramref name="g"/>.</summary>
+        internal static Tensor PassWherePositive(Tensor g, Tensor mask)
+        {
+            CheckSameDType(g, mask, "threshold_backward");
+            Tensor y = g.Dims.AsSpan().SequenceEqual(mask.Dims)
+                ? BinaryKernel<PassWherePositiveOp<float>, PassWherePositiveOp<double>, PassWherePositiveOp<long>>(g, mask, "threshold_backward")
+                : throw new ArgumentException($"threshold_backward: gradient {g.Shape} and mask {mask.Shape} differ");
+            if (Autograd.ShouldRecord(g)) y.SetGradFn(new Ops.PassWherePositiveBackward(g, mask));
+            return y;
+        }
+
         internal Tensor CloneRaw()
         {
             var y = Empty(DType, (int[])Dims.Clone());
@@ -233,9 +244,19 @@ namespace Nabla.Ops
 
         public ReluBackward(Tensor x, Tensor y) : base("ReluBackward", x) => _y = Save(y);
 
-        public override Tensor?[] Backward(Tensor g) => [g * _y!.Detach().Gt(0).To(g.DType)];
+        public override Tensor?[] Backward(Tensor g) => [Tensor.PassWherePositive(g, _y!.Detach())];
 
         protected override void ReleaseSaved() => _y = null;
+    }
+
+    // g ↦ g·[y > 0] is linear in g, so its gradient is the same mask applied to the upstream gradient
+    internal sealed class PassWherePositiveBackward(Tensor g, Tensor mask) : Node("ThresholdBackward", g)
+    {
+        private Tensor? _mask = mask;
+
+        public override Tensor?[] Backward(Tensor gg) => [Tensor.PassWherePositive(gg, _mask!)];
+
+        protected override void ReleaseSaved() => _mask = null;
     }
 
     // d sin x/dx = cos x
