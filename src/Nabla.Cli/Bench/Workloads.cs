@@ -1,0 +1,226 @@
+using System.Diagnostics;
+using System.Globalization;
+using Nabla.Cli.Training;
+using Nabla.Data;
+using Nabla.NN;
+using Nabla.Optim;
+
+namespace Nabla.Cli.Bench;
+
+/// <summary>
+/// The fixed benchmark workloads of <c>nabla bench</c> (W1–W5 of the performance issue). Each returns result rows;
+/// the same workloads exist for PyTorch in bench/pytorch, so that one script can run both and print ratios.
+/// </summary>
+public static class Workloads
+{
+    /// <summary>One result row: the workload name and its measured fields.</summary>
+    public sealed record Row(string Workload, IReadOnlyDictionary<string, object> Fields);
+
+    /// <summary>W1: GEMM GFLOP/s for square sizes and the MLP's two layer shapes (best of several runs each).</summary>
+    public static IEnumerable<Row> Gemm(int[]? sizes = null)
+    {
+        sizes ??= [64, 128, 256, 512, 1024, 2048];
+        var shapes = sizes.Select(n => (M: n, K: n, N: n, Label: n.ToString(CultureInfo.InvariantCulture)))
+            .Concat([(128, 784, 512, "128x784x512"), (128, 512, 256, "128x512x256")]);
+        foreach (var (m, k, n, label) in shapes)
+        {
+            var gen = new Generator(1);
+            Tensor a = Tensor.Rand([m, k], generator: gen), b = Tensor.Rand([k, n], generator: gen);
+            double flop = 2.0 * m * n * k;
+            int reps = (int)Math.Clamp(2e9 / flop, 3, 2000);
+            a.MatMul(b);
+            double best = double.MaxValue;
+            for (int r = 0; r < 5; r++)
+            {
+                var sw = Stopwatch.StartNew();
+                for (int i = 0; i < reps; i++) a.MatMul(b);
+                best = Math.Min(best, sw.Elapsed.TotalSeconds / reps);
+            }
+            yield return new Row("gemm", new Dictionary<string, object>
+            {
+                ["n"] = label, ["m"] = m, ["k"] = k, ["n_cols"] = n, ["threads"] = Parallelism.MaxThreads,
+                ["seconds"] = best, ["gflops"] = flop / best / 1e9,
+            });
+        }
+    }
+
+    /// <summary>W2/W3: one epoch of the <c>mlp</c> or <c>cnn</c> preset on Fashion-MNIST (Adam 1e-3, batch 128), data loaded up front.</summary>
+    public static Row Training(string preset, int batchSize = 128, int epochs = 1)
+    {
+        bool images = ModelPresets.TakesImages(preset);
+        TensorDataset train = FashionMnist.Load(true, flatten: !images), test = FashionMnist.Load(false, flatten: !images);
+        var gen = new Generator(1);
+        Sequential model = ModelPresets.Build(preset, 784, 10, gen);
+        var optimizer = new Adam(model.Parameters(), 1e-3);
+        var loader = new DataLoader(train, batchSize, shuffle: true, generator: new Generator(2));
+        long gcBefore = GC.CollectionCount(0) + GC.CollectionCount(1) + GC.CollectionCount(2);
+        long allocBefore = GC.GetTotalAllocatedBytes(precise: false);
+        var sw = Stopwatch.StartNew();
+        long samples = 0, steps = 0;
+        for (int e = 0; e < epochs; e++)
+            foreach (var (x, y) in loader)
+            {
+                optimizer.ZeroGrad();
+                Tensor loss = Functional.CrossEntropy(model.Forward(x), y);
+                loss.Backward();
+                optimizer.Step();
+                samples += x.Size(0);
+                steps++;
+            }
+        double seconds = sw.Elapsed.TotalSeconds;
+        long gcs = GC.CollectionCount(0) + GC.CollectionCount(1) + GC.CollectionCount(2) - gcBefore;
+        long allocated = GC.GetTotalAllocatedBytes(precise: false) - allocBefore;
+        var (testLoss, testAcc) = Trainer.Evaluate(model, test, 1000);
+        return new Row(preset, new Dictionary<string, object>
+        {
+            ["batch_size"] = batchSize, ["epochs"] = epochs, ["threads"] = Parallelism.MaxThreads,
+            ["seconds"] = seconds, ["samples_per_s"] = samples / seconds, ["test_acc"] = testAcc, ["test_loss"] = testLoss,
+            ["peak_rss_mb"] = Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0),
+            ["alloc_mb_per_step"] = allocated / (1024.0 * 1024.0) / Math.Max(1, steps), ["gc_per_step"] = (double)gcs / Math.Max(1, steps),
+        });
+    }
+
+    /// <summary>W4: a chain of <paramref name="ops"/> elementwise ops (add, mul, tanh in turn) on 16 float32 elements; µs per op.</summary>
+    public static Row Overhead(int ops = 1000)
+    {
+        var x0 = Tensor.Rand([16], generator: new Generator(1), requiresGrad: true);
+        var c = Tensor.Rand([16], generator: new Generator(2));
+        double bestF = double.MaxValue, bestB = double.MaxValue;
+        for (int rep = 0; rep < 30; rep++)
+        {
+            var sw = Stopwatch.StartNew();
+            Tensor y = x0;
+            for (int i = 0; i < ops; i++) y = (i % 3) switch { 0 => y + c, 1 => y * c, _ => y.Tanh() };
+            double f = sw.Elapsed.TotalSeconds;
+            sw.Restart();
+            y.Sum().Backward();
+            double b = sw.Elapsed.TotalSeconds;
+            x0.Grad = null;
+            bestF = Math.Min(bestF, f);
+            bestB = Math.Min(bestB, b);
+        }
+        return new Row("overhead", new Dictionary<string, object>
+        {
+            ["ops"] = ops, ["fwd_us_per_op"] = bestF / ops * 1e6, ["bwd_us_per_op"] = bestB / ops * 1e6,
+        });
+    }
+
+    /// <summary>
+    /// W5: micrograd's demo. MLP 2-16-16-1 (ReLU) on 100 moons points (noise 0.1), SVM max-margin loss with L2 1e-4,
+    /// 100 full-batch SGD steps with lr = 1 − 0.9·k/100; once with 0-d tensors as micrograd does, once batched.
+    /// </summary>
+    public static IEnumerable<Row> Scalar()
+    {
+        TensorDataset moons = Synthetic.Moons(100, 0.1, seed: 1);
+        double[] xs = moons.Features.To(DType.Float64).ToArray<double>();
+        double[] ys = moons.Labels.ToArray<long>().Select(l => l == 1 ? 1.0 : -1.0).ToArray();
+        foreach (string form in new[] { "scalar", "batched" })
+        {
+            var sw = Stopwatch.StartNew();
+            double accuracy = form == "scalar" ? ScalarForm(xs, ys) : BatchedForm(xs, ys);
+            yield return new Row("scalar", new Dictionary<string, object> { ["form"] = form, ["seconds"] = sw.Elapsed.TotalSeconds, ["accuracy"] = accuracy });
+        }
+    }
+
+    private static double[] InitialWeights(int count)
+    {
+        var g = new Generator(7);
+        var w = new double[count];
+        for (int i = 0; i < count; i++) w[i] = g.NextDouble() * 2 - 1;
+        return w;
+    }
+
+    private static readonly int[] Sizes = [2, 16, 16, 1];
+
+    private static double ScalarForm(double[] xs, double[] ys)
+    {
+        int count = 0;
+        for (int l = 0; l + 1 < Sizes.Length; l++) count += (Sizes[l] + 1) * Sizes[l + 1];
+        double[] init = InitialWeights(count);
+        Tensor[] p = init.Select(v => Tensor.Scalar(v, requiresGrad: true)).ToArray();
+        int n = ys.Length;
+        double accuracy = 0;
+        for (int k = 0; k < 100; k++)
+        {
+            Tensor? loss = null;
+            int correct = 0;
+            for (int s = 0; s < n; s++)
+            {
+                Tensor[] act = [Tensor.Scalar(xs[2 * s]), Tensor.Scalar(xs[2 * s + 1])];
+                int at = 0;
+                for (int l = 0; l + 1 < Sizes.Length; l++)
+                {
+                    var next = new Tensor[Sizes[l + 1]];
+                    for (int j = 0; j < next.Length; j++)
+                    {
+                        Tensor sum = p[at + Sizes[l]]; // bias
+                        for (int i = 0; i < Sizes[l]; i++) sum = sum + p[at + i] * act[i];
+                        at += Sizes[l] + 1;
+                        next[j] = l + 2 < Sizes.Length ? sum.Relu() : sum;
+                    }
+                    act = next;
+                }
+                Tensor score = act[0];
+                if (score.Item() > 0 == ys[s] > 0) correct++;
+                Tensor margin = (1.0 - score * ys[s]).Relu();
+                loss = loss is null ? margin : loss + margin;
+            }
+            Tensor reg = p[0] * p[0];
+            for (int i = 1; i < p.Length; i++) reg = reg + p[i] * p[i];
+            Tensor total = loss! / n + reg * 1e-4;
+            foreach (Tensor t in p) t.Grad = null;
+            total.Backward();
+            double lr = 1.0 - 0.9 * k / 100;
+            using (Autograd.NoGrad())
+                foreach (Tensor t in p) t.SubInPlace(t.Grad! * lr);
+            accuracy = (double)correct / n;
+        }
+        return accuracy;
+    }
+
+    private static double BatchedForm(double[] xs, double[] ys)
+    {
+        int count = 0;
+        for (int l = 0; l + 1 < Sizes.Length; l++) count += (Sizes[l] + 1) * Sizes[l + 1];
+        double[] init = InitialWeights(count);
+        var weights = new List<Tensor>();
+        var biases = new List<Tensor>();
+        int at = 0;
+        for (int l = 0; l + 1 < Sizes.Length; l++)
+        {
+            int fanIn = Sizes[l], fanOut = Sizes[l + 1];
+            var w = new double[fanIn * fanOut];
+            var b = new double[fanOut];
+            for (int j = 0; j < fanOut; j++)
+            {
+                for (int i = 0; i < fanIn; i++) w[i * fanOut + j] = init[at + i];
+                b[j] = init[at + fanIn];
+                at += fanIn + 1;
+            }
+            weights.Add(Tensor.From(w, [fanIn, fanOut], requiresGrad: true));
+            biases.Add(Tensor.From(b, [fanOut], requiresGrad: true));
+        }
+        Tensor x = Tensor.From(xs, [ys.Length, 2]), y = Tensor.From(ys, [ys.Length, 1]);
+        Tensor[] parameters = [.. weights, .. biases];
+        double accuracy = 0;
+        for (int k = 0; k < 100; k++)
+        {
+            Tensor h = x;
+            for (int l = 0; l < weights.Count; l++)
+            {
+                h = h.MatMul(weights[l]) + biases[l];
+                if (l + 1 < weights.Count) h = h.Relu();
+            }
+            Tensor loss = (1.0 - h * y).Relu().Mean();
+            Tensor reg = parameters.Select(t => (t * t).Sum()).Aggregate((a, b) => a + b);
+            Tensor total = loss + reg * 1e-4;
+            foreach (Tensor t in parameters) t.Grad = null;
+            total.Backward();
+            double lr = 1.0 - 0.9 * k / 100;
+            using (Autograd.NoGrad())
+                foreach (Tensor t in parameters) t.SubInPlace(t.Grad! * lr);
+            accuracy = (h.Detach() * y).Gt(0).To(DType.Float64).Mean().Item();
+        }
+        return accuracy;
+    }
+}

@@ -1,0 +1,89 @@
+using System.Globalization;
+using System.Text.Json;
+using Nabla.Cli.Bench;
+using Nabla.Cli.Training;
+
+namespace Nabla.Cli.Commands;
+
+/// <summary><c>nabla bench</c>: the fixed performance workloads, as text or one JSON object per line.</summary>
+public static class BenchCommand
+{
+    /// <summary>The command name.</summary>
+    public const string Name = "bench";
+
+    /// <summary>One line for the top-level help.</summary>
+    public const string Summary = "run a benchmark workload (gemm, mlp, cnn, overhead, scalar)";
+
+    /// <summary>The usage text.</summary>
+    public static string Usage() => """
+        usage: nabla bench gemm|mlp|cnn|overhead|scalar [--threads N] [--json] [--batch-size N] [--sizes 64,128,...]
+
+          gemm      float32 matrix products: GFLOP/s for n = 64 ... 2048 and the MLP's layer shapes
+          mlp       one epoch of the mlp preset on Fashion-MNIST (Adam 1e-3, batch 128): samples/s, test accuracy, peak RSS
+          cnn       the same for the cnn preset
+          overhead  a chain of 1,000 elementwise ops on 16 elements: microseconds per op, forward and backward
+          scalar    micrograd's moons demo with 0-d tensors and batched: seconds and accuracy
+
+        --json prints one JSON object per line (with at least "workload"); bench/compare.sh runs these side by side
+        with the PyTorch versions in bench/pytorch and prints ratios.
+
+        """;
+
+    /// <summary>Runs the command.</summary>
+    public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(stdout);
+        if (args.Contains("--help") || args.Contains("-h"))
+        {
+            stdout.Write(Usage());
+            return ExitCodes.Success;
+        }
+        try
+        {
+            var o = new OptionReader(args, ["--threads", "--batch-size", "--sizes", "--epochs"], ["--help", "--json"], Name);
+            if (o.Positional.Count != 1)
+                throw new UsageException(o.Positional.Count == 0 ? "missing the workload" : $"unexpected argument '{o.Positional[1]}'",
+                    "run 'nabla bench gemm' (or mlp, cnn, overhead, scalar)");
+            int threads = o.Int("--threads", 0, 0, 4096);
+            if (threads > 0) Parallelism.MaxThreads = threads;
+            IEnumerable<Workloads.Row> rows = o.Positional[0] switch
+            {
+                "gemm" => Workloads.Gemm(o.OptionalString("--sizes")?.Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray()),
+                "mlp" or "cnn" => [Workloads.Training(o.Positional[0], o.Int("--batch-size", 128, 1), o.Int("--epochs", 1, 1))],
+                "overhead" => [Workloads.Overhead()],
+                "scalar" => Workloads.Scalar(),
+                var w => throw new UsageException($"unknown workload '{w}'", "use gemm, mlp, cnn, overhead or scalar"),
+            };
+            foreach (Workloads.Row row in rows)
+            {
+                if (o.Has("--json"))
+                {
+                    var obj = new Dictionary<string, object> { ["workload"] = row.Workload, ["impl"] = "nabla" };
+                    foreach (var (k, v) in row.Fields) obj[k] = v;
+                    stdout.WriteLine(JsonSerializer.Serialize(obj));
+                }
+                else
+                    stdout.WriteLine(row.Workload + "  " + string.Join("  ", row.Fields.Select(f =>
+                        $"{f.Key} {(f.Value is double d ? d.ToString("G5", CultureInfo.InvariantCulture) : Convert.ToString(f.Value, CultureInfo.InvariantCulture))}")));
+                stdout.Flush();
+            }
+            return ExitCodes.Success;
+        }
+        catch (UsageException e)
+        {
+            Reporter.Error(stderr, e.Message, e.Hint);
+            return ExitCodes.Usage;
+        }
+        catch (FormatException e)
+        {
+            Reporter.Error(stderr, $"--sizes: {e.Message}", "write sizes like --sizes 64,128,256");
+            return ExitCodes.Usage;
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or InvalidDataException)
+        {
+            Reporter.Error(stderr, e.Message);
+            return ExitCodes.Failure;
+        }
+    }
+}
