@@ -17,6 +17,8 @@ public sealed partial class Tensor
     internal readonly int[] Dims;
     internal readonly int[] StrideArray;
     internal readonly int Offset;
+    private readonly bool _isContiguous;
+    private readonly long _numel;
     private bool _requiresGrad;
     private bool _retainsGrad;
     private List<Func<Tensor, Tensor?>>? _hooks;
@@ -27,6 +29,8 @@ public sealed partial class Tensor
         Dims = dims;
         StrideArray = strides;
         Offset = offset;
+        _isContiguous = Strided.IsContiguous(dims, strides);
+        _numel = Strided.Numel(dims);
     }
 
     internal Tensor(Storage storage, int[] dims) : this(storage, dims, Strided.ContiguousStrides(dims), 0) { }
@@ -41,7 +45,7 @@ public sealed partial class Tensor
     public int Rank => Dims.Length;
 
     /// <summary>The number of elements.</summary>
-    public long Numel => Strided.Numel(Dims);
+    public long Numel => _numel;
 
     /// <summary>The element strides of each dimension.</summary>
     public int[] Strides() => (int[])StrideArray.Clone();
@@ -50,7 +54,7 @@ public sealed partial class Tensor
     public int StorageOffset => Offset;
 
     /// <summary>True when the elements lie in row-major order without gaps.</summary>
-    public bool IsContiguous => Strided.IsContiguous(Dims, StrideArray);
+    public bool IsContiguous => _isContiguous;
 
     /// <summary>The size of dimension <paramref name="dim"/> (negative counts from the end).</summary>
     public int Size(int dim) => Dims[NormalizeDim(dim, Rank, "size")];
@@ -159,8 +163,8 @@ public sealed partial class Tensor
     /// <summary>The elements of a contiguous tensor as a span over its storage.</summary>
     internal Span<T> Span<T>()
     {
-        if (!IsContiguous) throw new InvalidOperationException("internal: Span on a non-contiguous tensor");
-        return new Span<T>((T[])Storage.Data, Offset, checked((int)Numel));
+        System.Diagnostics.Debug.Assert(_isContiguous, "Span on a non-contiguous tensor");
+        return new Span<T>((T[])Storage.Data, Offset, (int)_numel);
     }
 
     /// <summary>This tensor if contiguous, else a contiguous copy; never recorded (kernel input).</summary>

@@ -12,6 +12,8 @@ namespace Nabla.Graph;
 // which is what makes grad-of-grad work: every rule is written in differentiable tensor ops.
 // After a node runs, unless the graph is retained, it is released: its edges and saved tensors are
 // dropped (so activations can be collected) and running it again is a clear error.
+// The per-run counts and gradient buffers are fields of the nodes, stamped with a run id, which keeps the
+// walk free of hashing; one graph is therefore backpropagated by one thread at a time.
 
 /// <summary>The reverse-mode engine. See Note [Engine].</summary>
 internal static class Engine
@@ -74,86 +76,116 @@ internal static class Engine
 
         using IDisposable mode = createGraph ? Autograd.EnableGrad() : Autograd.NoGrad();
 
-        // Pass 1: discover nodes and count pending consumers.
-        var pending = new Dictionary<Node, int>();
+        // Pass 1: discover nodes and count pending consumers. The counts and gradient buffers live in the
+        // nodes themselves, stamped with this run's id, so the walk needs no dictionaries.
+        long run = Interlocked.Increment(ref s_runCounter);
+        var nodes = new List<Node>();
         var stack = new Stack<Node>();
         foreach (Tensor r in roots)
-            if (r.GradFn is { } fn && pending.TryAdd(fn, 0)) stack.Push(fn);
+            if (r.GradFn is { } fn && fn.RunId != run)
+            {
+                Enter(fn, run, 0, nodes);
+                stack.Push(fn);
+            }
         while (stack.Count > 0)
         {
             Node node = stack.Pop();
-            foreach (Edge? e in node.Edges)
+            foreach (Edge e in node.Edges)
             {
-                if (e?.Fn is not { } next) continue;
-                if (pending.TryGetValue(next, out int c)) pending[next] = c + 1;
-                else { pending[next] = 1; stack.Push(next); }
+                if (e.Fn is not { } next) continue;
+                if (next.RunId == run) next.Pending++;
+                else
+                {
+                    Enter(next, run, 1, nodes);
+                    stack.Push(next);
+                }
             }
         }
 
         // Seed buffers with the root gradients.
-        var buffers = new Dictionary<Node, Tensor>();
         for (int i = 0; i < roots.Count; i++)
         {
             Tensor root = roots[i];
-            if (root.GradFn is { } fn) Accumulate(buffers, fn, rootGrads[i]);
+            if (root.GradFn is { } fn) Accumulate(fn, rootGrads[i]);
             else Deliver(root, rootGrads[i], createGraph, leafTargets, captured);
         }
 
         // Pass 2: Kahn order.
         var ready = new Stack<Node>();
-        foreach (var (node, count) in pending)
-            if (count == 0) ready.Push(node);
-        while (ready.Count > 0)
+        foreach (Node node in nodes)
+            if (node.Pending == 0) ready.Push(node);
+        try
         {
-            Node node = ready.Pop();
-            if (!buffers.Remove(node, out Tensor? grad))
+            while (ready.Count > 0)
             {
-                // Reached, but no gradient flowed here: still release consumers' counts.
-                Propagate(node, null, buffers, pending, ready, createGraph, leafTargets, captured);
-                if (!retainGraph) node.Release();
-                continue;
-            }
-            if (node.Released)
-                throw new InvalidOperationException(
-                    $"backward: trying to run {node.Name} a second time, but its saved tensors were freed after the first backward. " +
-                    "Pass retainGraph: true to the first Backward() call if you need to backward through the graph again");
-            if (node.PreHooks is { } hooks)
-                foreach (var hook in hooks.ToArray())
-                    grad = CheckedHookResult(hook(grad), grad, node.Name);
-            if (node.RetainTarget is { } retained)
-                retained.Grad = AccumulateInto(retained.Grad, grad, createGraph);
-            if (nodeTargets is not null && nodeTargets.TryGetValue(node, out int slot))
-                captured[slot] = captured[slot] is null ? grad : captured[slot]! + grad;
+                Node node = ready.Pop();
+                Tensor? grad = node.Buffer;
+                node.Buffer = null;
+                if (grad is null)
+                {
+                    // Reached, but no gradient flowed here: still release consumers' counts.
+                    Propagate(node, null, ready, run, createGraph, leafTargets, captured);
+                    if (!retainGraph) node.Release();
+                    continue;
+                }
+                if (node.Released)
+                    throw new InvalidOperationException(
+                        $"backward: trying to run {node.Name} a second time, but its saved tensors were freed after the first backward. " +
+                        "Pass retainGraph: true to the first Backward() call if you need to backward through the graph again");
+                if (node.PreHooks is { } hooks)
+                    foreach (var hook in hooks.ToArray())
+                        grad = CheckedHookResult(hook(grad), grad, node.Name);
+                if (node.RetainTarget is { } retained)
+                    retained.Grad = AccumulateInto(retained.Grad, grad, createGraph);
+                if (nodeTargets is not null && nodeTargets.TryGetValue(node, out int slot))
+                    captured[slot] = captured[slot] is null ? grad : captured[slot]! + grad;
 
-            node.CheckSavedVersions();
-            Tensor?[] inputGrads = node.Backward(grad);
-            if (inputGrads.Length != node.Edges.Length)
-                throw new InvalidOperationException($"internal: {node.Name} returned {inputGrads.Length} gradients for {node.Edges.Length} inputs");
-            Propagate(node, inputGrads, buffers, pending, ready, createGraph, leafTargets, captured);
-            if (!retainGraph) node.Release();
+                node.CheckSavedVersions();
+                Tensor?[] inputGrads = node.Backward(grad);
+                if (inputGrads.Length != node.Edges.Length)
+                    throw new InvalidOperationException($"internal: {node.Name} returned {inputGrads.Length} gradients for {node.Edges.Length} inputs");
+                Propagate(node, inputGrads, ready, run, createGraph, leafTargets, captured);
+                if (!retainGraph) node.Release();
+            }
+        }
+        finally
+        {
+            // Drop buffered gradients of nodes an exception left unvisited, so they do not pin memory.
+            foreach (Node node in nodes) node.Buffer = null;
         }
         return captured;
     }
 
-    private static void Propagate(Node node, Tensor?[]? inputGrads, Dictionary<Node, Tensor> buffers, Dictionary<Node, int> pending,
-        Stack<Node> ready, bool createGraph, Dictionary<Tensor, int>? leafTargets, Tensor?[] captured)
+    private static long s_runCounter;
+
+    private static void Enter(Node node, long run, int pending, List<Node> nodes)
+    {
+        node.RunId = run;
+        node.Pending = pending;
+        node.Buffer = null;
+        nodes.Add(node);
+    }
+
+    private static void Propagate(Node node, Tensor?[]? inputGrads, Stack<Node> ready, long run, bool createGraph,
+        Dictionary<Tensor, int>? leafTargets, Tensor?[] captured)
     {
         for (int i = 0; i < node.Edges.Length; i++)
         {
-            Edge? e = node.Edges[i];
-            if (e is null) continue;
+            Edge e = node.Edges[i];
+            if (!e.IsSet) continue;
             Tensor? g = inputGrads?[i];
             if (g is not null)
             {
-                g = ReduceToShape(g, e.Dims, node.Name, i);
+                g = ReduceToShape(g, e.Dims!, node.Name, i);
                 if (g.DType != e.DType)
                     throw new InvalidOperationException(
                         $"internal: {node.Name} returned a {g.DType.Name()} gradient for a {e.DType.Name()} input");
             }
             if (e.Fn is { } next)
             {
-                if (g is not null) Accumulate(buffers, next, g);
-                if (--pending[next] == 0) ready.Push(next);
+                if (next.RunId != run) continue;
+                if (g is not null) Accumulate(next, g);
+                if (--next.Pending == 0) ready.Push(next);
             }
             else if (e.Leaf is { } leaf && g is not null)
             {
@@ -177,8 +209,7 @@ internal static class Engine
         }
     }
 
-    private static void Accumulate(Dictionary<Node, Tensor> buffers, Node node, Tensor g)
-        => buffers[node] = buffers.TryGetValue(node, out Tensor? existing) ? existing + g : g;
+    private static void Accumulate(Node node, Tensor g) => node.Buffer = node.Buffer is null ? g : node.Buffer + g;
 
     private static void Deliver(Tensor leaf, Tensor g, bool createGraph, Dictionary<Tensor, int>? leafTargets, Tensor?[] captured)
     {

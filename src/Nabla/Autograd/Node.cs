@@ -12,10 +12,18 @@ namespace Nabla.Graph;
 public abstract class Node
 {
     internal readonly Edge[] Edges;
-    private List<(Tensor Tensor, int Version)>? _saved;
+    // Saved tensors and their versions: two inline slots (almost every rule saves at most two), then a list.
+    private Tensor? _saved0, _saved1;
+    private int _version0, _version1;
+    private List<(Tensor Tensor, int Version)>? _savedMore;
     internal List<Func<Tensor, Tensor?>>? PreHooks;
     internal Tensor? RetainTarget;
     internal bool Released;
+
+    // Engine bookkeeping for the backward pass in progress (see Note [Engine]); valid while RunId matches.
+    internal long RunId;
+    internal int Pending;
+    internal Tensor? Buffer;
 
     /// <summary>Creates a node for an op over the given inputs (null entries are absent optional inputs).</summary>
     protected Node(string name, params Tensor?[] inputs)
@@ -34,13 +42,13 @@ public abstract class Node
     public string Name { get; }
 
     /// <summary>The nodes that produced this node's inputs (null for leaves and inputs without a gradient).</summary>
-    public IReadOnlyList<Node?> NextFunctions() => Edges.Select(e => e?.Fn).ToArray();
+    public IReadOnlyList<Node?> NextFunctions() => Edges.Select(e => e.Fn).ToArray();
 
     /// <summary>The shapes of this node's inputs that require a gradient (null for the others).</summary>
-    public IReadOnlyList<Shape?> InputShapes() => Edges.Select(e => e is null ? (Shape?)null : new Shape(e.Dims)).ToArray();
+    public IReadOnlyList<Shape?> InputShapes() => Edges.Select(e => e.IsSet ? new Shape(e.Dims!) : (Shape?)null).ToArray();
 
     /// <summary>Whether input <paramref name="index"/> needs a gradient.</summary>
-    protected bool NeedsGrad(int index) => Edges[index] is not null;
+    protected bool NeedsGrad(int index) => Edges[index].IsSet;
 
     /// <summary>
     /// Remembers a tensor the backward rule will read, with its current version, so that an in-place
@@ -48,18 +56,27 @@ public abstract class Node
     /// </summary>
     protected Tensor Save(Tensor tensor)
     {
-        (_saved ??= []).Add((tensor, tensor.Version));
+        ArgumentNullException.ThrowIfNull(tensor);
+        if (_saved0 is null) (_saved0, _version0) = (tensor, tensor.Version);
+        else if (_saved1 is null) (_saved1, _version1) = (tensor, tensor.Version);
+        else (_savedMore ??= []).Add((tensor, tensor.Version));
         return tensor;
     }
 
     internal void CheckSavedVersions()
     {
-        if (_saved is null) return;
-        foreach (var (t, v) in _saved)
-            if (t.Version != v)
-                throw new InvalidOperationException(
-                    $"backward: a tensor of shape {t.Shape} saved by {Name} was modified by an in-place operation " +
-                    $"(its version is {t.Version}, expected {v}); make a copy with Clone() before modifying it");
+        if (_saved0 is not null) CheckVersion(_saved0, _version0);
+        if (_saved1 is not null) CheckVersion(_saved1, _version1);
+        if (_savedMore is not null)
+            foreach (var (t, v) in _savedMore) CheckVersion(t, v);
+    }
+
+    private void CheckVersion(Tensor t, int expected)
+    {
+        if (t.Version != expected)
+            throw new InvalidOperationException(
+                $"backward: a tensor of shape {t.Shape} saved by {Name} was modified by an in-place operation " +
+                $"(its version is {t.Version}, expected {expected}); make a copy with Clone() before modifying it");
     }
 
     /// <summary>Maps the gradient of the output to one gradient per input, written in differentiable ops.</summary>
@@ -68,9 +85,10 @@ public abstract class Node
     internal void Release()
     {
         Released = true;
-        _saved = null;
+        _saved0 = _saved1 = null;
+        _savedMore = null;
         for (int i = 0; i < Edges.Length; i++)
-            if (Edges[i] is { } e) Edges[i] = e with { Fn = null, Leaf = null };
+            if (Edges[i].IsSet) Edges[i] = Edges[i] with { Fn = null, Leaf = null };
         ReleaseSaved();
     }
 
@@ -81,5 +99,11 @@ public abstract class Node
     public override string ToString() => Name;
 }
 
-/// <summary>Where an input's gradient goes: the node that produced it, or the leaf to accumulate into.</summary>
-internal sealed record Edge(Node? Fn, Tensor? Leaf, int[] Dims, DType DType);
+/// <summary>
+/// Where an input's gradient goes: the node that produced it, or the leaf to accumulate into. A default edge
+/// (no dims) stands for an input that needs no gradient.
+/// </summary>
+internal readonly record struct Edge(Node? Fn, Tensor? Leaf, int[]? Dims, DType DType)
+{
+    public bool IsSet => Dims is not null;
+}
