@@ -6,8 +6,14 @@ namespace Nabla.Kernels;
 /// </summary>
 internal static class Strided
 {
+    private static readonly int[] Rank0Strides = [];
+    private static readonly int[] Rank1Strides = [1];
+
+    /// <summary>Row-major strides; the rank-0 and rank-1 arrays are shared (stride arrays are never mutated).</summary>
     public static int[] ContiguousStrides(ReadOnlySpan<int> shape)
     {
+        if (shape.Length == 0) return Rank0Strides;
+        if (shape.Length == 1) return Rank1Strides;
         var strides = new int[shape.Length];
         int s = 1;
         for (int i = shape.Length - 1; i >= 0; i--)
