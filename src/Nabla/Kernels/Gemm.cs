@@ -97,7 +97,7 @@ internal static unsafe class Gemm
             }
             nint offsets = (nint)oa, offsetsB = (nint)ob, offsetsC = (nint)oc;
             int per = (batches + threads - 1) / threads;
-            Parallel.For(0, (batches + per - 1) / per, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+            GemmThreads.For((batches + per - 1) / per, t =>
             {
                 int* xa = (int*)offsets, xb = (int*)offsetsB, xc = (int*)offsetsC;
                 for (int i = t * per, end = Math.Min(batches, (t + 1) * per); i < end; i++)
@@ -165,7 +165,7 @@ internal static unsafe class Gemm
         int tiles = byRows ? mTiles : nTiles, size = byRows ? g.M : g.N, unit = byRows ? TK.MR : TK.NR;
         int per = (tiles + threads - 1) / threads * unit;
         int parts = (size + per - 1) / per;
-        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+        GemmThreads.For(parts, t =>
         {
             int lo = t * per, hi = Math.Min(size, lo + per);
             if (byRows) GemmDriver<T, TK>.Run(g, lo, hi, 0, g.N);

@@ -81,6 +81,26 @@ public class GemmTests
     }
 
     [Fact]
+    public void Multiply_ConcurrentCallers_AllMatchNaiveProduct()
+    {
+        // Only one product at a time gets the helper threads; the others fall back to the thread pool.
+        Parallel.For(0, 6, i => Check<float>(150 + i, 140, 120, i % 2 == 0, i % 3 == 0, alpha: 1, beta: 0, pad: 1, maxThreads: 0, GemmPath.Auto, seed: i));
+    }
+
+    [Fact]
+    public void GemmThreads_BandThrows_RethrowsOnCallerAndRecovers()
+    {
+        var ex = Assert.Throws<InvalidOperationException>(() => GemmThreads.For(2, i =>
+        {
+            if (i == 1) throw new InvalidOperationException("band 1 failed");
+        }));
+        Assert.Equal("band 1 failed", ex.Message);
+        int[] seen = new int[5];
+        GemmThreads.For(5, i => Interlocked.Increment(ref seen[i]));
+        Assert.All(seen, v => Assert.Equal(1, v));
+    }
+
+    [Fact]
     public void Multiply_KZero_ScalesCByBeta()
     {
         float[] c = [1, 2, 3, 4];
