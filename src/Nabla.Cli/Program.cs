@@ -11,6 +11,7 @@ public static class Program
         [GradCommand.Name] = new(GradCommand.Name, GradCommand.Summary, GradCommand.Run),
         [TrainCommand.Name] = new(TrainCommand.Name, TrainCommand.Summary, TrainCommand.Run),
         [EvaluateCommand.Name] = new(EvaluateCommand.Name, EvaluateCommand.Summary, EvaluateCommand.Run),
+        [PlaygroundCommand.Name] = new(PlaygroundCommand.Name, PlaygroundCommand.Summary, PlaygroundCommand.Run),
     };
 
     public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
