@@ -225,12 +225,16 @@ $('chain-step').addEventListener('click', async () => {
   animating = true;
   $('chain-step').disabled = true;
   try {
+    const trace = [];
     for (const id of chain.backwardOrder) {
       const node = $('node-' + id);
       if (node) node.classList.add('active');
       for (const edge of document.querySelectorAll(`#graph .edge[data-to="${id}"]`)) edge.classList.add('active');
-      await pause(140);
+      trace.push(id);
+      document.body.dataset.backward = trace.join(',');
+      await pause(160);
     }
+    await pause(200);
     const s = await api('POST', `/api/sessions/${sessionId}/chain/step`).catch(() => null);
     if (s) drawChain(s.chain);
   } finally {
