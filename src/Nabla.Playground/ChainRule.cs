@@ -199,12 +199,22 @@ public sealed class ChainRule
         public List<ChainNode> Nodes()
         {
             var column = new int[_nodes.Count];
+            for (int i = 0; i < _nodes.Count; i++)
+                column[i] = _nodes[i].Inputs.Length == 0 ? 0 : _nodes[i].Inputs.Max(j => column[j]) + 1;
+            // A leaf sits in the column just before its first consumer, so its edge is short (y next to r).
+            for (int i = 0; i < _nodes.Count; i++)
+                if (_nodes[i].Inputs.Length == 0)
+                {
+                    int first = int.MaxValue;
+                    for (int k = 0; k < _nodes.Count; k++)
+                        if (_nodes[k].Inputs.Contains(i)) first = Math.Min(first, column[k]);
+                    if (first != int.MaxValue) column[i] = first - 1;
+                }
             var rowsUsed = new Dictionary<int, int>();
             var result = new List<ChainNode>(_nodes.Count);
             for (int i = 0; i < _nodes.Count; i++)
             {
                 var (name, label, t, inputs) = _nodes[i];
-                column[i] = inputs.Length == 0 ? 0 : inputs.Max(j => column[j]) + 1;
                 int row = rowsUsed.GetValueOrDefault(column[i]);
                 rowsUsed[column[i]] = row + 1;
                 double grad = t.Grad is { } g ? g.Item() : 0;

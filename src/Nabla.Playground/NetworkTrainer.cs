@@ -40,6 +40,8 @@ public sealed class NetworkTrainer
         _gradNorms = new double[_linears.Count];
         (TrainLoss, TrainAccuracy) = Evaluate(_trainX, _trainY);
         (TestLoss, TestAccuracy) = Evaluate(_testX, _testY);
+        Append(_trainHistory, TrainLoss);
+        Append(_testHistory, TestLoss);
     }
 
     /// <summary>The configuration it was built from.</summary>

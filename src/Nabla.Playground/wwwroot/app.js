@@ -138,6 +138,7 @@ function drawLandscape(c) {
   const xs = c.landscapeW, ys = c.landscapeLoss.map(v => (isFinite(v) ? v : NaN));
   const finite = ys.filter(isFinite);
   let ymin = Math.min(...finite, c.loss), ymax = Math.max(...finite, c.loss);
+  if (ymin > 0) ymin = 0;
   if (ymax - ymin < 1e-9) { ymax += 1; ymin -= 1; }
   const X = v => L + (v - xs[0]) / (xs[xs.length - 1] - xs[0]) * (w - L - R);
   const Y = v => T + (1 - (v - ymin) / (ymax - ymin)) * (h - T - B);
@@ -189,6 +190,15 @@ function drawLine(canvas, series, xl, yl) {
       i ? ctx.lineTo(x, y) : ctx.moveTo(x, y);
     });
     ctx.stroke();
+    if (s.values.length <= 30) {
+      ctx.fillStyle = s.color;
+      s.values.forEach((v, i) => {
+        if (!isFinite(v)) return;
+        ctx.beginPath();
+        ctx.arc(L + i / (n - 1) * (w - L - R), T + (1 - v / ymax) * (h - T - B), 3, 0, 2 * Math.PI);
+        ctx.fill();
+      });
+    }
   }
 }
 
@@ -365,7 +375,7 @@ function hex(color) {
 
 function netLayout(n, width, height) {
   const sizes = [2, ...n.layers.map(l => l.outputs)];
-  const xs = sizes.map((_, i) => 30 + i * (width - 60) / (sizes.length - 1));
+  const xs = sizes.map((_, i) => 48 + i * (width - 120) / (sizes.length - 1));
   return sizes.map((count, i) => Array.from({ length: count }, (_, j) => ({
     x: xs[i], y: height / 2 + (j - (count - 1) / 2) * Math.min(36, (height - 30) / Math.max(1, count - 1)),
   })));
@@ -395,7 +405,7 @@ function drawNet(n) {
       const c = el('circle', nodes, { cx: p.x, cy: p.y, r: 11, class: 'neuron' + (l === 0 ? ' input' : ''), id: `neuron-${l}-${j}` });
       c.addEventListener('mousemove', e => showHover({ kind: 'neuron', l, j }, e));
       c.addEventListener('mouseleave', hideHover);
-      if (l === 0 || l === layout.length - 1) text(nodes, p.x + (l === 0 ? -26 : 16), p.y + 4, l === 0 ? `x${j + 1}` : `c${j}`, 'label');
+      if (l === 0 || l === layout.length - 1) text(nodes, p.x + (l === 0 ? -34 : 16), p.y + 4, l === 0 ? `x${j + 1}` : `class ${j}`, 'label');
     }));
   }
   let maxW = 1e-6;
@@ -407,6 +417,13 @@ function drawNet(n) {
     wire.setAttribute('stroke-width', (0.5 + 5 * Math.abs(v) / maxW).toFixed(2));
     wire.setAttribute('stroke-opacity', (0.25 + 0.75 * Math.abs(v) / maxW).toFixed(2));
   })));
+  // A neuron's fill follows its bias (blue positive, orange negative).
+  n.layers.forEach((layer, l) => layer.biases.forEach((b, j) => {
+    const c = document.getElementById(`neuron-${l + 1}-${j}`);
+    if (!c) return;
+    const t = Math.min(1, Math.abs(b) / Math.max(maxW, 1e-6)) * 0.6, rgb = hex(b >= 0 ? '#2563eb' : '#ea580c');
+    c.style.fill = `rgb(${rgb.map(v => Math.round(255 + (v - 255) * t)).join(',')})`;
+  }));
   if (hover) updateTooltip();
 }
 

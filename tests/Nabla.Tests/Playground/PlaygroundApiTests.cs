@@ -80,7 +80,7 @@ public sealed class PlaygroundApiTests : IAsyncLifetime, IDisposable
         JsonElement s = await Send(HttpMethod.Post, $"api/sessions/{id}/network/step", """{"epochs": 3}""");
         JsonElement n = s.GetProperty("network");
         Assert.Equal(3, n.GetProperty("epoch").GetInt32());
-        Assert.Equal(3, n.GetProperty("trainHistory").GetArrayLength());
+        Assert.Equal(4, n.GetProperty("trainHistory").GetArrayLength());   // before training, then one per epoch
         Assert.Equal(100, n.GetProperty("points").GetProperty("test").GetArrayLength());
         foreach (JsonElement layer in n.GetProperty("layers").EnumerateArray())
             Assert.True(layer.GetProperty("gradientNorm").GetDouble() > 0);
