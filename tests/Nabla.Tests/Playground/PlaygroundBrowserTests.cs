@@ -94,6 +94,9 @@ public sealed class PlaygroundBrowserTests(PlaygroundBrowserFixture fixture)
             Assert.Contains("bias", await page.InnerTextAsync("#tooltip"));
             Assert.Contains("gradient", await page.InnerTextAsync("#tooltip"));
             await fixture.ScreenshotAsync(page, "network-xor-trained");
+            await page.Locator("#net line.hit").First.HoverAsync(new LocatorHoverOptions { Force = true });
+            await page.WaitForFunctionAsync("() => document.getElementById('tooltip').textContent.startsWith('weight')");
+            Assert.Contains("gradient", await page.InnerTextAsync("#tooltip"));
             await page.Mouse.MoveAsync(0, 0);
         }
         finally { await page.CloseAsync(); }
