@@ -101,7 +101,7 @@ function drawGraph(c) {
   svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
   const pos = c.nodes.map(n => ({ x: PAD + n.column * (W + GX), y: PAD + n.row * (H + GY) }));
   const defs = el('defs', svg);
-  const marker = el('marker', defs, { id: 'arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' });
+  const marker = el('marker', defs, { id: 'arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 9, markerHeight: 9, markerUnits: 'userSpaceOnUse', orient: 'auto-start-reverse' });
   el('path', marker, { d: 'M 0 0 L 10 5 L 0 10 z', fill: '#9aa5b1' });
   for (const n of c.nodes)
     for (const i of n.inputs) {
