@@ -12,6 +12,7 @@ public static class Program
         [TrainCommand.Name] = new(TrainCommand.Name, TrainCommand.Summary, TrainCommand.Run),
         [EvaluateCommand.Name] = new(EvaluateCommand.Name, EvaluateCommand.Summary, EvaluateCommand.Run),
         [BenchCommand.Name] = new(BenchCommand.Name, BenchCommand.Summary, BenchCommand.Run),
+        [PlaygroundCommand.Name] = new(PlaygroundCommand.Name, PlaygroundCommand.Summary, PlaygroundCommand.Run),
     };
 
     public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
