@@ -72,6 +72,7 @@ internal static class Engine
             }
         }
 
+        bool detectAnomaly = Autograd.IsAnomalyEnabled;
         using IDisposable mode = createGraph ? Autograd.EnableGrad() : Autograd.NoGrad();
 
         // Pass 1: discover nodes and count pending consumers.
@@ -129,6 +130,7 @@ internal static class Engine
             Tensor?[] inputGrads = node.Backward(grad);
             if (inputGrads.Length != node.Edges.Length)
                 throw new InvalidOperationException($"internal: {node.Name} returned {inputGrads.Length} gradients for {node.Edges.Length} inputs");
+            if (detectAnomaly) AnomalyRecord.CheckBackward(node, inputGrads);
             Propagate(node, inputGrads, buffers, pending, ready, createGraph, leafTargets, captured);
             if (!retainGraph) node.Release();
         }

@@ -16,6 +16,10 @@ public abstract class Node
     internal List<Func<Tensor, Tensor?>>? PreHooks;
     internal Tensor? RetainTarget;
     internal bool Released;
+    internal bool IsAttached;
+
+    /// <summary>What anomaly mode recorded when the node was created; null outside <see cref="Autograd.DetectAnomaly"/>.</summary>
+    internal readonly AnomalyRecord? Anomaly;
 
     /// <summary>Creates a node for an op over the given inputs (null entries are absent optional inputs).</summary>
     protected Node(string name, params Tensor?[] inputs)
@@ -28,7 +32,17 @@ public abstract class Node
             if (t is null || !t.RequiresGrad) continue;
             Edges[i] = new Edge(t.GradFn, t.IsLeaf ? t : null, t.Dims, t.DType);
         }
+        // See Note [Anomaly mode]: the only cost outside it is this thread-static read.
+        if (Autograd.IsAnomalyEnabled) Anomaly = AnomalyRecord.Capture(inputs);
     }
+
+    /// <summary>
+    /// Where in the caller's code the op was created (a stack trace), recorded only inside
+    /// <see cref="Autograd.DetectAnomaly"/>; null otherwise.
+    /// </summary>
+    public string? CreationTrace => Anomaly?.Trace;
+
+    internal bool HasDifferentiableInput => Array.Exists(Edges, e => e is not null);
 
     /// <summary>The node's name, such as <c>MulBackward</c>.</summary>
     public string Name { get; }
