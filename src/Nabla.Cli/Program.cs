@@ -11,6 +11,9 @@ public static class Program
         [GradCommand.Name] = new(GradCommand.Name, GradCommand.Summary, GradCommand.Run),
         [TrainCommand.Name] = new(TrainCommand.Name, TrainCommand.Summary, TrainCommand.Run),
         [EvaluateCommand.Name] = new(EvaluateCommand.Name, EvaluateCommand.Summary, EvaluateCommand.Run),
+        [GradCheckCommand.Name] = new(GradCheckCommand.Name, GradCheckCommand.Summary, GradCheckCommand.Run),
+        [GraphCommand.Name] = new(GraphCommand.Name, GraphCommand.Summary, GraphCommand.Run),
+        [PlotCommand.Name] = new(PlotCommand.Name, PlotCommand.Summary, PlotCommand.Run),
     };
 
     public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
