@@ -101,7 +101,7 @@ public static class PlotCommand
         var panels = new List<LineChart>();
         foreach (var group in columns.GroupBy(Kind))
         {
-            string panelTitle = group.Key switch { "loss" => "Loss", "accuracy" => "Accuracy", _ => Pretty(group.Key) };
+            string panelTitle = group.Key switch { "loss" => "Loss", "accuracy" => "Accuracy", _ => Capitalized(Pretty(group.Key)) };
             if (panels.Count == 0 && title is not null) panelTitle = $"{title}: {panelTitle}";
             var chart = new LineChart { Title = panelTitle, XLabel = Pretty(x), YLabel = group.Key is "loss" or "accuracy" ? group.Key : Pretty(group.Key), LogY = logY };
             foreach (string c in group) chart.Series.Add(new ChartSeries(c, table[x], table[c]));
@@ -115,7 +115,14 @@ public static class PlotCommand
         : column.Contains("acc", StringComparison.OrdinalIgnoreCase) ? "accuracy"
         : column;
 
-    private static string Pretty(string column) => column.Replace('_', ' ');
+    private static string Pretty(string column) => column switch
+    {
+        "lr" => "learning rate",
+        "samples_per_s" => "samples per second",
+        _ => column.Replace('_', ' '),
+    };
+
+    private static string Capitalized(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
 
     /// <summary>Reads a CSV with a header row; returns the header and every column whose cells all parse as numbers.</summary>
     public static (string[] Header, Dictionary<string, double[]> Columns) ReadCsv(string path)
