@@ -76,7 +76,7 @@ public static class GradCheckCommand
             input.Model.Eval();
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"gradcheck: {input.Description}, {input.Model.ParameterCount():N0} parameters in float64, batch of {input.X.Size(0)}, evaluation mode, " +
-                $"{(maxElements == 0 ? "every element" : $"up to {maxElements} elements per parameter")}, eps {eps:G3}, tolerance {tolerance:G3}"));
+                $"{(maxElements == 0 ? "every element" : $"up to {maxElements} elements per parameter")}, eps {eps:0.##e+00}, tolerance {tolerance:0.##e+00}"));
             GradCheckReport report = GradCheck.Check(input.Model, input.Loss, eps, tolerance, maxElements, input.Settings.Seed);
             stdout.WriteLine(report.ToString());
             return report.Passed ? ExitCodes.Success : ExitCodes.Failure;

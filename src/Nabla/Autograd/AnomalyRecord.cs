@@ -41,7 +41,10 @@ internal sealed class AnomalyRecord
         return new AnomalyRecord(UserTrace(), shapes, nonFinite);
     }
 
-    /// <summary>The current stack without the frames inside Nabla itself, so that it starts in the caller's code.</summary>
+    /// <summary>
+    /// The current stack without the frames inside Nabla itself, so that it starts in the caller's code; module
+    /// frames (<c>Nabla.NN</c>, such as <c>Linear.OnForward</c>) are kept because they say which layer ran the op.
+    /// </summary>
     private static string UserTrace()
     {
         var trace = new StackTrace(2, fNeedFileInfo: true);
@@ -50,8 +53,9 @@ internal sealed class AnomalyRecord
         foreach (StackFrame frame in trace.GetFrames())
         {
             var method = frame.GetMethod();
-            if (!inUserCode && method?.DeclaringType?.Assembly == typeof(AnomalyRecord).Assembly) continue;
-            inUserCode = true;
+            bool library = method?.DeclaringType?.Assembly == typeof(AnomalyRecord).Assembly;
+            if (!inUserCode && library && method?.DeclaringType?.Namespace != "Nabla.NN") continue;
+            inUserCode |= !library;
             sb.Append("   at ").Append(method?.DeclaringType?.FullName).Append('.').Append(method?.Name);
             if (frame.GetFileName() is { } file)
                 sb.Append(" in ").Append(file).Append(":line ").Append(frame.GetFileLineNumber());

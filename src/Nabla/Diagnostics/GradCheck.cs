@@ -54,14 +54,14 @@ public sealed record GradCheckReport(IReadOnlyList<GradCheckEntry> Entries, doub
         {
             string sampled = e.CheckedElements >= 0 && e.CheckedElements < e.Shape.Numel() ? $" ({e.CheckedElements} of {e.Shape.Numel()} elements checked)" : "";
             sb.AppendLine(CultureInfo.InvariantCulture,
-                $"{(e.WorstError <= Tolerance ? "ok  " : "FAIL")}  {e.Name.PadRight(nameWidth)}  {e.Shape.ToString().PadRight(shapeWidth)}  worst error {e.WorstError:E2} at {e.WorstElement()} (analytical {e.Analytical:G8}, numerical {e.Numerical:G8}){sampled}");
+                $"{(e.WorstError <= Tolerance ? "ok  " : "FAIL")}  {e.Name.PadRight(nameWidth)}  {e.Shape.ToString().PadRight(shapeWidth)}  worst error {e.WorstError:0.00e+00} at {e.WorstElement()} (analytical {e.Analytical:G8}, numerical {e.Numerical:G8}){sampled}");
         }
         var failures = Failures();
         if (failures.Count == 0)
-            sb.Append(CultureInfo.InvariantCulture, $"passed: every gradient agrees with finite differences within {Tolerance:G3}");
+            sb.Append(CultureInfo.InvariantCulture, $"passed: every gradient agrees with finite differences within {Tolerance:0.##e+00}");
         else
             sb.Append(CultureInfo.InvariantCulture,
-                $"FAILED: {failures.Count} of {Entries.Count} gradients differ from finite differences by more than {Tolerance:G3}: {string.Join(", ", failures.Select(f => f.Name))}");
+                $"FAILED: {failures.Count} of {Entries.Count} gradients differ from finite differences by more than {Tolerance:0.##e+00}: {string.Join(", ", failures.Select(f => f.Name))}");
         return sb.ToString();
     }
 }
