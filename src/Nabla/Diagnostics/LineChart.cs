@@ -17,7 +17,8 @@ public sealed record ChartSeries(string Name, IReadOnlyList<double> X, IReadOnly
 public sealed class LineChart
 {
     private static readonly double[] NiceSteps = [1.0, 2.0, 5.0, 10.0];
-    private static readonly string[] Palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"];
+    // Tableau's ten colours (blue and red first, for train and test); series beyond ten repeat them dashed.
+    private static readonly string[] Palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22"];
 
     /// <summary>The chart title.</summary>
     public string Title { get; init; } = "";
@@ -115,13 +116,14 @@ public sealed class LineChart
         for (int i = 0; i < Series.Count; i++)
         {
             string color = Palette[i % Palette.Length];
+            string dash = i >= Palette.Length ? " stroke-dasharray=\"6,3\"" : "";
             var pts = points[i];
             if (pts.Count > 1)
-                sb.Append(CultureInfo.InvariantCulture, $"<polyline fill=\"none\" stroke=\"{color}\" stroke-width=\"{(pts.Count > 60 ? "1.3" : "2")}\" stroke-linejoin=\"round\" points=\"{string.Join(" ", pts.Select(p => $"{F(Sx(p.Item1))},{F(Sy(p.Item2))}"))}\"/>\n");
+                sb.Append(CultureInfo.InvariantCulture, $"<polyline fill=\"none\" stroke=\"{color}\" stroke-width=\"{(pts.Count > 60 ? "1.3" : "2")}\"{dash} stroke-linejoin=\"round\" points=\"{string.Join(" ", pts.Select(p => $"{F(Sx(p.Item1))},{F(Sy(p.Item2))}"))}\"/>\n");
             foreach (var p in pts.Count <= 60 ? pts : [])
                 sb.Append(CultureInfo.InvariantCulture, $"<circle cx=\"{F(Sx(p.Item1))}\" cy=\"{F(Sy(p.Item2))}\" r=\"3\" fill=\"{color}\"/>\n");
             int ly = topMargin + 12 + i * 20;
-            sb.Append(CultureInfo.InvariantCulture, $"<line x1=\"{left + plotW + 12}\" y1=\"{ly}\" x2=\"{left + plotW + 36}\" y2=\"{ly}\" stroke=\"{color}\" stroke-width=\"3\"/>\n");
+            sb.Append(CultureInfo.InvariantCulture, $"<line x1=\"{left + plotW + 12}\" y1=\"{ly}\" x2=\"{left + plotW + 36}\" y2=\"{ly}\" stroke=\"{color}\" stroke-width=\"3\"{dash}/>\n");
             sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{left + plotW + 42}\" y=\"{ly + 4}\" font-size=\"12\">{Esc(Series[i].Name)}</text>\n");
         }
     }
