@@ -102,7 +102,7 @@ public sealed partial class Tensor
         GradFn = node;
         _requiresGrad = true;
         node.IsAttached = true;
-        if (node.Anomaly is not null) AnomalyRecord.CheckForward(this, node);
+        if (node.HasAnomalyRecord) AnomalyRecord.CheckForward(this, node);
     }
 
     /// <summary>Asks backward to store this non-leaf tensor's gradient in <see cref="Grad"/>.</summary>

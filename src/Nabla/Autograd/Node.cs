@@ -18,8 +18,8 @@ public abstract class Node
     internal bool Released;
     internal bool IsAttached;
 
-    /// <summary>What anomaly mode recorded when the node was created; null outside <see cref="Autograd.DetectAnomaly"/>.</summary>
-    internal readonly AnomalyRecord? Anomaly;
+    /// <summary>True when anomaly mode recorded this node's creation (kept in a side table: see Note [Anomaly mode]).</summary>
+    internal bool HasAnomalyRecord;
 
     /// <summary>Creates a node for an op over the given inputs (null entries are absent optional inputs).</summary>
     protected Node(string name, params Tensor?[] inputs)
@@ -33,14 +33,14 @@ public abstract class Node
             Edges[i] = new Edge(t.GradFn, t.IsLeaf ? t : null, t.Dims, t.DType);
         }
         // See Note [Anomaly mode]: the only cost outside it is this thread-static read.
-        if (Autograd.IsAnomalyEnabled) Anomaly = AnomalyRecord.Capture(inputs);
+        if (Autograd.IsAnomalyEnabled) AnomalyRecord.Capture(this, inputs);
     }
 
     /// <summary>
     /// Where in the caller's code the op was created (a stack trace), recorded only inside
     /// <see cref="Autograd.DetectAnomaly"/>; null otherwise.
     /// </summary>
-    public string? CreationTrace => Anomaly?.Trace;
+    public string? CreationTrace => AnomalyRecord.Of(this)?.Trace;
 
     internal bool HasDifferentiableInput => Array.Exists(Edges, e => e is not null);
 
