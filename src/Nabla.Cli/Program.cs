@@ -13,6 +13,9 @@ public static class Program
         [EvaluateCommand.Name] = new(EvaluateCommand.Name, EvaluateCommand.Summary, EvaluateCommand.Run),
         [BenchCommand.Name] = new(BenchCommand.Name, BenchCommand.Summary, BenchCommand.Run),
         [PlaygroundCommand.Name] = new(PlaygroundCommand.Name, PlaygroundCommand.Summary, PlaygroundCommand.Run),
+        [GradCheckCommand.Name] = new(GradCheckCommand.Name, GradCheckCommand.Summary, GradCheckCommand.Run),
+        [GraphCommand.Name] = new(GraphCommand.Name, GraphCommand.Summary, GraphCommand.Run),
+        [PlotCommand.Name] = new(PlotCommand.Name, PlotCommand.Summary, PlotCommand.Run),
     };
 
     public static int Main(string[] args) => Run(args, Console.Out, Console.Error);

@@ -105,6 +105,8 @@ public sealed partial class Tensor
     {
         GradFn = node;
         _requiresGrad = true;
+        node.IsAttached = true;
+        if (node.HasAnomalyRecord) AnomalyRecord.CheckForward(this, node);
     }
 
     /// <summary>Asks backward to store this non-leaf tensor's gradient in <see cref="Grad"/>.</summary>

@@ -1,9 +1,10 @@
 using Nabla.Cli.Expressions;
+using Nabla.Diagnostics;
 
 namespace Nabla.Cli.Commands;
 
 /// <summary>
-/// <c>nabla grad "&lt;expr&gt;" --at name=value,... [--graph]</c>: evaluates an expression over named scalars with
+/// <c>nabla grad "&lt;expr&gt;" --at name=value,... [--graph [--format text|dot|svg]]</c>: evaluates an expression over named scalars with
 /// the autograd engine and prints its value and its gradient with respect to every variable.
 /// </summary>
 public static class GradCommand
@@ -15,7 +16,7 @@ public static class GradCommand
     public const string Summary = "evaluate a scalar expression and print its gradient with respect to each variable";
 
     public static string Usage { get; } = $"""
-        usage: nabla grad <expression> [--at name=value[,name=value...]] [--graph]
+        usage: nabla grad <expression> [--at name=value[,name=value...]] [--graph [--format text|dot|svg]]
 
         Evaluates <expression> in float64 with Nabla's autograd engine, runs backward from it,
         and prints its value and its derivative with respect to every variable.
@@ -32,6 +33,9 @@ public static class GradCommand
                                 a name the expression does not use gets a warning
           --graph               also print every node of the autograd graph, inputs first:
                                 its op, inputs, forward value and gradient
+          --format text|dot|svg with --graph: text (the default) prints the table after the
+                                result; dot prints only Graphviz DOT (pipe it into dot -Tpng);
+                                svg prints only an SVG drawing laid out by Nabla (no Graphviz)
           -h, --help            show this help
           --                    end of options: later arguments are not options (for an
                                 expression that starts with --, as in: --at x=2 -- --x)
@@ -44,8 +48,9 @@ public static class GradCommand
 
         exit codes: 0 success; 2 usage error or malformed expression or --at (message on stderr).
 
-        example:
+        examples:
           nabla grad "(w*x-y)^2" --at w=2,x=3,y=10
+          nabla grad "tanh(w1*x1 + w2*x2 + b)" --at w1=-3,x1=2,w2=1,x2=0,b=6.88 --graph --format svg > neuron.svg
 
         """;
 
@@ -59,6 +64,7 @@ public static class GradCommand
         string? expressionText = null;
         var atTexts = new List<string>();
         bool showGraph = false;
+        string? format = null;
         bool optionsEnded = false;
         for (int i = 0; i < args.Count; i++)
         {
@@ -83,6 +89,11 @@ public static class GradCommand
                 case "--graph":
                     showGraph = true;
                     break;
+                case "--format":
+                    if (i + 1 >= args.Count || args[i + 1].StartsWith("--", StringComparison.Ordinal))
+                        return UsageError(stderr, "option --format needs a value", "write --format text, --format dot or --format svg");
+                    format = args[++i];
+                    break;
                 case "--at":
                     if (i + 1 >= args.Count || args[i + 1].StartsWith("--", StringComparison.Ordinal))
                         return UsageError(stderr, "option --at needs a value", "write --at name=value,name=value, as in --at x=2,y=3");
@@ -94,10 +105,19 @@ public static class GradCommand
                         atTexts.Add(arg["--at=".Length..]);
                         break;
                     }
+                    if (arg.StartsWith("--format=", StringComparison.Ordinal))
+                    {
+                        format = arg["--format=".Length..];
+                        break;
+                    }
                     return UsageError(stderr, $"unknown option '{arg}' for 'nabla grad'",
-                        "the options are --at, --graph and --help; put -- before an expression that starts with --");
+                        "the options are --at, --graph, --format and --help; put -- before an expression that starts with --");
             }
         }
+        if (format is not (null or "text" or "dot" or "svg"))
+            return UsageError(stderr, $"unknown --format '{format}'", "use --format text, --format dot or --format svg");
+        if (format is not null && !showGraph)
+            return UsageError(stderr, "--format needs --graph", "add --graph to print the autograd graph in that format");
         if (expressionText is null)
             return UsageError(stderr, "missing expression", "give the expression to differentiate, as in nabla grad \"x^2\" --at x=3");
 
@@ -142,6 +162,19 @@ public static class GradCommand
                 a.Source, a.Position, "its gradient would be 0; remove it or check the spelling");
 
         Evaluation evaluation = Evaluator.Evaluate(expression, assignments.Values());
+        if (format is "dot" or "svg")
+        {
+            if (!evaluation.Output.RequiresGrad)
+            {
+                Reporter.Error(stderr, "the expression uses no variable, so it has no autograd graph to draw", "add a variable, as in nabla grad \"x^2\" --at x=3 --graph");
+                return ExitCodes.Usage;
+            }
+            // The graph is captured before backward frees it; values and gradients are read when it is drawn.
+            var graph = ComputationGraph.From(evaluation.Output, inputs: evaluation.Leaves.Select(p => (p.Key, p.Value)));
+            evaluation.Backward();
+            stdout.Write(format == "dot" ? graph.ToDot() : graph.ToSvg());
+            return ExitCodes.Success;
+        }
         evaluation.Backward();
         WriteResult(stdout, evaluation);
         if (showGraph) WriteGraph(stdout, evaluation);

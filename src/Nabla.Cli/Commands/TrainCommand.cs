@@ -16,7 +16,10 @@ public static class TrainCommand
         ["--dataset", "--model", "--layers", "--activation", "--init", "--epochs", "--batch-size", "--optimizer", "--lr",
          "--weight-decay", "--scheduler", "--seed", "--threads", "--out", "--resume"];
 
-    private static readonly string[] Flags = ["--help", "--download", "--progress", "--no-progress"];
+    private static readonly string[] Flags = ["--help", "--download", "--progress", "--no-progress", "--detect-anomaly", "--diagnose"];
+
+    /// <summary>The options that choose the dataset and build the model, shared by <c>gradcheck</c> and <c>graph</c>.</summary>
+    public static IReadOnlyList<string> ModelOptions { get; } = ["--dataset", "--model", "--layers", "--activation", "--init", "--seed"];
 
     /// <summary>The usage text.</summary>
     public static string Usage() => $"""
@@ -44,6 +47,10 @@ public static class TrainCommand
           --resume PATH         continue from a checkpoint.safetensors (or the --out directory of a run)
           --download            fetch a missing MNIST/Fashion-MNIST from the canonical addresses
           --progress / --no-progress   force or suppress the live progress bar (default: on a terminal)
+          --detect-anomaly      run every batch in anomaly mode: stop at the first NaN or infinity and name
+                                the op, its inputs' shapes and where it was created (slow; for debugging)
+          --diagnose            record per-layer gradient flow; write gradient-flow.csv and gradient-flow.svg
+                                and print a report with verdicts (vanishing, exploding, dead units)
 
         presets:
         {string.Join("\n", ModelPresets.Descriptions.Select(p => $"  {p.Key,-8} {p.Value}"))}
@@ -58,6 +65,13 @@ public static class TrainCommand
         var o = new OptionReader(args, Valued, Flags, Name);
         if (o.Positional.Count > 0)
             throw new UsageException($"unexpected argument '{o.Positional[0]}'", "options start with --; run 'nabla train --help'");
+        return Parse(o);
+    }
+
+    /// <summary>Reads settings from parsed options; options the reader does not know take their defaults.</summary>
+    public static TrainSettings Parse(OptionReader o)
+    {
+        ArgumentNullException.ThrowIfNull(o);
         string dataset = o.String("--dataset", "digits");
         int[]? layers = null;
         if (o.OptionalString("--layers") is { } l)
@@ -99,6 +113,8 @@ public static class TrainCommand
             Out = o.String("--out", Path.Combine("runs", $"{SafeName(dataset)}-{model ?? "mlp"}")),
             Resume = o.OptionalString("--resume"),
             Download = o.Has("--download"),
+            DetectAnomaly = o.Has("--detect-anomaly"),
+            Diagnose = o.Has("--diagnose"),
         };
     }
 

@@ -20,22 +20,27 @@ public static class ModelPresets
     public static bool TakesImages(string preset) => preset is "cnn" or "cnn-bn";
 
     /// <summary>Builds a preset for <paramref name="inputs"/> input features (flat size) and <paramref name="classes"/> classes.</summary>
-    public static Sequential Build(string preset, int inputs, int classes, Generator generator) => preset switch
+    /// <param name="preset">The preset name.</param>
+    /// <param name="inputs">Input features (flat size).</param>
+    /// <param name="classes">Output classes.</param>
+    /// <param name="generator">The initialisation generator.</param>
+    /// <param name="dtype">The parameters' dtype (float64 for gradient checking).</param>
+    public static Sequential Build(string preset, int inputs, int classes, Generator generator, DType dtype = DType.Float32) => preset switch
     {
         "mlp" => new Sequential(
-            new Linear(inputs, 512, generator: generator), new Relu(),
-            new Linear(512, 256, generator: generator), new Relu(),
-            new Linear(256, classes, generator: generator)),
+            new Linear(inputs, 512, dtype: dtype, generator: generator), new Relu(),
+            new Linear(512, 256, dtype: dtype, generator: generator), new Relu(),
+            new Linear(256, classes, dtype: dtype, generator: generator)),
         "cnn" => RequireImages(preset, inputs, new Sequential(
-            new Conv2d(1, 32, 3, generator: generator), new Relu(), new MaxPool2d(2),
-            new Conv2d(32, 64, 3, generator: generator), new Relu(), new MaxPool2d(2),
-            new Flatten(), new Linear(1600, 128, generator: generator), new Relu(), new Linear(128, classes, generator: generator))),
+            new Conv2d(1, 32, 3, dtype: dtype, generator: generator), new Relu(), new MaxPool2d(2),
+            new Conv2d(32, 64, 3, dtype: dtype, generator: generator), new Relu(), new MaxPool2d(2),
+            new Flatten(), new Linear(1600, 128, dtype: dtype, generator: generator), new Relu(), new Linear(128, classes, dtype: dtype, generator: generator))),
         "cnn-bn" => RequireImages(preset, inputs, new Sequential(
-            new Conv2d(1, 32, 3, padding: 1, generator: generator), new BatchNorm2d(32), new Relu(), new MaxPool2d(2),
-            new Conv2d(32, 64, 3, padding: 1, generator: generator), new BatchNorm2d(64), new Relu(), new MaxPool2d(2),
+            new Conv2d(1, 32, 3, padding: 1, dtype: dtype, generator: generator), new BatchNorm2d(32, dtype: dtype), new Relu(), new MaxPool2d(2),
+            new Conv2d(32, 64, 3, padding: 1, dtype: dtype, generator: generator), new BatchNorm2d(64, dtype: dtype), new Relu(), new MaxPool2d(2),
             new Flatten(), new Dropout(0.25, generator),
-            new Linear(64 * 7 * 7, 128, generator: generator), new BatchNorm1d(128), new Relu(), new Dropout(0.25, generator),
-            new Linear(128, classes, generator: generator))),
+            new Linear(64 * 7 * 7, 128, dtype: dtype, generator: generator), new BatchNorm1d(128, dtype: dtype), new Relu(), new Dropout(0.25, generator),
+            new Linear(128, classes, dtype: dtype, generator: generator))),
         _ => throw new ArgumentException($"unknown model '{preset}'; expected one of: {string.Join(", ", Descriptions.Keys)}"),
     };
 
@@ -45,13 +50,13 @@ public static class ModelPresets
     /// <summary>
     /// An MLP from explicit layer sizes (<c>--layers 784,512,256,10</c>), an activation and an initialiser.
     /// </summary>
-    public static Sequential FromLayers(IReadOnlyList<int> sizes, string activation, string init, Generator generator)
+    public static Sequential FromLayers(IReadOnlyList<int> sizes, string activation, string init, Generator generator, DType dtype = DType.Float32)
     {
         if (sizes.Count < 2) throw new ArgumentException("--layers needs at least an input and an output size, e.g. 784,256,10");
         var model = new Sequential();
         for (int i = 0; i + 1 < sizes.Count; i++)
         {
-            var linear = new Linear(sizes[i], sizes[i + 1], generator: generator);
+            var linear = new Linear(sizes[i], sizes[i + 1], dtype: dtype, generator: generator);
             Initialise(linear, init, activation, generator);
             model.Add(linear);
             if (i + 2 < sizes.Count) model.Add(Activation(activation));

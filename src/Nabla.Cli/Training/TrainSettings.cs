@@ -53,6 +53,12 @@ public sealed record TrainSettings
     /// <summary>Fetch a missing dataset from the canonical addresses.</summary>
     public bool Download { get; init; }
 
+    /// <summary>Run every batch inside <see cref="Autograd.DetectAnomaly"/> and stop at the first NaN or infinity, naming the op.</summary>
+    public bool DetectAnomaly { get; init; }
+
+    /// <summary>Record per-layer gradient flow and write <c>gradient-flow.csv</c>, <c>gradient-flow.svg</c> and a report.</summary>
+    public bool Diagnose { get; init; }
+
     /// <summary>The settings as strings, stored in checkpoints and summaries.</summary>
     public Dictionary<string, string> ToDictionary() => new()
     {

@@ -22,7 +22,8 @@ public sealed record TrainResult(IReadOnlyList<EpochMetrics> Metrics, double Tes
 /// </summary>
 public sealed class Trainer
 {
-    private static readonly string[] OutputFiles = ["model.safetensors", "checkpoint.safetensors", "metrics.csv", "metrics.svg", "summary.json"];
+    private static readonly string[] OutputFiles =
+        ["model.safetensors", "checkpoint.safetensors", "metrics.csv", "metrics.svg", "summary.json", "gradient-flow.csv", "gradient-flow.svg"];
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
     private readonly TrainSettings _s;
     private readonly TextWriter _out;
@@ -43,8 +44,8 @@ public sealed class Trainer
     /// <summary>Asks the loop to stop after the current batch (Ctrl+C); files are still written.</summary>
     public void RequestStop() => _stopRequested = true;
 
-    /// <summary>Builds the model for the settings and dataset.</summary>
-    public static Sequential BuildModel(TrainSettings s, LoadedDataset data, Generator generator)
+    /// <summary>Builds the model for the settings and dataset, with parameters of <paramref name="dtype"/>.</summary>
+    public static Sequential BuildModel(TrainSettings s, LoadedDataset data, Generator generator, DType dtype = DType.Float32)
     {
         if (s.Layers is { } layers)
         {
@@ -54,9 +55,9 @@ public sealed class Trainer
             if (layers[^1] != data.Classes)
                 throw new UsageException($"--layers ends with {layers[^1]} outputs but the dataset '{data.Name}' has {data.Classes} classes",
                     $"end --layers with {data.Classes}");
-            return ModelPresets.FromLayers(layers, s.Activation, s.Init, generator);
+            return ModelPresets.FromLayers(layers, s.Activation, s.Init, generator, dtype);
         }
-        return ModelPresets.Build(s.Model!, data.Features, data.Classes, generator);
+        return ModelPresets.Build(s.Model!, data.Features, data.Classes, generator, dtype);
     }
 
     /// <summary>Runs the whole training and writes the output files.</summary>
@@ -95,6 +96,7 @@ public sealed class Trainer
         _out.WriteLine($"training {(_s.Layers is null ? modelName : "mlp " + string.Join(",", _s.Layers))} on {data.Name}: {data.Train.Count} train / {data.Test.Count} test samples, " +
                        $"{model.ParameterCount():N0} parameters, {_s.Optimizer} lr {_s.Lr.ToString(CultureInfo.InvariantCulture)}, batch {_s.BatchSize}, {_s.Epochs} epochs");
         string? stopped = null;
+        using GradientFlowRecorder? flow = _s.Diagnose ? new GradientFlowRecorder(model) : null;
         var total = Stopwatch.StartNew();
         long samplesSeen = 0;
         for (int epoch = startEpoch; epoch < _s.Epochs && stopped is null; epoch++)
@@ -108,16 +110,29 @@ public sealed class Trainer
             foreach (var (x, y) in loader)
             {
                 optimizer.ZeroGrad();
-                Tensor logits = model.Forward(x);
-                Tensor loss = Functional.CrossEntropy(logits, y);
-                double lv = loss.Item();
-                if (!double.IsFinite(lv))
+                Tensor logits, loss;
+                double lv;
+                try
                 {
-                    stopped = $"the loss became {lv.ToString(CultureInfo.InvariantCulture)} at epoch {epoch + 1}, batch {batch + 1}; lower --lr (now {_s.Lr.ToString(CultureInfo.InvariantCulture)}) or change the optimizer";
+                    using IDisposable? anomaly = _s.DetectAnomaly ? Autograd.DetectAnomaly() : null;
+                    logits = model.Forward(x);
+                    loss = Functional.CrossEntropy(logits, y);
+                    lv = loss.Item();
+                    if (double.IsFinite(lv)) loss.Backward();
+                }
+                catch (AnomalyException e)
+                {
+                    stopped = $"--detect-anomaly: at epoch {epoch + 1}, batch {batch + 1}: {e.Message}";
                     break;
                 }
-                loss.Backward();
+                if (!double.IsFinite(lv))
+                {
+                    stopped = $"the loss became {lv.ToString(CultureInfo.InvariantCulture)} at epoch {epoch + 1}, batch {batch + 1}; lower --lr (now {_s.Lr.ToString(CultureInfo.InvariantCulture)}) or change the optimizer" +
+                              (_s.DetectAnomaly ? "" : "; run with --detect-anomaly to find the op that produced it");
+                    break;
+                }
                 optimizer.Step();
+                flow?.RecordStep();
                 if (perBatchScheduler) scheduler!.Step();
                 int n = x.Size(0);
                 lossSum += lv * n;
@@ -154,6 +169,7 @@ public sealed class Trainer
         SafeTensors.Save(Path.Combine(outDir, "model.safetensors"), model.StateDict(), _s.ToDictionary());
         double totalSeconds = total.Elapsed.TotalSeconds;
         WriteSummary(outDir, finalAcc, finalLoss, metrics, totalSeconds, samplesSeen, stopped);
+        if (flow is { Steps: > 0 }) WriteGradientFlow(outDir, flow);
         if (stopped is not null) _out.WriteLine(stopped);
         _out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"test accuracy {finalAcc:F4} (loss {finalLoss:F4}) after {metrics.Count} epochs in {totalSeconds:F1}s"));
         string[] written = OutputFiles.Where(f => File.Exists(Path.Combine(outDir, f))).ToArray();
@@ -264,7 +280,24 @@ public sealed class Trainer
         });
     }
 
-    /// <summary>Loss and accuracy per epoch as a two-panel SVG chart.</summary>
+    /// <summary>Writes <c>gradient-flow.csv</c> and <c>gradient-flow.svg</c> and prints the report (<c>--diagnose</c>).</summary>
+    private void WriteGradientFlow(string outDir, GradientFlowRecorder flow)
+    {
+        AtomicFile.Write(Path.Combine(outDir, "gradient-flow.csv"), stream =>
+        {
+            using var w = new StreamWriter(stream, leaveOpen: true);
+            flow.WriteCsv(w);
+        });
+        string svg = flow.ToSvg();
+        AtomicFile.Write(Path.Combine(outDir, "gradient-flow.svg"), stream =>
+        {
+            using var w = new StreamWriter(stream, leaveOpen: true);
+            w.Write(svg);
+        });
+        _out.WriteLine(flow.Report().ToString());
+    }
+
+    /// <summary>Loss, accuracy and learning rate per epoch as a three-panel SVG chart.</summary>
     public static string MetricsChart(IReadOnlyList<EpochMetrics> metrics)
     {
         double[] epochs = metrics.Select(m => (double)m.Epoch).ToArray();
@@ -274,7 +307,9 @@ public sealed class Trainer
         var acc = new LineChart { Title = "Accuracy", XLabel = "epoch", YLabel = "accuracy" };
         acc.Series.Add(new ChartSeries("train", epochs, metrics.Select(m => m.TrainAccuracy).ToArray()));
         acc.Series.Add(new ChartSeries("test", epochs, metrics.Select(m => m.TestAccuracy).ToArray()));
-        return LineChart.RenderPanels([loss, acc]);
+        var lr = new LineChart { Title = "Learning rate", XLabel = "epoch", YLabel = "learning rate", Height = 260 };
+        lr.Series.Add(new ChartSeries("lr", epochs, metrics.Select(m => m.Lr).ToArray()));
+        return LineChart.RenderPanels([loss, acc, lr]);
     }
 
     /// <summary>JSON has no NaN or infinity: a diverged value is written as null.</summary>

@@ -6,6 +6,7 @@ namespace Nabla;
 public static class Autograd
 {
     [ThreadStatic] private static int t_noGradDepth;
+    [ThreadStatic] private static int t_anomalyDepth;
 
     /// <summary>True when operations on the current thread are being recorded.</summary>
     public static bool IsGradEnabled => t_noGradDepth == 0;
@@ -24,6 +25,73 @@ public static class Autograd
         int saved = t_noGradDepth;
         t_noGradDepth = 0;
         return new Scope(() => t_noGradDepth = saved);
+    }
+
+    /// <summary>True inside a <see cref="DetectAnomaly"/> scope on the current thread.</summary>
+    public static bool IsAnomalyEnabled => t_anomalyDepth > 0;
+
+    /// <summary>
+    /// Turns on anomaly detection on the current thread until the returned scope is disposed: every recorded op
+    /// remembers where it was created, and the first NaN or infinity produced by a recorded op in the forward pass,
+    /// or returned by a backward rule, throws an <see cref="AnomalyException"/> naming the op, its backward node,
+    /// the input shapes and the creation stack trace.
+    /// </summary>
+    /// <remarks>
+    /// Anomaly mode is slow (a stack trace per op and a scan of every result); it is meant for finding the first
+    /// non-finite value, not for training. Outside it the cost is one thread-static read per recorded op.
+    /// Only recorded ops (those with an input that requires a gradient) are checked in the forward pass.
+    /// See Note [Anomaly mode].
+    /// </remarks>
+    /// <example><code>using (Autograd.DetectAnomaly()) { loss = model.Forward(x).Log().Mean(); loss.Backward(); }</code></example>
+    public static IDisposable DetectAnomaly()
+    {
+        t_anomalyDepth++;
+        return new Scope(static () => t_anomalyDepth--);
+    }
+
+    /// <summary>
+    /// Attaches a user-defined backward node to the result of a custom op, which is how an op without a built-in rule
+    /// joins the graph (PyTorch's <c>torch.autograd.Function</c>).
+    /// </summary>
+    /// <remarks>
+    /// <para>Compute <paramref name="result"/> without recording (inside <see cref="NoGrad"/>, or from
+    /// <see cref="Tensor.Detach"/>ed inputs), then subclass <see cref="Node"/> with the op's inputs and a
+    /// <see cref="Node.Backward"/> rule that returns one gradient per input:</para>
+    /// <code>
+    /// sealed class CubeBackward(Tensor x) : Node("CubeBackward", x)
+    /// {
+    ///     // d(x^3)/dx = 3x^2
+    ///     public override Tensor?[] Backward(Tensor grad) => [grad * 3 * x * x];
+    /// }
+    /// static Tensor Cube(Tensor x)
+    /// {
+    ///     Tensor y;
+    ///     using (Autograd.NoGrad()) y = x * x * x;
+    ///     return Autograd.Record(y, new CubeBackward(x));
+    /// }
+    /// </code>
+    /// <para>Nothing is attached when grad mode is off or no input of the node requires a gradient. Use a new node
+    /// for every result. <see cref="Diagnostics.GradCheck"/> checks such a rule against finite differences.</para>
+    /// </remarks>
+    /// <param name="result">The op's freshly computed result (a tensor that is not part of any graph).</param>
+    /// <param name="node">The backward node, constructed over the op's inputs.</param>
+    /// <returns><paramref name="result"/>, now with <see cref="Tensor.GradFn"/> set to <paramref name="node"/>.</returns>
+    public static Tensor Record(Tensor result, Node node)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(node);
+        if (!result.IsLeaf)
+            throw new ArgumentException(
+                $"record: the result of {node.Name} was already produced by {result.GradFn!.Name}; compute a custom op's result " +
+                "inside Autograd.NoGrad() (or from Detach()ed inputs) so that its node is the only backward rule", nameof(result));
+        if (result.RequiresGrad)
+            throw new ArgumentException(
+                $"record: the result of {node.Name} is a leaf that requires a gradient (a parameter or an input); a custom op must return a new tensor", nameof(result));
+        if (node.IsAttached)
+            throw new ArgumentException($"record: the node {node.Name} is already attached to another tensor; create a new node for every result", nameof(node));
+        if (!IsGradEnabled || !node.HasDifferentiableInput) return result;
+        result.SetGradFn(node);
+        return result;
     }
 
     internal static bool ShouldRecord(Tensor a) => a.RequiresGrad && IsGradEnabled;

@@ -74,6 +74,7 @@ internal static class Engine
             }
         }
 
+        bool detectAnomaly = Autograd.IsAnomalyEnabled;
         using IDisposable mode = createGraph ? Autograd.EnableGrad() : Autograd.NoGrad();
 
         // Pass 1: discover nodes and count pending consumers. The counts and gradient buffers live in the
@@ -144,6 +145,7 @@ internal static class Engine
                 Tensor?[] inputGrads = node.Backward(grad);
                 if (inputGrads.Length != node.Edges.Length)
                     throw new InvalidOperationException($"internal: {node.Name} returned {inputGrads.Length} gradients for {node.Edges.Length} inputs");
+                if (detectAnomaly) AnomalyRecord.CheckBackward(node, inputGrads);
                 Propagate(node, inputGrads, ready, run, createGraph, leafTargets, captured);
                 if (!retainGraph) node.Release();
             }

@@ -19,6 +19,10 @@ public abstract class Node
     internal List<Func<Tensor, Tensor?>>? PreHooks;
     internal Tensor? RetainTarget;
     internal bool Released;
+    internal bool IsAttached;
+
+    /// <summary>True when anomaly mode recorded this node's creation (kept in a side table: see Note [Anomaly mode]).</summary>
+    internal bool HasAnomalyRecord;
 
     // Engine bookkeeping for the backward pass in progress (see Note [Engine]); valid while RunId matches.
     internal long RunId;
@@ -36,7 +40,17 @@ public abstract class Node
             if (t is null || !t.RequiresGrad) continue;
             Edges[i] = new Edge(t.GradFn, t.IsLeaf ? t : null, t.Dims, t.DType);
         }
+        // See Note [Anomaly mode]: the only cost outside it is this thread-static read.
+        if (Autograd.IsAnomalyEnabled) AnomalyRecord.Capture(this, inputs);
     }
+
+    /// <summary>
+    /// Where in the caller's code the op was created (a stack trace), recorded only inside
+    /// <see cref="Autograd.DetectAnomaly"/>; null otherwise.
+    /// </summary>
+    public string? CreationTrace => AnomalyRecord.Of(this)?.Trace;
+
+    internal bool HasDifferentiableInput => Array.Exists(Edges, e => e.IsSet);
 
     /// <summary>The node's name, such as <c>MulBackward</c>.</summary>
     public string Name { get; }

@@ -17,7 +17,8 @@ public sealed record ChartSeries(string Name, IReadOnlyList<double> X, IReadOnly
 public sealed class LineChart
 {
     private static readonly double[] NiceSteps = [1.0, 2.0, 5.0, 10.0];
-    private static readonly string[] Palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"];
+    // Tableau's ten colours (blue and red first, for train and test); series beyond ten repeat them dashed.
+    private static readonly string[] Palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22"];
 
     /// <summary>The chart title.</summary>
     public string Title { get; init; } = "";
@@ -53,10 +54,12 @@ public sealed class LineChart
         sb.Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" font-family=\"DejaVu Sans, Arial, sans-serif\">\n");
         sb.Append(CultureInfo.InvariantCulture, $"<rect width=\"{width}\" height=\"{height}\" fill=\"white\"/>\n");
         int top = 0;
+        // One legend width for all panels, so that stacked plots line up.
+        int right = panels.Count == 0 ? 110 : panels.Max(p => p.LegendWidth());
         foreach (LineChart p in panels)
         {
             sb.Append(CultureInfo.InvariantCulture, $"<g transform=\"translate(0,{top})\">\n");
-            p.RenderBody(sb);
+            p.RenderBody(sb, right);
             sb.Append("</g>\n");
             top += p.Height;
         }
@@ -64,9 +67,12 @@ public sealed class LineChart
         return sb.ToString();
     }
 
-    private void RenderBody(StringBuilder sb)
+    /// <summary>The room right of the plot for the legend: its longest name at about 8 px a character (12 px text).</summary>
+    private int LegendWidth() => Math.Clamp(60 + 8 * Series.Select(s => s.Name.Length).DefaultIfEmpty(0).Max(), 110, Width / 2);
+
+    private void RenderBody(StringBuilder sb, int right)
     {
-        const int left = 70, right = 150, topMargin = 36, bottom = 48;
+        const int left = 70, topMargin = 36, bottom = 48;
         int plotW = Width - left - right, plotH = Height - topMargin - bottom;
         Func<double, double> ty = LogY ? Math.Log10 : v => v;
         var points = Series.Select(s => s.X.Zip(s.Y).Where(p => double.IsFinite(p.First) && double.IsFinite(p.Second) && (!LogY || p.Second > 0))
@@ -76,9 +82,14 @@ public sealed class LineChart
         double y0 = all.Count > 0 ? all.Min(p => p.Item2) : 0, y1 = all.Count > 0 ? all.Max(p => p.Item2) : 1;
         if (x1 == x0) { x0 -= 0.5; x1 += 0.5; }
         if (y1 == y0) { y0 -= 0.5; y1 += 0.5; }
-        double[] xt = NiceTicks(x0, x1, 6), yt = LogY ? LogTicks(y0, y1) : NiceTicks(y0, y1, 5);
-        x0 = Math.Min(x0, xt[0]); x1 = Math.Max(x1, xt[^1]);
+        // NOTE: the x axis spans the data exactly (epochs 1..8 should not start at 0); the y axis is widened to round
+        // ticks (to whole decades on a log scale) so that the top and bottom lines are labelled.
+        double[] xt = NiceTicks(x0, x1, 6);
+        if (LogY) { y0 = Math.Floor(y0); y1 = Math.Max(Math.Ceiling(y1), y0 + 1); }
+        double[] yt = LogY ? LogTicks(y0, y1) : NiceTicks(y0, y1, 5);
         if (!LogY) { y0 = Math.Min(y0, yt[0]); y1 = Math.Max(y1, yt[^1]); }
+        Func<double, string> xFormat = TickFormatter(xt.Where(t => t >= x0 - 1e-12 && t <= x1 + 1e-12));
+        Func<double, string> yFormat = TickFormatter(LogY ? yt.Select(t => Math.Pow(10, t)) : yt);
         double Sx(double x) => left + (x - x0) / (x1 - x0) * plotW;
         double Sy(double y) => topMargin + plotH - (y - y0) / (y1 - y0) * plotH;
         string F(double v) => v.ToString("0.##", CultureInfo.InvariantCulture);
@@ -87,17 +98,17 @@ public sealed class LineChart
         sb.Append(CultureInfo.InvariantCulture, $"<rect x=\"{left}\" y=\"{topMargin}\" width=\"{plotW}\" height=\"{plotH}\" fill=\"none\" stroke=\"#444\"/>\n");
         foreach (double t in xt)
         {
-            if (t < x0 || t > x1) continue;
+            if (t < x0 - 1e-9 * (x1 - x0) || t > x1 + 1e-9 * (x1 - x0)) continue;
             double x = Sx(t);
             sb.Append(CultureInfo.InvariantCulture, $"<line x1=\"{F(x)}\" y1=\"{topMargin}\" x2=\"{F(x)}\" y2=\"{topMargin + plotH}\" stroke=\"#e5e5e5\"/>\n");
-            sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{F(x)}\" y=\"{topMargin + plotH + 18}\" font-size=\"12\" text-anchor=\"middle\">{Esc(FormatTick(t))}</text>\n");
+            sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{F(x)}\" y=\"{topMargin + plotH + 18}\" font-size=\"12\" text-anchor=\"middle\">{Esc(xFormat(t))}</text>\n");
         }
         foreach (double t in yt)
         {
             if (t < y0 - 1e-12 || t > y1 + 1e-12) continue;
             double y = Sy(t);
             sb.Append(CultureInfo.InvariantCulture, $"<line x1=\"{left}\" y1=\"{F(y)}\" x2=\"{left + plotW}\" y2=\"{F(y)}\" stroke=\"#e5e5e5\"/>\n");
-            string label = LogY ? FormatTick(Math.Pow(10, t)) : FormatTick(t);
+            string label = yFormat(LogY ? Math.Pow(10, t) : t);
             sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{left - 6}\" y=\"{F(y + 4)}\" font-size=\"12\" text-anchor=\"end\">{Esc(label)}</text>\n");
         }
         sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{left + plotW / 2}\" y=\"{Height - 10}\" font-size=\"13\" text-anchor=\"middle\">{Esc(XLabel)}</text>\n");
@@ -105,24 +116,35 @@ public sealed class LineChart
         for (int i = 0; i < Series.Count; i++)
         {
             string color = Palette[i % Palette.Length];
+            string dash = i >= Palette.Length ? " stroke-dasharray=\"6,3\"" : "";
             var pts = points[i];
             if (pts.Count > 1)
-                sb.Append(CultureInfo.InvariantCulture, $"<polyline fill=\"none\" stroke=\"{color}\" stroke-width=\"2\" points=\"{string.Join(" ", pts.Select(p => $"{F(Sx(p.Item1))},{F(Sy(p.Item2))}"))}\"/>\n");
+                sb.Append(CultureInfo.InvariantCulture, $"<polyline fill=\"none\" stroke=\"{color}\" stroke-width=\"{(pts.Count > 60 ? "1.3" : "2")}\"{dash} stroke-linejoin=\"round\" points=\"{string.Join(" ", pts.Select(p => $"{F(Sx(p.Item1))},{F(Sy(p.Item2))}"))}\"/>\n");
             foreach (var p in pts.Count <= 60 ? pts : [])
                 sb.Append(CultureInfo.InvariantCulture, $"<circle cx=\"{F(Sx(p.Item1))}\" cy=\"{F(Sy(p.Item2))}\" r=\"3\" fill=\"{color}\"/>\n");
             int ly = topMargin + 12 + i * 20;
-            sb.Append(CultureInfo.InvariantCulture, $"<line x1=\"{left + plotW + 12}\" y1=\"{ly}\" x2=\"{left + plotW + 36}\" y2=\"{ly}\" stroke=\"{color}\" stroke-width=\"3\"/>\n");
+            sb.Append(CultureInfo.InvariantCulture, $"<line x1=\"{left + plotW + 12}\" y1=\"{ly}\" x2=\"{left + plotW + 36}\" y2=\"{ly}\" stroke=\"{color}\" stroke-width=\"3\"{dash}/>\n");
             sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{left + plotW + 42}\" y=\"{ly + 4}\" font-size=\"12\">{Esc(Series[i].Name)}</text>\n");
         }
     }
 
     private static string Esc(string s) => SecurityElement.Escape(s) ?? "";
 
-    private static string FormatTick(double v)
+    /// <summary>
+    /// One notation for all ticks of an axis: plain decimals with as many places as the finest tick needs, or, when a
+    /// tick is below 1e-3 or at least 1e5 in magnitude, <c>1e-4</c>-style exponents for every tick.
+    /// </summary>
+    internal static Func<double, string> TickFormatter(IEnumerable<double> ticks)
     {
-        double a = Math.Abs(v);
-        if (a != 0 && (a >= 1e5 || a < 1e-3)) return v.ToString("0.#e0", CultureInfo.InvariantCulture);
-        return Math.Round(v, 6).ToString("0.######", CultureInfo.InvariantCulture);
+        var nonZero = ticks.Select(Math.Abs).Where(a => a > 0 && double.IsFinite(a)).ToList();
+        if (nonZero.Count == 0) return v => v.ToString("0.##", CultureInfo.InvariantCulture);
+        if (nonZero.Min() < 1e-3 || nonZero.Max() >= 1e5)
+            return v => v == 0 ? "0" : v.ToString("0.##e0", CultureInfo.InvariantCulture);
+        int places = 0;
+        foreach (double a in nonZero)
+            while (places < 6 && Math.Abs(Math.Round(a, places) - a) > 1e-9 * a) places++;
+        string format = places == 0 ? "0" : "0." + new string('#', places);
+        return v => Math.Round(v, places).ToString(format, CultureInfo.InvariantCulture);
     }
 
     /// <summary>Round tick values (1, 2 or 5 times a power of ten) covering [lo, hi].</summary>
@@ -138,10 +160,16 @@ public sealed class LineChart
         return [.. ticks];
     }
 
+    /// <summary>Decades (as log10 values) over [lo, hi]; with at most two decades also 2x and 5x in between.</summary>
     private static double[] LogTicks(double lo, double hi)
     {
         var ticks = new List<double>();
-        for (double e = Math.Floor(lo); e <= Math.Ceiling(hi); e++) ticks.Add(e);
+        int step = (int)Math.Max(1, Math.Ceiling((hi - lo) / 8));
+        for (double e = Math.Floor(lo); e <= Math.Ceiling(hi); e += step)
+        {
+            ticks.Add(e);
+            if (hi - lo <= 2 && e + 1 <= hi) ticks.AddRange([e + Math.Log10(2), e + Math.Log10(5)]);
+        }
         return ticks.Count > 0 ? [.. ticks] : [lo, hi];
     }
 }
