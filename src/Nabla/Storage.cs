@@ -23,13 +23,16 @@ internal sealed class Storage
         if (count > Array.MaxLength)
             throw new ArgumentOutOfRangeException(nameof(count), $"tensor of {count} elements exceeds the maximum of {Array.MaxLength}");
         int n = (int)count;
-        Array data = dtype switch
-        {
-            DType.Float32 => zeroed ? new float[n] : GC.AllocateUninitializedArray<float>(n),
-            DType.Float64 => zeroed ? new double[n] : GC.AllocateUninitializedArray<double>(n),
-            DType.Int64 => zeroed ? new long[n] : GC.AllocateUninitializedArray<long>(n),
-            _ => new bool[n],
-        };
-        return new Storage(data, dtype);
+        if (BufferReuse.Current is { } pool && BufferReuse.Eligible(dtype, n))
+            return pool.Rent(dtype, n, zeroed);
+        return new Storage(NewArray(dtype, n, zeroed), dtype);
     }
+
+    internal static Array NewArray(DType dtype, int n, bool zeroed) => dtype switch
+    {
+        DType.Float32 => zeroed ? new float[n] : GC.AllocateUninitializedArray<float>(n),
+        DType.Float64 => zeroed ? new double[n] : GC.AllocateUninitializedArray<double>(n),
+        DType.Int64 => zeroed ? new long[n] : GC.AllocateUninitializedArray<long>(n),
+        _ => new bool[n],
+    };
 }

@@ -53,6 +53,7 @@ public static class Workloads
         Sequential model = ModelPresets.Build(preset, 784, 10, gen);
         var optimizer = new Adam(model.Parameters(), 1e-3);
         var loader = new DataLoader(train, batchSize, shuffle: true, generator: new Generator(2));
+        using var reuse = BufferReuse.Begin();
         long gcBefore = GC.CollectionCount(0) + GC.CollectionCount(1) + GC.CollectionCount(2);
         long allocBefore = GC.GetTotalAllocatedBytes(precise: false);
         var sw = Stopwatch.StartNew();

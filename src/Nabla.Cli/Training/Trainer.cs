@@ -97,6 +97,8 @@ public sealed class Trainer
                        $"{model.ParameterCount():N0} parameters, {_s.Optimizer} lr {_s.Lr.ToString(CultureInfo.InvariantCulture)}, batch {_s.BatchSize}, {_s.Epochs} epochs");
         string? stopped = null;
         using GradientFlowRecorder? flow = _s.Diagnose ? new GradientFlowRecorder(model) : null;
+        // Every op of the loop runs on this thread, so its large buffers can be recycled: see Note [Buffer reuse].
+        using var reuse = BufferReuse.Begin();
         var total = Stopwatch.StartNew();
         long samplesSeen = 0;
         for (int epoch = startEpoch; epoch < _s.Epochs && stopped is null; epoch++)

@@ -1,0 +1,113 @@
+namespace Nabla;
+
+// Note [Buffer reuse]
+// A training step allocates the same large buffers (activations, im2col columns, gradients) step after step.
+// Fresh large arrays are expensive: the GC hands out newly mapped memory whose every page faults on first
+// touch, and on some hosts a page fault costs over 10 µs, which made memory, not arithmetic, the cost of a
+// convolution. Inside a BufferReuse scope, storages of 64 KiB or more allocated on the scope's thread are
+// recycled: each handed-out array remembers its owner Storage through a weak reference, and a later
+// allocation of the same dtype and length on the same thread takes an array whose owner the GC has found
+// dead. Reuse is safe because an array only returns once no tensor, view or graph node refers to its
+// storage, and the only remaining way to touch it, a kernel still running over a span of it, cannot
+// overlap a later allocation on the same thread: ops run synchronously on their calling thread (their
+// helper threads finish before the op returns). So tensors created in a scope must not be handed to other
+// threads that run ops on them after dropping every reference; the training loop, which runs every op on
+// one thread, is the intended user. Outside a scope nothing is pooled.
+
+/// <summary>
+/// Recycles large tensor buffers across training steps on the current thread (see Note [Buffer reuse]).
+/// Dispose the scope to stop; buffers still in use stay valid.
+/// </summary>
+/// <example><code>using (BufferReuse.Begin()) { foreach (var batch in loader) { ... } }</code></example>
+public sealed class BufferReuse : IDisposable
+{
+    private const int MinBytes = 64 * 1024;
+    private const long DefaultCapBytes = 1L << 30;
+
+    [ThreadStatic] private static BufferReuse? t_current;
+
+    private readonly Dictionary<(DType, int), List<Entry>> _buckets = [];
+    private readonly BufferReuse? _previous;
+    private readonly int _thread = Environment.CurrentManagedThreadId;
+    private long _pooledBytes;
+    private int _lastCollection = -1;
+    private bool _disposed;
+
+    private BufferReuse(long capBytes)
+    {
+        CapBytes = capBytes;
+        _previous = t_current;
+        t_current = this;
+    }
+
+    /// <summary>Starts recycling on the current thread, holding at most <paramref name="capBytes"/> of buffers.</summary>
+    public static BufferReuse Begin(long capBytes = DefaultCapBytes) => new(capBytes);
+
+    /// <summary>The most bytes of buffers this scope keeps.</summary>
+    public long CapBytes { get; }
+
+    /// <summary>How many allocations were served by a recycled buffer.</summary>
+    public long Reused { get; private set; }
+
+    /// <summary>How many allocations made a new buffer.</summary>
+    public long Created { get; private set; }
+
+    internal static BufferReuse? Current => t_current;
+
+    internal static bool Eligible(DType dtype, int n) => (long)n * ElementSize(dtype) >= MinBytes;
+
+    private static int ElementSize(DType dtype) => dtype switch { DType.Float32 => 4, DType.Bool => 1, _ => 8 };
+
+    internal Storage Rent(DType dtype, int n, bool zeroed)
+    {
+        if (!_buckets.TryGetValue((dtype, n), out List<Entry>? bucket)) _buckets[(dtype, n)] = bucket = [];
+        if (TakeDead(bucket, dtype, zeroed) is { } reused) return reused;
+        // NOTE: owners of step-to-step buffers die young, but the GC only notices at its next collection,
+        // which large allocations alone rarely trigger, and buffers that lived through one step are old by then.
+        // When a bucket has already grown, a non-compacting full collection (a few milliseconds: the live heap
+        // is mostly arrays of numbers, which need no tracing) is cheaper than a fresh, page-faulting buffer.
+        if (bucket.Count >= 2 && GC.CollectionCount(2) == _lastCollection)
+        {
+            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: false);
+            _lastCollection = GC.CollectionCount(2);
+            if (TakeDead(bucket, dtype, zeroed) is { } afterCollect) return afterCollect;
+        }
+        _lastCollection = GC.CollectionCount(2);
+        var storage = new Storage(Storage.NewArray(dtype, n, zeroed), dtype);
+        Created++;
+        long bytes = (long)n * ElementSize(dtype);
+        if (_pooledBytes + bytes <= CapBytes)
+        {
+            bucket.Add(new Entry(new WeakReference<Storage>(storage), storage.Data));
+            _pooledBytes += bytes;
+        }
+        return storage;
+    }
+
+    private Storage? TakeDead(List<Entry> bucket, DType dtype, bool zeroed)
+    {
+        foreach (Entry e in bucket)
+        {
+            if (e.Owner.TryGetTarget(out _)) continue;
+            if (zeroed) Array.Clear(e.Array);
+            var reused = new Storage(e.Array, dtype);
+            e.Owner.SetTarget(reused);
+            Reused++;
+            return reused;
+        }
+        return null;
+    }
+
+    /// <summary>Ends the scope on its thread; later allocations are ordinary again.</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        if (Environment.CurrentManagedThreadId != _thread)
+            throw new InvalidOperationException("BufferReuse: a scope must be disposed on the thread that began it");
+        _disposed = true;
+        t_current = _previous;
+        _buckets.Clear();
+    }
+
+    private sealed record Entry(WeakReference<Storage> Owner, Array Array);
+}

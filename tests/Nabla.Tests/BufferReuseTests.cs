@@ -1,0 +1,63 @@
+namespace Nabla.Tests;
+
+public class BufferReuseTests
+{
+    [Fact]
+    public void Scope_RecyclesBuffersOfDeadTensors_AndKeepsLiveOnesIntact()
+    {
+        using var reuse = BufferReuse.Begin();
+        Tensor keep = Tensor.Full([100_000], 3f);
+        for (int step = 0; step < 20; step++)
+        {
+            Tensor a = Tensor.Full([100_000], step);
+            Tensor b = a * 2.0;                     // a large temporary that dies every step
+            Assert.Equal(2f * step, b.ToArray<float>()[99_999]);
+        }
+        Assert.All(keep.ToArray<float>(), v => Assert.Equal(3f, v));
+        Assert.True(reuse.Reused > 0, $"reused {reuse.Reused}, created {reuse.Created}");
+    }
+
+    [Fact]
+    public void Scope_ZeroedAllocation_FromRecycledBuffer_IsZero()
+    {
+        using var reuse = BufferReuse.Begin();
+        for (int i = 0; i < 10; i++)
+        {
+            Tensor junk = Tensor.Full([50_000], 7f);
+            Assert.Equal(7f, junk.ToArray<float>()[0]);
+        }
+        for (int i = 0; i < 10; i++)
+            Assert.All(Tensor.Zeros([50_000]).ToArray<float>(), v => Assert.Equal(0f, v));
+    }
+
+    [Fact]
+    public void Scope_TrainingSteps_GiveTheSameResultAsWithout()
+    {
+        float[] Run(bool reuse)
+        {
+            using BufferReuse? scope = reuse ? BufferReuse.Begin() : null;
+            var w = Tensor.Randn([256, 128], generator: new Generator(3), requiresGrad: true);
+            var x = Tensor.Randn([128, 256], generator: new Generator(4));
+            for (int i = 0; i < 10; i++)
+            {
+                w.Grad = null;
+                x.MatMul(w).Tanh().Pow(2).Mean().Backward();
+                using (Autograd.NoGrad()) w.SubInPlace(w.Grad! * 0.1);
+            }
+            return w.ToArray<float>();
+        }
+        Assert.Equal(Run(false), Run(true));
+    }
+
+    [Fact]
+    public void Dispose_OnAnotherThread_Throws()
+    {
+        BufferReuse scope = BufferReuse.Begin();
+        Exception? error = null;
+        var t = new Thread(() => { try { scope.Dispose(); } catch (InvalidOperationException e) { error = e; } });
+        t.Start();
+        t.Join();
+        scope.Dispose();
+        Assert.NotNull(error);
+    }
+}
