@@ -166,24 +166,6 @@ internal static unsafe class Gemm
             return;
         }
         bool byRows = mTiles > nTiles;
-        if (byRows && g.M > GemmDriver<T, TK>.SharedBlockRows(g.M, threads))
-        {
-            // See Note [Shared B panels].
-            var shared = new GemmShared(threads, (nint)GemmBuffers<T>.PackB(GemmDriver<T, TK>.SharedPackBSize(g)), GemmDriver<T, TK>.Steps(g));
-            bool ran = GemmThreads.TryFor(threads, t =>
-            {
-                try
-                {
-                    GemmDriver<T, TK>.RunShared(g, shared, t);
-                }
-                catch
-                {
-                    shared.Barrier.Break();
-                    throw;
-                }
-            });
-            if (ran) return;
-        }
         int tiles = byRows ? mTiles : nTiles, size = byRows ? g.M : g.N, unit = byRows ? TK.MR : TK.NR;
         // NOTE: the bands are handed out first come first served, several per thread when they stay at least
         // MinBand rows or columns wide: a thread whose core is shared with another process then simply takes

@@ -68,12 +68,13 @@ internal static unsafe class GemmDriver<T, TK>
 
     internal static int NC => Math.Max(1, BlockBBytes / (KC * sizeof(T)) / TK.NR) * TK.NR;
 
-    /// <summary>Computes rows <c>[m0, m1)</c> and columns <c>[n0, n1)</c> of C on the calling thread.</summary>
+    /// <summary>Computes rows <c>[m0, m1)</c> and columns <c>[n0, n1)</c> of C.</summary>
     public static void Run(in GemmArgs<T> g, int m0, int m1, int n0, int n1)
     {
         int mr = TK.MR, nr = TK.NR, k = g.K;
         if (m0 >= m1 || n0 >= n1) return;
-        int kcMax = KcFor(k);
+        int kBlocks = (k + KC - 1) / KC;
+        int kcMax = (k + kBlocks - 1) / kBlocks;
         int ncMax = Math.Min(NC, RoundUp(n1 - n0, nr));
         int mcMax = Math.Min(MC, RoundUp(m1 - m0, mr));
         T* packA = GemmBuffers<T>.PackA(kcMax * mcMax);
@@ -85,114 +86,43 @@ internal static unsafe class GemmDriver<T, TK>
             for (int pc = 0; pc < k; pc += kcMax)
             {
                 int kc = Math.Min(kcMax, k - pc);
-                PackB(g, pc, jc, kc, nc, packB, 0, 1);
+                PackB(g, pc, jc, kc, nc, packB);
                 T beta = pc == 0 ? g.Beta : T.One;
                 for (int ic = m0; ic < m1; ic += MC)
                 {
                     int mc = Math.Min(MC, m1 - ic);
                     PackA(g, ic, pc, mc, kc, packA);
-                    Macro(g, packA, packB, ic, mc, jc, nc, kc, beta, tile);
-                }
-            }
-        }
-    }
-
-    // Note [Shared B panels]
-    // When a product is split by rows across threads, every band would pack the same B block, and for big
-    // matrices that repacking reads B from memory once per band. Instead all threads walk the same jc/pc
-    // loops: they pack the B block together into one shared buffer (panel t, t + T, ... by thread t), meet
-    // at a barrier, then take MC-row blocks of A first come first served (each packs its own A block, which
-    // nobody else needs), and meet again before the B buffer is overwritten. A thread whose core is busy
-    // with another process just takes fewer row blocks. The barrier needs every thread running at once, so
-    // this runs only on GemmThreads' dedicated helpers, never on the thread pool.
-
-    /// <summary>
-    /// The height of the row blocks that threads take in <see cref="RunShared"/>: a multiple of the thread
-    /// count of near-equal blocks of about 256 rows (at most MC), so equally fast threads finish together.
-    /// </summary>
-    public static int SharedBlockRows(int m, int threads)
-    {
-        int perThread = Math.Max(1, (int)Math.Round(m / (256.0 * threads)));
-        int rows = RoundUp((m + perThread * threads - 1) / (perThread * threads), TK.MR);
-        return Math.Min(rows, MC);
-    }
-
-    /// <summary>Elements of the shared packed-B buffer that <see cref="RunShared"/> needs.</summary>
-    public static int SharedPackBSize(in GemmArgs<T> g) => KcFor(g.K) * Math.Min(NC, RoundUp(g.N, TK.NR));
-
-    /// <summary>Thread <paramref name="thread"/> of <see cref="GemmShared.Threads"/>' share of the whole product. See Note [Shared B panels].</summary>
-    public static void RunShared(in GemmArgs<T> g, GemmShared shared, int thread)
-    {
-        int mr = TK.MR, nr = TK.NR, k = g.K, threads = shared.Threads;
-        int kcMax = KcFor(k);
-        int mcBlock = SharedBlockRows(g.M, threads);
-        int blocks = (g.M + mcBlock - 1) / mcBlock;
-        T* packA = GemmBuffers<T>.PackA(kcMax * mcBlock);
-        T* packB = (T*)shared.PackB;
-        T* tile = stackalloc T[mr * nr];
-        int step = 0;
-        for (int jc = 0; jc < g.N; jc += NC)
-        {
-            int nc = Math.Min(NC, g.N - jc);
-            for (int pc = 0; pc < k; pc += kcMax, step++)
-            {
-                int kc = Math.Min(kcMax, k - pc);
-                PackB(g, pc, jc, kc, nc, packB, thread, threads);
-                shared.Barrier.SignalAndWait();
-                T beta = pc == 0 ? g.Beta : T.One;
-                for (int b = shared.Claim(step); b < blocks; b = shared.Claim(step))
-                {
-                    int ic = b * mcBlock, mc = Math.Min(mcBlock, g.M - ic);
-                    PackA(g, ic, pc, mc, kc, packA);
-                    Macro(g, packA, packB, ic, mc, jc, nc, kc, beta, tile);
-                }
-                shared.Barrier.SignalAndWait();
-            }
-        }
-    }
-
-    /// <summary>Number of jc/pc steps of the loops, one row-block counter each in <see cref="RunShared"/>.</summary>
-    public static int Steps(in GemmArgs<T> g) => (g.N + NC - 1) / NC * ((g.K + KcFor(g.K) - 1) / KcFor(g.K));
-
-    /// <summary>K slice depth: equal slices no deeper than KC.</summary>
-    private static int KcFor(int k)
-    {
-        int kBlocks = Math.Max((k + KC - 1) / KC, 1);
-        return (k + kBlocks - 1) / kBlocks;
-    }
-
-    /// <summary>The tiles of one packed A block against one packed B block: C[ic:ic+mc, jc:jc+nc] (+)= A·B.</summary>
-    private static void Macro(in GemmArgs<T> g, T* packA, T* packB, int ic, int mc, int jc, int nc, int kc, T beta, T* tile)
-    {
-        int mr = TK.MR, nr = TK.NR;
-        for (int jr = 0; jr < nc; jr += nr)
-        {
-            int nb = Math.Min(nr, nc - jr);
-            T* bp = packB + (nint)jr * kc;
-            for (int ir = 0; ir < mc; ir += mr)
-            {
-                int mb = Math.Min(mr, mc - ir);
-                T* ap = packA + (nint)ir * kc;
-                if (g.TransC)
-                {
-                    TK.RunPartial(mb, nb, kc, ap, bp, tile, nr, T.One, T.Zero);
-                    MergeTileTransposed(tile, nr, g.C + (jc + jr) * g.Ldc + ic + ir, g.Ldc, mb, nb, g.Alpha, beta);
-                    continue;
-                }
-                T* cp = g.C + (ic + ir) * g.Ldc + jc + jr;
-                if (mb == mr && nb == nr)
-                {
-                    TK.Run(kc, ap, bp, cp, g.Ldc, g.Alpha, beta);
-                }
-                else if (nb == nr)
-                {
-                    TK.RunPartial(mb, nb, kc, ap, bp, cp, g.Ldc, g.Alpha, beta);
-                }
-                else
-                {
-                    // Whole vectors past column nb would overrun C: compute into a scratch tile.
-                    TK.RunPartial(mb, nb, kc, ap, bp, tile, nr, T.One, T.Zero);
-                    MergeTile(tile, nr, cp, g.Ldc, mb, nb, g.Alpha, beta);
+                    for (int jr = 0; jr < nc; jr += nr)
+                    {
+                        int nb = Math.Min(nr, nc - jr);
+                        T* bp = packB + (nint)jr * kc;
+                        for (int ir = 0; ir < mc; ir += mr)
+                        {
+                            int mb = Math.Min(mr, mc - ir);
+                            T* ap = packA + (nint)ir * kc;
+                            if (g.TransC)
+                            {
+                                TK.RunPartial(mb, nb, kc, ap, bp, tile, nr, T.One, T.Zero);
+                                MergeTileTransposed(tile, nr, g.C + (jc + jr) * g.Ldc + ic + ir, g.Ldc, mb, nb, g.Alpha, beta);
+                                continue;
+                            }
+                            T* cp = g.C + (ic + ir) * g.Ldc + jc + jr;
+                            if (mb == mr && nb == nr)
+                            {
+                                TK.Run(kc, ap, bp, cp, g.Ldc, g.Alpha, beta);
+                            }
+                            else if (nb == nr)
+                            {
+                                TK.RunPartial(mb, nb, kc, ap, bp, cp, g.Ldc, g.Alpha, beta);
+                            }
+                            else
+                            {
+                                // Whole vectors past column nb would overrun C: compute into a scratch tile.
+                                TK.RunPartial(mb, nb, kc, ap, bp, tile, nr, T.One, T.Zero);
+                                MergeTile(tile, nr, cp, g.Ldc, mb, nb, g.Alpha, beta);
+                            }
+                        }
+                    }
                 }
             }
         }
@@ -266,15 +196,12 @@ internal static unsafe class GemmDriver<T, TK>
         }
     }
 
-    /// <summary>
-    /// Packs op(B)[pc:pc+kc, jc:jc+nc] into NR-wide micro-panels, zero-padded to a multiple of NR columns:
-    /// panels <paramref name="first"/>, first + <paramref name="stride"/>, ... (all of them for 0, 1).
-    /// </summary>
-    private static void PackB(in GemmArgs<T> g, int pc, int jc, int kc, int nc, T* dst, int first, int stride)
+    /// <summary>Packs op(B)[pc:pc+kc, jc:jc+nc] into NR-wide micro-panels, zero-padded to a multiple of NR columns.</summary>
+    private static void PackB(in GemmArgs<T> g, int pc, int jc, int kc, int nc, T* dst)
     {
         int nr = TK.NR;
         nint ldb = g.Ldb;
-        for (int jr = first * nr; jr < nc; jr += stride * nr)
+        for (int jr = 0; jr < nc; jr += nr)
         {
             int nb = Math.Min(nr, nc - jr);
             T* panel = dst + (nint)jr * kc;

@@ -21,42 +21,36 @@ internal static class GemmThreads
     /// <summary>Runs <c>body(0) .. body(parts - 1)</c> in parallel and returns when all have finished.</summary>
     public static void For(int parts, Action<int> body)
     {
-        if (!TryFor(parts, body)) Parallel.For(0, parts, body);
-    }
-
-    /// <summary>
-    /// Runs <c>body(0) .. body(parts - 1)</c> at the same time, one per thread (so the bands may wait for each
-    /// other), and returns true; or returns false at once, running nothing, when the helpers are taken by
-    /// another product or too few.
-    /// </summary>
-    public static bool TryFor(int parts, Action<int> body)
-    {
         if (parts <= 1)
         {
             if (parts == 1) body(0);
-            return true;
+            return;
         }
-        if (!s_gate.TryEnter()) return false;
+        if (!s_gate.TryEnter())
+        {
+            Parallel.For(0, parts, body);
+            return;
+        }
         try
         {
             Helper[] helpers = s_helpers ??= CreateHelpers(Environment.ProcessorCount - 1);
-            if (helpers.Length < parts - 1) return false;
-            for (int h = 0; h < parts - 1; h++) helpers[h].Post(body, h + 1);
+            int used = Math.Min(parts - 1, helpers.Length);
+            for (int h = 0; h < used; h++) helpers[h].Post(body, h + 1);
             Exception? error = null;
             try
             {
                 body(0);
+                for (int t = used + 1; t < parts; t++) body(t);
             }
             finally
             {
-                for (int h = 0; h < parts - 1; h++)
+                for (int h = 0; h < used; h++)
                 {
                     Exception? e = helpers[h].Join();
                     error ??= e;
                 }
             }
             if (error is not null) ExceptionDispatchInfo.Capture(error).Throw();
-            return true;
         }
         finally
         {
@@ -145,66 +139,4 @@ internal static class GemmThreads
             }
         }
     }
-}
-
-/// <summary>
-/// What the threads of one product share in <c>GemmDriver.RunShared</c> (see Note [Shared B panels]): the packed B
-/// buffer, a barrier, and per jc/pc step a counter of claimed row blocks.
-/// </summary>
-internal sealed class GemmShared
-{
-    private readonly int[] _claimed;
-
-    public GemmShared(int threads, nint packB, int steps)
-    {
-        Threads = threads;
-        PackB = packB;
-        Barrier = new SpinBarrier(threads);
-        _claimed = new int[steps];
-    }
-
-    /// <summary>Threads taking part.</summary>
-    public int Threads { get; }
-
-    /// <summary>Address of the shared packed-B buffer.</summary>
-    public nint PackB { get; }
-
-    /// <summary>The barrier the threads meet at around each B block.</summary>
-    public SpinBarrier Barrier { get; }
-
-    /// <summary>Index of the next unclaimed row block of <paramref name="step"/>.</summary>
-    public int Claim(int step) => Interlocked.Increment(ref _claimed[step]) - 1;
-}
-
-/// <summary>
-/// A reusable barrier for threads that are all running (it spins and yields, never sleeps); broken when one
-/// of them fails, so the others stop waiting.
-/// </summary>
-internal sealed class SpinBarrier(int count)
-{
-    private readonly int _count = count;
-    private int _remaining = count;
-    private volatile int _phase;
-    private volatile bool _broken;
-
-    /// <summary>Waits until all <c>count</c> threads have arrived.</summary>
-    public void SignalAndWait()
-    {
-        int phase = _phase;
-        if (Interlocked.Decrement(ref _remaining) == 0)
-        {
-            _remaining = _count;
-            _phase = phase + 1; // volatile write after the reset: the next round starts counting from count
-            return;
-        }
-        var spin = new SpinWait();
-        while (_phase == phase)
-        {
-            if (_broken) throw new OperationCanceledException("gemm: another thread of this product failed");
-            spin.SpinOnce(sleep1Threshold: -1);
-        }
-    }
-
-    /// <summary>Releases every waiter with an exception.</summary>
-    public void Break() => _broken = true;
 }

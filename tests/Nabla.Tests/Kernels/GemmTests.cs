@@ -103,49 +103,6 @@ public class GemmTests
     }
 
     [Fact]
-    public void SpinBarrier_AllArrive_EveryRoundSeesEveryThread()
-    {
-        const int threads = 3, rounds = 200;
-        var barrier = new SpinBarrier(threads);
-        int[] arrived = new int[rounds];
-        bool[] complete = new bool[threads * rounds];
-        var workers = Enumerable.Range(0, threads).Select(t => new Thread(() =>
-        {
-            for (int r = 0; r < rounds; r++)
-            {
-                Interlocked.Increment(ref arrived[r]);
-                barrier.SignalAndWait();
-                complete[t * rounds + r] = Volatile.Read(ref arrived[r]) == threads;
-            }
-        })).ToList();
-        workers.ForEach(w => w.Start());
-        workers.ForEach(w => w.Join());
-        Assert.All(complete, Assert.True);
-    }
-
-    [Fact]
-    public void SpinBarrier_Broken_ReleasesWaitersWithAnError()
-    {
-        var barrier = new SpinBarrier(2);
-        Exception? caught = null;
-        var waiter = new Thread(() =>
-        {
-            try
-            {
-                barrier.SignalAndWait();
-            }
-            catch (OperationCanceledException e)
-            {
-                caught = e;
-            }
-        });
-        waiter.Start();
-        barrier.Break();
-        waiter.Join();
-        Assert.IsType<OperationCanceledException>(caught);
-    }
-
-    [Fact]
     public void Multiply_KZero_ScalesCByBeta()
     {
         float[] c = [1, 2, 3, 4];
