@@ -32,9 +32,6 @@ internal static unsafe class Gemm
     /// <remarks>Settable only so the benchmark can measure where splitting starts to pay.</remarks>
     public static long ParallelThreshold { get; set; } = 1L << 19;
 
-    /// <summary>Narrowest band (rows or columns of C) that a thread takes at a time when a product is split.</summary>
-    private const int MinBand = 192;
-
     /// <summary>The widest microkernel family this machine runs in hardware.</summary>
     public static GemmPath BestPath { get; } =
         Vector512.IsHardwareAccelerated && Avx512F.IsSupported ? GemmPath.Vector512
@@ -44,8 +41,7 @@ internal static unsafe class Gemm
     /// <summary>C = alpha·op(A)·op(B) + beta·C; see the type remarks for the layout.</summary>
     /// <remarks>
     /// maxThreads bounds the threads (0: all cores; products under <see cref="ParallelThreshold"/> run on one);
-    /// path picks the microkernel family (<see cref="GemmPath.Auto"/>: the fastest available, with m = 1 or n = 1
-    /// going to the unpacked matrix-vector loops of <see cref="Gemv"/>).
+    /// path picks the microkernel family (<see cref="GemmPath.Auto"/>: the fastest available).
     /// </remarks>
     public static void Multiply<T>(bool transA, bool transB, int m, int n, int k, T alpha,
         ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc,
@@ -167,23 +163,13 @@ internal static unsafe class Gemm
         }
         bool byRows = mTiles > nTiles;
         int tiles = byRows ? mTiles : nTiles, size = byRows ? g.M : g.N, unit = byRows ? TK.MR : TK.NR;
-        // NOTE: the bands are handed out first come first served, several per thread when they stay at least
-        // MinBand rows or columns wide: a thread whose core is shared with another process then simply takes
-        // fewer bands instead of holding the product back. Each band re-packs the other operand, which costs
-        // about a twentieth of a 192-wide band's arithmetic; narrower bands would cost more than they balance.
-        int bandTiles = Math.Max((MinBand + unit - 1) / unit, 1);
-        if ((tiles + bandTiles - 1) / bandTiles < 2 * threads) bandTiles = (tiles + threads - 1) / threads;
-        int per = bandTiles * unit;
+        int per = (tiles + threads - 1) / threads * unit;
         int parts = (size + per - 1) / per;
-        int next = -1;
-        GemmThreads.For(Math.Min(threads, parts), _ =>
+        GemmThreads.For(parts, t =>
         {
-            for (int t = Interlocked.Increment(ref next); t < parts; t = Interlocked.Increment(ref next))
-            {
-                int lo = t * per, hi = Math.Min(size, lo + per);
-                if (byRows) GemmDriver<T, TK>.Run(g, lo, hi, 0, g.N);
-                else GemmDriver<T, TK>.Run(g, 0, g.M, lo, hi);
-            }
+            int lo = t * per, hi = Math.Min(size, lo + per);
+            if (byRows) GemmDriver<T, TK>.Run(g, lo, hi, 0, g.N);
+            else GemmDriver<T, TK>.Run(g, 0, g.M, lo, hi);
         });
     }
 
