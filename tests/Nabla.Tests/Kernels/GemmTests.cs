@@ -69,6 +69,8 @@ public class GemmTests
     [InlineData(33, 513, 200)]
     [InlineData(1, 1024, 1024)]
     [InlineData(600, 1, 2000)]
+    [InlineData(800, 40, 64)]
+    [InlineData(30, 1000, 50)]
     public void Multiply_Multithreaded_MatchesNaiveProduct(int m, int n, int k)
     {
         Assert.True((long)m * n * k >= Gemm.ParallelThreshold, "shape should be large enough to split");
