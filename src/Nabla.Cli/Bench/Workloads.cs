@@ -87,7 +87,8 @@ public static class Workloads
         var x0 = Tensor.Rand([16], generator: new Generator(1), requiresGrad: true);
         var c = Tensor.Rand([16], generator: new Generator(2));
         double bestF = double.MaxValue, bestB = double.MaxValue;
-        for (int rep = 0; rep < 30; rep++)
+        int reps = Math.Clamp(30_000 / ops, 3, 30);
+        for (int rep = 0; rep < reps; rep++)
         {
             var sw = Stopwatch.StartNew();
             Tensor y = x0;

@@ -16,7 +16,7 @@ public static class BenchCommand
 
     /// <summary>The usage text.</summary>
     public static string Usage() => """
-        usage: nabla bench gemm|mlp|cnn|overhead|scalar [--threads N] [--json] [--batch-size N] [--sizes 64,128,...]
+        usage: nabla bench gemm|mlp|cnn|overhead|scalar [--threads N] [--json] [--batch-size N] [--sizes 64,128,...] [--ops N]
 
           gemm      float32 matrix products: GFLOP/s for n = 64 ... 2048 and the MLP's layer shapes
           mlp       one epoch of the mlp preset on Fashion-MNIST (Adam 1e-3, batch 128): samples/s, test accuracy, peak RSS
@@ -41,7 +41,7 @@ public static class BenchCommand
         }
         try
         {
-            var o = new OptionReader(args, ["--threads", "--batch-size", "--sizes", "--epochs"], ["--help", "--json"], Name);
+            var o = new OptionReader(args, ["--threads", "--batch-size", "--sizes", "--epochs", "--ops"], ["--help", "--json"], Name);
             if (o.Positional.Count != 1)
                 throw new UsageException(o.Positional.Count == 0 ? "missing the workload" : $"unexpected argument '{o.Positional[1]}'",
                     "run 'nabla bench gemm' (or mlp, cnn, overhead, scalar)");
@@ -51,7 +51,7 @@ public static class BenchCommand
             {
                 "gemm" => Workloads.Gemm(o.OptionalString("--sizes")?.Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray()),
                 "mlp" or "cnn" => [Workloads.Training(o.Positional[0], o.Int("--batch-size", 128, 1), o.Int("--epochs", 1, 1))],
-                "overhead" => [Workloads.Overhead()],
+                "overhead" => [Workloads.Overhead(o.Int("--ops", 1000, 3, 10_000_000))],
                 "scalar" => Workloads.Scalar(),
                 var w => throw new UsageException($"unknown workload '{w}'", "use gemm, mlp, cnn, overhead or scalar"),
             };
