@@ -173,7 +173,7 @@ namespace Nabla
             string op = max ? "max" : "min";
             if (DType == DType.Bool) throw new ArgumentException($"{op}: not defined for bool tensors");
             bool[] mask = ReduceMask(dim is { } d ? [d] : null, op);
-            if (ReducedCount(mask) == 0 && Numel == 0 || ReducedCount(mask) == 0)
+            if (ReducedCount(mask) == 0)
                 throw new ArgumentException($"{op}: cannot reduce an empty dimension (shape {Shape}); there is no identity for {op}");
             var (data, rows, len) = RowsForReduction(mask);
             var y = Empty(DType, KeptDims(mask, keepDim));
