@@ -34,7 +34,8 @@ public sealed class PlaygroundServer : IAsyncDisposable
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
     };
 
-    private static readonly TimeSpan StreamPeriod = TimeSpan.FromMilliseconds(50);
+    /// <summary>How often a playing session's state is pushed to the stream (20 a second).</summary>
+    public static TimeSpan StreamPeriod { get; } = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan StreamHeartbeat = TimeSpan.FromSeconds(1);
 
     private readonly WebApplication _app;
