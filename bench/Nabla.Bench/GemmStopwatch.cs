@@ -21,7 +21,7 @@ internal static class GemmStopwatch
             "scalar" => GemmPath.Scalar,
             _ => GemmPath.Auto,
         };
-        bool ta = args.Contains("--ta"), tb = args.Contains("--tb");
+        bool ta = args.Contains("--ta"), tb = args.Contains("--tb"), old = args.Contains("--old");
         int pad = int.Parse(Option(args, "--pad", "0"), CultureInfo.InvariantCulture);
         if (Option(args, "--parallel-threshold", "") is { Length: > 0 } pt) Gemm.ParallelThreshold = long.Parse(pt, CultureInfo.InvariantCulture);
         double seconds = double.Parse(Option(args, "--seconds", "0.4"), CultureInfo.InvariantCulture);
@@ -29,13 +29,14 @@ internal static class GemmStopwatch
         List<(int M, int N, int K)> shapes = Option(args, "--sizes", "") is { Length: > 0 } s
             ? s.Split(',').Select(ParseShape).ToList()
             : [(64, 64, 64), (128, 128, 128), (256, 256, 256), (512, 512, 512), (1024, 1024, 1024), (2048, 2048, 2048), (128, 512, 784), (128, 256, 512)];
-        Console.WriteLine($"# Nabla GEMM, {dtype}, path {(path == GemmPath.Auto ? Gemm.BestPath : path)}, transA={ta}, transB={tb}, leading-dimension pad={pad}, " +
+        if (old && (ta || tb || pad != 0)) throw new ArgumentException("--old runs the previous kernel, which takes contiguous row-major operands only");
+        Console.WriteLine($"# Nabla GEMM{(old ? " (previous 4-row axpy kernel)" : "")}, {dtype}, path {(path == GemmPath.Auto ? Gemm.BestPath : path)}, transA={ta}, transB={tb}, leading-dimension pad={pad}, " +
                           $"Vector512 accelerated: {System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated}, cores: {Environment.ProcessorCount}");
         Console.WriteLine("shape (MxK)·(KxN)            threads      ms    GFLOP/s");
         foreach (var (m, n, k) in shapes)
             foreach (int t in threads)
             {
-                double best = dtype == "f64" ? Time<double>(m, n, k, t, ta, tb, path, seconds, pad) : Time<float>(m, n, k, t, ta, tb, path, seconds, pad);
+                double best = dtype == "f64" ? Time<double>(m, n, k, t, ta, tb, path, seconds, pad, old) : Time<float>(m, n, k, t, ta, tb, path, seconds, pad, old);
                 double gflops = 2.0 * m * n * k / best / 1e9;
                 Console.WriteLine($"({m}x{k})·({k}x{n})".PadRight(30) + $"{t,7} {best * 1e3,9:F3} {gflops,9:F1}");
             }
@@ -54,13 +55,17 @@ internal static class GemmStopwatch
     }
 
     /// <summary>Best wall time of one product over repeated runs lasting about <paramref name="seconds"/>.</summary>
-    public static double Time<T>(int m, int n, int k, int threads, bool ta, bool tb, GemmPath path, double seconds, int pad = 0)
+    public static double Time<T>(int m, int n, int k, int threads, bool ta, bool tb, GemmPath path, double seconds, int pad = 0, bool old = false)
         where T : unmanaged, INumber<T>
     {
         var rng = new Random(42);
         int lda = (ta ? m : k) + pad, ldb = (tb ? k : n) + pad, ldc = n + pad;
         T[] a = Fill<T>((ta ? k : m) * lda, rng), b = Fill<T>((tb ? n : k) * ldb, rng), c = new T[m * ldc];
-        void Once() => Gemm.Multiply(ta, tb, m, n, k, T.One, a, lda, b, ldb, T.Zero, c, ldc, threads, path);
+        void Once()
+        {
+            if (old) OldGemm.MultiplyParallel(a, 0, b, 0, c, 0, m, k, n, threads);
+            else Gemm.Multiply(ta, tb, m, n, k, T.One, a, lda, b, ldb, T.Zero, c, ldc, threads, path);
+        }
         for (int i = 0; i < 3; i++) Once();
         double best = double.MaxValue;
         var total = Stopwatch.StartNew();

@@ -5,6 +5,7 @@ Run with the system Python and Debian's torch + OpenBLAS, letting OpenBLAS pick 
 (OPENBLAS_NUM_THREADS=2 for two threads). Prints best-of-several wall time per product and GFLOP/s.
 """
 import argparse
+import ctypes
 import os
 import time
 
@@ -26,6 +27,19 @@ def best_time(a, b, out, seconds):
     return best
 
 
+def openblas_info():
+    """The OpenBLAS build and kernel actually loaded (torch reports Debian's BLAS only as 'generic')."""
+    torch.matmul(torch.ones(8, 8), torch.ones(8, 8))
+    with open("/proc/self/maps") as maps:
+        libs = sorted({line.split()[-1] for line in maps if "openblas" in line and line.split()[-1].endswith(".so")})
+    if not libs:
+        return "unknown"
+    lib = ctypes.CDLL(libs[0])
+    lib.openblas_get_config.restype = ctypes.c_char_p
+    lib.openblas_get_corename.restype = ctypes.c_char_p
+    return f"{lib.openblas_get_config().decode()} (kernel {lib.openblas_get_corename().decode()}, {lib.openblas_get_num_threads()} threads)"
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--dtype", default="f32", choices=["f32", "f64"])
@@ -41,7 +55,7 @@ def main():
         for s in args.sizes.split(","):
             d = [int(v) for v in s.split("x")]
             shapes.append((d[0], d[0], d[0]) if len(d) == 1 else tuple(d))
-    blas = torch.__config__.show().split("BLAS_INFO=")[-1].split(",")[0] if "BLAS_INFO" in torch.__config__.show() else "?"
+    blas = openblas_info()
     print(f"# PyTorch {torch.__version__}, {args.dtype}, BLAS {blas}, OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}, "
           f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', 'unset')}, torch threads {torch.get_num_threads()}, transB={args.tb}")
     print("shape (MxK)·(KxN)                 ms    GFLOP/s")

@@ -161,7 +161,14 @@ internal static unsafe class Gemm
             GemmDriver<T, TK>.Run(g, 0, g.M, 0, g.N);
             return;
         }
-        bool byRows = mTiles > nTiles;
+        SplitBands<T, TK>(g, threads, mTiles > nTiles, mTiles, nTiles);
+    }
+
+    // Separate from Split so that the closure is allocated only when a product is actually forked.
+    private static void SplitBands<T, TK>(GemmArgs<T> g, int threads, bool byRows, int mTiles, int nTiles)
+        where T : unmanaged, INumber<T>
+        where TK : struct, IGemmKernel<T>
+    {
         int tiles = byRows ? mTiles : nTiles, size = byRows ? g.M : g.N, unit = byRows ? TK.MR : TK.NR;
         int per = (tiles + threads - 1) / threads * unit;
         int parts = (size + per - 1) / per;

@@ -28,7 +28,16 @@ internal static class GemmThreads
         }
         if (!s_gate.TryEnter())
         {
-            Parallel.For(0, parts, Parallelism.Options, body);
+            // NOTE: the helpers are busy with another product; fall back to the thread pool, and rethrow a
+            // band's exception as itself, as the helper path does, rather than wrapped in an AggregateException.
+            try
+            {
+                Parallel.For(0, parts, Parallelism.Options, body);
+            }
+            catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+            {
+                ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+            }
             return;
         }
         try
