@@ -185,6 +185,10 @@ internal sealed class PrefetchWorker : IDisposable
     private void Run()
     {
         CancellationToken token = _cancel.Token;
+        // Batch buffers are recycled on this thread (see Note [Buffer reuse]). Handing them to the consumer is
+        // safe: a batch stays referenced by the queue and then by the enumerator's Current until the consumer
+        // asks for the next one, so its storage can only die after the consumer's loop body has finished with it.
+        using var reuse = BufferReuse.Begin();
         try
         {
             for (int b = 0; b < _plan.BatchCount && !token.IsCancellationRequested; b++)
