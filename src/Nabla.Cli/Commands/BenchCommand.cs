@@ -70,20 +70,14 @@ public static class BenchCommand
             }
             return ExitCodes.Success;
         }
-        catch (UsageException e)
-        {
-            Reporter.Error(stderr, e.Message, e.Hint);
-            return ExitCodes.Usage;
-        }
         catch (FormatException e)
         {
             Reporter.Error(stderr, $"--sizes: {e.Message}", "write sizes like --sizes 64,128,256");
             return ExitCodes.Usage;
         }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or InvalidDataException)
+        catch (Exception e) when (Reporter.IsUserFacing(e))
         {
-            Reporter.Error(stderr, e.Message);
-            return ExitCodes.Failure;
+            return Reporter.Fail(stderr, e);
         }
     }
 }

@@ -71,15 +71,9 @@ public static class EvaluateCommand
                     string.Concat(Enumerable.Range(0, data.Classes).Select(j => confusion[i, j].ToString(CultureInfo.InvariantCulture).PadLeft(w))));
             return ExitCodes.Success;
         }
-        catch (UsageException e)
+        catch (Exception e) when (Reporter.IsUserFacing(e))
         {
-            Reporter.Error(stderr, e.Message, e.Hint);
-            return ExitCodes.Usage;
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or InvalidDataException or ArgumentException or IOException)
-        {
-            Reporter.Error(stderr, e.Message);
-            return ExitCodes.Failure;
+            return Reporter.Fail(stderr, e);
         }
     }
 }

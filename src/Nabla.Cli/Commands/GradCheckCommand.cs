@@ -81,15 +81,9 @@ public static class GradCheckCommand
             stdout.WriteLine(report.ToString());
             return report.Passed ? ExitCodes.Success : ExitCodes.Failure;
         }
-        catch (UsageException e)
+        catch (Exception e) when (Reporter.IsUserFacing(e))
         {
-            Reporter.Error(stderr, e.Message, e.Hint);
-            return ExitCodes.Usage;
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or InvalidDataException or ArgumentException or IOException)
-        {
-            Reporter.Error(stderr, e.Message);
-            return ExitCodes.Failure;
+            return Reporter.Fail(stderr, e);
         }
     }
 }

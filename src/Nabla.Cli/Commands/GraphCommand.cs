@@ -88,15 +88,9 @@ public static class GraphCommand
             stdout.WriteLine($"wrote {outPath}: the {format} graph of the loss of {input.Description} ({graph.Nodes.Count} nodes, {graph.Groups.Count} modules)");
             return ExitCodes.Success;
         }
-        catch (UsageException e)
+        catch (Exception e) when (Reporter.IsUserFacing(e))
         {
-            Reporter.Error(stderr, e.Message, e.Hint);
-            return ExitCodes.Usage;
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or InvalidDataException or ArgumentException or IOException or UnauthorizedAccessException)
-        {
-            Reporter.Error(stderr, e.Message);
-            return ExitCodes.Failure;
+            return Reporter.Fail(stderr, e);
         }
     }
 

@@ -81,15 +81,9 @@ public static class PlotCommand
             stdout.WriteLine($"wrote {outPath}: {string.Join(", ", wanted)} against {x}");
             return ExitCodes.Success;
         }
-        catch (UsageException e)
+        catch (Exception e) when (Reporter.IsUserFacing(e))
         {
-            Reporter.Error(stderr, e.Message, e.Hint);
-            return ExitCodes.Usage;
-        }
-        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
-        {
-            Reporter.Error(stderr, e.Message);
-            return ExitCodes.Failure;
+            return Reporter.Fail(stderr, e);
         }
     }
 

@@ -1,3 +1,4 @@
+using Nabla.Cli.Training;
 using Nabla.Cli.Expressions;
 
 namespace Nabla.Cli.Commands;
@@ -41,5 +42,25 @@ public static class Reporter
         stderr.WriteLine($"  {source}");
         stderr.WriteLine($"  {new string(' ', Math.Clamp(position, 0, source.Length))}^");
         if (hint is not null) stderr.WriteLine($"hint: {hint}");
+    }
+
+    /// <summary>
+    /// Whether a command should report <paramref name="error"/> in words and exit instead of crashing: bad usage, or a
+    /// failure the user can act on (a missing or corrupt file, an unwritable path, a model that does not fit).
+    /// </summary>
+    public static bool IsUserFacing(Exception error) =>
+        error is UsageException or IOException or InvalidDataException or ArgumentException or UnauthorizedAccessException;
+
+    /// <summary>Writes a user-facing error and returns its exit code: 2 for bad usage (with its hint), 1 otherwise.</summary>
+    public static int Fail(TextWriter stderr, Exception error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        if (error is UsageException usage)
+        {
+            Error(stderr, usage.Message, usage.Hint);
+            return ExitCodes.Usage;
+        }
+        Error(stderr, error.Message);
+        return ExitCodes.Failure;
     }
 }

@@ -162,15 +162,9 @@ public static class TrainCommand
                 return why.Contains("Ctrl+C", StringComparison.Ordinal) ? ExitCodes.Interrupted : ExitCodes.Failure;
             return ExitCodes.Success;
         }
-        catch (UsageException e)
+        catch (Exception e) when (Reporter.IsUserFacing(e))
         {
-            Reporter.Error(stderr, e.Message, e.Hint);
-            return ExitCodes.Usage;
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or InvalidDataException or ArgumentException or IOException)
-        {
-            Reporter.Error(stderr, e.Message);
-            return ExitCodes.Failure;
+            return Reporter.Fail(stderr, e);
         }
         finally
         {
