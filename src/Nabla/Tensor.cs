@@ -169,6 +169,26 @@ public sealed partial class Tensor
         return new Span<T>((T[])Storage.Data, Offset, (int)_numel);
     }
 
+    /// <summary>
+    /// Adds <paramref name="other"/> into this tensor's elements when both are contiguous floating-point tensors of the
+    /// same shape and dtype (bumping the version); returns false, changing nothing, otherwise. Never recorded.
+    /// </summary>
+    internal bool TryAddIntoRaw(Tensor other)
+    {
+        if (!_isContiguous || !other._isContiguous || other.DType != DType || !DType.IsFloatingPoint()
+            || !(ReferenceEquals(Dims, other.Dims) || Dims.AsSpan().SequenceEqual(other.Dims)))
+            return false;
+        if (_numel == 1)
+        {
+            if (DType == DType.Float32) Data<float>()[Offset] += other.Data<float>()[other.Offset];
+            else Data<double>()[Offset] += other.Data<double>()[other.Offset];
+        }
+        else if (DType == DType.Float32) System.Numerics.Tensors.TensorPrimitives.Add(Span<float>(), other.Span<float>(), Span<float>());
+        else System.Numerics.Tensors.TensorPrimitives.Add(Span<double>(), other.Span<double>(), Span<double>());
+        Storage.Version++;
+        return true;
+    }
+
     /// <summary>This tensor if contiguous, else a contiguous copy; never recorded (kernel input).</summary>
     internal Tensor ContiguousData()
     {

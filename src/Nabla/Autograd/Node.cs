@@ -28,21 +28,29 @@ public abstract class Node
     internal long RunId;
     internal int Pending;
     internal Tensor? Buffer;
+    internal bool BufferOwned;
 
     /// <summary>Creates a node for an op over the given inputs (null entries are absent optional inputs).</summary>
     protected Node(string name, params Tensor?[] inputs)
+        : this(name, (ReadOnlySpan<Tensor?>)(inputs ?? throw new ArgumentNullException(nameof(inputs)))) { }
+
+    // Note [Node construction]
+    // Recording an op allocates the node and its edge array, nothing else: the inputs arrive as a params span
+    // (which the compiler builds on the stack), and an input array exists only in anomaly mode, which keeps it.
+    // Per-op cost matters for graphs of 0-d tensors (micrograd style: one node per scalar op).
+
+    /// <summary>Creates a node for an op over the given inputs (null entries are absent optional inputs).</summary>
+    protected Node(string name, params ReadOnlySpan<Tensor?> inputs)
     {
         Name = name;
         Edges = new Edge[inputs.Length];
-        for (int i = 0; i < inputs.Length; i++)
-        {
-            Tensor? t = inputs[i];
-            if (t is null || !t.RequiresGrad) continue;
-            Edges[i] = new Edge(t.GradFn, t.IsLeaf ? t : null, t.Dims, t.DType);
-        }
+        for (int i = 0; i < inputs.Length; i++) Edges[i] = EdgeTo(inputs[i]);
         // See Note [Anomaly mode]: the only cost outside it is this thread-static read.
-        if (Autograd.IsAnomalyEnabled) AnomalyRecord.Capture(this, inputs);
+        if (Autograd.IsAnomalyEnabled) AnomalyRecord.Capture(this, inputs.ToArray());
     }
+
+    private static Edge EdgeTo(Tensor? t) =>
+        t is null || !t.RequiresGrad ? default : new Edge(t.GradFn, t.IsLeaf ? t : null, t.Dims, t.DType);
 
     /// <summary>
     /// Where in the caller's code the op was created (a stack trace), recorded only inside
@@ -95,6 +103,13 @@ public abstract class Node
 
     /// <summary>Maps the gradient of the output to one gradient per input, written in differentiable ops.</summary>
     public abstract Tensor?[] Backward(Tensor grad);
+
+    /// <summary>
+    /// The engine's entry point: <see cref="Backward(Tensor)"/>, except that a built-in rule may write its gradients
+    /// into <paramref name="scratch"/> (an engine-owned array of <c>Edges.Length</c> nulls, read before the next
+    /// node runs) and return it instead of allocating a result array. See Note [Engine].
+    /// </summary>
+    internal virtual Tensor?[] BackwardInto(Tensor grad, Tensor?[] scratch) => Backward(grad);
 
     internal void Release()
     {

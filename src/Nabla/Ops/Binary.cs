@@ -194,13 +194,27 @@ namespace Nabla.Ops
     // d(a+b)/da = 1, d(a+b)/db = 1
     internal sealed class AddBackward(Tensor a, Tensor b) : Node("AddBackward", a, b)
     {
-        public override Tensor?[] Backward(Tensor g) => [g, g];
+        public override Tensor?[] Backward(Tensor g) => BackwardInto(g, new Tensor?[2]);
+
+        internal override Tensor?[] BackwardInto(Tensor g, Tensor?[] scratch)
+        {
+            scratch[0] = g;
+            scratch[1] = g;
+            return scratch;
+        }
     }
 
     // d(a-b)/da = 1, d(a-b)/db = -1
     internal sealed class SubBackward(Tensor a, Tensor b) : Node("SubBackward", a, b)
     {
-        public override Tensor?[] Backward(Tensor g) => [g, NeedsGrad(1) ? -g : null];
+        public override Tensor?[] Backward(Tensor g) => BackwardInto(g, new Tensor?[2]);
+
+        internal override Tensor?[] BackwardInto(Tensor g, Tensor?[] scratch)
+        {
+            scratch[0] = g;
+            scratch[1] = NeedsGrad(1) ? -g : null;
+            return scratch;
+        }
     }
 
     // d(a*b)/da = b, d(a*b)/db = a
@@ -214,7 +228,14 @@ namespace Nabla.Ops
             if (NeedsGrad(0)) _b = Save(b);
         }
 
-        public override Tensor?[] Backward(Tensor g) => [_b is null ? null : g * _b, _a is null ? null : g * _a];
+        public override Tensor?[] Backward(Tensor g) => BackwardInto(g, new Tensor?[2]);
+
+        internal override Tensor?[] BackwardInto(Tensor g, Tensor?[] scratch)
+        {
+            scratch[0] = _b is null ? null : g * _b;
+            scratch[1] = _a is null ? null : g * _a;
+            return scratch;
+        }
 
         protected override void ReleaseSaved() => (_a, _b) = (null, null);
     }

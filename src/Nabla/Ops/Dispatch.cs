@@ -29,7 +29,8 @@ public sealed partial class Tensor
         CheckSameDType(a, b, op);
         if (a.DType == DType.Bool || (!allowInt && a.DType == DType.Int64))
             throw new ArgumentException($"{op}: not defined for dtype {a.DType.Name()}; expected float32 or float64{(allowInt ? " or int64" : "")}");
-        int[] dims = a.Dims.AsSpan().SequenceEqual(b.Dims) ? (int[])a.Dims.Clone() : BroadcastShapes(a.Dims, b.Dims, op);
+        // Shape arrays are never written after construction, so the result shares its input's (see Note [Tiny tensors]).
+        int[] dims = ReferenceEquals(a.Dims, b.Dims) || a.Dims.AsSpan().SequenceEqual(b.Dims) ? a.Dims : BroadcastShapes(a.Dims, b.Dims, op);
         var y = Empty(a.DType, dims);
         switch (a.DType)
         {
@@ -63,6 +64,12 @@ public sealed partial class Tensor
 
     internal static void Run<T, TR, TOp>(Tensor a, Tensor b, Tensor y) where TOp : IBinaryOp<TOp, T, TR>
     {
+        if (y.Numel == 1)
+        {
+            // One element (0-d and [1]-shaped operands): its storage position is the offset, whatever the strides.
+            y.Data<TR>()[y.Offset] = TOp.Invoke(a.Data<T>()[a.Offset], b.Data<T>()[b.Offset]);
+            return;
+        }
         if (a.IsContiguous && b.IsContiguous && a.Dims.AsSpan().SequenceEqual(b.Dims))
         {
             TOp.Invoke(a.Span<T>(), b.Span<T>(), y.Span<TR>());
@@ -83,8 +90,10 @@ public sealed partial class Tensor
         where TD : IUnaryOp<TD, double>
     {
         CheckFloat(x, op);
+        // NOTE: even one element goes through the span form, which for some ops (tanh, exp, ...) is a vectorised
+        // approximation that may differ from the scalar form in the last bit; a 0-d result must match a longer one.
+        var y = Empty(x.DType, x.Dims);
         Tensor src = x.ContiguousData();
-        var y = Empty(x.DType, (int[])x.Dims.Clone());
         if (x.DType == DType.Float32) TF.Invoke(src.Span<float>(), y.Span<float>());
         else TD.Invoke(src.Span<double>(), y.Span<double>());
         return y;

@@ -150,7 +150,13 @@ namespace Nabla.Ops
     // d(-x)/dx = -1
     internal sealed class NegBackward(Tensor x) : Node("NegBackward", x)
     {
-        public override Tensor?[] Backward(Tensor g) => [-g];
+        public override Tensor?[] Backward(Tensor g) => BackwardInto(g, new Tensor?[1]);
+
+        internal override Tensor?[] BackwardInto(Tensor g, Tensor?[] scratch)
+        {
+            scratch[0] = -g;
+            return scratch;
+        }
     }
 
     // d e^x/dx = e^x: reuse the saved output
@@ -220,7 +226,13 @@ namespace Nabla.Ops
 
         public TanhBackward(Tensor x, Tensor y) : base("TanhBackward", x) => _y = Save(y);
 
-        public override Tensor?[] Backward(Tensor g) => [g * (1.0 - _y! * _y!)];
+        public override Tensor?[] Backward(Tensor g) => BackwardInto(g, new Tensor?[1]);
+
+        internal override Tensor?[] BackwardInto(Tensor g, Tensor?[] scratch)
+        {
+            scratch[0] = g * (1.0 - _y! * _y!);
+            return scratch;
+        }
 
         protected override void ReleaseSaved() => _y = null;
     }
@@ -244,7 +256,15 @@ namespace Nabla.Ops
 
         public ReluBackward(Tensor x, Tensor y) : base("ReluBackward", x) => _y = Save(y);
 
-        public override Tensor?[] Backward(Tensor g) => [Tensor.PassWherePositive(g, _y!.Detach())];
+        public override Tensor?[] Backward(Tensor g) => BackwardInto(g, new Tensor?[1]);
+
+        // The mask is detached only when the pass is recorded (createGraph), so the second-order graph holds no
+        // first-order node; otherwise it is read and dropped at once.
+        internal override Tensor?[] BackwardInto(Tensor g, Tensor?[] scratch)
+        {
+            scratch[0] = Tensor.PassWherePositive(g, Autograd.ShouldRecord(g) ? _y!.Detach() : _y!);
+            return scratch;
+        }
 
         protected override void ReleaseSaved() => _y = null;
     }
