@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Nabla.Graph;
 using Nabla.Kernels;
 
@@ -23,6 +24,7 @@ public sealed partial class Tensor
     private bool _retainsGrad;
     private List<Func<Tensor, Tensor?>>? _hooks;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal Tensor(Storage storage, int[] dims, int[] strides, int offset)
     {
         Storage = storage;
@@ -33,7 +35,16 @@ public sealed partial class Tensor
         _numel = Strided.Numel(dims);
     }
 
-    internal Tensor(Storage storage, int[] dims) : this(storage, dims, Strided.ContiguousStrides(dims), 0) { }
+    /// <summary>A contiguous tensor over the start of <paramref name="storage"/> (row-major strides are contiguous by construction).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal Tensor(Storage storage, int[] dims)
+    {
+        Storage = storage;
+        Dims = dims;
+        StrideArray = Strided.ContiguousStrides(dims);
+        _isContiguous = true;
+        _numel = Strided.Numel(dims);
+    }
 
     /// <summary>The element type.</summary>
     public DType DType => Storage.DType;
@@ -101,6 +112,7 @@ public sealed partial class Tensor
 
     internal IReadOnlyList<Func<Tensor, Tensor?>>? Hooks => _hooks;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void SetGradFn(Node node)
     {
         GradFn = node;
@@ -173,6 +185,7 @@ public sealed partial class Tensor
     /// Adds <paramref name="other"/> into this tensor's elements when both are contiguous floating-point tensors of the
     /// same shape and dtype (bumping the version); returns false, changing nothing, otherwise. Never recorded.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal bool TryAddIntoRaw(Tensor other)
     {
         if (!_isContiguous || !other._isContiguous || other.DType != DType || !DType.IsFloatingPoint()
@@ -210,6 +223,7 @@ public sealed partial class Tensor
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static Tensor Empty(DType dtype, int[] dims, bool zeroed = false)
         => new(Storage.Allocate(dtype, Strided.Numel(dims), zeroed), dims);
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Nabla.Graph;
 
 // Note [Engine]
@@ -32,6 +33,7 @@ internal static class Engine
     /// leaves' <c>Grad</c>; otherwise the gradients with respect to <paramref name="inputs"/> are returned and no
     /// <c>Grad</c> is touched.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Tensor?[] Run(IReadOnlyList<Tensor> roots, IReadOnlyList<Tensor>? grads, bool retainGraph, bool createGraph,
         IReadOnlyList<Tensor>? inputs)
     {
@@ -201,6 +203,7 @@ internal static class Engine
         nodes.Add(node);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Propagate(Node node, Tensor?[]? inputGrads, Stack<Node> ready, long run, bool createGraph,
         Dictionary<Tensor, int>? leafTargets, Tensor?[] captured)
     {
@@ -230,6 +233,7 @@ internal static class Engine
     }
 
     /// <summary>Sums a gradient over the dims along which the input was broadcast. The one place this happens.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Tensor ReduceToShape(Tensor g, int[] dims, string nodeName, int input)
     {
         if (g.Dims.AsSpan().SequenceEqual(dims)) return g;
@@ -244,6 +248,7 @@ internal static class Engine
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Accumulate(Node node, Tensor g, bool createGraph)
     {
         Tensor? buffer = node.Buffer;
@@ -260,6 +265,7 @@ internal static class Engine
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Deliver(Tensor leaf, Tensor g, bool createGraph, Dictionary<Tensor, int>? leafTargets, Tensor?[] captured)
     {
         if (leaf.Hooks is { } hooks)
@@ -274,6 +280,7 @@ internal static class Engine
         leaf.Grad = AccumulateInto(leaf.Grad, g, createGraph);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Tensor AccumulateInto(Tensor? existing, Tensor g, bool createGraph)
     {
         if (createGraph) return existing is null ? g : existing + g;

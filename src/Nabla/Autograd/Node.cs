@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Nabla.Graph;
 
 /// <summary>
@@ -40,6 +41,7 @@ public abstract class Node
     // Per-op cost matters for graphs of 0-d tensors (micrograd style: one node per scalar op).
 
     /// <summary>Creates a node for an op over the given inputs (null entries are absent optional inputs).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected Node(string name, params ReadOnlySpan<Tensor?> inputs)
     {
         Name = name;
@@ -76,6 +78,7 @@ public abstract class Node
     /// Remembers a tensor the backward rule will read, with its current version, so that an in-place
     /// change before backward is reported instead of producing a wrong gradient.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected Tensor Save(Tensor tensor)
     {
         ArgumentNullException.ThrowIfNull(tensor);
@@ -85,6 +88,7 @@ public abstract class Node
         return tensor;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void CheckSavedVersions()
     {
         if (_saved0 is not null) CheckVersion(_saved0, _version0);
@@ -111,6 +115,7 @@ public abstract class Node
     /// </summary>
     internal virtual Tensor?[] BackwardInto(Tensor grad, Tensor?[] scratch) => Backward(grad);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void Release()
     {
         Released = true;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Nabla.Graph;
 using Nabla.Kernels;
 
@@ -6,6 +7,7 @@ namespace Nabla
     public sealed partial class Tensor
     {
         /// <summary>Elementwise sum with broadcasting.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public Tensor Add(Tensor other)
         {
             ArgumentNullException.ThrowIfNull(other);
@@ -15,6 +17,7 @@ namespace Nabla
         }
 
         /// <summary>Elementwise difference with broadcasting.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public Tensor Sub(Tensor other)
         {
             ArgumentNullException.ThrowIfNull(other);
@@ -24,6 +27,7 @@ namespace Nabla
         }
 
         /// <summary>Elementwise product with broadcasting.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public Tensor Mul(Tensor other)
         {
             ArgumentNullException.ThrowIfNull(other);
@@ -33,6 +37,7 @@ namespace Nabla
         }
 
         /// <summary>Elementwise true division with broadcasting (floating-point only).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public Tensor Div(Tensor other)
         {
             ArgumentNullException.ThrowIfNull(other);
@@ -196,6 +201,7 @@ namespace Nabla.Ops
     {
         public override Tensor?[] Backward(Tensor g) => BackwardInto(g, new Tensor?[2]);
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal override Tensor?[] BackwardInto(Tensor g, Tensor?[] scratch)
         {
             scratch[0] = g;
@@ -209,6 +215,7 @@ namespace Nabla.Ops
     {
         public override Tensor?[] Backward(Tensor g) => BackwardInto(g, new Tensor?[2]);
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal override Tensor?[] BackwardInto(Tensor g, Tensor?[] scratch)
         {
             scratch[0] = g;
@@ -230,6 +237,7 @@ namespace Nabla.Ops
 
         public override Tensor?[] Backward(Tensor g) => BackwardInto(g, new Tensor?[2]);
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal override Tensor?[] BackwardInto(Tensor g, Tensor?[] scratch)
         {
             scratch[0] = _b is null ? null : g * _b;

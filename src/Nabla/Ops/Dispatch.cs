@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Nabla.Kernels;
 
 namespace Nabla;
@@ -21,6 +22,7 @@ public sealed partial class Tensor
     }
 
     /// <summary>Runs a same-dtype binary kernel with broadcasting; the dtype is dispatched once here.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static Tensor BinaryKernel<TF, TD, TL>(Tensor a, Tensor b, string op, bool allowInt = true)
         where TF : IBinaryOp<TF, float, float>
         where TD : IBinaryOp<TD, double, double>
@@ -30,7 +32,7 @@ public sealed partial class Tensor
         if (a.DType == DType.Bool || (!allowInt && a.DType == DType.Int64))
             throw new ArgumentException($"{op}: not defined for dtype {a.DType.Name()}; expected float32 or float64{(allowInt ? " or int64" : "")}");
         // Shape arrays are never written after construction, so the result shares its input's (see Note [Tiny tensors]).
-        int[] dims = ReferenceEquals(a.Dims, b.Dims) || a.Dims.AsSpan().SequenceEqual(b.Dims) ? a.Dims : BroadcastShapes(a.Dims, b.Dims, op);
+        int[] dims = SameDims(a.Dims, b.Dims) ? a.Dims : BroadcastShapes(a.Dims, b.Dims, op);
         var y = Empty(a.DType, dims);
         switch (a.DType)
         {
@@ -62,29 +64,47 @@ public sealed partial class Tensor
     internal static void Run<T, TOp>(Tensor a, Tensor b, Tensor y) where TOp : IBinaryOp<TOp, T, T>
         => Run<T, T, TOp>(a, b, y);
 
+    /// <summary>Up to this many elements a binary op is one inline loop (see Note [Tiny tensors]).</summary>
+    internal const int SmallLoop = 32;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Run<T, TR, TOp>(Tensor a, Tensor b, Tensor y) where TOp : IBinaryOp<TOp, T, TR>
     {
-        if (y.Numel == 1)
+        // An operand either covers the result element for element (contiguous, same shape) or is one element.
+        bool aFull = a.IsContiguous && SameDims(a.Dims, y.Dims), bFull = b.IsContiguous && SameDims(b.Dims, y.Dims);
+        bool aOne = a.Numel == 1, bOne = b.Numel == 1;
+        if (y.Numel <= SmallLoop && (aFull || aOne) && (bFull || bOne))
         {
-            // One element (0-d and [1]-shaped operands): its storage position is the offset, whatever the strides.
-            y.Data<TR>()[y.Offset] = TOp.Invoke(a.Data<T>()[a.Offset], b.Data<T>()[b.Offset]);
+            T[] ad = a.Data<T>(), bd = b.Data<T>();
+            TR[] yd = y.Data<TR>();
+            int n = (int)y.Numel, ao = a.Offset, bo = b.Offset, yo = y.Offset;
+            int sa = aFull ? 1 : 0, sb = bFull ? 1 : 0;
+            for (int i = 0; i < n; i++) yd[yo + i] = TOp.Invoke(ad[ao + i * sa], bd[bo + i * sb]);
             return;
         }
-        if (a.IsContiguous && b.IsContiguous && a.Dims.AsSpan().SequenceEqual(b.Dims))
+        if (aFull && bFull)
         {
             TOp.Invoke(a.Span<T>(), b.Span<T>(), y.Span<TR>());
             return;
         }
-        if (a.IsContiguous && b.Numel == 1 && a.Dims.AsSpan().SequenceEqual(y.Dims))
+        if (aFull && bOne)
         {
             TOp.Invoke(a.Span<T>(), b.Data<T>()[b.Offset], y.Span<TR>());
+            return;
+        }
+        if (aOne && bFull)
+        {
+            TOp.Invoke(a.Data<T>()[a.Offset], b.Span<T>(), y.Span<TR>());
             return;
         }
         Elementwise.Binary<T, TR, TOp>(a.Data<T>(), a.Offset, Strided.BroadcastStrides(a.Dims, a.StrideArray, y.Dims),
             b.Data<T>(), b.Offset, Strided.BroadcastStrides(b.Dims, b.StrideArray, y.Dims), y.Dims, y.Span<TR>());
     }
 
+    private static bool SameDims(int[] a, int[] b) => ReferenceEquals(a, b) || a.AsSpan().SequenceEqual(b);
+
     /// <summary>Runs a unary float kernel (float32 or float64) on a contiguous copy of the input.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static Tensor UnaryKernel<TF, TD>(Tensor x, string op)
         where TF : IUnaryOp<TF, float>
         where TD : IUnaryOp<TD, double>
@@ -100,5 +120,10 @@ public sealed partial class Tensor
     }
 
     /// <summary>A 0-d constant of this tensor's dtype (for scalar operands).</summary>
-    internal Tensor ScalarLike(double value) => Full([], value, DType);
+    internal Tensor ScalarLike(double value)
+    {
+        var t = Empty(DType, []);
+        t.FillRaw(value);
+        return t;
+    }
 }
