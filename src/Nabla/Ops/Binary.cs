@@ -224,15 +224,14 @@ namespace Nabla.Ops
         }
     }
 
-    // d(a*b)/da = b, d(a*b)/db = a
+    // d(a*b)/da = b, d(a*b)/db = a. The operands live only in the base's saved slots (a node per 0-d op stays small):
+    // a is saved first when input 1 needs a gradient, then b when input 0 does.
     internal sealed class MulBackward : Node
     {
-        private Tensor? _a, _b;
-
         public MulBackward(Tensor a, Tensor b) : base("MulBackward", a, b)
         {
-            if (NeedsGrad(1)) _a = Save(a);
-            if (NeedsGrad(0)) _b = Save(b);
+            if (NeedsGrad(1)) Save(a);
+            if (NeedsGrad(0)) Save(b);
         }
 
         public override Tensor?[] Backward(Tensor g) => BackwardInto(g, new Tensor?[2]);
@@ -240,12 +239,11 @@ namespace Nabla.Ops
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal override Tensor?[] BackwardInto(Tensor g, Tensor?[] scratch)
         {
-            scratch[0] = _b is null ? null : g * _b;
-            scratch[1] = _a is null ? null : g * _a;
+            bool da = NeedsGrad(0), db = NeedsGrad(1);
+            scratch[0] = da ? g * Saved(db ? 1 : 0)! : null;
+            scratch[1] = db ? g * Saved(0)! : null;
             return scratch;
         }
-
-        protected override void ReleaseSaved() => (_a, _b) = (null, null);
     }
 
     // d(a/b)/da = 1/b, d(a/b)/db = -a/b^2
