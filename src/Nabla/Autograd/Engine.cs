@@ -154,14 +154,13 @@ internal static class Engine
 
                 node.CheckSavedVersions();
                 int arity = node.Edges.Length;
-                Tensor?[] inputGrads = arity is > 0 and <= 4
-                    ? node.BackwardInto(grad, scratch[arity - 1] ??= new Tensor?[arity])
-                    : node.Backward(grad);
+                Tensor?[]? slots = arity is > 0 and <= 4 ? scratch[arity - 1] ??= new Tensor?[arity] : null;
+                Tensor?[] inputGrads = slots is not null ? node.BackwardInto(grad, slots) : node.Backward(grad);
                 if (inputGrads.Length != node.Edges.Length)
                     throw new InvalidOperationException($"internal: {node.Name} returned {inputGrads.Length} gradients for {node.Edges.Length} inputs");
                 if (detectAnomaly) AnomalyRecord.CheckBackward(node, inputGrads);
                 Propagate(node, inputGrads, ready, run, createGraph, leafTargets, captured);
-                if (arity is > 0 and <= 4) Array.Clear(inputGrads);
+                if (ReferenceEquals(inputGrads, slots)) Array.Clear(slots); // never a rule's own array
                 if (!retainGraph) node.Release();
             }
         }

@@ -64,6 +64,19 @@ public sealed partial class Tensor
     internal static void Run<T, TOp>(Tensor a, Tensor b, Tensor y) where TOp : IBinaryOp<TOp, T, T>
         => Run<T, T, TOp>(a, b, y);
 
+    // Note [Tiny tensors]
+    // For 0-d and tiny tensors (micrograd-style graphs, one node per scalar op) the cost of an op is its overhead,
+    // not its arithmetic. So: a result shares its operand's shape array (shape arrays are never written after
+    // construction); a binary op whose result has at most SmallLoop elements, each operand either covering the
+    // result element for element or being a single element, is one inline loop over TOp's scalar form (for every
+    // op struct the scalar and span forms agree exactly: + - * / are IEEE-exact in TensorPrimitives too), which
+    // avoids TensorPrimitives' fixed cost per call (validation, overlap checks, width dispatch) and its large generic
+    // methods that start as unoptimised tier-0 code. Unary ops do not get this: TensorPrimitives' vectorised tanh,
+    // exp, log differ from Math's in the last bits, and a 0-d result must equal the same element of a longer tensor.
+    // The methods on this path are [AggressiveOptimization]: optimised from the first call, as a short program
+    // would otherwise run them at tier 0 throughout. 32 is where one AVX-512 loop iteration (16 float32) is no
+    // longer the whole job; the loop is exact, so the threshold only moves time, never results.
+
     /// <summary>Up to this many elements a binary op is one inline loop (see Note [Tiny tensors]).</summary>
     internal const int SmallLoop = 32;
 
