@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Numerics.Tensors;
 
 namespace Nabla.Kernels;
 
@@ -18,33 +19,54 @@ internal readonly record struct Window2d(int KH, int KW, int SH, int SW, int PH,
         if (ceilMode && (o - 1) * stride >= length + padding) o--;
         return (int)o;
     }
+
+    /// <summary>True when every window is the single pixel under it (1x1 kernel, stride 1, no padding): im2col is the identity.</summary>
+    public bool IsPointwise => KH == 1 && KW == 1 && SH == 1 && SW == 1 && PH == 0 && PW == 0;
 }
 
 /// <summary>
 /// im2col / col2im: lay each window of a <c>[C, H, W]</c> image out as a column of a <c>[C*KH*KW, OH*OW]</c>
 /// matrix (row <c>(c*KH + i)*KW + j</c>, column <c>oh*OW + ow</c>; padding reads as zero), and its adjoint,
-/// which adds each column entry back onto the pixel it came from.
+/// which adds each column entry back onto the pixel it came from. The band forms cover only the window
+/// rows <c>oh0 .. oh1-1</c>, whose columns form a <c>[C*KH*KW, (oh1-oh0)*OW]</c> matrix.
 /// </summary>
 internal static class Im2Col
 {
     public static void Unfold<T>(ReadOnlySpan<T> image, int channels, in Window2d g, Span<T> cols) where T : INumber<T>
+        => Unfold(image, channels, g, 0, g.OH, cols);
+
+    /// <summary>The adjoint of <see cref="Unfold{T}(ReadOnlySpan{T}, int, in Window2d, Span{T})"/>: accumulates into <paramref name="image"/> (which the caller zeroes).</summary>
+    public static void Fold<T>(ReadOnlySpan<T> cols, int channels, in Window2d g, Span<T> image) where T : INumber<T>
+        => Fold(cols, channels, g, 0, g.OH, image);
+
+    /// <summary>im2col of the window rows <c>[oh0, oh1)</c> into <paramref name="cols"/>, <c>[channels*KH*KW, (oh1-oh0)*OW]</c>.</summary>
+    public static void Unfold<T>(ReadOnlySpan<T> image, int channels, in Window2d g, int oh0, int oh1, Span<T> cols) where T : INumber<T>
     {
-        int l = g.OH * g.OW, row = 0;
+        int lb = (oh1 - oh0) * g.OW, row = 0;
         for (int c = 0; c < channels; c++)
         {
             ReadOnlySpan<T> plane = image.Slice(c * g.H * g.W, g.H * g.W);
             for (int i = 0; i < g.KH; i++)
                 for (int j = 0; j < g.KW; j++, row++)
                 {
-                    Span<T> dst = cols.Slice(row * l, l);
-                    for (int oh = 0; oh < g.OH; oh++)
+                    Span<T> dst = cols.Slice(row * lb, lb);
+                    int iw0 = j * g.DW - g.PW;
+                    var (lo, hi) = ValidColumns(g, iw0);
+                    for (int oh = oh0; oh < oh1; oh++)
                     {
-                        Span<T> dstRow = dst.Slice(oh * g.OW, g.OW);
+                        Span<T> dstRow = dst.Slice((oh - oh0) * g.OW, g.OW);
                         int ih = oh * g.SH - g.PH + i * g.DH;
                         if ((uint)ih >= (uint)g.H) { dstRow.Clear(); continue; }
                         ReadOnlySpan<T> src = plane.Slice(ih * g.W, g.W);
-                        int iw = j * g.DW - g.PW;
-                        if (g.SW == 1 && iw >= 0 && iw + g.OW <= g.W) { src.Slice(iw, g.OW).CopyTo(dstRow); continue; }
+                        if (g.SW == 1)
+                        {
+                            // Columns lo..hi-1 read iw0+lo .. iw0+hi-1 contiguously; the rest is padding.
+                            dstRow[..lo].Clear();
+                            src.Slice(iw0 + lo, hi - lo).CopyTo(dstRow[lo..hi]);
+                            dstRow[hi..].Clear();
+                            continue;
+                        }
+                        int iw = iw0;
                         for (int ow = 0; ow < g.OW; ow++, iw += g.SW)
                             dstRow[ow] = (uint)iw < (uint)g.W ? src[iw] : T.Zero;
                     }
@@ -52,28 +74,47 @@ internal static class Im2Col
         }
     }
 
-    /// <summary>The adjoint of <see cref="Unfold{T}"/>: accumulates into <paramref name="image"/> (which the caller zeroes).</summary>
-    public static void Fold<T>(ReadOnlySpan<T> cols, int channels, in Window2d g, Span<T> image) where T : INumber<T>
+    /// <summary>The adjoint of the band form of <see cref="Unfold{T}(ReadOnlySpan{T}, int, in Window2d, int, int, Span{T})"/>: accumulates into <paramref name="image"/>.</summary>
+    public static void Fold<T>(ReadOnlySpan<T> cols, int channels, in Window2d g, int oh0, int oh1, Span<T> image) where T : INumber<T>
     {
-        int l = g.OH * g.OW, row = 0;
+        int lb = (oh1 - oh0) * g.OW, row = 0;
         for (int c = 0; c < channels; c++)
         {
             Span<T> plane = image.Slice(c * g.H * g.W, g.H * g.W);
             for (int i = 0; i < g.KH; i++)
                 for (int j = 0; j < g.KW; j++, row++)
                 {
-                    ReadOnlySpan<T> src = cols.Slice(row * l, l);
-                    for (int oh = 0; oh < g.OH; oh++)
+                    ReadOnlySpan<T> src = cols.Slice(row * lb, lb);
+                    int iw0 = j * g.DW - g.PW;
+                    var (lo, hi) = ValidColumns(g, iw0);
+                    for (int oh = oh0; oh < oh1; oh++)
                     {
                         int ih = oh * g.SH - g.PH + i * g.DH;
                         if ((uint)ih >= (uint)g.H) continue;
                         Span<T> dst = plane.Slice(ih * g.W, g.W);
-                        ReadOnlySpan<T> srcRow = src.Slice(oh * g.OW, g.OW);
-                        int iw = j * g.DW - g.PW;
+                        ReadOnlySpan<T> srcRow = src.Slice((oh - oh0) * g.OW, g.OW);
+                        if (g.SW == 1)
+                        {
+                            if (hi > lo)
+                            {
+                                Span<T> d = dst.Slice(iw0 + lo, hi - lo);
+                                TensorPrimitives.Add(d, srcRow[lo..hi], d);
+                            }
+                            continue;
+                        }
+                        int iw = iw0;
                         for (int ow = 0; ow < g.OW; ow++, iw += g.SW)
                             if ((uint)iw < (uint)g.W) dst[iw] += srcRow[ow];
                     }
                 }
         }
+    }
+
+    /// <summary>For stride 1 along W: the window columns <c>[lo, hi)</c> whose tap column <c>iw0 + ow</c> lies inside the plane.</summary>
+    private static (int Lo, int Hi) ValidColumns(in Window2d g, int iw0)
+    {
+        int lo = Math.Clamp(-iw0, 0, g.OW);
+        int hi = Math.Clamp(g.W - iw0, lo, g.OW);
+        return (lo, hi);
     }
 }

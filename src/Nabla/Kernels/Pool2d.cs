@@ -6,11 +6,33 @@ namespace Nabla.Kernels;
 internal static class Pool2d
 {
     /// <summary>
-    /// For each window, the flat index <c>h*W + w</c> of its maximum (padding never wins; the first maximum wins
-    /// ties; NaN wins, so it propagates as in PyTorch).
+    /// For each window, its maximum into <paramref name="output"/> and, unless <paramref name="indices"/> is empty, the
+    /// flat index <c>h*W + w</c> of that maximum (padding never wins; the first maximum wins ties; NaN wins, so it
+    /// propagates as in PyTorch).
     /// </summary>
-    public static void MaxIndices<T>(ReadOnlySpan<T> plane, in Window2d g, Span<long> indices) where T : IFloatingPointIeee754<T>
+    public static void MaxForward<T>(ReadOnlySpan<T> plane, in Window2d g, Span<T> output, Span<int> indices) where T : IFloatingPointIeee754<T>
     {
+        bool withIndices = !indices.IsEmpty;
+        if (g is { KH: 2, KW: 2, SH: 2, SW: 2, PH: 0, PW: 0, DH: 1, DW: 1 } && 2 * g.OH <= g.H && 2 * g.OW <= g.W)
+        {
+            // The common 2x2/2 window, unrolled; same tap order (row-major) and tie/NaN rules as the general loop.
+            for (int oh = 0; oh < g.OH; oh++)
+            {
+                ReadOnlySpan<T> r0 = plane.Slice(2 * oh * g.W, g.W), r1 = plane.Slice((2 * oh + 1) * g.W, g.W);
+                Span<T> outRow = output.Slice(oh * g.OW, g.OW);
+                for (int ow = 0; ow < outRow.Length; ow++)
+                {
+                    int at = 2 * ow, k = 0;
+                    T best = r0[at];
+                    if (Takes(r0[at + 1], best)) (best, k) = (r0[at + 1], 1);
+                    if (Takes(r1[at], best)) (best, k) = (r1[at], 2);
+                    if (Takes(r1[at + 1], best)) (best, k) = (r1[at + 1], 3);
+                    outRow[ow] = best;
+                    if (withIndices) indices[oh * g.OW + ow] = (2 * oh + (k >> 1)) * g.W + at + (k & 1);
+                }
+            }
+            return;
+        }
         for (int oh = 0; oh < g.OH; oh++)
             for (int ow = 0; ow < g.OW; ow++)
             {
@@ -24,7 +46,7 @@ internal static class Pool2d
                         if ((uint)iw >= (uint)g.W) continue;
                         int at = ih * g.W + iw;
                         T v = plane[at];
-                        if (best < 0 || v > bestValue || T.IsNaN(v))
+                        if (best < 0 || Takes(v, bestValue))
                         {
                             best = at;
                             bestValue = v;
@@ -33,8 +55,36 @@ internal static class Pool2d
                     }
                 }
             Found:
-                indices[oh * g.OW + ow] = best;
+                output[oh * g.OW + ow] = bestValue;
+                if (withIndices) indices[oh * g.OW + ow] = best;
             }
+    }
+
+    /// <summary>Whether <paramref name="v"/> replaces the running maximum: larger, or the first NaN (a NaN maximum is never replaced).</summary>
+    private static bool Takes<T>(T v, T best) where T : IFloatingPointIeee754<T> => !T.IsNaN(best) && (v > best || T.IsNaN(v));
+
+    /// <summary>
+    /// The adjoint of <see cref="MaxForward{T}"/>: <paramref name="plane"/> (fully overwritten) gets each output gradient added at
+    /// its window's maximum. Rows are zeroed just before the first window that reaches them, so the plane is written in one pass.
+    /// </summary>
+    public static void MaxBackward<T>(ReadOnlySpan<T> grad, ReadOnlySpan<int> indices, in Window2d g, Span<T> plane) where T : INumber<T>
+    {
+        int cleared = 0;
+        for (int oh = 0; oh < g.OH; oh++)
+        {
+            int top = Math.Min(g.H, oh * g.SH - g.PH + (g.KH - 1) * g.DH + 1);
+            if (top > cleared)
+            {
+                plane.Slice(cleared * g.W, (top - cleared) * g.W).Clear();
+                cleared = top;
+            }
+            for (int o = oh * g.OW, end = o + g.OW; o < end; o++)
+            {
+                int at = indices[o];
+                if (at >= 0) plane[at] += grad[o];
+            }
+        }
+        plane[(cleared * g.W)..].Clear();
     }
 
     /// <summary>
@@ -83,5 +133,47 @@ internal static class Pool2d
                     for (int w = w0; w < w1; w++) row[w] += share;
                 }
             }
+    }
+}
+
+/// <summary>
+/// Recycled <c>int[]</c> buffers for max-pooling indices, which live from a forward pass to its backward pass: the
+/// backward node returns its buffer when the graph releases it, so a training step reuses the same few buffers
+/// instead of faulting in fresh memory every step (see Note [Buffer reuse] for why that matters). Small buffers and
+/// anything beyond <see cref="CapBytes"/> are left to the GC.
+/// </summary>
+internal static class IndexBuffers
+{
+    private const int MinLength = 4096;
+    private const int PerLength = 4;
+    private const long CapBytes = 64L << 20;
+
+    private static readonly Lock s_lock = new();
+    private static readonly Dictionary<int, Stack<int[]>> s_free = [];
+    private static long s_pooledBytes;
+
+    public static int[] Rent(int length)
+    {
+        if (length >= MinLength)
+            lock (s_lock)
+                if (s_free.TryGetValue(length, out Stack<int[]>? stack) && stack.TryPop(out int[]? array))
+                {
+                    s_pooledBytes -= 4L * length;
+                    return array;
+                }
+        return GC.AllocateUninitializedArray<int>(length);
+    }
+
+    public static void Return(int[] array)
+    {
+        if (array.Length < MinLength) return;
+        lock (s_lock)
+        {
+            if (s_pooledBytes + 4L * array.Length > CapBytes) return;
+            if (!s_free.TryGetValue(array.Length, out Stack<int[]>? stack)) s_free[array.Length] = stack = new Stack<int[]>();
+            if (stack.Count >= PerLength) return;
+            stack.Push(array);
+            s_pooledBytes += 4L * array.Length;
+        }
     }
 }
