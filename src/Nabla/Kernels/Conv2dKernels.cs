@@ -1,5 +1,8 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Nabla.Kernels;
 
@@ -64,20 +67,20 @@ internal static class Conv2dKernels
     }
 
     /// <summary>Threads for <paramref name="items"/> independent items of <paramref name="workPerItem"/> multiply-adds each.</summary>
-    private static int Threads(int items, long workPerItem)
+    private static int Threads(int items, long workPerItem, int maxThreads)
     {
-        int threads = Parallelism.MaxThreads;
+        int threads = maxThreads <= 0 ? Parallelism.MaxThreads : Math.Min(maxThreads, Parallelism.MaxThreads);
         return threads <= 1 || items < threads || workPerItem * items < Batches.ParallelThreshold ? 1 : threads;
     }
 
     /// <summary>Runs <c>body(item, gemmThreads)</c> for every item: in parallel with one-thread GEMMs, or in turn with GEMMs that may split.</summary>
-    private static void ForEach(int items, long workPerItem, Action<int, int> body)
+    private static void ForEach(int items, long workPerItem, int maxThreads, Action<int, int> body)
     {
-        int threads = Threads(items, workPerItem);
+        int threads = Threads(items, workPerItem, maxThreads);
         if (threads == 1)
         {
             // Fewer items than threads (or too little work): each GEMM decides for itself whether to split.
-            int gemmThreads = workPerItem * items < Batches.ParallelThreshold ? 1 : 0;
+            int gemmThreads = workPerItem * items < Batches.ParallelThreshold ? 1 : maxThreads;
             for (int i = 0; i < items; i++) body(i, gemmThreads);
             return;
         }
@@ -90,11 +93,12 @@ internal static class Conv2dKernels
     }
 
     /// <summary><c>y = conv2d(x, w) + b</c> for contiguous <c>x[xo..]</c>, <c>w[wo..]</c>, <c>b[bo..]</c> (b may be null) into contiguous <paramref name="y"/>.</summary>
-    public static void Forward<T>(T[] x, int xo, T[] w, int wo, T[]? b, int bo, T[] y, ConvShape s) where T : unmanaged, INumber<T>
+    /// <remarks><paramref name="maxThreads"/> bounds the threads (0: <see cref="Parallelism.MaxThreads"/>); results do not depend on it.</remarks>
+    public static void Forward<T>(T[] x, int xo, T[] w, int wo, T[]? b, int bo, T[] y, ConvShape s, int maxThreads = 0) where T : unmanaged, INumber<T>
     {
         if (s.N == 0) return;
         int bandRows = BandRows(s);
-        ForEach(s.N, s.WorkPerImage, (n, gemmThreads) =>
+        ForEach(s.N, s.WorkPerImage, maxThreads, (n, gemmThreads) =>
         {
             ReadOnlySpan<T> image = x.AsSpan(xo + n * s.InImage, s.InImage);
             Span<T> outImage = y.AsSpan(n * s.OutImage, s.OutImage);
@@ -104,15 +108,14 @@ internal static class Conv2dKernels
                 int oh1 = Math.Min(s.G.OH, oh0 + bandRows), lb = (oh1 - oh0) * s.G.OW;
                 ReadOnlySpan<T> cols = Columns(image, s, oh0, oh1, scratch, out int ldCols);
                 for (int gi = 0; gi < s.Groups; gi++)
-                    Gemm.Multiply(false, false, s.CoutG, lb, s.K, T.One, w.AsSpan(wo + gi * s.CoutG * s.K), s.K,
-                        cols[(gi * s.K * ldCols)..], ldCols, T.Zero, outImage[(gi * s.CoutG * s.L + oh0 * s.G.OW)..], s.L, gemmThreads);
+                {
+                    ReadOnlySpan<T> wg = w.AsSpan(wo + gi * s.CoutG * s.K, s.CoutG * s.K), cg = cols[(gi * s.K * ldCols)..];
+                    Span<T> yg = outImage[(gi * s.CoutG * s.L + oh0 * s.G.OW)..];
+                    Gemm.Multiply(false, false, s.CoutG, lb, s.K, T.One, wg, s.K, cg, ldCols, T.Zero, yg, s.L, gemmThreads);
+                }
             }
             if (b is not null)
-                for (int o = 0; o < s.Cout; o++)
-                {
-                    Span<T> row = outImage.Slice(o * s.L, s.L);
-                    TensorPrimitives.Add(row, b[bo + o], row);
-                }
+                for (int o = 0; o < s.Cout; o++) AddScalar(outImage.Slice(o * s.L, s.L), b[bo + o]);
         });
     }
 
@@ -121,7 +124,8 @@ internal static class Conv2dKernels
     /// <paramref name="dx"/> (needs <paramref name="w"/>), <paramref name="dw"/> (needs <paramref name="x"/>) and <paramref name="db"/>,
     /// each computed only when its array is given. Outputs are contiguous and fully overwritten.
     /// </summary>
-    public static void Backward<T>(T[]? x, int xo, T[]? w, int wo, T[] gy, int gyo, T[]? dx, T[]? dw, T[]? db, ConvShape s)
+    /// <remarks><paramref name="maxThreads"/> as for <see cref="Forward{T}"/>.</remarks>
+    public static void Backward<T>(T[]? x, int xo, T[]? w, int wo, T[] gy, int gyo, T[]? dx, T[]? dw, T[]? db, ConvShape s, int maxThreads = 0)
         where T : unmanaged, INumber<T>
     {
         if (s.N == 0)
@@ -137,7 +141,7 @@ internal static class Conv2dKernels
         T[]? slotB = db is not null ? new T[slots * s.Cout] : null;
         int bandRows = BandRows(s);
         long workPerImage = s.WorkPerImage * ((dx is null ? 0 : 1) + (dw is null ? 0 : 1));
-        ForEach(slots, workPerImage * s.N / slots, (slot, gemmThreads) =>
+        ForEach(slots, workPerImage * s.N / slots, maxThreads, (slot, gemmThreads) =>
         {
             int n0 = (int)((long)slot * s.N / slots), n1 = (int)((long)(slot + 1) * s.N / slots);
             Span<T> accW = dw is null ? default : slot == 0 ? dw.AsSpan(0, s.Weights) : slotW.AsSpan((slot - 1) * s.Weights, s.Weights);
@@ -148,7 +152,7 @@ internal static class Conv2dKernels
             {
                 ReadOnlySpan<T> g = gy.AsSpan(gyo + n * s.OutImage, s.OutImage);
                 if (slotB is not null)
-                    for (int o = 0; o < s.Cout; o++) slotB[slot * s.Cout + o] += TensorPrimitives.Sum(g.Slice(o * s.L, s.L));
+                    for (int o = 0; o < s.Cout; o++) slotB[slot * s.Cout + o] += SumRow(g.Slice(o * s.L, s.L));
                 Span<T> dxImage = dx is null ? default : dx.AsSpan(n * s.InImage, s.InImage);
                 if (dx is not null && !s.G.IsPointwise) dxImage.Clear();
                 for (int oh0 = 0; oh0 < s.G.OH; oh0 += bandRows)
@@ -160,8 +164,11 @@ internal static class Conv2dKernels
                         ReadOnlySpan<T> c = Columns<T>(x!.AsSpan(xo + n * s.InImage, s.InImage), s, oh0, oh1, cols, out int ldc);
                         T beta = n == n0 && oh0 == 0 ? T.Zero : T.One;
                         for (int gi = 0; gi < s.Groups; gi++)
-                            Gemm.Multiply(false, true, s.CoutG, s.K, lb, T.One, g[(gi * s.CoutG * s.L + at)..], s.L,
-                                c[(gi * s.K * ldc)..], ldc, beta, accW[(gi * s.CoutG * s.K)..], s.K, gemmThreads);
+                        {
+                            ReadOnlySpan<T> gg = g[(gi * s.CoutG * s.L + at)..], cg = c[(gi * s.K * ldc)..];
+                            Span<T> acc = accW.Slice(gi * s.CoutG * s.K, s.CoutG * s.K);
+                            Gemm.Multiply(false, true, s.CoutG, s.K, lb, T.One, gg, s.L, cg, ldc, beta, acc, s.K, gemmThreads);
+                        }
                     }
                     if (dx is not null)
                     {
@@ -170,8 +177,11 @@ internal static class Conv2dKernels
                         Span<T> target = direct ? dxImage[at..] : dcols;
                         int ldt = direct ? s.L : lb;
                         for (int gi = 0; gi < s.Groups; gi++)
-                            Gemm.Multiply(true, false, s.K, lb, s.CoutG, T.One, w!.AsSpan(wo + gi * s.CoutG * s.K), s.K,
-                                g[(gi * s.CoutG * s.L + at)..], s.L, T.Zero, target[(gi * s.K * ldt)..], ldt, gemmThreads);
+                        {
+                            ReadOnlySpan<T> wg = w!.AsSpan(wo + gi * s.CoutG * s.K, s.CoutG * s.K), gg = g[(gi * s.CoutG * s.L + at)..];
+                            Span<T> tg = target[(gi * s.K * ldt)..];
+                            Gemm.Multiply(true, false, s.K, lb, s.CoutG, T.One, wg, s.K, gg, s.L, T.Zero, tg, ldt, gemmThreads);
+                        }
                         if (!direct) Im2Col.Fold<T>(dcols, s.Cin, s.G, oh0, oh1, dxImage);
                     }
                 }
@@ -190,6 +200,36 @@ internal static class Conv2dKernels
             slotB.AsSpan(0, s.Cout).CopyTo(total);
             for (int slot = 1; slot < slots; slot++) TensorPrimitives.Add(total, slotB.AsSpan(slot * s.Cout, s.Cout), total);
         }
+    }
+
+    // NOTE: TensorPrimitives.Add(row, scalar, row) over the 4,096 output rows of the cnn preset's first layer took
+    // longer than the layer's products (about 1 ns per element, measured); this plain loop runs at memory speed.
+    private static void AddScalar<T>(Span<T> row, T value) where T : unmanaged, INumber<T>
+    {
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            ref T r = ref MemoryMarshal.GetReference(row);
+            Vector512<T> v = Vector512.Create(value);
+            for (; i + Vector512<T>.Count <= row.Length; i += Vector512<T>.Count)
+                (Vector512.LoadUnsafe(ref r, (nuint)i) + v).StoreUnsafe(ref r, (nuint)i);
+        }
+        for (; i < row.Length; i++) row[i] += value;
+    }
+
+    private static T SumRow<T>(ReadOnlySpan<T> row) where T : unmanaged, INumber<T>
+    {
+        int i = 0;
+        T sum = T.Zero;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            ref T r = ref MemoryMarshal.GetReference(row);
+            Vector512<T> acc = Vector512<T>.Zero;
+            for (; i + Vector512<T>.Count <= row.Length; i += Vector512<T>.Count) acc += Vector512.LoadUnsafe(ref r, (nuint)i);
+            sum = Vector512.Sum(acc);
+        }
+        for (; i < row.Length; i++) sum += row[i];
+        return sum;
     }
 
     /// <summary>Accumulation slots for the weight gradient: a function of the sizes only (never of the thread count).</summary>

@@ -15,20 +15,32 @@ internal static class Pool2d
         bool withIndices = !indices.IsEmpty;
         if (g is { KH: 2, KW: 2, SH: 2, SW: 2, PH: 0, PW: 0, DH: 1, DW: 1 } && 2 * g.OH <= g.H && 2 * g.OW <= g.W)
         {
-            // The common 2x2/2 window, unrolled; same tap order (row-major) and tie/NaN rules as the general loop.
+            // The common 2x2/2 window without branches on the data (maxima of ReLU outputs are unpredictable, and a
+            // mispredicted branch per tap cost more than everything else): the first maximum of each row pair, then the
+            // lower one only if strictly larger, which is the row-major first maximum. A window holding a NaN (its
+            // sum is NaN) goes through the general rule instead.
             for (int oh = 0; oh < g.OH; oh++)
             {
-                ReadOnlySpan<T> r0 = plane.Slice(2 * oh * g.W, g.W), r1 = plane.Slice((2 * oh + 1) * g.W, g.W);
+                int top = 2 * oh * g.W;
+                ReadOnlySpan<T> r0 = plane.Slice(top, g.W), r1 = plane.Slice(top + g.W, g.W);
                 Span<T> outRow = output.Slice(oh * g.OW, g.OW);
                 for (int ow = 0; ow < outRow.Length; ow++)
                 {
-                    int at = 2 * ow, k = 0;
-                    T best = r0[at];
-                    if (Takes(r0[at + 1], best)) (best, k) = (r0[at + 1], 1);
-                    if (Takes(r1[at], best)) (best, k) = (r1[at], 2);
-                    if (Takes(r1[at + 1], best)) (best, k) = (r1[at + 1], 3);
-                    outRow[ow] = best;
-                    if (withIndices) indices[oh * g.OW + ow] = (2 * oh + (k >> 1)) * g.W + at + (k & 1);
+                    int at = 2 * ow;
+                    T a = r0[at], b = r0[at + 1], c = r1[at], d = r1[at + 1];
+                    int index;
+                    if (T.IsNaN(a + b + c + d))
+                    {
+                        index = MaxWindow(plane, g, oh, ow);
+                    }
+                    else
+                    {
+                        int kUp = b > a ? 1 : 0, kDown = d > c ? 1 : 0;
+                        int down = r1[at + kDown] > r0[at + kUp] ? 1 : 0;
+                        index = top + down * g.W + at + kUp + ((kDown - kUp) & -down);
+                    }
+                    outRow[ow] = plane[index];
+                    if (withIndices) indices[oh * g.OW + ow] = index;
                 }
             }
             return;
@@ -36,28 +48,34 @@ internal static class Pool2d
         for (int oh = 0; oh < g.OH; oh++)
             for (int ow = 0; ow < g.OW; ow++)
             {
-                int best = -1;
-                T bestValue = T.NegativeInfinity;
-                for (int i = 0, ih = oh * g.SH - g.PH; i < g.KH; i++, ih += g.DH)
-                {
-                    if ((uint)ih >= (uint)g.H) continue;
-                    for (int j = 0, iw = ow * g.SW - g.PW; j < g.KW; j++, iw += g.DW)
-                    {
-                        if ((uint)iw >= (uint)g.W) continue;
-                        int at = ih * g.W + iw;
-                        T v = plane[at];
-                        if (best < 0 || Takes(v, bestValue))
-                        {
-                            best = at;
-                            bestValue = v;
-                            if (T.IsNaN(v)) goto Found;
-                        }
-                    }
-                }
-            Found:
-                output[oh * g.OW + ow] = bestValue;
+                int best = MaxWindow(plane, g, oh, ow);
+                output[oh * g.OW + ow] = best < 0 ? T.NegativeInfinity : plane[best];
                 if (withIndices) indices[oh * g.OW + ow] = best;
             }
+    }
+
+    /// <summary>The flat index of the maximum of window <c>(oh, ow)</c> under the rules of <see cref="MaxForward{T}"/>, or -1 if it covers only padding.</summary>
+    private static int MaxWindow<T>(ReadOnlySpan<T> plane, in Window2d g, int oh, int ow) where T : IFloatingPointIeee754<T>
+    {
+        int best = -1;
+        T bestValue = T.NegativeInfinity;
+        for (int i = 0, ih = oh * g.SH - g.PH; i < g.KH; i++, ih += g.DH)
+        {
+            if ((uint)ih >= (uint)g.H) continue;
+            for (int j = 0, iw = ow * g.SW - g.PW; j < g.KW; j++, iw += g.DW)
+            {
+                if ((uint)iw >= (uint)g.W) continue;
+                int at = ih * g.W + iw;
+                T v = plane[at];
+                if (best < 0 || Takes(v, bestValue))
+                {
+                    best = at;
+                    bestValue = v;
+                    if (T.IsNaN(v)) return best;
+                }
+            }
+        }
+        return best;
     }
 
     /// <summary>Whether <paramref name="v"/> replaces the running maximum: larger, or the first NaN (a NaN maximum is never replaced).</summary>
