@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Nabla.Kernels;
 
@@ -10,7 +12,7 @@ internal static class Pool2d
     /// flat index <c>h*W + w</c> of that maximum (padding never wins; the first maximum wins ties; NaN wins, so it
     /// propagates as in PyTorch).
     /// </summary>
-    public static void MaxForward<T>(ReadOnlySpan<T> plane, in Window2d g, Span<T> output, Span<int> indices) where T : IFloatingPointIeee754<T>
+    public static void MaxForward<T>(ReadOnlySpan<T> plane, in Window2d g, Span<T> output, Span<int> indices) where T : struct, IFloatingPointIeee754<T>
     {
         bool withIndices = !indices.IsEmpty;
         if (g is { KH: 2, KW: 2, SH: 2, SW: 2, PH: 0, PW: 0, DH: 1, DW: 1 } && 2 * g.OH <= g.H && 2 * g.OW <= g.W)
@@ -24,7 +26,11 @@ internal static class Pool2d
                 int top = 2 * oh * g.W;
                 ReadOnlySpan<T> r0 = plane.Slice(top, g.W), r1 = plane.Slice(top + g.W, g.W);
                 Span<T> outRow = output.Slice(oh * g.OW, g.OW);
-                for (int ow = 0; ow < outRow.Length; ow++)
+                int done = typeof(T) == typeof(float)
+                    ? MaxRow2x2(MemoryMarshal.Cast<T, float>(r0), MemoryMarshal.Cast<T, float>(r1), top, g.W, MemoryMarshal.Cast<T, float>(outRow),
+                        withIndices ? indices.Slice(oh * g.OW, g.OW) : default)
+                    : 0;
+                for (int ow = done; ow < outRow.Length; ow++)
                 {
                     int at = 2 * ow;
                     T a = r0[at], b = r0[at + 1], c = r1[at], d = r1[at + 1];
@@ -52,6 +58,45 @@ internal static class Pool2d
                 output[oh * g.OW + ow] = best < 0 ? T.NegativeInfinity : plane[best];
                 if (withIndices) indices[oh * g.OW + ow] = best;
             }
+    }
+
+    private static readonly Vector512<int> s_evens = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0);
+    private static readonly Vector512<int> s_odds = Vector512.Create(1, 3, 5, 7, 9, 11, 13, 15, 0, 0, 0, 0, 0, 0, 0, 0);
+
+    /// <summary>
+    /// One row of 2x2/2 windows in float32, eight at a time: each row pair of 16 values is split into its even and odd
+    /// columns, and the same first-maximum rule as the scalar loop runs lane-wise (the last group of eight may overlap
+    /// the one before and rewrites equal values). Returns how many leading outputs it wrote (all, or 0 when the row is
+    /// narrower than eight windows or vectors are not accelerated); a group holding a NaN is left to the scalar loop,
+    /// which then starts there.
+    /// </summary>
+    private static int MaxRow2x2(ReadOnlySpan<float> r0, ReadOnlySpan<float> r1, int top, int w, Span<float> output, Span<int> indices)
+    {
+        int ow = output.Length;
+        if (ow < 8 || !Vector512.IsHardwareAccelerated) return 0;
+        bool withIndices = !indices.IsEmpty;
+        Vector256<int> lanes = Vector256.Create(0, 2, 4, 6, 8, 10, 12, 14), rowStep = Vector256.Create(w);
+        ref float a0 = ref MemoryMarshal.GetReference(r0);
+        ref float a1 = ref MemoryMarshal.GetReference(r1);
+        for (int o = 0; ; o += 8)
+        {
+            if (o > ow - 8) o = ow - 8;
+            Vector512<float> up = Vector512.LoadUnsafe(ref a0, (nuint)(2 * o)), down = Vector512.LoadUnsafe(ref a1, (nuint)(2 * o));
+            Vector256<float> a = Vector512.Shuffle(up, s_evens).GetLower(), b = Vector512.Shuffle(up, s_odds).GetLower();
+            Vector256<float> c = Vector512.Shuffle(down, s_evens).GetLower(), d = Vector512.Shuffle(down, s_odds).GetLower();
+            if (Vector256.IsNaN(a + b + c + d) != Vector256<float>.Zero) return o;
+            Vector256<float> right0 = Vector256.GreaterThan(b, a), right1 = Vector256.GreaterThan(d, c);
+            Vector256<float> h0 = Vector256.ConditionalSelect(right0, b, a), h1 = Vector256.ConditionalSelect(right1, d, c);
+            Vector256<float> lower = Vector256.GreaterThan(h1, h0);
+            Vector256.ConditionalSelect(lower, h1, h0).CopyTo(output.Slice(o, 8));
+            if (withIndices)
+            {
+                // right is all ones (-1) when the maximum sits in the odd column
+                Vector256<int> right = Vector256.ConditionalSelect(lower.AsInt32(), right1.AsInt32(), right0.AsInt32());
+                (Vector256.Create(top + 2 * o) + lanes + (lower.AsInt32() & rowStep) - right).CopyTo(indices.Slice(o, 8));
+            }
+            if (o == ow - 8) return ow;
+        }
     }
 
     /// <summary>The flat index of the maximum of window <c>(oh, ow)</c> under the rules of <see cref="MaxForward{T}"/>, or -1 if it covers only padding.</summary>

@@ -123,7 +123,7 @@ namespace Nabla
             return SlidingWindow(op, input.Dims[^2], input.Dims[^1], k, stride ?? k, p, dilation, ceilMode, input.Shape);
         }
 
-        private static void MaxForwardTyped<T>(Tensor src, Tensor y, int[]? indices, Window2d g) where T : IFloatingPointIeee754<T>
+        private static void MaxForwardTyped<T>(Tensor src, Tensor y, int[]? indices, Window2d g) where T : struct, IFloatingPointIeee754<T>
         {
             T[] s = src.Data<T>(), d = y.Data<T>();
             int so = src.Offset, plane = g.H * g.W, outPlane = g.OH * g.OW;

@@ -269,7 +269,7 @@ public class ConvKernelTests
             int kh = r.Next(1, 4), kw = r.Next(1, 4), sh = r.Next(1, 4), sw = r.Next(1, 4), dh = r.Next(1, 3), dw = r.Next(1, 3);
             int ph = r.Next(0, kh / 2 + 1), pw = r.Next(0, kw / 2 + 1), h = r.Next(1, 15), w = r.Next(1, 15);
             bool ceil = r.Next(2) == 0;
-            if (trial % 3 == 0) (kh, kw, sh, sw, ph, pw, dh, dw) = (2, 2, 2, 2, 0, 0, 1, 1); // the unrolled 2x2/2 path
+            if (trial % 3 == 0) (kh, kw, sh, sw, ph, pw, dh, dw, w) = (2, 2, 2, 2, 0, 0, 1, 1, r.Next(1, 60)); // the unrolled and vector 2x2/2 paths
             int oh = Window2d.OutputSize(h, kh, sh, ph, dh, ceil), ow = Window2d.OutputSize(w, kw, sw, pw, dw, ceil);
             if (oh < 1 || ow < 1) continue;
             var g = new Window2d(kh, kw, sh, sw, ph, pw, dh, dw, h, w, oh, ow);
