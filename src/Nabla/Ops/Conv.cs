@@ -30,8 +30,8 @@ namespace Nabla
         /// <c>out[n, o, i, j] = bias[o] + sum_{c, p, q} weight[o, c, p, q] * x[n, g*C_in/groups + c, i*sH - pH + p*dH, j*sW - pW + q*dW]</c>
         /// with <c>g = o / (C_out/groups)</c>. Shapes: <paramref name="input"/> <c>[N, C_in, H, W]</c> (or <c>[C_in, H, W]</c>),
         /// <paramref name="weight"/> <c>[C_out, C_in/groups, kH, kW]</c>, <paramref name="bias"/> <c>[C_out]</c>; output <c>[N, C_out, H_out, W_out]</c>
-        /// with <c>H_out = floor((H + 2*pH - dH*(kH-1) - 1)/sH) + 1</c> (same for W). Computed as im2col (<see cref="Unfold"/>)
-        /// followed by one matrix product per group.
+        /// with <c>H_out = floor((H + 2*pH - dH*(kH-1) - 1)/sH) + 1</c> (same for W). Computed image by image as im2col (<see cref="Unfold"/>)
+        /// followed by one matrix product per group, in one fused op (Note [Convolution kernels] in Kernels/Conv2dKernels.cs).
         /// </remarks>
         /// <param name="input">The images, <c>[N, C_in, H, W]</c>.</param>
         /// <param name="weight">The filters, <c>[C_out, C_in/groups, kH, kW]</c>.</param>
@@ -244,7 +244,7 @@ namespace Nabla.Ops
 
         public ConvolutionBackward(Tensor x, Tensor w, Tensor? bias, ConvShape s) : base("ConvolutionBackward", x, w, bias)
         {
-            (_s, _weightDims) = (s, w.Dims);
+            (_s, _weightDims) = (s, (int[])w.Dims.Clone());
             if (NeedsGrad(1)) _x = Save(x);
             if (NeedsGrad(0)) _w = Save(w);
         }
