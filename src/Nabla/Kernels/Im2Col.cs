@@ -129,7 +129,14 @@ internal static class Im2Col
         int vectorRuns = VectorRuns<T>(src.Length - (s + lo + whole), sStep, dst.Length - (d + lo + whole), dStep, runs);
         ref T sr = ref MemoryMarshal.GetReference(src);
         ref T dr = ref MemoryMarshal.GetReference(dst);
-        for (int r = 0; r < runs; r++, s += sStep, d += dStep)
+        int r = 0;
+        if (lo == 0 && hi == dStep && count <= vl)
+        {
+            // No padding columns and one vector per run (the usual narrow layer): nothing but the moves.
+            for (; r < vectorRuns; r++, s += sStep, d += dStep)
+                Vector512.LoadUnsafe(ref sr, (nuint)s).StoreUnsafe(ref dr, (nuint)d);
+        }
+        for (; r < runs; r++, s += sStep, d += dStep)
         {
             if (lo > 0) dst.Slice(d, lo).Clear();
             if (r < vectorRuns)
@@ -151,7 +158,25 @@ internal static class Im2Col
         ref T dr = ref MemoryMarshal.GetReference(dst);
         int full = count / vl * vl;
         Vector512<T> tail = FirstLanes<T>(count - full);
-        for (int r = 0; r < runs; r++, s += sStep, d += dStep)
+        int r = 0;
+        if (full == 0)
+        {
+            // One partial vector per run (the usual narrow layer). Consecutive runs are taken `apart` runs apart so that
+            // a load never overlaps the store just before it (a stalled store-to-load forward cost more than the add);
+            // each run is still one load-add-store of current values, so the order does not change any sum.
+            int apart = Math.Max(1, (vl + dStep - 1) / dStep);
+            for (int phase = 0; phase < apart; phase++)
+                for (int q = phase; q < vectorRuns; q += apart)
+                {
+                    nuint at = (nuint)(d + q * dStep + lo);
+                    Vector512<T> old = Vector512.LoadUnsafe(ref dr, at);
+                    Vector512.ConditionalSelect(tail, old + Vector512.LoadUnsafe(ref sr, (nuint)(s + q * sStep + lo)), old).StoreUnsafe(ref dr, at);
+                }
+            s += vectorRuns * sStep;
+            d += vectorRuns * dStep;
+            r = vectorRuns;
+        }
+        for (; r < runs; r++, s += sStep, d += dStep)
         {
             if (r < vectorRuns)
             {
