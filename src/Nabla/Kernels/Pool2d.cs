@@ -73,7 +73,8 @@ internal static class Pool2d
     private static int MaxRow2x2(ReadOnlySpan<float> r0, ReadOnlySpan<float> r1, int top, int w, Span<float> output, Span<int> indices)
     {
         int ow = output.Length;
-        if (ow < 8 || !Vector512.IsHardwareAccelerated) return 0;
+        if (ow < 8) return ow >= 4 ? MaxRow2x2By4(r0, r1, top, w, output, indices) : 0;
+        if (!Vector512.IsHardwareAccelerated) return 0;
         bool withIndices = !indices.IsEmpty;
         Vector256<int> lanes = Vector256.Create(0, 2, 4, 6, 8, 10, 12, 14), rowStep = Vector256.Create(w);
         ref float a0 = ref MemoryMarshal.GetReference(r0);
@@ -96,6 +97,38 @@ internal static class Pool2d
                 (Vector256.Create(top + 2 * o) + lanes + (lower.AsInt32() & rowStep) - right).CopyTo(indices.Slice(o, 8));
             }
             if (o == ow - 8) return ow;
+        }
+    }
+
+    private static readonly Vector256<int> s_evens4 = Vector256.Create(0, 2, 4, 6, 0, 0, 0, 0);
+    private static readonly Vector256<int> s_odds4 = Vector256.Create(1, 3, 5, 7, 0, 0, 0, 0);
+
+    /// <summary>As <see cref="MaxRow2x2"/> four windows at a time, for rows of 4 to 7 windows.</summary>
+    private static int MaxRow2x2By4(ReadOnlySpan<float> r0, ReadOnlySpan<float> r1, int top, int w, Span<float> output, Span<int> indices)
+    {
+        int ow = output.Length;
+        if (!Vector256.IsHardwareAccelerated) return 0;
+        bool withIndices = !indices.IsEmpty;
+        Vector128<int> lanes = Vector128.Create(0, 2, 4, 6), rowStep = Vector128.Create(w);
+        ref float a0 = ref MemoryMarshal.GetReference(r0);
+        ref float a1 = ref MemoryMarshal.GetReference(r1);
+        for (int o = 0; ; o += 4)
+        {
+            if (o > ow - 4) o = ow - 4;
+            Vector256<float> up = Vector256.LoadUnsafe(ref a0, (nuint)(2 * o)), down = Vector256.LoadUnsafe(ref a1, (nuint)(2 * o));
+            Vector128<float> a = Vector256.Shuffle(up, s_evens4).GetLower(), b = Vector256.Shuffle(up, s_odds4).GetLower();
+            Vector128<float> c = Vector256.Shuffle(down, s_evens4).GetLower(), d = Vector256.Shuffle(down, s_odds4).GetLower();
+            if (Vector128.IsNaN(a + b + c + d) != Vector128<float>.Zero) return o;
+            Vector128<float> right0 = Vector128.GreaterThan(b, a), right1 = Vector128.GreaterThan(d, c);
+            Vector128<float> h0 = Vector128.ConditionalSelect(right0, b, a), h1 = Vector128.ConditionalSelect(right1, d, c);
+            Vector128<float> lower = Vector128.GreaterThan(h1, h0);
+            Vector128.ConditionalSelect(lower, h1, h0).CopyTo(output.Slice(o, 4));
+            if (withIndices)
+            {
+                Vector128<int> right = Vector128.ConditionalSelect(lower.AsInt32(), right1.AsInt32(), right0.AsInt32());
+                (Vector128.Create(top + 2 * o) + lanes + (lower.AsInt32() & rowStep) - right).CopyTo(indices.Slice(o, 4));
+            }
+            if (o == ow - 4) return ow;
         }
     }
 

@@ -127,9 +127,23 @@ namespace Nabla
         {
             T[] s = src.Data<T>(), d = y.Data<T>();
             int so = src.Offset, plane = g.H * g.W, outPlane = g.OH * g.OW;
-            Batches.For(y.Dims[0] * y.Dims[1], (long)outPlane * g.KH * g.KW,
+            ForPlanes(y.Dims[0] * y.Dims[1], outPlane, (long)outPlane * g.KH * g.KW,
                 i => Pool2d.MaxForward<T>(s.AsSpan(so + i * plane, plane), g, d.AsSpan(i * outPlane, outPlane),
                     indices is null ? default : indices.AsSpan(i * outPlane, outPlane)));
+        }
+
+        /// <summary>
+        /// Runs <paramref name="body"/> for every plane, several small planes per parallel item so that the per-item cost
+        /// (a delegate call, slicing, the window checks) does not outweigh a 5x5 output plane.
+        /// </summary>
+        private static void ForPlanes(int planes, int outPlane, long workPerPlane, Action<int> body)
+        {
+            int per = Math.Max(1, 1024 / Math.Max(outPlane, 1));
+            int items = (planes + per - 1) / per;
+            Batches.For(items, workPerPlane * per, item =>
+            {
+                for (int i = item * per, end = Math.Min(planes, i + per); i < end; i++) body(i);
+            });
         }
 
         /// <summary>The gradient of <see cref="MaxPoolOp"/> for output gradient <paramref name="grad"/>: each value added at its window's argmax.</summary>
@@ -147,7 +161,7 @@ namespace Nabla
         {
             T[] s = src.Data<T>(), d = dx.Data<T>();
             int so = src.Offset, plane = g.H * g.W, outPlane = g.OH * g.OW;
-            Batches.For(dx.Dims[0] * dx.Dims[1], (long)plane + outPlane,
+            ForPlanes(dx.Dims[0] * dx.Dims[1], outPlane, (long)plane + outPlane,
                 i => Pool2d.MaxBackward<T>(s.AsSpan(so + i * outPlane, outPlane), indices.AsSpan(i * outPlane, outPlane), g, d.AsSpan(i * plane, plane)));
         }
 
