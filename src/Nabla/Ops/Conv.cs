@@ -30,8 +30,8 @@ namespace Nabla
         /// <c>out[n, o, i, j] = bias[o] + sum_{c, p, q} weight[o, c, p, q] * x[n, g*C_in/groups + c, i*sH - pH + p*dH, j*sW - pW + q*dW]</c>
         /// with <c>g = o / (C_out/groups)</c>. Shapes: <paramref name="input"/> <c>[N, C_in, H, W]</c> (or <c>[C_in, H, W]</c>),
         /// <paramref name="weight"/> <c>[C_out, C_in/groups, kH, kW]</c>, <paramref name="bias"/> <c>[C_out]</c>; output <c>[N, C_out, H_out, W_out]</c>
-        /// with <c>H_out = floor((H + 2*pH - dH*(kH-1) - 1)/sH) + 1</c> (same for W). Computed as im2col (<see cref="Unfold"/>)
-        /// followed by one matrix product per group.
+        /// with <c>H_out = floor((H + 2*pH - dH*(kH-1) - 1)/sH) + 1</c> (same for W). Computed image by image as im2col (<see cref="Unfold"/>)
+        /// followed by one matrix product per group, in one fused op (Note [Convolution kernels] in Kernels/Conv2dKernels.cs).
         /// </remarks>
         /// <param name="input">The images, <c>[N, C_in, H, W]</c>.</param>
         /// <param name="weight">The filters, <c>[C_out, C_in/groups, kH, kW]</c>.</param>
@@ -142,17 +142,19 @@ namespace Nabla
             return batched ? y : y.Squeeze(0);
         }
 
-        // out = W_g @ unfold(x)_g per group g, with W reshaped to [G, C_out/G, C_in/G*kH*kW]; all recorded ops.
+        // out = W_g @ unfold(x)_g + b per group g, one fused op: see Note [Convolution kernels] in Kernels/Conv2dKernels.cs.
         private static Tensor Conv2dCore(Tensor x, Tensor w, Tensor? bias, Window2d g, int groups)
         {
-            int n = x.Dims[0], cin = x.Dims[1], cout = w.Dims[0];
-            int k = cin / groups * g.KH * g.KW, l = g.OH * g.OW;
-            Tensor cols = Im2ColOp(x, g);
-            Tensor y = groups == 1
-                ? w.Reshape(cout, k).MatMul(cols)
-                : w.Reshape(groups, cout / groups, k).MatMul(cols.Reshape(n, groups, k, l));
-            y = y.Reshape(n, cout, g.OH, g.OW);
-            return bias is null ? y : y + bias.Reshape(1, cout, 1, 1);
+            var s = new ConvShape(x.Dims[0], x.Dims[1], w.Dims[0], groups, g);
+            var y = Tensor.Empty(x.DType, [s.N, s.Cout, g.OH, g.OW]);
+            Tensor xc = x.ContiguousData(), wc = w.ContiguousData();
+            Tensor? bc = bias?.ContiguousData();
+            if (x.DType == DType.Float32)
+                Conv2dKernels.Forward(xc.Data<float>(), xc.Offset, wc.Data<float>(), wc.Offset, bc?.Data<float>(), bc?.Offset ?? 0, y.Data<float>(), s);
+            else
+                Conv2dKernels.Forward(xc.Data<double>(), xc.Offset, wc.Data<double>(), wc.Offset, bc?.Data<double>(), bc?.Offset ?? 0, y.Data<double>(), s);
+            if (Autograd.ShouldRecord([x, w, bias])) y.SetGradFn(new Ops.ConvolutionBackward(x, w, bias, s));
+            return y;
         }
 
         /// <summary>Validates a per-axis window parameter: <paramref name="count"/> values, each at least <paramref name="min"/>.</summary>
@@ -231,6 +233,63 @@ namespace Nabla
 
 namespace Nabla.Ops
 {
+    // y = W·unfold(x) + b per image: dx = fold(Wᵀ·dy), dW = Σ_n dy·unfold(x)ᵀ, db = Σ dy over batch and positions.
+    // Without a graph to build the rule runs the fused kernels (Note [Convolution kernels]); with createGraph it
+    // is written in recorded ops (unfold/fold, matmul, sum), so second derivatives come from those.
+    internal sealed class ConvolutionBackward : Node
+    {
+        private readonly ConvShape _s;
+        private readonly int[] _weightDims;
+        private Tensor? _x, _w;
+
+        public ConvolutionBackward(Tensor x, Tensor w, Tensor? bias, ConvShape s) : base("ConvolutionBackward", x, w, bias)
+        {
+            (_s, _weightDims) = (s, (int[])w.Dims.Clone());
+            if (NeedsGrad(1)) _x = Save(x);
+            if (NeedsGrad(0)) _w = Save(w);
+        }
+
+        public override Tensor?[] Backward(Tensor grad) => Autograd.IsGradEnabled ? Recorded(grad) : Fused(grad);
+
+        private Tensor?[] Fused(Tensor grad)
+        {
+            ConvShape s = _s;
+            Tensor gy = grad.ContiguousData();
+            Tensor? xc = _x?.ContiguousData(), wc = _w?.ContiguousData();
+            Tensor? dx = NeedsGrad(0) ? Tensor.Empty(gy.DType, [s.N, s.Cin, s.G.H, s.G.W]) : null;
+            Tensor? dw = NeedsGrad(1) ? Tensor.Empty(gy.DType, _weightDims) : null;
+            Tensor? db = NeedsGrad(2) ? Tensor.Empty(gy.DType, [s.Cout]) : null;
+            if (gy.DType == DType.Float32)
+                Conv2dKernels.Backward(xc?.Data<float>(), xc?.Offset ?? 0, wc?.Data<float>(), wc?.Offset ?? 0, gy.Data<float>(), gy.Offset,
+                    dx?.Data<float>(), dw?.Data<float>(), db?.Data<float>(), s);
+            else
+                Conv2dKernels.Backward(xc?.Data<double>(), xc?.Offset ?? 0, wc?.Data<double>(), wc?.Offset ?? 0, gy.Data<double>(), gy.Offset,
+                    dx?.Data<double>(), dw?.Data<double>(), db?.Data<double>(), s);
+            return [dx, dw, db];
+        }
+
+        private Tensor?[] Recorded(Tensor grad)
+        {
+            ConvShape s = _s;
+            Tensor g = grad.Reshape(s.N, s.Groups, s.CoutG, s.L);
+            Tensor? dx = null, dw = null, db = null;
+            if (NeedsGrad(0))
+            {
+                Tensor dcols = _w!.Reshape(s.Groups, s.CoutG, s.K).MT.MatMul(g);
+                dx = Functional.Col2ImOp(dcols.Reshape(s.N, s.Groups * s.K, s.L), s.G, s.Cin);
+            }
+            if (NeedsGrad(1))
+            {
+                Tensor cols = Functional.Im2ColOp(_x!, s.G).Reshape(s.N, s.Groups, s.K, s.L);
+                dw = g.MatMul(cols.MT).Sum(0).Reshape(_weightDims);
+            }
+            if (NeedsGrad(2)) db = grad.Sum([0, 2, 3]);
+            return [dx, dw, db];
+        }
+
+        protected override void ReleaseSaved() => (_x, _w) = (null, null);
+    }
+
     // im2col is linear with adjoint col2im: d unfold(x)/dx^T g = fold(g)
     internal sealed class Im2ColBackward(Tensor x, Window2d g) : Node("Im2ColBackward", x)
     {

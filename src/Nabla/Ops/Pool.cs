@@ -12,7 +12,7 @@ namespace Nabla
         /// input (padding is -inf and never selected). <paramref name="input"/> is <c>[N, C, H, W]</c> (or <c>[C, H, W]</c>); output sizes are
         /// <c>floor((H + 2*pH - dH*(kH-1) - 1)/sH) + 1</c>, or with <paramref name="ceilMode"/> the ceiling, reduced by one when the last
         /// window would start beyond <c>H + pH</c>. Padding may be at most half the kernel. The gradient flows to the selected element
-        /// of each window (overlapping windows accumulate): the op is an argmax followed by <see cref="Tensor.Gather"/>.
+        /// of each window (overlapping windows accumulate); the argmax of every window is kept for that when the op is recorded.
         /// </remarks>
         /// <param name="input">The images, <c>[N, C, H, W]</c>.</param>
         /// <param name="kernelSize"><c>[kH, kW]</c>.</param>
@@ -25,14 +25,22 @@ namespace Nabla
         {
             Window2d g = PoolWindow("max_pool2d", input, kernelSize, stride, padding, dilation ?? [1, 1], ceilMode);
             bool batched = input.Rank == 4;
-            Tensor x = batched ? input : input.Unsqueeze(0);
-            int n = x.Dims[0], c = x.Dims[1];
-            var indices = Tensor.Empty(DType.Int64, [n, c, g.OH * g.OW]);
-            Tensor src = x.ContiguousData();
-            if (x.DType == DType.Float32) MaxIndicesTyped<float>(src, indices, g);
-            else MaxIndicesTyped<double>(src, indices, g);
-            Tensor y = x.Reshape(n, c, g.H * g.W).Gather(2, indices).Reshape(n, c, g.OH, g.OW);
+            Tensor y = MaxPoolOp(batched ? input : input.Unsqueeze(0), g);
             return batched ? y : y.Squeeze(0);
+        }
+
+        /// <summary>Max pooling of <c>[N, C, H, W]</c>; when recorded, the argmax of every window is kept for backward.</summary>
+        internal static Tensor MaxPoolOp(Tensor x, Window2d g)
+        {
+            int n = x.Dims[0], c = x.Dims[1], outPlane = g.OH * g.OW;
+            var y = Tensor.Empty(x.DType, [n, c, g.OH, g.OW]);
+            bool record = Autograd.ShouldRecord(x);
+            int[]? indices = record ? IndexBuffers.Rent(n * c * outPlane) : null;
+            Tensor src = x.ContiguousData();
+            if (x.DType == DType.Float32) MaxForwardTyped<float>(src, y, indices, g);
+            else MaxForwardTyped<double>(src, y, indices, g);
+            if (record) y.SetGradFn(new Ops.MaxPool2dBackward(x, g, indices!));
+            return y;
         }
 
         /// <summary>2-D average pooling, like <c>torch.nn.functional.avg_pool2d</c>.</summary>
@@ -115,13 +123,46 @@ namespace Nabla
             return SlidingWindow(op, input.Dims[^2], input.Dims[^1], k, stride ?? k, p, dilation, ceilMode, input.Shape);
         }
 
-        private static void MaxIndicesTyped<T>(Tensor src, Tensor indices, Window2d g) where T : IFloatingPointIeee754<T>
+        private static void MaxForwardTyped<T>(Tensor src, Tensor y, int[]? indices, Window2d g) where T : struct, IFloatingPointIeee754<T>
         {
-            T[] s = src.Data<T>();
-            long[] ix = indices.Data<long>();
+            T[] s = src.Data<T>(), d = y.Data<T>();
             int so = src.Offset, plane = g.H * g.W, outPlane = g.OH * g.OW;
-            Batches.For(indices.Dims[0] * indices.Dims[1], (long)outPlane * g.KH * g.KW,
-                i => Pool2d.MaxIndices<T>(s.AsSpan(so + i * plane, plane), g, ix.AsSpan(i * outPlane, outPlane)));
+            ForPlanes(y.Dims[0] * y.Dims[1], outPlane, (long)outPlane * g.KH * g.KW,
+                i => Pool2d.MaxForward<T>(s.AsSpan(so + i * plane, plane), g, d.AsSpan(i * outPlane, outPlane),
+                    indices is null ? default : indices.AsSpan(i * outPlane, outPlane)));
+        }
+
+        /// <summary>
+        /// Runs <paramref name="body"/> for every plane, several small planes per parallel item so that the per-item cost
+        /// (a delegate call, slicing, the window checks) does not outweigh a 5x5 output plane.
+        /// </summary>
+        private static void ForPlanes(int planes, int outPlane, long workPerPlane, Action<int> body)
+        {
+            int per = Math.Max(1, 1024 / Math.Max(outPlane, 1));
+            int items = (planes + per - 1) / per;
+            Batches.For(items, workPerPlane * per, item =>
+            {
+                for (int i = item * per, end = Math.Min(planes, i + per); i < end; i++) body(i);
+            });
+        }
+
+        /// <summary>The gradient of <see cref="MaxPoolOp"/> for output gradient <paramref name="grad"/>: each value added at its window's argmax.</summary>
+        internal static Tensor MaxPoolAdjoint(Tensor grad, int[] indices, Window2d g)
+        {
+            int n = grad.Dims[0], c = grad.Dims[1];
+            var dx = Tensor.Empty(grad.DType, [n, c, g.H, g.W]);
+            Tensor src = grad.ContiguousData();
+            if (grad.DType == DType.Float32) MaxBackwardTyped<float>(src, indices, dx, g);
+            else MaxBackwardTyped<double>(src, indices, dx, g);
+            return dx;
+        }
+
+        private static void MaxBackwardTyped<T>(Tensor src, int[] indices, Tensor dx, Window2d g) where T : INumber<T>
+        {
+            T[] s = src.Data<T>(), d = dx.Data<T>();
+            int so = src.Offset, plane = g.H * g.W, outPlane = g.OH * g.OW;
+            ForPlanes(dx.Dims[0] * dx.Dims[1], outPlane, (long)plane + outPlane,
+                i => Pool2d.MaxBackward<T>(s.AsSpan(so + i * outPlane, outPlane), indices.AsSpan(i * outPlane, outPlane), g, d.AsSpan(i * plane, plane)));
         }
 
         /// <summary>Average pooling of <c>[N, C, H, W]</c> with the window and divisor rules of <see cref="AvgPool2d"/>, recorded.</summary>
@@ -162,6 +203,33 @@ namespace Nabla
 
 namespace Nabla.Ops
 {
+    // max pooling picks one element per window: its gradient is added back at that element (overlapping windows
+    // accumulate). Without a graph to build it runs the scatter kernel; with createGraph it is a recorded
+    // scatter-add into zeros, whose own gradient is the gather at the same indices.
+    internal sealed class MaxPool2dBackward(Tensor x, Window2d g, int[] indices) : Node("MaxPool2DWithIndicesBackward", x)
+    {
+        private readonly int _n = x.Dims[0], _c = x.Dims[1];
+        private int[]? _indices = indices;
+
+        public override Tensor?[] Backward(Tensor grad)
+        {
+            int[] indices = _indices ?? throw new InvalidOperationException("MaxPool2DWithIndicesBackward: indices already released");
+            if (!Autograd.IsGradEnabled) return [Functional.MaxPoolAdjoint(grad, indices, g)];
+            int outPlane = g.OH * g.OW;
+            var index = Tensor.Empty(DType.Int64, [_n, _c, outPlane]);
+            long[] ix = index.Data<long>();
+            for (int i = 0; i < ix.Length; i++) ix[i] = indices[i];
+            Tensor dx = Tensor.Zeros([_n, _c, g.H * g.W], grad.DType).ScatterAdd(2, index, grad.Reshape(_n, _c, outPlane));
+            return [dx.Reshape(_n, _c, g.H, g.W)];
+        }
+
+        protected override void ReleaseSaved()
+        {
+            if (_indices is { } indices) IndexBuffers.Return(indices);
+            _indices = null;
+        }
+    }
+
     // average pooling is linear; its vector-Jacobian product is the adjoint spread g/divisor over each window
     internal sealed class AvgPool2dBackward(Tensor x, Window2d g, bool countIncludePad) : Node("AvgPool2dBackward", x)
     {
