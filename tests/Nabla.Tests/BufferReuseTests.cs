@@ -50,6 +50,29 @@ public class BufferReuseTests
     }
 
     [Fact]
+    public void Scope_TrainingSteps_ReuseBuffersWithoutACollectionPerStep()
+    {
+        using var reuse = BufferReuse.Begin();
+        var w1 = Tensor.Randn([64, 200], generator: new Generator(3), requiresGrad: true);
+        var w2 = Tensor.Randn([200, 100], generator: new Generator(5), requiresGrad: true);
+        var x = Tensor.Randn([256, 64], generator: new Generator(4));
+        const int steps = 60;
+        for (int i = 0; i < steps; i++)
+        {
+            w1.Grad = w2.Grad = null;
+            x.MatMul(w1).Relu().MatMul(w2).Tanh().Pow(2).Mean().Backward();
+            using (Autograd.NoGrad())
+            {
+                w1.SubInPlace(w1.Grad! * 0.01);
+                w2.SubInPlace(w2.Grad! * 0.01);
+            }
+        }
+        // Every step hands out the same buffers; once the pool has grown to hold them, collections are rare.
+        Assert.True(reuse.Reused > 4 * reuse.Created, $"reused {reuse.Reused}, created {reuse.Created}");
+        Assert.True(reuse.Collections < steps / 3, $"forced {reuse.Collections} collections in {steps} steps");
+    }
+
+    [Fact]
     public void Dispose_OnAnotherThread_Throws()
     {
         BufferReuse scope = BufferReuse.Begin();
