@@ -16,15 +16,17 @@ namespace Nabla;
 //
 // When no dead buffer of the right size is found: owners of step-to-step buffers die young, but the GC only
 // notices at its next collection, which large allocations alone rarely trigger. A non-compacting full
-// collection is forced only once the scope has handed out, since the last collection, as many bytes as it
-// pooled at that collection: by then the pool has on average turned over, so a collection finds most of it
-// dead; before that a miss makes a new buffer and the pool grows. The pool settles at a few steps' worth of
-// buffers. Measured on the mlp bench (Fashion-MNIST 784-512-256-10, batch 128): forcing a collection at
-// every miss once a bucket held two buffers (the first design) cost 2 full collections per step (~0.15 ms
-// each) because buckets never grew past what one step holds at once; collecting when the bytes handed out
-// reach half the pool gave 1 per step (peak RSS 143 MB); the rule above gives one per ~11 steps, GC pauses
-// 110 -> 29 ms per epoch, peak RSS 217 MB, and the pool stops growing after the first epoch (5 epochs:
-// 219 buffers created, all in the first).
+// collection is forced once the scope has handed out, since the last collection, 3/4 of the bytes it pooled
+// at that collection: by then most of the pool has turned over, so a collection finds most of it dead;
+// before that a miss makes a new buffer and the pool grows. Measured on the mlp bench (Fashion-MNIST
+// 784-512-256-10, batch 128, /tmp harness, 6 epochs):
+//   forcing at every miss once a bucket holds 2 buffers (the first design): 2 full collections per step
+//     (~0.15 ms each), because buckets never grew past what one step holds at once;
+//   at 1/2 of the pool: 1 collection per step, 28 buffers, GC pauses ~80 ms per epoch;
+//   at 3/4 (this rule): 1 collection per ~3 steps, 42 buffers after one epoch and 70 after five, peak RSS
+//     133 MB, GC pauses ~50 ms per epoch;
+//   at the whole pool: few collections (~20 ms per epoch) but no equilibrium: each interval's misses add the
+//     live set to the pool, which grew to 402 buffers and a 283 MB peak RSS.
 
 /// <summary>
 /// Recycles large tensor buffers across training steps on the current thread (see Note [Buffer reuse]).
@@ -89,7 +91,7 @@ public sealed class BufferReuse : IDisposable
         _handedOutSinceCollection += bytes;
         if (TakeDead(bucket, dtype, zeroed) is { } reused) return reused;
         // NOTE: see Note [Buffer reuse] for when a miss forces a collection.
-        if (bucket.Count >= 2 && _handedOutSinceCollection >= _pooledAtCollection)
+        if (bucket.Count >= 2 && _handedOutSinceCollection >= _pooledAtCollection * 3 / 4)
         {
             GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: false);
             _lastCollection = GC.CollectionCount(2);

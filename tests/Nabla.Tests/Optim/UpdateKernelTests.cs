@@ -15,7 +15,8 @@ public class UpdateKernelTests
         foreach (DType dtype in new[] { DType.Float32, DType.Float64 })
         {
             int w = dtype == DType.Float32 ? Vector<float>.Count : Vector<double>.Count;
-            foreach (int n in new[] { 0, 1, w - 1, w, w + 1, 3 * w + 2, 1003 }.Distinct())
+            // 2 * UpdateThreshold + 3: large enough to run in one chunk per thread (Note [Elementwise threads]).
+            foreach (int n in new[] { 0, 1, w - 1, w, w + 1, 3 * w + 2, 1003, 2 * Nabla.Kernels.Chunked.UpdateThreshold + 3 }.Distinct())
                 data.Add(n, dtype);
         }
         return data;
@@ -171,6 +172,41 @@ public class UpdateKernelTests
                     p[i] += clr * gi / (MathF.Sqrt(s[0][i]) + (float)eps);
                 }
             });
+    }
+
+    /// <summary>p = p * 0.5 + g * s0; s0 = s0 + 1; s1 = p - s1 (every lane independent, like every optimizer rule).</summary>
+    private readonly struct LaneRule<T> : IUpdateRule<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public void Apply(ref Vector<T> p, Vector<T> g, ref Vector<T> s0, ref Vector<T> s1, ref Vector<T> s2)
+        {
+            p = p * UpdateLoop.Splat<T>(0.5) + g * s0;
+            s0 += Vector<T>.One;
+            s1 = p - s1;
+        }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(61)]
+    [InlineData(1027)]
+    public void ChunkedRun_OneAndTwoThreads_EqualTheSingleSpanLoop(int n)
+    {
+        foreach (int threads in new[] { 1, 2 })
+        {
+            Tensor[] a = Enumerable.Range(0, 4).Select(i => Tensor.Randn([n], DType.Float32, new Generator((ulong)(i + 1)))).ToArray();
+            Tensor[] b = a.Select(t => t.Clone()).ToArray();
+            UpdateLoop.Run(new LaneRule<float>(), a[0].Span<float>(), a[1].Span<float>(), a[2].Span<float>(), a[3].Span<float>(), default);
+            // threshold 1: every size is split, so chunk boundaries inside odd sizes are exercised
+            UpdateLoop.Run<float, LaneRule<float>>(new LaneRule<float>(), b[0], b[1], b[2], b[3], null, threads, threshold: 1);
+            for (int i = 0; i < 4; i++) Assert.Equal(a[i].ToArray<float>(), b[i].ToArray<float>());
+
+            Tensor[] c = Enumerable.Range(0, 3).Select(i => Tensor.Randn([n], DType.Float64, new Generator((ulong)(i + 9)))).ToArray();
+            Tensor[] d = c.Select(t => t.Clone()).ToArray();
+            UpdateLoop.Run(new LaneRule<double>(), c[0].Span<double>(), c[1].Span<double>(), c[2].Span<double>(), default, default);
+            UpdateLoop.Run<double, LaneRule<double>>(new LaneRule<double>(), d[0], d[1], d[2], null, null, threads, threshold: 1);
+            for (int i = 0; i < 3; i++) Assert.Equal(c[i].ToArray<double>(), d[i].ToArray<double>());
+        }
     }
 
     // Runs 3 optimizer steps on random data of n elements and the scalar formula side by side; requires equal bits.
