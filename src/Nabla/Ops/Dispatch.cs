@@ -65,16 +65,16 @@ public sealed partial class Tensor
     {
         if (a.IsContiguous && b.IsContiguous && a.Dims.AsSpan().SequenceEqual(b.Dims))
         {
-            TOp.Invoke(a.Span<T>(), b.Span<T>(), y.Span<TR>());
+            Elementwise.Contiguous<T, TR, TOp>(a.Data<T>(), a.Offset, b.Data<T>(), b.Offset, y.Data<TR>(), y.Offset, (int)y.Numel);
             return;
         }
         if (a.IsContiguous && b.Numel == 1 && a.Dims.AsSpan().SequenceEqual(y.Dims))
         {
-            TOp.Invoke(a.Span<T>(), b.Data<T>()[b.Offset], y.Span<TR>());
+            Elementwise.ContiguousScalar<T, TR, TOp>(a.Data<T>(), a.Offset, b.Data<T>()[b.Offset], y.Data<TR>(), y.Offset, (int)y.Numel);
             return;
         }
         Elementwise.Binary<T, TR, TOp>(a.Data<T>(), a.Offset, Strided.BroadcastStrides(a.Dims, a.StrideArray, y.Dims),
-            b.Data<T>(), b.Offset, Strided.BroadcastStrides(b.Dims, b.StrideArray, y.Dims), y.Dims, y.Span<TR>());
+            b.Data<T>(), b.Offset, Strided.BroadcastStrides(b.Dims, b.StrideArray, y.Dims), y.Dims, y.Data<TR>(), y.Offset);
     }
 
     /// <summary>Runs a unary float kernel (float32 or float64) on a contiguous copy of the input.</summary>
@@ -85,8 +85,8 @@ public sealed partial class Tensor
         CheckFloat(x, op);
         Tensor src = x.ContiguousData();
         var y = Empty(x.DType, (int[])x.Dims.Clone());
-        if (x.DType == DType.Float32) TF.Invoke(src.Span<float>(), y.Span<float>());
-        else TD.Invoke(src.Span<double>(), y.Span<double>());
+        if (x.DType == DType.Float32) Elementwise.Unary<float, TF>(src.Data<float>(), src.Offset, y.Data<float>(), y.Offset, (int)y.Numel);
+        else Elementwise.Unary<double, TD>(src.Data<double>(), src.Offset, y.Data<double>(), y.Offset, (int)y.Numel);
         return y;
     }
 

@@ -15,8 +15,7 @@ public class UpdateKernelTests
         foreach (DType dtype in new[] { DType.Float32, DType.Float64 })
         {
             int w = dtype == DType.Float32 ? Vector<float>.Count : Vector<double>.Count;
-            // 2 * UpdateThreshold + 3: large enough to run in one chunk per thread (Note [Elementwise threads]).
-            foreach (int n in new[] { 0, 1, w - 1, w, w + 1, 3 * w + 2, 1003, 2 * Nabla.Kernels.Chunked.UpdateThreshold + 3 }.Distinct())
+            foreach (int n in new[] { 0, 1, w - 1, w, w + 1, 3 * w + 2, 1003 }.Distinct())
                 data.Add(n, dtype);
         }
         return data;
@@ -183,6 +182,25 @@ public class UpdateKernelTests
             s0 += Vector<T>.One;
             s1 = p - s1;
         }
+    }
+
+    [Fact]
+    public void AdamUpdate_AboveTheThreadThreshold_MatchesScalarFormulaBitForBit()
+    {
+        // Large enough to be split into one chunk per thread with the default threshold (Note [Elementwise threads]).
+        int n = Nabla.Kernels.Chunked.UpdateThreshold + 1001;
+        const double lr = 0.01, b1 = 0.8, b2 = 0.95, eps = 1e-6;
+        Check(n, DType.Float32, ps => new Adam(ps, lr, b1, b2, eps), 2, (_, _, _, _) => throw new InvalidOperationException("float32 only"),
+            (float[] p, float[] g, float[][] s, int t) =>
+            {
+                float step = (float)-(lr / (1 - Math.Pow(b1, t))), bc2 = (float)Math.Sqrt(1 - Math.Pow(b2, t));
+                for (int i = 0; i < p.Length; i++)
+                {
+                    s[0][i] = s[0][i] * (float)b1 + (float)(1 - b1) * g[i];
+                    s[1][i] = s[1][i] * (float)b2 + (float)(1 - b2) * g[i] * g[i];
+                    p[i] += step * s[0][i] / (MathF.Sqrt(s[1][i]) / bc2 + (float)eps);
+                }
+            });
     }
 
     [Theory]
