@@ -373,24 +373,28 @@ namespace Nabla.Ops
     // in the library trains this way) runs as one kernel and one node instead of ~15 composite ops: per row
     // m = max (0 if not finite), shifted = x - m, e = exp(shifted), lse = log(sum e), nll = -(shifted[y] - lse),
     // computed with the same TensorPrimitives calls over the same spans as the composite (LogSoftmax, then the
-    // one-hot pick of Note [Class-index picking]), so the loss is bit-identical to it. The node keeps the softmax
-    // p = e / sum e, and its rule is grad[i, c] = s_i * (p[i, c] - [c == y_i]) with s_i the incoming gradient
-    // of row i (divided by the number of non-ignored rows for Mean), 0 on ignored rows: one pass, no temporaries.
+    // one-hot pick of Note [Class-index picking]), so the loss is bit-identical to it. The node keeps e and the
+    // row sums S, and its rule is grad[i, c] = (s_i / S_i) * e[i, c] - [c == y_i] * s_i, with s_i the incoming
+    // gradient of row i (divided by the number of non-ignored rows for Mean), 0 on ignored rows: one pass, no
+    // temporaries. That is softmax - onehot, evaluated in the order the composite's backward rounds it (Log's
+    // rule g / S, Exp's g * e, then the picked entry's -s_i added), so gradients are bit-identical too.
     // When backward records a graph (createGraph), the rule is instead written in differentiable ops on the saved
     // input (softmax - one-hot), so second derivatives work as for the composite.
     internal sealed class CrossEntropyBackward : Node
     {
-        private Tensor? _input, _probs;
+        private Tensor? _input, _exps;
+        private Array? _sums;
         private readonly long[] _targets;
         private readonly long _ignoreIndex;
         private readonly Reduction _reduction;
         private readonly int _count;
 
-        private CrossEntropyBackward(Tensor input, Tensor probs, long[] targets, long ignoreIndex, Reduction reduction, int count)
+        private CrossEntropyBackward(Tensor input, Tensor exps, Array sums, long[] targets, long ignoreIndex, Reduction reduction, int count)
             : base("CrossEntropyBackward", input)
         {
             _input = Save(input);
-            _probs = probs;
+            _exps = exps;
+            _sums = sums;
             _targets = targets;
             _ignoreIndex = ignoreIndex;
             _reduction = reduction;
@@ -403,11 +407,12 @@ namespace Nabla.Ops
             int n = input.Dims[0], c = input.Dims[1];
             long[] targets = target.ContiguousData().Span<long>().ToArray();
             Tensor x = input.ContiguousData();
-            var probs = Tensor.Empty(input.DType, [n, c]);
+            var exps = Tensor.Empty(input.DType, [n, c]);
             var nll = Tensor.Empty(input.DType, [n]);
+            Array sums = input.DType == DType.Float32 ? new float[n] : new double[n];
             int count = input.DType == DType.Float32
-                ? Forward<float>(x.Span<float>(), targets, ignoreIndex, c, probs.Span<float>(), nll.Span<float>())
-                : Forward<double>(x.Span<double>(), targets, ignoreIndex, c, probs.Span<double>(), nll.Span<double>());
+                ? Forward(x.Span<float>(), targets, ignoreIndex, c, exps.Span<float>(), (float[])sums, nll.Span<float>())
+                : Forward(x.Span<double>(), targets, ignoreIndex, c, exps.Span<double>(), (double[])sums, nll.Span<double>());
             Tensor loss;
             using (Autograd.NoGrad())
                 loss = reduction switch
@@ -416,16 +421,15 @@ namespace Nabla.Ops
                     Reduction.Sum => nll.Sum(),
                     _ => nll.Sum() / (double)count,
                 };
-            if (Autograd.ShouldRecord(input)) loss.SetGradFn(new CrossEntropyBackward(input, probs, targets, ignoreIndex, reduction, count));
+            if (Autograd.ShouldRecord(input)) loss.SetGradFn(new CrossEntropyBackward(input, exps, sums, targets, ignoreIndex, reduction, count));
             return loss;
         }
 
-        /// <summary>Fills the softmax and the per-row loss; returns the number of rows not ignored.</summary>
-        private static int Forward<T>(ReadOnlySpan<T> x, long[] targets, long ignoreIndex, int c, Span<T> probs, Span<T> nll)
+        /// <summary>Fills exp(x - max), the row sums of it and the per-row loss; returns the number of rows not ignored.</summary>
+        private static int Forward<T>(ReadOnlySpan<T> x, long[] targets, long ignoreIndex, int c, Span<T> probs, T[] sums, Span<T> nll)
             where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
         {
             int n = targets.Length;
-            var sums = new T[n];
             for (int i = 0; i < n; i++)
             {
                 ReadOnlySpan<T> row = x.Slice(i * c, c);
@@ -441,7 +445,6 @@ namespace Nabla.Ops
             int count = 0;
             for (int i = 0; i < n; i++)
             {
-                System.Numerics.Tensors.TensorPrimitives.Divide(probs.Slice(i * c, c), sums[i], probs.Slice(i * c, c));
                 if (targets[i] == ignoreIndex)
                 {
                     nll[i] = T.Zero;
@@ -460,12 +463,12 @@ namespace Nabla.Ops
             if (Autograd.IsGradEnabled) return [DifferentiableGradient(g, input, n, c)];
             var grad = Tensor.Empty(input.DType, [n, c]);
             Tensor gc = g.ContiguousData();
-            if (input.DType == DType.Float32) Gradient<float>(gc.Span<float>(), _probs!.Span<float>(), grad.Span<float>(), c);
-            else Gradient<double>(gc.Span<double>(), _probs!.Span<double>(), grad.Span<double>(), c);
+            if (input.DType == DType.Float32) Gradient(gc.Span<float>(), _exps!.Span<float>(), (float[])_sums!, grad.Span<float>(), c);
+            else Gradient(gc.Span<double>(), _exps!.Span<double>(), (double[])_sums!, grad.Span<double>(), c);
             return [grad];
         }
 
-        private void Gradient<T>(ReadOnlySpan<T> g, ReadOnlySpan<T> probs, Span<T> grad, int c)
+        private void Gradient<T>(ReadOnlySpan<T> g, ReadOnlySpan<T> exps, T[] sums, Span<T> grad, int c)
             where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
         {
             T shared = _reduction == Reduction.Mean ? g[0] / T.CreateTruncating(_count) : g[0];
@@ -478,7 +481,7 @@ namespace Nabla.Ops
                     continue;
                 }
                 T scale = _reduction == Reduction.None ? g[i] : shared;
-                System.Numerics.Tensors.TensorPrimitives.Multiply(probs.Slice(i * c, c), scale, row);
+                System.Numerics.Tensors.TensorPrimitives.Multiply(exps.Slice(i * c, c), scale / sums[i], row);
                 row[(int)_targets[i]] -= scale;
             }
         }
@@ -504,6 +507,6 @@ namespace Nabla.Ops
             return (input.Softmax(1) - Tensor.From(onehot, [n, c]).To(input.DType)) * (rows * scale);
         }
 
-        protected override void ReleaseSaved() => (_input, _probs) = (null, null);
+        protected override void ReleaseSaved() => (_input, _exps, _sums) = (null, null, null);
     }
 }
