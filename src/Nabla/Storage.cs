@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Nabla;
 
 /// <summary>
@@ -18,6 +19,7 @@ internal sealed class Storage
 
     public int Length => Data.Length;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Storage Allocate(DType dtype, long count, bool zeroed = true)
     {
         if (count > Array.MaxLength)
@@ -28,6 +30,7 @@ internal sealed class Storage
         return new Storage(NewArray(dtype, n, zeroed), dtype);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static Array NewArray(DType dtype, int n, bool zeroed) => dtype switch
     {
         DType.Float32 => zeroed ? new float[n] : GC.AllocateUninitializedArray<float>(n),

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Nabla.Graph;
 using Nabla.Kernels;
 
@@ -23,6 +24,7 @@ public sealed partial class Tensor
     private bool _retainsGrad;
     private List<Func<Tensor, Tensor?>>? _hooks;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal Tensor(Storage storage, int[] dims, int[] strides, int offset)
     {
         Storage = storage;
@@ -33,7 +35,16 @@ public sealed partial class Tensor
         _numel = Strided.Numel(dims);
     }
 
-    internal Tensor(Storage storage, int[] dims) : this(storage, dims, Strided.ContiguousStrides(dims), 0) { }
+    /// <summary>A contiguous tensor over the start of <paramref name="storage"/> (row-major strides are contiguous by construction).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal Tensor(Storage storage, int[] dims)
+    {
+        Storage = storage;
+        Dims = dims;
+        StrideArray = Strided.ContiguousStrides(dims);
+        _isContiguous = true;
+        _numel = Strided.Numel(dims);
+    }
 
     /// <summary>The element type.</summary>
     public DType DType => Storage.DType;
@@ -101,6 +112,7 @@ public sealed partial class Tensor
 
     internal IReadOnlyList<Func<Tensor, Tensor?>>? Hooks => _hooks;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void SetGradFn(Node node)
     {
         GradFn = node;
@@ -169,6 +181,27 @@ public sealed partial class Tensor
         return new Span<T>((T[])Storage.Data, Offset, (int)_numel);
     }
 
+    /// <summary>
+    /// Adds <paramref name="other"/> into this tensor's elements when both are contiguous floating-point tensors of the
+    /// same shape and dtype (bumping the version); returns false, changing nothing, otherwise. Never recorded.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal bool TryAddIntoRaw(Tensor other)
+    {
+        if (!_isContiguous || !other._isContiguous || other.DType != DType || !DType.IsFloatingPoint()
+            || !(ReferenceEquals(Dims, other.Dims) || Dims.AsSpan().SequenceEqual(other.Dims)))
+            return false;
+        if (_numel == 1)
+        {
+            if (DType == DType.Float32) Data<float>()[Offset] += other.Data<float>()[other.Offset];
+            else Data<double>()[Offset] += other.Data<double>()[other.Offset];
+        }
+        else if (DType == DType.Float32) System.Numerics.Tensors.TensorPrimitives.Add(Span<float>(), other.Span<float>(), Span<float>());
+        else System.Numerics.Tensors.TensorPrimitives.Add(Span<double>(), other.Span<double>(), Span<double>());
+        Storage.Version++;
+        return true;
+    }
+
     /// <summary>This tensor if contiguous, else a contiguous copy; never recorded (kernel input).</summary>
     internal Tensor ContiguousData()
     {
@@ -190,6 +223,7 @@ public sealed partial class Tensor
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static Tensor Empty(DType dtype, int[] dims, bool zeroed = false)
         => new(Storage.Allocate(dtype, Strided.Numel(dims), zeroed), dims);
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Nabla.Graph;
 
 // Note [Engine]
@@ -14,6 +15,12 @@ namespace Nabla.Graph;
 // dropped (so activations can be collected) and running it again is a clear error.
 // The per-run counts and gradient buffers are fields of the nodes, stamped with a run id, which keeps the
 // walk free of hashing; one graph is therefore backpropagated by one thread at a time.
+// Per-node cost matters for graphs of 0-d tensors (micrograd style: one node per scalar op), so the walk
+// allocates nothing per node beyond what the rules compute: built-in rules write their gradients into a
+// per-run scratch array (Node.BackwardInto), the node lists are reused across runs of a thread, and once a
+// node's buffer holds a sum the engine itself allocated (never seen by a rule, hook or user), further
+// gradients are added into it in place instead of allocating a new sum each time. With createGraph, sums
+// are recorded ops and are never mutated.
 
 /// <summary>The reverse-mode engine. See Note [Engine].</summary>
 internal static class Engine
@@ -26,6 +33,7 @@ internal static class Engine
     /// leaves' <c>Grad</c>; otherwise the gradients with respect to <paramref name="inputs"/> are returned and no
     /// <c>Grad</c> is touched.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Tensor?[] Run(IReadOnlyList<Tensor> roots, IReadOnlyList<Tensor>? grads, bool retainGraph, bool createGraph,
         IReadOnlyList<Tensor>? inputs)
     {
@@ -80,8 +88,10 @@ internal static class Engine
         // Pass 1: discover nodes and count pending consumers. The counts and gradient buffers live in the
         // nodes themselves, stamped with this run's id, so the walk needs no dictionaries.
         long run = Interlocked.Increment(ref s_runCounter);
-        var nodes = new List<Node>();
-        var stack = new Stack<Node>();
+        Walk walk = t_walk ?? new Walk();
+        t_walk = null; // a rule that runs backward itself (re-entrancy) gets its own lists
+        List<Node> nodes = walk.Nodes;
+        Stack<Node> stack = walk.Stack;
         foreach (Tensor r in roots)
             if (r.GradFn is { } fn && fn.RunId != run)
             {
@@ -107,14 +117,15 @@ internal static class Engine
         for (int i = 0; i < roots.Count; i++)
         {
             Tensor root = roots[i];
-            if (root.GradFn is { } fn) Accumulate(fn, rootGrads[i]);
+            if (root.GradFn is { } fn) Accumulate(fn, rootGrads[i], createGraph);
             else Deliver(root, rootGrads[i], createGraph, leafTargets, captured);
         }
 
         // Pass 2: Kahn order.
-        var ready = new Stack<Node>();
+        Stack<Node> ready = walk.Ready;
         foreach (Node node in nodes)
             if (node.Pending == 0) ready.Push(node);
+        var scratch = new Tensor?[4][];
         try
         {
             while (ready.Count > 0)
@@ -142,11 +153,14 @@ internal static class Engine
                     captured[slot] = captured[slot] is null ? grad : captured[slot]! + grad;
 
                 node.CheckSavedVersions();
-                Tensor?[] inputGrads = node.Backward(grad);
+                int arity = node.Edges.Length;
+                Tensor?[]? slots = arity is > 0 and <= 4 ? scratch[arity - 1] ??= new Tensor?[arity] : null;
+                Tensor?[] inputGrads = slots is not null ? node.BackwardInto(grad, slots) : node.Backward(grad);
                 if (inputGrads.Length != node.Edges.Length)
                     throw new InvalidOperationException($"internal: {node.Name} returned {inputGrads.Length} gradients for {node.Edges.Length} inputs");
                 if (detectAnomaly) AnomalyRecord.CheckBackward(node, inputGrads);
                 Propagate(node, inputGrads, ready, run, createGraph, leafTargets, captured);
+                if (ReferenceEquals(inputGrads, slots)) Array.Clear(slots); // never a rule's own array
                 if (!retainGraph) node.Release();
             }
         }
@@ -154,20 +168,41 @@ internal static class Engine
         {
             // Drop buffered gradients of nodes an exception left unvisited, so they do not pin memory.
             foreach (Node node in nodes) node.Buffer = null;
+            walk.Clear();
+            t_walk = walk;
         }
         return captured;
     }
 
     private static long s_runCounter;
 
+    /// <summary>The walk's work lists, kept per thread between runs (cleared, so they pin no graph).</summary>
+    private sealed class Walk
+    {
+        public readonly List<Node> Nodes = [];
+        public readonly Stack<Node> Stack = new();
+        public readonly Stack<Node> Ready = new();
+
+        public void Clear()
+        {
+            Nodes.Clear();
+            Stack.Clear();
+            Ready.Clear();
+        }
+    }
+
+    [ThreadStatic] private static Walk? t_walk;
+
     private static void Enter(Node node, long run, int pending, List<Node> nodes)
     {
         node.RunId = run;
         node.Pending = pending;
         node.Buffer = null;
+        node.BufferOwned = false;
         nodes.Add(node);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Propagate(Node node, Tensor?[]? inputGrads, Stack<Node> ready, long run, bool createGraph,
         Dictionary<Tensor, int>? leafTargets, Tensor?[] captured)
     {
@@ -186,7 +221,7 @@ internal static class Engine
             if (e.Fn is { } next)
             {
                 if (next.RunId != run) continue;
-                if (g is not null) Accumulate(next, g);
+                if (g is not null) Accumulate(next, g, createGraph);
                 if (--next.Pending == 0) ready.Push(next);
             }
             else if (e.Leaf is { } leaf && g is not null)
@@ -197,6 +232,7 @@ internal static class Engine
     }
 
     /// <summary>Sums a gradient over the dims along which the input was broadcast. The one place this happens.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Tensor ReduceToShape(Tensor g, int[] dims, string nodeName, int input)
     {
         if (g.Dims.AsSpan().SequenceEqual(dims)) return g;
@@ -211,8 +247,24 @@ internal static class Engine
         }
     }
 
-    private static void Accumulate(Node node, Tensor g) => node.Buffer = node.Buffer is null ? g : node.Buffer + g;
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Accumulate(Node node, Tensor g, bool createGraph)
+    {
+        Tensor? buffer = node.Buffer;
+        if (buffer is null)
+        {
+            node.Buffer = g;
+            node.BufferOwned = false;
+        }
+        else if (node.BufferOwned && buffer.TryAddIntoRaw(g)) { }
+        else
+        {
+            node.Buffer = buffer + g;
+            node.BufferOwned = !createGraph;
+        }
+    }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Deliver(Tensor leaf, Tensor g, bool createGraph, Dictionary<Tensor, int>? leafTargets, Tensor?[] captured)
     {
         if (leaf.Hooks is { } hooks)
@@ -227,12 +279,14 @@ internal static class Engine
         leaf.Grad = AccumulateInto(leaf.Grad, g, createGraph);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Tensor AccumulateInto(Tensor? existing, Tensor g, bool createGraph)
     {
         if (createGraph) return existing is null ? g : existing + g;
         // NOTE: the first gradient is copied, because a rule may hand the same tensor to several inputs
         // (AddBackward does) and later accumulation happens in place.
-        if (existing is null || existing.RequiresGrad) return existing is null ? g.Clone().Detach() : existing.Detach() + g;
+        if (existing is null) return g.CloneRaw();
+        if (existing.RequiresGrad) return existing.Detach() + g;
         existing.AddInPlace(g);
         return existing;
     }

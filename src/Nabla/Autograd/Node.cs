@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Nabla.Graph;
 
 /// <summary>
@@ -15,9 +16,9 @@ public abstract class Node
     // Saved tensors and their versions: two inline slots (almost every rule saves at most two), then a list.
     private Tensor? _saved0, _saved1;
     private int _version0, _version1;
-    private List<(Tensor Tensor, int Version)>? _savedMore;
-    internal List<Func<Tensor, Tensor?>>? PreHooks;
-    internal Tensor? RetainTarget;
+    // Rarely used state (a third saved tensor, hooks, retain_grad) lives in one side object, so that a node of a
+    // 0-d op stays small (see Note [Node construction]).
+    private Extras? _extras;
     internal bool Released;
     internal bool IsAttached;
 
@@ -28,21 +29,30 @@ public abstract class Node
     internal long RunId;
     internal int Pending;
     internal Tensor? Buffer;
+    internal bool BufferOwned;
 
     /// <summary>Creates a node for an op over the given inputs (null entries are absent optional inputs).</summary>
     protected Node(string name, params Tensor?[] inputs)
+        : this(name, (ReadOnlySpan<Tensor?>)(inputs ?? throw new ArgumentNullException(nameof(inputs)))) { }
+
+    // Note [Node construction]
+    // Recording an op allocates the node and its edge array, nothing else: the inputs arrive as a params span
+    // (which the compiler builds on the stack), and an input array exists only in anomaly mode, which keeps it.
+    // Per-op cost matters for graphs of 0-d tensors (micrograd style: one node per scalar op).
+
+    /// <summary>Creates a node for an op over the given inputs (null entries are absent optional inputs).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    protected Node(string name, params ReadOnlySpan<Tensor?> inputs)
     {
         Name = name;
         Edges = new Edge[inputs.Length];
-        for (int i = 0; i < inputs.Length; i++)
-        {
-            Tensor? t = inputs[i];
-            if (t is null || !t.RequiresGrad) continue;
-            Edges[i] = new Edge(t.GradFn, t.IsLeaf ? t : null, t.Dims, t.DType);
-        }
+        for (int i = 0; i < inputs.Length; i++) Edges[i] = EdgeTo(inputs[i]);
         // See Note [Anomaly mode]: the only cost outside it is this thread-static read.
-        if (Autograd.IsAnomalyEnabled) AnomalyRecord.Capture(this, inputs);
+        if (Autograd.IsAnomalyEnabled) AnomalyRecord.Capture(this, inputs.ToArray());
     }
+
+    private static Edge EdgeTo(Tensor? t) =>
+        t is null || !t.RequiresGrad ? default : new Edge(t.GradFn, t.IsLeaf ? t : null, t.Dims, t.DType);
 
     /// <summary>
     /// Where in the caller's code the op was created (a stack trace), recorded only inside
@@ -68,21 +78,26 @@ public abstract class Node
     /// Remembers a tensor the backward rule will read, with its current version, so that an in-place
     /// change before backward is reported instead of producing a wrong gradient.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected Tensor Save(Tensor tensor)
     {
         ArgumentNullException.ThrowIfNull(tensor);
         if (_saved0 is null) (_saved0, _version0) = (tensor, tensor.Version);
         else if (_saved1 is null) (_saved1, _version1) = (tensor, tensor.Version);
-        else (_savedMore ??= []).Add((tensor, tensor.Version));
+        else ((_extras ??= new()).SavedMore ??= []).Add((tensor, tensor.Version));
         return tensor;
     }
 
+    /// <summary>The first (<paramref name="slot"/> 0) or second tensor given to <see cref="Save"/>, until released.</summary>
+    private protected Tensor? Saved(int slot) => slot == 0 ? _saved0 : _saved1;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void CheckSavedVersions()
     {
         if (_saved0 is not null) CheckVersion(_saved0, _version0);
         if (_saved1 is not null) CheckVersion(_saved1, _version1);
-        if (_savedMore is not null)
-            foreach (var (t, v) in _savedMore) CheckVersion(t, v);
+        if (_extras?.SavedMore is { } more)
+            foreach (var (t, v) in more) CheckVersion(t, v);
     }
 
     private void CheckVersion(Tensor t, int expected)
@@ -96,13 +111,21 @@ public abstract class Node
     /// <summary>Maps the gradient of the output to one gradient per input, written in differentiable ops.</summary>
     public abstract Tensor?[] Backward(Tensor grad);
 
+    /// <summary>
+    /// The engine's entry point: <see cref="Backward(Tensor)"/>, except that a built-in rule may write its gradients
+    /// into <paramref name="scratch"/> (an engine-owned array of <c>Edges.Length</c> nulls, read before the next
+    /// node runs) and return it instead of allocating a result array. See Note [Engine].
+    /// </summary>
+    internal virtual Tensor?[] BackwardInto(Tensor grad, Tensor?[] scratch) => Backward(grad);
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void Release()
     {
         Released = true;
         _saved0 = _saved1 = null;
-        _savedMore = null;
+        if (_extras is not null) _extras.SavedMore = null;
         for (int i = 0; i < Edges.Length; i++)
-            if (Edges[i].IsSet) Edges[i] = Edges[i] with { Fn = null, Leaf = null };
+            if (Edges[i].IsSet) Edges[i] = Edges[i].Detached();
         ReleaseSaved();
     }
 
@@ -111,13 +134,59 @@ public abstract class Node
 
     /// <inheritdoc/>
     public override string ToString() => Name;
+
+    /// <summary>Hooks registered on the output tensor, run on its gradient before the rule.</summary>
+    internal List<Func<Tensor, Tensor?>>? PreHooks
+    {
+        get => _extras?.PreHooks;
+        set => (_extras ??= new()).PreHooks = value;
+    }
+
+    /// <summary>The output tensor that called <see cref="Tensor.RetainGrad"/>, if any.</summary>
+    internal Tensor? RetainTarget
+    {
+        get => _extras?.RetainTarget;
+        set => (_extras ??= new()).RetainTarget = value;
+    }
+
+    private sealed class Extras
+    {
+        public List<(Tensor Tensor, int Version)>? SavedMore;
+        public List<Func<Tensor, Tensor?>>? PreHooks;
+        public Tensor? RetainTarget;
+    }
 }
 
 /// <summary>
 /// Where an input's gradient goes: the node that produced it, or the leaf to accumulate into. A default edge
 /// (no dims) stands for an input that needs no gradient.
 /// </summary>
-internal readonly record struct Edge(Node? Fn, Tensor? Leaf, int[]? Dims, DType DType)
+internal readonly struct Edge
 {
+    // The producing node or the leaf (never both) in one field: a node's edge array is a third smaller that way.
+    private readonly object? _target;
+
+    public Edge(Node? fn, Tensor? leaf, int[]? dims, DType dtype)
+    {
+        System.Diagnostics.Debug.Assert(fn is null || leaf is null, "an edge goes to a node or to a leaf");
+        _target = (object?)fn ?? leaf;
+        Dims = dims;
+        DType = dtype;
+    }
+
+    /// <summary>The node that produced the input, or null (a leaf, an input without gradient, or a released edge).</summary>
+    public Node? Fn => _target is Tensor ? null : System.Runtime.CompilerServices.Unsafe.As<Node>(_target);
+
+    /// <summary>The leaf to accumulate into, or null.</summary>
+    public Tensor? Leaf => _target as Tensor;
+
+    /// <summary>The input's shape (null for an input that needs no gradient).</summary>
+    public int[]? Dims { get; }
+
+    public DType DType { get; }
+
     public bool IsSet => Dims is not null;
+
+    /// <summary>The same edge with its node or leaf dropped (after the graph is released).</summary>
+    public Edge Detached() => new(null, null, Dims, DType);
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Nabla.Graph;
 using Nabla.Kernels;
 
@@ -6,6 +7,7 @@ namespace Nabla
     public sealed partial class Tensor
     {
         /// <summary>Elementwise sum with broadcasting.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public Tensor Add(Tensor other)
         {
             ArgumentNullException.ThrowIfNull(other);
@@ -15,6 +17,7 @@ namespace Nabla
         }
 
         /// <summary>Elementwise difference with broadcasting.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public Tensor Sub(Tensor other)
         {
             ArgumentNullException.ThrowIfNull(other);
@@ -24,6 +27,7 @@ namespace Nabla
         }
 
         /// <summary>Elementwise product with broadcasting.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public Tensor Mul(Tensor other)
         {
             ArgumentNullException.ThrowIfNull(other);
@@ -33,6 +37,7 @@ namespace Nabla
         }
 
         /// <summary>Elementwise true division with broadcasting (floating-point only).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public Tensor Div(Tensor other)
         {
             ArgumentNullException.ThrowIfNull(other);
@@ -194,29 +199,51 @@ namespace Nabla.Ops
     // d(a+b)/da = 1, d(a+b)/db = 1
     internal sealed class AddBackward(Tensor a, Tensor b) : Node("AddBackward", a, b)
     {
-        public override Tensor?[] Backward(Tensor g) => [g, g];
+        public override Tensor?[] Backward(Tensor g) => BackwardInto(g, new Tensor?[2]);
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        internal override Tensor?[] BackwardInto(Tensor g, Tensor?[] scratch)
+        {
+            scratch[0] = g;
+            scratch[1] = g;
+            return scratch;
+        }
     }
 
     // d(a-b)/da = 1, d(a-b)/db = -1
     internal sealed class SubBackward(Tensor a, Tensor b) : Node("SubBackward", a, b)
     {
-        public override Tensor?[] Backward(Tensor g) => [g, NeedsGrad(1) ? -g : null];
+        public override Tensor?[] Backward(Tensor g) => BackwardInto(g, new Tensor?[2]);
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        internal override Tensor?[] BackwardInto(Tensor g, Tensor?[] scratch)
+        {
+            scratch[0] = g;
+            scratch[1] = NeedsGrad(1) ? -g : null;
+            return scratch;
+        }
     }
 
-    // d(a*b)/da = b, d(a*b)/db = a
+    // d(a*b)/da = b, d(a*b)/db = a. The operands live only in the base's saved slots (a node per 0-d op stays small):
+    // a is saved first when input 1 needs a gradient, then b when input 0 does.
     internal sealed class MulBackward : Node
     {
-        private Tensor? _a, _b;
-
         public MulBackward(Tensor a, Tensor b) : base("MulBackward", a, b)
         {
-            if (NeedsGrad(1)) _a = Save(a);
-            if (NeedsGrad(0)) _b = Save(b);
+            if (NeedsGrad(1)) Save(a);
+            if (NeedsGrad(0)) Save(b);
         }
 
-        public override Tensor?[] Backward(Tensor g) => [_b is null ? null : g * _b, _a is null ? null : g * _a];
+        public override Tensor?[] Backward(Tensor g) => BackwardInto(g, new Tensor?[2]);
 
-        protected override void ReleaseSaved() => (_a, _b) = (null, null);
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        internal override Tensor?[] BackwardInto(Tensor g, Tensor?[] scratch)
+        {
+            bool da = NeedsGrad(0), db = NeedsGrad(1);
+            scratch[0] = da ? g * Saved(db ? 1 : 0)! : null;
+            scratch[1] = db ? g * Saved(0)! : null;
+            return scratch;
+        }
     }
 
     // d(a/b)/da = 1/b, d(a/b)/db = -a/b^2

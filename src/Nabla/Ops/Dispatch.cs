@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Nabla.Kernels;
 
 namespace Nabla;
@@ -21,6 +22,7 @@ public sealed partial class Tensor
     }
 
     /// <summary>Runs a same-dtype binary kernel with broadcasting; the dtype is dispatched once here.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static Tensor BinaryKernel<TF, TD, TL>(Tensor a, Tensor b, string op, bool allowInt = true)
         where TF : IBinaryOp<TF, float, float>
         where TD : IBinaryOp<TD, double, double>
@@ -29,7 +31,8 @@ public sealed partial class Tensor
         CheckSameDType(a, b, op);
         if (a.DType == DType.Bool || (!allowInt && a.DType == DType.Int64))
             throw new ArgumentException($"{op}: not defined for dtype {a.DType.Name()}; expected float32 or float64{(allowInt ? " or int64" : "")}");
-        int[] dims = a.Dims.AsSpan().SequenceEqual(b.Dims) ? (int[])a.Dims.Clone() : BroadcastShapes(a.Dims, b.Dims, op);
+        // Shape arrays are never written after construction, so the result shares its input's (see Note [Tiny tensors]).
+        int[] dims = SameDims(a.Dims, b.Dims) ? a.Dims : BroadcastShapes(a.Dims, b.Dims, op);
         var y = Empty(a.DType, dims);
         switch (a.DType)
         {
@@ -61,35 +64,81 @@ public sealed partial class Tensor
     internal static void Run<T, TOp>(Tensor a, Tensor b, Tensor y) where TOp : IBinaryOp<TOp, T, T>
         => Run<T, T, TOp>(a, b, y);
 
+    // Note [Tiny tensors]
+    // For 0-d and tiny tensors (micrograd-style graphs, one node per scalar op) the cost of an op is its overhead,
+    // not its arithmetic. So: a result shares its operand's shape array (shape arrays are never written after
+    // construction); a binary op whose result has at most SmallLoop elements, each operand either covering the
+    // result element for element or being a single element, is one inline loop over TOp's scalar form (for every
+    // op struct the scalar and span forms agree exactly: + - * / are IEEE-exact in TensorPrimitives too), which
+    // avoids TensorPrimitives' fixed cost per call (validation, overlap checks, width dispatch) and its large generic
+    // methods that start as unoptimised tier-0 code. Unary ops do not get this: TensorPrimitives' vectorised tanh,
+    // exp, log differ from Math's in the last bits, and a 0-d result must equal the same element of a longer tensor.
+    // The methods on this path are [AggressiveOptimization]: optimised from the first call, as a short program
+    // would otherwise run them at tier 0 throughout. 32 is where one AVX-512 loop iteration (16 float32) is no
+    // longer the whole job; the loop is exact, so the threshold only moves time, never results.
+
+    /// <summary>Up to this many elements a binary op is one inline loop (see Note [Tiny tensors]).</summary>
+    internal const int SmallLoop = 32;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Run<T, TR, TOp>(Tensor a, Tensor b, Tensor y) where TOp : IBinaryOp<TOp, T, TR>
     {
-        if (a.IsContiguous && b.IsContiguous && a.Dims.AsSpan().SequenceEqual(b.Dims))
+        // An operand either covers the result element for element (contiguous, same shape) or is one element.
+        bool aFull = a.IsContiguous && SameDims(a.Dims, y.Dims), bFull = b.IsContiguous && SameDims(b.Dims, y.Dims);
+        bool aOne = a.Numel == 1, bOne = b.Numel == 1;
+        if (y.Numel <= SmallLoop && (aFull || aOne) && (bFull || bOne))
         {
-            Elementwise.Contiguous<T, TR, TOp>(a.Data<T>(), a.Offset, b.Data<T>(), b.Offset, y.Data<TR>(), y.Offset, (int)y.Numel);
+            T[] ad = a.Data<T>(), bd = b.Data<T>();
+            TR[] yd = y.Data<TR>();
+            int n = (int)y.Numel, ao = a.Offset, bo = b.Offset, yo = y.Offset;
+            int sa = aFull ? 1 : 0, sb = bFull ? 1 : 0;
+            for (int i = 0; i < n; i++) yd[yo + i] = TOp.Invoke(ad[ao + i * sa], bd[bo + i * sb]);
             return;
         }
-        if (a.IsContiguous && b.Numel == 1 && a.Dims.AsSpan().SequenceEqual(y.Dims))
+        // Larger results go through Elementwise, which splits them across threads above a size (Note [Elementwise threads]).
+        int count = (int)y.Numel;
+        if (aFull && bFull)
         {
-            Elementwise.ContiguousScalar<T, TR, TOp>(a.Data<T>(), a.Offset, b.Data<T>()[b.Offset], y.Data<TR>(), y.Offset, (int)y.Numel);
+            Elementwise.Contiguous<T, TR, TOp>(a.Data<T>(), a.Offset, b.Data<T>(), b.Offset, y.Data<TR>(), y.Offset, count);
+            return;
+        }
+        if (aFull && bOne)
+        {
+            Elementwise.ContiguousScalar<T, TR, TOp>(a.Data<T>(), a.Offset, b.Data<T>()[b.Offset], y.Data<TR>(), y.Offset, count);
+            return;
+        }
+        if (aOne && bFull)
+        {
+            Elementwise.ScalarContiguous<T, TR, TOp>(a.Data<T>()[a.Offset], b.Data<T>(), b.Offset, y.Data<TR>(), y.Offset, count);
             return;
         }
         Elementwise.Binary<T, TR, TOp>(a.Data<T>(), a.Offset, Strided.BroadcastStrides(a.Dims, a.StrideArray, y.Dims),
             b.Data<T>(), b.Offset, Strided.BroadcastStrides(b.Dims, b.StrideArray, y.Dims), y.Dims, y.Data<TR>(), y.Offset);
     }
 
+    private static bool SameDims(int[] a, int[] b) => ReferenceEquals(a, b) || a.AsSpan().SequenceEqual(b);
+
     /// <summary>Runs a unary float kernel (float32 or float64) on a contiguous copy of the input.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static Tensor UnaryKernel<TF, TD>(Tensor x, string op)
         where TF : IUnaryOp<TF, float>
         where TD : IUnaryOp<TD, double>
     {
         CheckFloat(x, op);
+        // NOTE: even one element goes through the span form, which for some ops (tanh, exp, ...) is a vectorised
+        // approximation that may differ from the scalar form in the last bit; a 0-d result must match a longer one.
+        var y = Empty(x.DType, x.Dims);
         Tensor src = x.ContiguousData();
-        var y = Empty(x.DType, (int[])x.Dims.Clone());
         if (x.DType == DType.Float32) Elementwise.Unary<float, TF>(src.Data<float>(), src.Offset, y.Data<float>(), y.Offset, (int)y.Numel);
         else Elementwise.Unary<double, TD>(src.Data<double>(), src.Offset, y.Data<double>(), y.Offset, (int)y.Numel);
         return y;
     }
 
     /// <summary>A 0-d constant of this tensor's dtype (for scalar operands).</summary>
-    internal Tensor ScalarLike(double value) => Full([], value, DType);
+    internal Tensor ScalarLike(double value)
+    {
+        var t = Empty(DType, []);
+        t.FillRaw(value);
+        return t;
+    }
 }

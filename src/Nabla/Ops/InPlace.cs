@@ -53,14 +53,7 @@ public sealed partial class Tensor
     {
         ArgumentNullException.ThrowIfNull(other);
         CheckInPlace("add_");
-        if (IsContiguous && other.IsContiguous && other.Dims.AsSpan().SequenceEqual(Dims) && other.DType == DType && DType.IsFloatingPoint())
-        {
-            if (DType == DType.Float32) System.Numerics.Tensors.TensorPrimitives.Add(Span<float>(), other.Span<float>(), Span<float>());
-            else System.Numerics.Tensors.TensorPrimitives.Add(Span<double>(), other.Span<double>(), Span<double>());
-            Storage.Version++;
-            return this;
-        }
-        return InPlace("add_", static (a, b) => a + b, other);
+        return TryAddIntoRaw(other) ? this : InPlace("add_", static (a, b) => a + b, other);
     }
 
     /// <summary>In place: this -= other.</summary>

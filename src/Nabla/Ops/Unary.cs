@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Nabla.Graph;
 using Nabla.Kernels;
 
@@ -63,6 +64,7 @@ namespace Nabla
         public Tensor Sign() => UnaryKernel<SignOp<float>, SignOp<double>>(this, "sign");
 
         /// <summary>Elementwise hyperbolic tangent.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public Tensor Tanh()
         {
             Tensor y = UnaryKernel<TanhOp<float>, TanhOp<double>>(this, "tanh");
@@ -79,6 +81,7 @@ namespace Nabla
         }
 
         /// <summary>Elementwise max(x, 0); the derivative at 0 is 0.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public Tensor Relu()
         {
             Tensor y = UnaryKernel<ReluOp<float>, ReluOp<double>>(this, "relu");
@@ -126,6 +129,7 @@ namespace Nabla
         }
 
         /// <summary><c>g</c> where <paramref name="mask"/> &gt; 0, else 0 (ReLU's backward, fused); differentiable in <paramref name="g"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static Tensor PassWherePositive(Tensor g, Tensor mask)
         {
             CheckSameDType(g, mask, "threshold_backward");
@@ -150,7 +154,14 @@ namespace Nabla.Ops
     // d(-x)/dx = -1
     internal sealed class NegBackward(Tensor x) : Node("NegBackward", x)
     {
-        public override Tensor?[] Backward(Tensor g) => [-g];
+        public override Tensor?[] Backward(Tensor g) => BackwardInto(g, new Tensor?[1]);
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        internal override Tensor?[] BackwardInto(Tensor g, Tensor?[] scratch)
+        {
+            scratch[0] = -g;
+            return scratch;
+        }
     }
 
     // d e^x/dx = e^x: reuse the saved output
@@ -220,7 +231,14 @@ namespace Nabla.Ops
 
         public TanhBackward(Tensor x, Tensor y) : base("TanhBackward", x) => _y = Save(y);
 
-        public override Tensor?[] Backward(Tensor g) => [g * (1.0 - _y! * _y!)];
+        public override Tensor?[] Backward(Tensor g) => BackwardInto(g, new Tensor?[1]);
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        internal override Tensor?[] BackwardInto(Tensor g, Tensor?[] scratch)
+        {
+            scratch[0] = g * (1.0 - _y! * _y!);
+            return scratch;
+        }
 
         protected override void ReleaseSaved() => _y = null;
     }
@@ -244,7 +262,16 @@ namespace Nabla.Ops
 
         public ReluBackward(Tensor x, Tensor y) : base("ReluBackward", x) => _y = Save(y);
 
-        public override Tensor?[] Backward(Tensor g) => [Tensor.PassWherePositive(g, _y!.Detach())];
+        public override Tensor?[] Backward(Tensor g) => BackwardInto(g, new Tensor?[1]);
+
+        // The mask is detached only when the pass is recorded (createGraph), so the second-order graph holds no
+        // first-order node; otherwise it is read and dropped at once.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        internal override Tensor?[] BackwardInto(Tensor g, Tensor?[] scratch)
+        {
+            scratch[0] = Tensor.PassWherePositive(g, Autograd.ShouldRecord(g) ? _y!.Detach() : _y!);
+            return scratch;
+        }
 
         protected override void ReleaseSaved() => _y = null;
     }
