@@ -6,6 +6,11 @@ if (args.Length > 0 && args[0] == "gemm")
     GemmStopwatch.Run(args[1..]);
     return;
 }
+if (args.Length > 0 && args[0] == "chunks")
+{
+    ChunkStopwatch.Run(args[1..]);
+    return;
+}
 if (args.Length > 0 && args[0] == "kernel")
 {
     KernelPeak.Run();

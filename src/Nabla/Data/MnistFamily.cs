@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Numerics.Tensors;
 using System.Text;
 
 namespace Nabla.Data;
@@ -118,11 +117,6 @@ internal sealed record MnistFamily
             throw new InvalidDataException($"{DisplayName}: {imagesPath} holds {images.Count} images but {labelsPath} holds {labels.Length} labels");
 
         int[] shape = flatten ? [images.Count, images.Rows * images.Columns] : [images.Count, 1, images.Rows, images.Columns];
-        var x = Tensor.Empty(DType.Float32, shape);
-        Span<float> pixels = x.Span<float>();
-        TensorPrimitives.ConvertChecked<byte, float>(images.Pixels.Span, pixels);
-        // NOTE: divide (not multiply by 1/255) so values match PyTorch's uint8 / 255 bit for bit.
-        TensorPrimitives.Divide(pixels, 255f, pixels);
 
         var y = Tensor.Empty(DType.Int64, [labels.Length]);
         Span<long> classes = y.Span<long>();
@@ -132,6 +126,8 @@ internal sealed record MnistFamily
                 throw new InvalidDataException($"{labelsPath}: label {labels[i]} at index {i} is out of range for {Classes.Count} classes");
             classes[i] = labels[i];
         }
-        return new TensorDataset(x, y);
+        // NOTE: the pixels stay bytes (a quarter of the memory of float32) and each batch is converted to
+        // value / 255 as it is gathered, as torchvision converts each sample; the values are the same.
+        return TensorDataset.FromBytes(images.Pixels, shape, y);
     }
 }

@@ -34,43 +34,108 @@ internal interface IBinaryOp<TSelf, T, TR> where TSelf : IBinaryOp<TSelf, T, TR>
     }
 }
 
-/// <summary>Strided drivers that feed contiguous inner runs to the span forms of an op.</summary>
+/// <summary>
+/// Drivers that feed contiguous runs to the span forms of an op, in one chunk per thread above
+/// <see cref="Chunked.ElementwiseThreshold"/> elements (see Note [Elementwise threads]).
+/// </summary>
 internal static class Elementwise
 {
-    public static void Unary<T, TOp>(ReadOnlySpan<T> x, Span<T> y) where TOp : IUnaryOp<TOp, T>
-        => TOp.Invoke(x, y);
+    /// <summary>Chunk starts are multiples of this many elements (a whole number of vectors of any width).</summary>
+    private const int Align = 64;
+
+    /// <summary>y[i] = op(x[i]) for n elements from the given offsets.</summary>
+    public static void Unary<T, TOp>(T[] x, int offX, T[] y, int offY, int n, int threads = 0, int threshold = Chunked.ElementwiseThreshold)
+        where TOp : IUnaryOp<TOp, T>
+    {
+        int parts = Chunked.Parts(n, threshold, Threads(threads));
+        if (parts <= 1) TOp.Invoke(x.AsSpan(offX, n), y.AsSpan(offY, n));
+        else Chunked.For(n, Align, parts, (s, len) => TOp.Invoke(x.AsSpan(offX + s, len), y.AsSpan(offY + s, len)));
+    }
+
+    /// <summary>y[i] = op(a[i], b[i]) for n elements from the given offsets.</summary>
+    public static void Contiguous<T, TR, TOp>(T[] a, int offA, T[] b, int offB, TR[] y, int offY, int n, int threads = 0,
+        int threshold = Chunked.ElementwiseThreshold) where TOp : IBinaryOp<TOp, T, TR>
+    {
+        int parts = Chunked.Parts(n, threshold, Threads(threads));
+        if (parts <= 1) TOp.Invoke(a.AsSpan(offA, n), b.AsSpan(offB, n), y.AsSpan(offY, n));
+        else Chunked.For(n, Align, parts, (s, len) => TOp.Invoke(a.AsSpan(offA + s, len), b.AsSpan(offB + s, len), y.AsSpan(offY + s, len)));
+    }
+
+    /// <summary>y[i] = op(a[i], b) for n elements from the given offsets.</summary>
+    public static void ContiguousScalar<T, TR, TOp>(T[] a, int offA, T b, TR[] y, int offY, int n, int threads = 0,
+        int threshold = Chunked.ElementwiseThreshold) where TOp : IBinaryOp<TOp, T, TR>
+    {
+        int parts = Chunked.Parts(n, threshold, Threads(threads));
+        if (parts <= 1) TOp.Invoke(a.AsSpan(offA, n), b, y.AsSpan(offY, n));
+        else Chunked.For(n, Align, parts, (s, len) => TOp.Invoke(a.AsSpan(offA + s, len), b, y.AsSpan(offY + s, len)));
+    }
+
+    /// <summary>y[i] = op(a, b[i]) for n elements from the given offsets.</summary>
+    public static void ScalarContiguous<T, TR, TOp>(T a, T[] b, int offB, TR[] y, int offY, int n, int threads = 0,
+        int threshold = Chunked.ElementwiseThreshold) where TOp : IBinaryOp<TOp, T, TR>
+    {
+        int parts = Chunked.Parts(n, threshold, Threads(threads));
+        if (parts <= 1) TOp.Invoke(a, b.AsSpan(offB, n), y.AsSpan(offY, n));
+        else Chunked.For(n, Align, parts, (s, len) => TOp.Invoke(a, b.AsSpan(offB + s, len), y.AsSpan(offY + s, len)));
+    }
+
+    private static int Threads(int threads) => threads > 0 ? threads : Parallelism.MaxThreads;
 
     /// <summary>
     /// y = op(a, b) with a and b already given as broadcast strides over <paramref name="shape"/>;
-    /// y is contiguous.
+    /// y is contiguous from <paramref name="offY"/>. Large outputs are split by whole inner runs.
     /// </summary>
     public static void Binary<T, TR, TOp>(T[] a, int offA, int[] stridesA, T[] b, int offB, int[] stridesB,
-        int[] shape, Span<TR> y) where TOp : IBinaryOp<TOp, T, TR>
+        int[] shape, TR[] y, int offY, int threads = 0, int threshold = Chunked.ElementwiseThreshold) where TOp : IBinaryOp<TOp, T, TR>
     {
-        if (y.Length == 0) return;
+        long total = 1;
+        foreach (int d in shape) total *= d;
+        if (total == 0) return;
         int rank = Strided.Coalesce(shape, [stridesA, stridesB, Strided.ContiguousStrides(shape)], out int[] cs, out int[][] st);
-        if (rank == 0) { y[0] = TOp.Invoke(a[offA], b[offB]); return; }
+        if (rank == 0) { y[offY] = TOp.Invoke(a[offA], b[offB]); return; }
+        int inner = cs[rank - 1];
+        int runs = (int)(total / inner);
+        int parts = Chunked.Parts(total, threshold, Threads(threads));
+        if (parts <= 1 || runs < 2)
+        {
+            Runs<T, TR, TOp>(a, offA, b, offB, cs, st, rank, y, offY, 0, runs);
+            return;
+        }
+        Chunked.For(runs, 1, Math.Min(parts, runs), (first, count) => Runs<T, TR, TOp>(a, offA, b, offB, cs, st, rank, y, offY, first, count));
+    }
+
+    /// <summary>Inner runs <paramref name="first"/> .. first + count - 1 of a coalesced broadcast binary op.</summary>
+    private static void Runs<T, TR, TOp>(T[] a, int offA, T[] b, int offB, int[] cs, int[][] st, int rank, TR[] y, int offY, int first, int count)
+        where TOp : IBinaryOp<TOp, T, TR>
+    {
         int inner = cs[rank - 1], sa = st[0][rank - 1], sb = st[1][rank - 1];
         var idx = new int[rank];
-        int oa = offA, ob = offB, pos = 0;
-        while (true)
+        int oa = offA, ob = offB;
+        // Position of run `first` in the outer dims (mixed radix over cs[0 .. rank-2]).
+        for (int d = rank - 2, r = first; d >= 0; d--)
         {
-            Span<TR> dst = y.Slice(pos, inner);
+            idx[d] = r % cs[d];
+            r /= cs[d];
+            oa += idx[d] * st[0][d];
+            ob += idx[d] * st[1][d];
+        }
+        int pos = offY + first * inner;
+        for (int run = 0; run < count; run++)
+        {
+            Span<TR> dst = y.AsSpan(pos, inner);
             if (sa == 1 && sb == 1) TOp.Invoke(a.AsSpan(oa, inner), b.AsSpan(ob, inner), dst);
             else if (sa == 1 && sb == 0) TOp.Invoke(a.AsSpan(oa, inner), b[ob], dst);
             else if (sa == 0 && sb == 1) TOp.Invoke(a[oa], b.AsSpan(ob, inner), dst);
             else
                 for (int i = 0, pa = oa, pb = ob; i < inner; i++, pa += sa, pb += sb) dst[i] = TOp.Invoke(a[pa], b[pb]);
             pos += inner;
-            int d = rank - 2;
-            for (; d >= 0; d--)
+            for (int d = rank - 2; d >= 0; d--)
             {
                 oa += st[0][d]; ob += st[1][d];
                 if (++idx[d] < cs[d]) break;
                 oa -= st[0][d] * cs[d]; ob -= st[1][d] * cs[d];
                 idx[d] = 0;
             }
-            if (d < 0) return;
         }
     }
 }

@@ -26,20 +26,26 @@ internal static class GemmThreads
             if (parts == 1) body(0);
             return;
         }
-        if (!s_gate.TryEnter())
+        if (TryFor(parts, body)) return;
+        // NOTE: the helpers are busy with another product; fall back to the thread pool, and rethrow a
+        // band's exception as itself, as the helper path does, rather than wrapped in an AggregateException.
+        try
         {
-            // NOTE: the helpers are busy with another product; fall back to the thread pool, and rethrow a
-            // band's exception as itself, as the helper path does, rather than wrapped in an AggregateException.
-            try
-            {
-                Parallel.For(0, parts, Parallelism.Options, body);
-            }
-            catch (AggregateException e) when (e.InnerExceptions.Count > 0)
-            {
-                ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
-            }
-            return;
+            Parallel.For(0, parts, Parallelism.Options, body);
         }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+        {
+            ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+        }
+    }
+
+    /// <summary>
+    /// Runs <c>body(0) .. body(parts - 1)</c> on the caller and the helpers and returns true, or returns false at once
+    /// (running nothing) when the helpers are busy with another caller.
+    /// </summary>
+    public static bool TryFor(int parts, Action<int> body)
+    {
+        if (!s_gate.TryEnter()) return false;
         try
         {
             Helper[] helpers = s_helpers ??= CreateHelpers(Environment.ProcessorCount - 1);
@@ -60,6 +66,7 @@ internal static class GemmThreads
                 }
             }
             if (error is not null) ExceptionDispatchInfo.Capture(error).Throw();
+            return true;
         }
         finally
         {

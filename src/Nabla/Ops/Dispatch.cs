@@ -95,23 +95,25 @@ public sealed partial class Tensor
             for (int i = 0; i < n; i++) yd[yo + i] = TOp.Invoke(ad[ao + i * sa], bd[bo + i * sb]);
             return;
         }
+        // Larger results go through Elementwise, which splits them across threads above a size (Note [Elementwise threads]).
+        int count = (int)y.Numel;
         if (aFull && bFull)
         {
-            TOp.Invoke(a.Span<T>(), b.Span<T>(), y.Span<TR>());
+            Elementwise.Contiguous<T, TR, TOp>(a.Data<T>(), a.Offset, b.Data<T>(), b.Offset, y.Data<TR>(), y.Offset, count);
             return;
         }
         if (aFull && bOne)
         {
-            TOp.Invoke(a.Span<T>(), b.Data<T>()[b.Offset], y.Span<TR>());
+            Elementwise.ContiguousScalar<T, TR, TOp>(a.Data<T>(), a.Offset, b.Data<T>()[b.Offset], y.Data<TR>(), y.Offset, count);
             return;
         }
         if (aOne && bFull)
         {
-            TOp.Invoke(a.Data<T>()[a.Offset], b.Span<T>(), y.Span<TR>());
+            Elementwise.ScalarContiguous<T, TR, TOp>(a.Data<T>()[a.Offset], b.Data<T>(), b.Offset, y.Data<TR>(), y.Offset, count);
             return;
         }
         Elementwise.Binary<T, TR, TOp>(a.Data<T>(), a.Offset, Strided.BroadcastStrides(a.Dims, a.StrideArray, y.Dims),
-            b.Data<T>(), b.Offset, Strided.BroadcastStrides(b.Dims, b.StrideArray, y.Dims), y.Dims, y.Span<TR>());
+            b.Data<T>(), b.Offset, Strided.BroadcastStrides(b.Dims, b.StrideArray, y.Dims), y.Dims, y.Data<TR>(), y.Offset);
     }
 
     private static bool SameDims(int[] a, int[] b) => ReferenceEquals(a, b) || a.AsSpan().SequenceEqual(b);
@@ -127,8 +129,8 @@ public sealed partial class Tensor
         // approximation that may differ from the scalar form in the last bit; a 0-d result must match a longer one.
         var y = Empty(x.DType, x.Dims);
         Tensor src = x.ContiguousData();
-        if (x.DType == DType.Float32) TF.Invoke(src.Span<float>(), y.Span<float>());
-        else TD.Invoke(src.Span<double>(), y.Span<double>());
+        if (x.DType == DType.Float32) Elementwise.Unary<float, TF>(src.Data<float>(), src.Offset, y.Data<float>(), y.Offset, (int)y.Numel);
+        else Elementwise.Unary<double, TD>(src.Data<double>(), src.Offset, y.Data<double>(), y.Offset, (int)y.Numel);
         return y;
     }
 

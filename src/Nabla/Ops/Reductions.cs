@@ -71,9 +71,9 @@ namespace Nabla
                 int rowLen = (int)(Numel / RowCount(lead));
                 switch (DType)
                 {
-                    case DType.Float32: AddRows(Span<float>(), rowLen, y.Span<float>()); break;
-                    case DType.Float64: AddRows(Span<double>(), rowLen, y.Span<double>()); break;
-                    case DType.Int64: AddRows(Span<long>(), rowLen, y.Span<long>()); break;
+                    case DType.Float32: Kernels.RowReductions.AddRows(Data<float>(), Offset, (int)Numel, rowLen, y.Data<float>()); break;
+                    case DType.Float64: Kernels.RowReductions.AddRows(Data<double>(), Offset, (int)Numel, rowLen, y.Data<double>()); break;
+                    case DType.Int64: Kernels.RowReductions.AddRows(Data<long>(), Offset, (int)Numel, rowLen, y.Data<long>()); break;
                     default: throw new ArgumentException("sum: not defined for bool tensors; convert with To(DType.Int64)");
                 }
                 return y;
@@ -81,17 +81,12 @@ namespace Nabla
             var (data, rows, len) = RowsForReduction(mask);
             switch (DType)
             {
-                case DType.Float32: { var s = data.Span<float>(); var o = y.Span<float>(); for (int r = 0; r < rows; r++) o[r] = TensorPrimitives.Sum(s.Slice(r * len, len)); break; }
-                case DType.Float64: { var s = data.Span<double>(); var o = y.Span<double>(); for (int r = 0; r < rows; r++) o[r] = TensorPrimitives.Sum(s.Slice(r * len, len)); break; }
-                case DType.Int64: { var s = data.Span<long>(); var o = y.Span<long>(); for (int r = 0; r < rows; r++) o[r] = TensorPrimitives.Sum(s.Slice(r * len, len)); break; }
+                case DType.Float32: Kernels.RowReductions.SumRows(data.Data<float>(), data.Offset, rows, len, y.Data<float>()); break;
+                case DType.Float64: Kernels.RowReductions.SumRows(data.Data<double>(), data.Offset, rows, len, y.Data<double>()); break;
+                case DType.Int64: Kernels.RowReductions.SumRows(data.Data<long>(), data.Offset, rows, len, y.Data<long>()); break;
                 default: throw new ArgumentException("sum: not defined for bool tensors; convert with To(DType.Int64)");
             }
             return y;
-
-            static void AddRows<T>(Span<T> src, int rowLen, Span<T> dst) where T : System.Numerics.INumber<T>
-            {
-                for (int off = 0; off < src.Length; off += rowLen) TensorPrimitives.Add(dst, src.Slice(off, rowLen), dst);
-            }
         }
 
         private long RowCount(int lead)

@@ -67,7 +67,7 @@ public sealed class Adagrad : Optimizer
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var rule = new Rule<T>(group, step);
-        UpdateLoop.Run(rule, parameter.Span<T>(), gradient.Span<T>(), sum.Span<T>(), default, default);
+        UpdateLoop.Run<T, Rule<T>>(rule, parameter, gradient, sum, null, null, Parallelism.MaxThreads);
     }
 
     private readonly struct Rule<T> : IUpdateRule<T> where T : unmanaged, IFloatingPointIeee754<T>

@@ -27,7 +27,7 @@ internal static class AdamUpdate
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var rule = new Rule<T>(group, step, decoupled);
-        UpdateLoop.Run(rule, parameter.Span<T>(), gradient.Span<T>(), m.Span<T>(), v.Span<T>(), UpdateLoop.Optional<T>(vMax));
+        UpdateLoop.Run<T, Rule<T>>(rule, parameter, gradient, m, v, vMax, Parallelism.MaxThreads);
     }
 
     private readonly struct Rule<T> : IUpdateRule<T> where T : unmanaged, IFloatingPointIeee754<T>

@@ -77,7 +77,7 @@ public sealed class RmsProp : Optimizer
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var rule = new Rule<T>(group);
-        UpdateLoop.Run(rule, parameter.Span<T>(), gradient.Span<T>(), squareAvg.Span<T>(), UpdateLoop.Optional<T>(gradAvg), UpdateLoop.Optional<T>(buffer));
+        UpdateLoop.Run<T, Rule<T>>(rule, parameter, gradient, squareAvg, gradAvg, buffer, Parallelism.MaxThreads);
     }
 
     private readonly struct Rule<T> : IUpdateRule<T> where T : unmanaged, IFloatingPointIeee754<T>

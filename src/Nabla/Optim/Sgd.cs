@@ -76,7 +76,7 @@ public sealed class Sgd : Optimizer
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var rule = new Rule<T>(group, first);
-        UpdateLoop.Run(rule, parameter.Span<T>(), gradient.Span<T>(), UpdateLoop.Optional<T>(buffer), default, default);
+        UpdateLoop.Run<T, Rule<T>>(rule, parameter, gradient, buffer, null, null, Parallelism.MaxThreads);
     }
 
     private readonly struct Rule<T> : IUpdateRule<T> where T : unmanaged, IFloatingPointIeee754<T>

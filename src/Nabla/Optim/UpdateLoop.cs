@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using Nabla.Kernels;
 
 namespace Nabla.Optim;
 
@@ -26,6 +27,29 @@ internal interface IUpdateRule<T> where T : unmanaged, IFloatingPointIeee754<T>
 /// <summary>Runs an <see cref="IUpdateRule{T}"/> over whole spans. See Note [Fused optimizer updates].</summary>
 internal static class UpdateLoop
 {
+    /// <summary>
+    /// Runs <paramref name="rule"/> over contiguous tensors, in one chunk per thread when they are large (see Note
+    /// [Elementwise threads]); chunks start on whole vectors, so the result is the same for any thread count.
+    /// </summary>
+    public static void Run<T, TRule>(in TRule rule, Tensor p, Tensor g, Tensor? s0, Tensor? s1, Tensor? s2, int threads,
+        int threshold = Chunked.UpdateThreshold)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TRule : struct, IUpdateRule<T>
+    {
+        int n = (int)p.Numel;
+        int parts = Chunked.Parts(n, threshold, threads);
+        if (parts <= 1)
+        {
+            Run(rule, p.Span<T>(), g.Span<T>(), Optional<T>(s0), Optional<T>(s1), Optional<T>(s2));
+            return;
+        }
+        TRule copy = rule;
+        Chunked.For(n, Vector<T>.Count, parts, (start, length) => Run(copy, p.Span<T>().Slice(start, length), g.Span<T>().Slice(start, length),
+            Part<T>(s0, start, length), Part<T>(s1, start, length), Part<T>(s2, start, length)));
+    }
+
+    private static Span<T> Part<T>(Tensor? buffer, int start, int length) => buffer is null ? default : buffer.Span<T>().Slice(start, length);
+
     /// <summary>The span of a contiguous buffer, or an empty span when the buffer is not used.</summary>
     public static Span<T> Optional<T>(Tensor? buffer) => buffer is null ? default : buffer.Span<T>();
 

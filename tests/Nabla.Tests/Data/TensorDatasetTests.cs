@@ -124,4 +124,83 @@ public class TensorDatasetTests
 
         public override (Tensor Features, Tensor Label) GetItem(int index) => (Tensor.From([(float)index, index * index]), Tensor.From([(long)index], []));
     }
+
+    /// <summary>Random bytes of shape [n, 3, 5] and the float32 dataset converted up front (value / divisor).</summary>
+    private static (byte[] Bytes, TensorDataset Bytewise, TensorDataset Converted) ByteAndFloat(int n, float divisor, Func<Tensor, Tensor>? transform = null)
+    {
+        var rng = new Random(n);
+        var bytes = new byte[n * 15];
+        rng.NextBytes(bytes);
+        var labels = new long[n];
+        for (int i = 0; i < n; i++) labels[i] = rng.Next(10);
+        var floats = new float[bytes.Length];
+        for (int i = 0; i < floats.Length; i++) floats[i] = bytes[i] / divisor;
+        return (bytes, TensorDataset.FromBytes(bytes, [n, 3, 5], Tensor.From(labels), divisor, transform),
+            new TensorDataset(Tensor.From(floats, [n, 3, 5]), Tensor.From(labels), transform));
+    }
+
+    [Theory]
+    [InlineData(1, 255f)]
+    [InlineData(17, 255f)]
+    [InlineData(33, 7f)]
+    public void FromBytes_BatchesEqualTheConvertedDatasetBitForBit(int n, float divisor)
+    {
+        var (_, bytewise, converted) = ByteAndFloat(n, divisor);
+        Assert.Equal(n, bytewise.Count);
+        var rng = new Random(5);
+        int[] indices = Enumerable.Range(0, 2 * n + 1).Select(_ => rng.Next(n)).ToArray();
+        var (x, y) = bytewise.GetBatch(indices);
+        var (cx, cy) = converted.GetBatch(indices);
+        Assert.Equal(cx.Shape, x.Shape);
+        Assert.Equal(DType.Float32, x.DType);
+        Assert.True(x.IsContiguous);
+        Assert.Equal(cx.ToArray<float>(), x.ToArray<float>());
+        Assert.Equal(cy.ToArray<long>(), y.ToArray<long>());
+        Assert.Equal(converted.Features.ToArray<float>(), bytewise.Features.ToArray<float>());
+        Assert.Equal(converted[n - 1].Features.ToArray<float>(), bytewise[n - 1].Features.ToArray<float>());
+    }
+
+    [Fact]
+    public void FromBytes_SubsetSplitAndTransformsBehaveAsTheConvertedDataset()
+    {
+        var (_, bytewise, converted) = ByteAndFloat(20, 255f, x => x * 2.0);
+        Assert.Equal(converted.Subset([3, 3, 19]).GetBatch([2, 0]).Features.ToArray<float>(),
+            bytewise.Subset([3, 3, 19]).GetBatch([2, 0]).Features.ToArray<float>());
+        var (trainB, valB) = bytewise.Split(0.7, new Generator(4));
+        var (trainC, valC) = converted.Split(0.7, new Generator(4));
+        Assert.Equal(trainC.Count, trainB.Count);
+        Assert.Equal(trainC.Features.ToArray<float>(), trainB.Features.ToArray<float>());
+        Assert.Equal(valC.GetBatch([0, 1]).Features.ToArray<float>(), valB.GetBatch([0, 1]).Features.ToArray<float>());
+        TensorDataset shiftedB = bytewise.WithTransform(x => x + 1.0), shiftedC = converted.WithTransform(x => x + 1.0);
+        Assert.Equal(shiftedC.GetBatch([5, 6]).Features.ToArray<float>(), shiftedB.GetBatch([5, 6]).Features.ToArray<float>());
+        var loaded = new DataLoader(bytewise, 6, shuffle: true, generator: new Generator(3)).Select(b => b.Features.ToArray<float>()).ToList();
+        var expected = new DataLoader(converted, 6, shuffle: true, generator: new Generator(3)).Select(b => b.Features.ToArray<float>()).ToList();
+        Assert.Equal(expected, loaded);
+    }
+
+    [Fact]
+    public void FromBytes_NeverWritesToTheBytes()
+    {
+        var (bytes, bytewise, _) = ByteAndFloat(4, 255f);
+        byte[] before = (byte[])bytes.Clone();
+        var (x, _) = bytewise.GetBatch([1, 2]);
+        x.Fill(-1);
+        bytewise.Features.Fill(-1);
+        Assert.Equal(before, bytes);
+        Assert.Equal(bytes[15] / 255f, bytewise.Features.ToArray<float>()[15]);
+    }
+
+    [Fact]
+    public void FromBytes_BadArguments_NameWhatWasExpected()
+    {
+        Tensor labels = Tensor.From([0L, 1L]);
+        var ex = Assert.Throws<ArgumentException>(() => TensorDataset.FromBytes(new byte[5], [2, 3], labels));
+        Assert.Contains("[2, 3] needs 6 values but got 5", ex.Message);
+        ex = Assert.Throws<ArgumentException>(() => TensorDataset.FromBytes(new byte[6], [3, 2], labels));
+        Assert.Contains("disagree on the number of samples (3 vs 2)", ex.Message);
+        ex = Assert.Throws<ArgumentException>(() => TensorDataset.FromBytes(new byte[6], [2, 3], labels, divisor: 0));
+        Assert.Contains("divisor must be finite and non-zero", ex.Message);
+        ex = Assert.Throws<ArgumentException>(() => TensorDataset.FromBytes(new byte[6], [], labels));
+        Assert.Contains("sample dimension", ex.Message);
+    }
 }

@@ -173,6 +173,60 @@ public class UpdateKernelTests
             });
     }
 
+    /// <summary>p = p * 0.5 + g * s0; s0 = s0 + 1; s1 = p - s1 (every lane independent, like every optimizer rule).</summary>
+    private readonly struct LaneRule<T> : IUpdateRule<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public void Apply(ref Vector<T> p, Vector<T> g, ref Vector<T> s0, ref Vector<T> s1, ref Vector<T> s2)
+        {
+            p = p * UpdateLoop.Splat<T>(0.5) + g * s0;
+            s0 += Vector<T>.One;
+            s1 = p - s1;
+        }
+    }
+
+    [Fact]
+    public void AdamUpdate_AboveTheThreadThreshold_MatchesScalarFormulaBitForBit()
+    {
+        // Large enough to be split into one chunk per thread with the default threshold (Note [Elementwise threads]).
+        int n = Nabla.Kernels.Chunked.UpdateThreshold + 1001;
+        const double lr = 0.01, b1 = 0.8, b2 = 0.95, eps = 1e-6;
+        Check(n, DType.Float32, ps => new Adam(ps, lr, b1, b2, eps), 2, (_, _, _, _) => throw new InvalidOperationException("float32 only"),
+            (float[] p, float[] g, float[][] s, int t) =>
+            {
+                float step = (float)-(lr / (1 - Math.Pow(b1, t))), bc2 = (float)Math.Sqrt(1 - Math.Pow(b2, t));
+                for (int i = 0; i < p.Length; i++)
+                {
+                    s[0][i] = s[0][i] * (float)b1 + (float)(1 - b1) * g[i];
+                    s[1][i] = s[1][i] * (float)b2 + (float)(1 - b2) * g[i] * g[i];
+                    p[i] += step * s[0][i] / (MathF.Sqrt(s[1][i]) / bc2 + (float)eps);
+                }
+            });
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(61)]
+    [InlineData(1027)]
+    public void ChunkedRun_OneAndTwoThreads_EqualTheSingleSpanLoop(int n)
+    {
+        foreach (int threads in new[] { 1, 2 })
+        {
+            Tensor[] a = Enumerable.Range(0, 4).Select(i => Tensor.Randn([n], DType.Float32, new Generator((ulong)(i + 1)))).ToArray();
+            Tensor[] b = a.Select(t => t.Clone()).ToArray();
+            UpdateLoop.Run(new LaneRule<float>(), a[0].Span<float>(), a[1].Span<float>(), a[2].Span<float>(), a[3].Span<float>(), default);
+            // threshold 1: every size is split, so chunk boundaries inside odd sizes are exercised
+            UpdateLoop.Run<float, LaneRule<float>>(new LaneRule<float>(), b[0], b[1], b[2], b[3], null, threads, threshold: 1);
+            for (int i = 0; i < 4; i++) Assert.Equal(a[i].ToArray<float>(), b[i].ToArray<float>());
+
+            Tensor[] c = Enumerable.Range(0, 3).Select(i => Tensor.Randn([n], DType.Float64, new Generator((ulong)(i + 9)))).ToArray();
+            Tensor[] d = c.Select(t => t.Clone()).ToArray();
+            UpdateLoop.Run(new LaneRule<double>(), c[0].Span<double>(), c[1].Span<double>(), c[2].Span<double>(), default, default);
+            UpdateLoop.Run<double, LaneRule<double>>(new LaneRule<double>(), d[0], d[1], d[2], null, null, threads, threshold: 1);
+            for (int i = 0; i < 3; i++) Assert.Equal(c[i].ToArray<double>(), d[i].ToArray<double>());
+        }
+    }
+
     // Runs 3 optimizer steps on random data of n elements and the scalar formula side by side; requires equal bits.
     private static void Check(int n, DType dtype, Func<Tensor[], Optimizer> create, int buffers,
         ScalarStep<double> reference64, ScalarStep<float> reference32)

@@ -1,0 +1,68 @@
+namespace Nabla.Kernels;
+
+// Note [Elementwise threads]
+// Elementwise kernels, row reductions and optimizer updates split large tensors into one contiguous chunk per
+// thread (Parallelism.MaxThreads of them), forked through GemmThreads (caller + spinning helpers, so a fork costs
+// a few microseconds rather than a thread-pool wake-up). Every element, row or column is computed by exactly the
+// same code whichever thread runs it, and chunk boundaries fall on whole vectors (elementwise) or whole rows or
+// columns (reductions), so results are bit-identical for any thread count: reductions split over the dims they
+// keep, never over the dims they sum.
+// Below the threshold the fork costs more than it saves. Measured with `dotnet run -c Release --project
+// bench/Nabla.Bench -- chunks` (float32, 1 thread / 2 threads, best of 10 alternating in one process) on the
+// 2-core host while sibling builds kept the load average at 8-11:
+//        n     a+b           relu          a+bias        sum(0)        adam
+//      65536   5.3/30.2 us   2.7/17.7 us   8.1/21.8 us   3.9/15.6 us   45/68 us
+//     262144  31.7/97.9 us  25.8/54.2 us  27.6/43.3 us  18.0/34.2 us   175/216 us
+//    1048576   199/707 us    114/73 us     104/323 us    65/267 us    1143/1335 us
+//    4194304  1324/1428 us   582/541 us    799/840 us    486/571 us   3976/2925 us
+// With the second core busy, the fork (a helper that must be scheduled) cost 10-20 µs and splitting lost
+// below ~4 Mi elements (elementwise) and ~2 Mi (the Adam update, which does more arithmetic per byte), so
+// the thresholds sit there: every op of the mlp preset (at most 401k elements) stays on one thread. On an
+// idle machine the fork costs a few µs and the thresholds could be much lower; re-measure before lowering.
+
+/// <summary>Splits a range of work into one chunk per thread. See Note [Elementwise threads].</summary>
+internal static class Chunked
+{
+    /// <summary>Elements below which an elementwise kernel or reduction stays on the calling thread (4 Mi).</summary>
+    public const int ElementwiseThreshold = 1 << 22;
+
+    /// <summary>Elements below which an optimizer update stays on the calling thread (2 Mi).</summary>
+    public const int UpdateThreshold = 1 << 21;
+
+    /// <summary>How many chunks to run <paramref name="n"/> units of work in: 1 below <paramref name="threshold"/>, else the thread budget.</summary>
+    public static int Parts(long n, int threshold, int threads) => n < threshold || threads <= 1 ? 1 : Math.Min(threads, Parallelism.MaxThreads);
+
+    /// <summary>
+    /// Runs <c>body(start, length)</c> over <c>[0, n)</c> in <paramref name="parts"/> chunks whose starts are multiples of
+    /// <paramref name="align"/>, in parallel when there is more than one, and returns when all have finished.
+    /// </summary>
+    public static void For(int n, int align, int parts, Action<int, int> body)
+    {
+        if (n <= 0) return;
+        if (parts <= 1)
+        {
+            body(0, n);
+            return;
+        }
+        int chunk = (n + parts - 1) / parts;
+        chunk = (chunk + align - 1) / align * align;
+        // NOTE: when the helpers are busy (another thread runs a GEMM or a chunked kernel), every core already
+        // has work, so the chunks run here one after the other rather than on more threads.
+        if (GemmThreads.TryFor(parts, p => RunChunk(p, chunk, n, align, body))) return;
+        for (int p = 0; p < parts; p++) RunChunk(p, chunk, n, align, body);
+    }
+
+    /// <summary>
+    /// Chunk p; a tail shorter than <paramref name="align"/> joins the chunk before it, so no chunk but a whole range is
+    /// shorter than one alignment unit (a vectorised function never falls back to its scalar tail on a short chunk,
+    /// which for tanh or exp can differ in the last bit from its vector lanes).
+    /// </summary>
+    private static void RunChunk(int p, int chunk, int n, int align, Action<int, int> body)
+    {
+        long start = (long)p * chunk;
+        if (start >= n || (p > 0 && n - start < align)) return;
+        long end = Math.Min(n, start + chunk);
+        if (n - end < align) end = n;
+        body((int)start, (int)(end - start));
+    }
+}
