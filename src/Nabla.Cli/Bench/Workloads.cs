@@ -22,6 +22,10 @@ public static class Workloads
         sizes ??= [64, 128, 256, 512, 1024, 2048];
         var shapes = sizes.Select(n => (M: n, K: n, N: n, Label: n.ToString(CultureInfo.InvariantCulture)))
             .Concat([(128, 784, 512, "128x784x512"), (128, 512, 256, "128x512x256")]);
+        // Products allocate their outputs as PyTorch's do; the reuse scope recycles them as PyTorch's caching
+        // allocator does. Without it, a fresh output of 1 MB costs more in first-touch page faults than the
+        // 512x512 product itself on this host (see Note [Buffer reuse]).
+        using var reuse = BufferReuse.Begin();
         foreach (var (m, k, n, label) in shapes)
         {
             var gen = new Generator(1);
