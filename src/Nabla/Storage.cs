@@ -33,7 +33,8 @@ internal sealed class Storage
         if (count > Array.MaxLength)
             throw new ArgumentOutOfRangeException(nameof(count), $"tensor of {count} elements exceeds the maximum of {Array.MaxLength}");
         int n = (int)count;
-        return BufferReuse.Current is { } pool && BufferReuse.Eligible(dtype, n) ? pool.Rent(dtype, n, zeroed) : null;
+        // The size test first: a small tensor skips the thread-static read of the current scope.
+        return BufferReuse.Eligible(dtype, n) && BufferReuse.Current is { } pool ? pool.Rent(dtype, n, zeroed) : null;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -174,6 +174,7 @@ public sealed partial class Tensor
     {
         GradFn = node;
         _requiresGrad = true;
+        node.OutputDType = DType;
         node.IsAttached = true;
         if (node.HasAnomalyRecord) AnomalyRecord.CheckForward(this, node);
     }

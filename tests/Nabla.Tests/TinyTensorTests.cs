@@ -198,6 +198,75 @@ public class TinyTensorTests
         }
     }
 
+    [Theory]
+    [InlineData(DType.Float32)]
+    [InlineData(DType.Float64)]
+    public void FreshTensor_StorageMadeLater_StillSharesTheVersionWithViewsAndSavedCopies(DType dtype)
+    {
+        // Note [Tensor layout]: a fresh result has no Storage until a view, Detach or in-place bump needs one; its
+        // version is 0 until then, and every way of reaching the same elements afterwards sees the same counter.
+        var w = Tensor.Scalar(1.5, requiresGrad: true).To(dtype);
+        Tensor t = Tensor.Scalar(2.0, dtype) * 3.0;      // fresh, no Storage yet
+        Tensor y = w * t;                                // MulBackward saves t at version 0
+        Assert.Equal(0, t.Version);
+        using (Autograd.NoGrad()) t.AddInPlace(Tensor.Scalar(1.0, dtype)); // first bump makes the Storage
+        Assert.Equal(1, t.Version);
+        var ex = Assert.Throws<InvalidOperationException>(() => y.Backward());
+        Assert.Contains("MulBackward", ex.Message);
+
+        Tensor u = Tensor.Ones([3], dtype) * 2.0;        // fresh again
+        Tensor view = u.Unsqueeze(0);                    // the view makes the Storage, at version 0
+        Tensor detached = u.Detach();
+        Assert.Equal(0, view.Version);
+        using (Autograd.NoGrad()) view.MulInPlace(3.0);
+        Assert.Equal([1, 1, 1], new[] { u.Version, view.Version, detached.Version });
+        Assert.Equal([6.0, 6.0, 6.0], u.To(DType.Float64).ToArray<double>());
+        using (Autograd.NoGrad()) detached.AddInPlace(1.0);
+        Assert.Equal([2, 2, 2], new[] { u.Version, view.Version, detached.Version });
+        Assert.Equal([7.0, 7.0, 7.0], view.To(DType.Float64).ToArray<double>());
+    }
+
+    [Fact]
+    public void GradHooksAndRetainGrad_InTheSideObject_BehaveAsBefore()
+    {
+        var x = Tensor.Scalar(3.0, requiresGrad: true);
+        Assert.Null(x.Grad);
+        x.Grad = null;                                   // clearing a gradient that was never set
+        Assert.Null(x.Grad);
+        int leafHookCalls = 0;
+        x.RegisterHook(g => { leafHookCalls++; return g * 2.0; });
+        Tensor u = x * 4.0;                              // one gradient reaches x (one hook call)
+        u.RetainGrad();
+        Assert.True(u.RetainsGrad);
+        Assert.False(x.RetainsGrad);
+        (u * 5.0).Backward();
+        Assert.Equal(5.0, u.Grad!.Item());
+        Assert.Equal(2 * 4.0 * 5.0, x.Grad!.Item());     // the leaf hook doubled d/dx = 4·5
+        Assert.Equal(1, leafHookCalls);
+        x.Grad = null;
+        Assert.Null(x.Grad);
+    }
+
+    [Fact]
+    public void InlineEdges_MixedDTypesAndArities_ReportInputsAndGradients()
+    {
+        // Nodes of one and two inputs keep their edges inline, three or more in an array; the edge's dtype comes
+        // from its target (a leaf, or the node that produced the input).
+        var a = Tensor.Scalar(2.0f, requiresGrad: true);
+        var b = Tensor.From([1.0, 2.0, 3.0], [3], requiresGrad: true);
+        Tensor s = a.Relu();                                        // one input
+        Tensor p = (s.To(DType.Float64) * b);                       // two inputs, one from a node
+        Tensor c = Tensor.Cat([p, b, p * 2.0], 0);                  // three inputs: the array
+        Assert.Single(s.GradFn!.NextFunctions());
+        Assert.Equal(2, p.GradFn!.NextFunctions().Count);
+        Assert.Equal(3, c.GradFn!.NextFunctions().Count);
+        Assert.Equal(new Shape?[] { new Shape(3), new Shape(3), new Shape(3) }, c.GradFn.InputShapes());
+        c.Sum().Backward();
+        Assert.Equal(DType.Float32, a.Grad!.DType);
+        Assert.Equal(3 * 6.0, a.Grad.Item(), 1e-6);                 // d/da Σ(3·a·b) = 3·Σb
+        Assert.Equal([3 * 2.0 + 1, 3 * 2.0 + 1, 3 * 2.0 + 1], b.Grad!.ToArray<double>());
+    }
+
     private sealed class ThreeInputs : Node
     {
         private readonly Tensor _a, _b;

@@ -12,7 +12,13 @@ namespace Nabla.Graph;
 /// </remarks>
 public abstract class Node
 {
-    internal readonly Edge[] Edges;
+    // The edges to the inputs: up to two inline (no array per node), more in an array (see Note [Node construction]).
+    private EdgePair _edgePair;
+    private readonly Edge[]? _edgeArray;
+    private readonly byte _arity;
+
+    /// <summary>The dtype of the tensor this node produced (set when it is attached; read through edges).</summary>
+    internal DType OutputDType;
     // Saved tensors and their versions: two inline slots (almost every rule saves at most two), then a list.
     private Tensor? _saved0, _saved1;
     private int _version0, _version1;
@@ -36,23 +42,39 @@ public abstract class Node
         : this(name, (ReadOnlySpan<Tensor?>)(inputs ?? throw new ArgumentNullException(nameof(inputs)))) { }
 
     // Note [Node construction]
-    // Recording an op allocates the node and its edge array, nothing else: the inputs arrive as a params span
-    // (which the compiler builds on the stack), and an input array exists only in anomaly mode, which keeps it.
-    // Per-op cost matters for graphs of 0-d tensors (micrograd style: one node per scalar op).
+    // Recording an op allocates the node, nothing else: the inputs arrive as a params span (which the compiler
+    // builds on the stack), an input array exists only in anomaly mode, which keeps it, and the edges of a node
+    // with one or two inputs live inline in the node (an inline array of two 16-byte edges; an edge keeps its node
+    // or leaf and the input's shape, and reads the dtype from its target), so only a node of three or more inputs
+    // has an edge array. Per-op cost matters for graphs of 0-d tensors (micrograd style: one node per scalar op),
+    // where a binary op's node was 160 bytes in two objects (node and edge array) and is 128 in one.
 
     /// <summary>Creates a node for an op over the given inputs (null entries are absent optional inputs).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected Node(string name, params ReadOnlySpan<Tensor?> inputs)
     {
         Name = name;
-        Edges = new Edge[inputs.Length];
-        for (int i = 0; i < inputs.Length; i++) Edges[i] = EdgeTo(inputs[i]);
+        if (inputs.Length > 2) _edgeArray = new Edge[inputs.Length];
+        else _arity = (byte)inputs.Length;
+        Span<Edge> edges = EdgeSpan;
+        for (int i = 0; i < inputs.Length; i++) edges[i] = EdgeTo(inputs[i]);
         // See Note [Anomaly mode]: the only cost outside it is this thread-static read.
         if (Autograd.IsAnomalyEnabled) AnomalyRecord.Capture(this, inputs.ToArray());
     }
 
     private static Edge EdgeTo(Tensor? t) =>
-        t is null || !t.RequiresGrad ? default : new Edge(t.GradFn, t.IsLeaf ? t : null, t.Dims, t.DType);
+        t is null || !t.RequiresGrad ? default : new Edge(t.GradFn, t.IsLeaf ? t : null, t.Dims);
+
+    /// <summary>The edges to this node's inputs, one per input (default for an input that needs no gradient).</summary>
+    internal ReadOnlySpan<Edge> Edges => EdgeSpan;
+
+    private Span<Edge> EdgeSpan => _edgeArray ?? ((Span<Edge>)_edgePair)[.._arity];
+
+    [InlineArray(2)]
+    private struct EdgePair
+    {
+        private Edge _edge;
+    }
 
     /// <summary>
     /// Where in the caller's code the op was created (a stack trace), recorded only inside
@@ -60,16 +82,24 @@ public abstract class Node
     /// </summary>
     public string? CreationTrace => AnomalyRecord.Of(this)?.Trace;
 
-    internal bool HasDifferentiableInput => Array.Exists(Edges, e => e.IsSet);
+    internal bool HasDifferentiableInput
+    {
+        get
+        {
+            foreach (Edge e in Edges)
+                if (e.IsSet) return true;
+            return false;
+        }
+    }
 
     /// <summary>The node's name, such as <c>MulBackward</c>.</summary>
     public string Name { get; }
 
     /// <summary>The nodes that produced this node's inputs (null for leaves and inputs without a gradient).</summary>
-    public IReadOnlyList<Node?> NextFunctions() => Edges.Select(e => e.Fn).ToArray();
+    public IReadOnlyList<Node?> NextFunctions() => Edges.ToArray().Select(e => e.Fn).ToArray();
 
     /// <summary>The shapes of this node's inputs that require a gradient (null for the others).</summary>
-    public IReadOnlyList<Shape?> InputShapes() => Edges.Select(e => e.IsSet ? new Shape(e.Dims!) : (Shape?)null).ToArray();
+    public IReadOnlyList<Shape?> InputShapes() => Edges.ToArray().Select(e => e.IsSet ? new Shape(e.Dims!) : (Shape?)null).ToArray();
 
     /// <summary>Whether input <paramref name="index"/> needs a gradient.</summary>
     protected bool NeedsGrad(int index) => Edges[index].IsSet;
@@ -124,8 +154,9 @@ public abstract class Node
         Released = true;
         _saved0 = _saved1 = null;
         if (_extras is not null) _extras.SavedMore = null;
-        for (int i = 0; i < Edges.Length; i++)
-            if (Edges[i].IsSet) Edges[i] = Edges[i].Detached();
+        Span<Edge> edges = EdgeSpan;
+        for (int i = 0; i < edges.Length; i++)
+            if (edges[i].IsSet) edges[i] = edges[i].Detached();
         ReleaseSaved();
     }
 
@@ -163,15 +194,15 @@ public abstract class Node
 /// </summary>
 internal readonly struct Edge
 {
-    // The producing node or the leaf (never both) in one field: a node's edge array is a third smaller that way.
+    // The producing node or the leaf (never both) in one field, and the input's dtype read from it rather than
+    // stored: an edge is two references (16 bytes), so two fit inline in a node (see Note [Node construction]).
     private readonly object? _target;
 
-    public Edge(Node? fn, Tensor? leaf, int[]? dims, DType dtype)
+    public Edge(Node? fn, Tensor? leaf, int[]? dims)
     {
         System.Diagnostics.Debug.Assert(fn is null || leaf is null, "an edge goes to a node or to a leaf");
         _target = (object?)fn ?? leaf;
         Dims = dims;
-        DType = dtype;
     }
 
     /// <summary>The node that produced the input, or null (a leaf, an input without gradient, or a released edge).</summary>
@@ -183,10 +214,16 @@ internal readonly struct Edge
     /// <summary>The input's shape (null for an input that needs no gradient).</summary>
     public int[]? Dims { get; }
 
-    public DType DType { get; }
+    /// <summary>The input's dtype: the leaf's, or that of the tensor the node produced. Only for a set, unreleased edge.</summary>
+    public DType DType => _target switch
+    {
+        Tensor leaf => leaf.DType,
+        Node fn => fn.OutputDType,
+        _ => throw new InvalidOperationException("internal: the dtype of an edge without a target (unset or released)"),
+    };
 
     public bool IsSet => Dims is not null;
 
     /// <summary>The same edge with its node or leaf dropped (after the graph is released).</summary>
-    public Edge Detached() => new(null, null, Dims, DType);
+    public Edge Detached() => new(null, null, Dims);
 }
