@@ -37,6 +37,19 @@ public abstract class Node
     internal Tensor? Buffer;
     internal bool BufferOwned;
 
+    /// <summary>Bit i set: the engine already added input i's gradient into its destination (see Note [Fused accumulation]).</summary>
+    internal byte FusedInputs;
+
+    /// <summary>
+    /// Adds this node's gradient for input <paramref name="input"/> straight into <paramref name="into"/> (an engine-owned
+    /// buffer or a leaf's gradient, of the input's shape) when the rule can do so exactly as computing it and then adding
+    /// it would; false (nothing changed) otherwise. See Note [Fused accumulation] in Engine.cs.
+    /// </summary>
+    internal virtual bool TryAccumulateGrad(int input, Tensor grad, Tensor into) => false;
+
+    /// <summary>True for rules that override <see cref="TryAccumulateGrad"/>.</summary>
+    internal virtual bool CanAccumulateGrad => false;
+
     /// <summary>Creates a node for an op over the given inputs (null entries are absent optional inputs).</summary>
     protected Node(string name, params Tensor?[] inputs)
         : this(name, (ReadOnlySpan<Tensor?>)(inputs ?? throw new ArgumentNullException(nameof(inputs)))) { }

@@ -116,6 +116,11 @@ public sealed partial class Tensor
 
     private static bool SameDims(int[] a, int[] b) => ReferenceEquals(a, b) || a.AsSpan().SequenceEqual(b);
 
+    /// <summary>Three contiguous floating-point tensors of one dtype and one shape (for in-place gradient sums).</summary>
+    internal static bool SameTinyLayout(Tensor a, Tensor b, Tensor c) =>
+        a.IsContiguous && b.IsContiguous && c.IsContiguous && a.DType == c.DType && b.DType == c.DType
+        && c.DType.IsFloatingPoint() && SameDims(a.Dims, c.Dims) && SameDims(b.Dims, c.Dims);
+
     /// <summary>Runs a unary float kernel (float32 or float64) on a contiguous copy of the input.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static Tensor UnaryKernel<TF, TD>(Tensor x, string op)
