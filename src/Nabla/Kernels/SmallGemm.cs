@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics;
 
 namespace Nabla.Kernels;
@@ -30,30 +31,57 @@ internal static unsafe class SmallGemm
         System.Diagnostics.Debug.Assert(g.N <= MaxN, "SmallGemm: row too wide");
         int m = g.M, n = g.N, k = g.K;
         Span<T> row = stackalloc T[n];
-        for (int i = 0; i < m; i++)
+        // A transposed B is copied to row-major first (k·n elements, against m·n·k multiply-adds), so that the
+        // inner loop runs along unit-stride rows of op(B) in either case; the sums are the same.
+        T[]? rented = null;
+        T* b = g.B;
+        nint ldb = g.Ldb;
+        if (g.TransB && m > 1)
         {
-            row.Clear();
+            rented = ArrayPool<T>.Shared.Rent(k * n);
             for (int p = 0; p < k; p++)
-            {
-                T aip = g.TransA ? g.A[p * g.Lda + i] : g.A[i * g.Lda + p];
-                if (g.TransB)
-                {
-                    T* bcol = g.B + p;
-                    for (int j = 0; j < n; j++) row[j] += aip * bcol[j * g.Ldb];
-                }
-                else
-                {
-                    AddScaled(row, aip, new ReadOnlySpan<T>(g.B + p * g.Ldb, n));
-                }
-            }
-            // Row i of C, or column i when C is written transposed.
-            T* c = g.TransC ? g.C + i : g.C + i * g.Ldc;
-            nint step = g.TransC ? g.Ldc : 1;
-            if (g.Beta == T.Zero)
-                for (int j = 0; j < n; j++) c[j * step] = g.Alpha * row[j];
-            else
-                for (int j = 0; j < n; j++) c[j * step] = g.Alpha * row[j] + g.Beta * c[j * step];
+                for (int j = 0; j < n; j++) rented[p * n + j] = g.B[j * g.Ldb + p];
         }
+        fixed (T* packed = rented)
+        {
+            if (rented is not null)
+            {
+                b = packed;
+                ldb = n;
+            }
+            bool strided = g.TransB && rented is null;
+            for (int i = 0; i < m; i++)
+            {
+                row.Clear();
+                for (int p = 0; p < k; p++)
+                {
+                    T aip = g.TransA ? g.A[p * g.Lda + i] : g.A[i * g.Lda + p];
+                    if (strided)
+                    {
+                        T* bcol = b + p;
+                        for (int j = 0; j < n; j++) row[j] += aip * bcol[j * ldb];
+                    }
+                    else
+                    {
+                        AddScaled(row, aip, new ReadOnlySpan<T>(b + p * ldb, n));
+                    }
+                }
+                WriteRow(g, i, row);
+            }
+        }
+        if (rented is not null) ArrayPool<T>.Shared.Return(rented);
+    }
+
+    /// <summary>Row <paramref name="i"/> of C (column i when C is written transposed) = alpha·row (+ beta·C).</summary>
+    private static void WriteRow<T>(in GemmArgs<T> g, int i, Span<T> row) where T : unmanaged, INumber<T>
+    {
+        int n = g.N;
+        T* c = g.TransC ? g.C + i : g.C + i * g.Ldc;
+        nint step = g.TransC ? g.Ldc : 1;
+        if (g.Beta == T.Zero)
+            for (int j = 0; j < n; j++) c[j * step] = g.Alpha * row[j];
+        else
+            for (int j = 0; j < n; j++) c[j * step] = g.Alpha * row[j] + g.Beta * c[j * step];
     }
 
     /// <summary>row[j] += a·b[j], each element rounded as a separate multiply then add (no FMA).</summary>
