@@ -256,7 +256,7 @@ namespace Nabla.Ops
         internal override bool TryAccumulateGrad(int input, Tensor grad, Tensor into)
         {
             Tensor? other = Other(input);
-            if (other is null || into.Numel > Tensor.SmallLoop || !Tensor.SameTinyLayout(grad, other, into)) return false;
+            if (other is null || into.Numel > Tensor.FusedGradLimit || !Tensor.SameTinyLayout(grad, other, into)) return false;
             if (into.SharesStorage(grad) || into.SharesStorage(other)) return false;
             int n = (int)into.Numel, go = grad.Offset, oo = other.Offset, io = into.Offset;
             if (into.DType == DType.Float64)
