@@ -248,9 +248,10 @@ internal static class Engine
     private static void Propagate(Node node, Tensor?[]? inputGrads, Stack<Node> ready, long run, bool createGraph,
         Dictionary<Tensor, int>? leafTargets, Tensor?[] captured)
     {
-        for (int i = 0; i < node.Edges.Length; i++)
+        ReadOnlySpan<Edge> edges = node.Edges;
+        for (int i = 0; i < edges.Length; i++)
         {
-            Edge e = node.Edges[i];
+            Edge e = edges[i];
             if (!e.IsSet) continue;
             if ((node.FusedInputs & (1 << i)) != 0)
             {

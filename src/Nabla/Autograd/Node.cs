@@ -47,8 +47,8 @@ public abstract class Node
     /// </summary>
     internal virtual bool TryAccumulateGrad(int input, Tensor grad, Tensor into) => false;
 
-    /// <summary>True for rules that override <see cref="TryAccumulateGrad"/>.</summary>
-    internal virtual bool CanAccumulateGrad => false;
+    /// <summary>True for rules that override <see cref="TryAccumulateGrad"/> (a field: the engine asks for every node).</summary>
+    internal bool CanAccumulateGrad;
 
     /// <summary>Creates a node for an op over the given inputs (null entries are absent optional inputs).</summary>
     protected Node(string name, params Tensor?[] inputs)
@@ -79,9 +79,25 @@ public abstract class Node
         t is null || !t.RequiresGrad ? default : new Edge(t.GradFn, t.IsLeaf ? t : null, t.Dims);
 
     /// <summary>The edges to this node's inputs, one per input (default for an input that needs no gradient).</summary>
-    internal ReadOnlySpan<Edge> Edges => EdgeSpan;
+    internal ReadOnlySpan<Edge> Edges
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => EdgeSpan;
+    }
 
-    private Span<Edge> EdgeSpan => _edgeArray ?? ((Span<Edge>)_edgePair)[.._arity];
+    // NOTE: asked for several times per node in backward, so it must stay a couple of instructions (inlined).
+    private Span<Edge> EdgeSpan
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _edgeArray is { } array ? array : System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref _edgePair[0], _arity);
+    }
+
+    /// <summary>The edge to input <paramref name="index"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Edge EdgeAt(int index) =>
+        _edgeArray is { } array ? array[index]
+        : (uint)index < _arity ? _edgePair[index]
+        : throw new ArgumentOutOfRangeException(nameof(index), $"{Name} has {_arity} inputs, asked for input {index}");
 
     [InlineArray(2)]
     private struct EdgePair
@@ -115,7 +131,7 @@ public abstract class Node
     public IReadOnlyList<Shape?> InputShapes() => Edges.ToArray().Select(e => e.IsSet ? new Shape(e.Dims!) : (Shape?)null).ToArray();
 
     /// <summary>Whether input <paramref name="index"/> needs a gradient.</summary>
-    protected bool NeedsGrad(int index) => Edges[index].IsSet;
+    protected bool NeedsGrad(int index) => EdgeAt(index).IsSet;
 
     /// <summary>
     /// Remembers a tensor the backward rule will read, with its current version, so that an in-place
@@ -228,12 +244,9 @@ internal readonly struct Edge
     public int[]? Dims { get; }
 
     /// <summary>The input's dtype: the leaf's, or that of the tensor the node produced. Only for a set, unreleased edge.</summary>
-    public DType DType => _target switch
-    {
-        Tensor leaf => leaf.DType,
-        Node fn => fn.OutputDType,
-        _ => throw new InvalidOperationException("internal: the dtype of an edge without a target (unset or released)"),
-    };
+    public DType DType => _target is Tensor leaf ? leaf.DType
+        : _target is not null ? System.Runtime.CompilerServices.Unsafe.As<Node>(_target).OutputDType
+        : throw new InvalidOperationException("internal: the dtype of an edge without a target (unset or released)");
 
     public bool IsSet => Dims is not null;
 

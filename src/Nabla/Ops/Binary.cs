@@ -232,6 +232,7 @@ namespace Nabla.Ops
         {
             if (NeedsGrad(1)) Save(a);
             if (NeedsGrad(0)) Save(b);
+            CanAccumulateGrad = true;
         }
 
         public override Tensor?[] Backward(Tensor g) => BackwardInto(g, new Tensor?[2]);
@@ -247,8 +248,6 @@ namespace Nabla.Ops
 
         /// <summary>The operand input <paramref name="input"/>'s gradient is multiplied by (the other one).</summary>
         private Tensor? Other(int input) => input == 0 ? Saved(NeedsGrad(1) ? 1 : 0) : Saved(0);
-
-        internal override bool CanAccumulateGrad => true;
 
         // into += g·other, element by element as g * other (one rounding) then into + product (another): what
         // computing the product as a tensor and adding it into the buffer in place does. Tiny same-shape operands only.
