@@ -18,24 +18,57 @@ public abstract class Node
     private readonly byte _arity;
 
     /// <summary>The dtype of the tensor this node produced (set when it is attached; read through edges).</summary>
-    internal DType OutputDType;
+    internal DType OutputDType
+    {
+        get => (DType)_outputDType;
+        set => _outputDType = (byte)value;
+    }
+
+    // Small state packed into bytes, so that a node of a 0-d op stays 120 bytes (see Note [Node construction]).
+    private byte _outputDType;
+    private byte _flags;
+
+    private const byte ReleasedFlag = 1, AttachedFlag = 2, AnomalyFlag = 4, BufferOwnedFlag = 8, AccumulatesFlag = 16;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool Flag(byte bit) => (_flags & bit) != 0;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void SetFlag(byte bit, bool on) => _flags = on ? (byte)(_flags | bit) : (byte)(_flags & ~bit);
     // Saved tensors and their versions: two inline slots (almost every rule saves at most two), then a list.
     private Tensor? _saved0, _saved1;
     private int _version0, _version1;
     // Rarely used state (a third saved tensor, hooks, retain_grad) lives in one side object, so that a node of a
     // 0-d op stays small (see Note [Node construction]).
     private Extras? _extras;
-    internal bool Released;
-    internal bool IsAttached;
+    internal bool Released
+    {
+        get => Flag(ReleasedFlag);
+        set => SetFlag(ReleasedFlag, value);
+    }
+
+    internal bool IsAttached
+    {
+        get => Flag(AttachedFlag);
+        set => SetFlag(AttachedFlag, value);
+    }
 
     /// <summary>True when anomaly mode recorded this node's creation (kept in a side table: see Note [Anomaly mode]).</summary>
-    internal bool HasAnomalyRecord;
+    internal bool HasAnomalyRecord
+    {
+        get => Flag(AnomalyFlag);
+        set => SetFlag(AnomalyFlag, value);
+    }
 
     // Engine bookkeeping for the backward pass in progress (see Note [Engine]); valid while RunId matches.
     internal long RunId;
     internal int Pending;
     internal Tensor? Buffer;
-    internal bool BufferOwned;
+    internal bool BufferOwned
+    {
+        get => Flag(BufferOwnedFlag);
+        set => SetFlag(BufferOwnedFlag, value);
+    }
 
     /// <summary>Bit i set: the engine already added input i's gradient into its destination (see Note [Fused accumulation]).</summary>
     internal byte FusedInputs;
@@ -48,7 +81,11 @@ public abstract class Node
     internal virtual bool TryAccumulateGrad(int input, Tensor grad, Tensor into) => false;
 
     /// <summary>True for rules that override <see cref="TryAccumulateGrad"/> (a field: the engine asks for every node).</summary>
-    internal bool CanAccumulateGrad;
+    internal bool CanAccumulateGrad
+    {
+        get => Flag(AccumulatesFlag);
+        private protected set => SetFlag(AccumulatesFlag, value);
+    }
 
     /// <summary>Creates a node for an op over the given inputs (null entries are absent optional inputs).</summary>
     protected Node(string name, params Tensor?[] inputs)
@@ -60,7 +97,8 @@ public abstract class Node
     // with one or two inputs live inline in the node (an inline array of two 16-byte edges; an edge keeps its node
     // or leaf and the input's shape, and reads the dtype from its target), so only a node of three or more inputs
     // has an edge array. Per-op cost matters for graphs of 0-d tensors (micrograd style: one node per scalar op),
-    // where a binary op's node was 160 bytes in two objects (node and edge array) and is 128 in one.
+    // where a binary op's node was 160 bytes in two objects (node and edge array) and is 120 in one (flags and the
+    // output dtype packed into bytes).
 
     /// <summary>Creates a node for an op over the given inputs (null entries are absent optional inputs).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
