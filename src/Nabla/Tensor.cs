@@ -21,10 +21,10 @@ public sealed partial class Tensor
     // its element array: the Storage (the version counter shared with views, and the owner token of a recycled
     // buffer) is created only when it is first needed -- a view, Detach, an in-place bump -- and until then the
     // version is implicitly 0. A recycled buffer (Note [Buffer reuse]) comes with its Storage from the start.
-    // The rarely used per-tensor state (the gradient, leaf hooks, retain_grad) lives in one side object, so that
-    // the tensor itself is 80 bytes (6 references, numel, offset, dtype and two flags).
+    // The rarely used per-tensor state (the Storage once made, the gradient, leaf hooks, retain_grad) lives in one
+    // side object, so that the tensor itself is 72 bytes (5 references, numel, offset, dtype and two flags); a
+    // view or a tensor with a gradient pays for the side object instead.
     private readonly Array _data;
-    private Storage? _storage;
     internal readonly int[] Dims;
     internal readonly int[] StrideArray;
     internal readonly int Offset;
@@ -36,6 +36,7 @@ public sealed partial class Tensor
 
     private sealed class Extras
     {
+        public Storage? Storage;
         public Tensor? Grad;
         public List<Func<Tensor, Tensor?>>? Hooks;
         public bool RetainsGrad;
@@ -44,7 +45,7 @@ public sealed partial class Tensor
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal Tensor(Storage storage, int[] dims, int[] strides, int offset)
     {
-        _storage = storage;
+        _extras = new Extras { Storage = storage };
         _data = storage.Data;
         _dtype = (byte)storage.DType;
         Dims = dims;
@@ -58,7 +59,7 @@ public sealed partial class Tensor
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal Tensor(Storage storage, int[] dims)
     {
-        _storage = storage;
+        _extras = new Extras { Storage = storage };
         _data = storage.Data;
         _dtype = (byte)storage.DType;
         Dims = dims;
@@ -83,7 +84,7 @@ public sealed partial class Tensor
     internal Storage Storage
     {
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        get => _storage ?? CreateStorage();
+        get => _extras?.Storage ?? CreateStorage();
     }
 
     /// <summary>True when both tensors are over the same elements (the same storage, whether or not it was created yet).</summary>
@@ -91,8 +92,17 @@ public sealed partial class Tensor
 
     private Storage CreateStorage()
     {
-        Interlocked.CompareExchange(ref _storage, new Storage(_data, DType), null);
-        return _storage;
+        Extras extras = GetExtras();
+        Interlocked.CompareExchange(ref extras.Storage, new Storage(_data, DType), null);
+        return extras.Storage;
+    }
+
+    /// <summary>The side object, made once even under a race (it may come to hold the shared Storage).</summary>
+    private Extras GetExtras()
+    {
+        if (_extras is { } extras) return extras;
+        Interlocked.CompareExchange(ref _extras, new Extras(), null);
+        return _extras;
     }
 
     /// <summary>The element type.</summary>
@@ -123,7 +133,7 @@ public sealed partial class Tensor
     /// The in-place modification counter shared with all views of the same storage.
     /// See Note [Version counter].
     /// </summary>
-    public int Version => _storage?.Version ?? 0;
+    public int Version => _extras?.Storage?.Version ?? 0;
 
     /// <summary>
     /// Whether operations on this tensor are recorded for differentiation. Only leaves (tensors created
@@ -154,7 +164,7 @@ public sealed partial class Tensor
         set
         {
             if (value is null && _extras is null) return;
-            (_extras ??= new()).Grad = value;
+            GetExtras().Grad = value;
         }
     }
 
@@ -185,7 +195,7 @@ public sealed partial class Tensor
         if (!_requiresGrad)
             throw new InvalidOperationException("retain_grad: cannot retain the gradient of a tensor that does not require a gradient");
         if (IsLeaf || RetainsGrad) return;
-        (_extras ??= new()).RetainsGrad = true;
+        GetExtras().RetainsGrad = true;
         GradFn!.RetainTarget = this;
     }
 
@@ -198,7 +208,7 @@ public sealed partial class Tensor
         ArgumentNullException.ThrowIfNull(hook);
         if (!_requiresGrad)
             throw new InvalidOperationException("register_hook: cannot register a hook on a tensor that does not require a gradient");
-        List<Func<Tensor, Tensor?>> list = IsLeaf ? ((_extras ??= new()).Hooks ??= []) : (GradFn!.PreHooks ??= []);
+        List<Func<Tensor, Tensor?>> list = IsLeaf ? (GetExtras().Hooks ??= []) : (GradFn!.PreHooks ??= []);
         list.Add(hook);
         return new HookHandle(list, hook);
     }
