@@ -21,13 +21,20 @@ internal sealed class Storage
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Storage Allocate(DType dtype, long count, bool zeroed = true)
+        => TryRent(dtype, count, zeroed) ?? new Storage(NewArray(dtype, (int)count, zeroed), dtype);
+
+    /// <summary>
+    /// Checks the element count and, inside a <see cref="BufferReuse"/> scope for a buffer it recycles, returns a
+    /// pooled storage; null otherwise (the caller allocates a plain array: see Note [Tensor layout]).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static Storage? TryRent(DType dtype, long count, bool zeroed)
     {
         if (count > Array.MaxLength)
             throw new ArgumentOutOfRangeException(nameof(count), $"tensor of {count} elements exceeds the maximum of {Array.MaxLength}");
         int n = (int)count;
-        if (BufferReuse.Current is { } pool && BufferReuse.Eligible(dtype, n))
-            return pool.Rent(dtype, n, zeroed);
-        return new Storage(NewArray(dtype, n, zeroed), dtype);
+        // The size test first: a small tensor skips the thread-static read of the current scope.
+        return BufferReuse.Eligible(dtype, n) && BufferReuse.Current is { } pool ? pool.Rent(dtype, n, zeroed) : null;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

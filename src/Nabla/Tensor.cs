@@ -14,20 +14,40 @@ namespace Nabla;
 /// </remarks>
 public sealed partial class Tensor
 {
-    internal readonly Storage Storage;
+    // Note [Tensor layout]
+    // A graph of 0-d tensors (micrograd style) allocates one result per op in forward and one per gradient in
+    // backward, so the bytes of a fresh small tensor are most of what such a program allocates, and allocation
+    // (zeroing, page faults, collections) most of its time. A fresh tensor is therefore two objects, itself and
+    // its element array: the Storage (the version counter shared with views, and the owner token of a recycled
+    // buffer) is created only when it is first needed -- a view, Detach, an in-place bump -- and until then the
+    // version is implicitly 0. A recycled buffer (Note [Buffer reuse]) comes with its Storage from the start.
+    // The rarely used per-tensor state (the Storage once made, the gradient, leaf hooks, retain_grad) lives in one
+    // side object, so that the tensor itself is 72 bytes (5 references, numel, offset, dtype and two flags); a
+    // view or a tensor with a gradient pays for the side object instead.
+    private readonly Array _data;
     internal readonly int[] Dims;
     internal readonly int[] StrideArray;
     internal readonly int Offset;
-    private readonly bool _isContiguous;
     private readonly long _numel;
+    private readonly byte _dtype;
+    private readonly bool _isContiguous;
     private bool _requiresGrad;
-    private bool _retainsGrad;
-    private List<Func<Tensor, Tensor?>>? _hooks;
+    private Extras? _extras;
+
+    private sealed class Extras
+    {
+        public Storage? Storage;
+        public Tensor? Grad;
+        public List<Func<Tensor, Tensor?>>? Hooks;
+        public bool RetainsGrad;
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal Tensor(Storage storage, int[] dims, int[] strides, int offset)
     {
-        Storage = storage;
+        _extras = new Extras { Storage = storage };
+        _data = storage.Data;
+        _dtype = (byte)storage.DType;
         Dims = dims;
         StrideArray = strides;
         Offset = offset;
@@ -39,15 +59,54 @@ public sealed partial class Tensor
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal Tensor(Storage storage, int[] dims)
     {
-        Storage = storage;
+        _extras = new Extras { Storage = storage };
+        _data = storage.Data;
+        _dtype = (byte)storage.DType;
         Dims = dims;
         StrideArray = Strided.ContiguousStrides(dims);
         _isContiguous = true;
         _numel = Strided.Numel(dims);
     }
 
+    /// <summary>A fresh contiguous tensor over the start of <paramref name="data"/>, whose Storage is made when first needed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private Tensor(Array data, DType dtype, int[] dims, long numel)
+    {
+        _data = data;
+        _dtype = (byte)dtype;
+        Dims = dims;
+        StrideArray = Strided.ContiguousStrides(dims);
+        _isContiguous = true;
+        _numel = numel;
+    }
+
+    /// <summary>The storage shared with this tensor's views (created on first use: see Note [Tensor layout]).</summary>
+    internal Storage Storage
+    {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        get => _extras?.Storage ?? CreateStorage();
+    }
+
+    /// <summary>True when both tensors are over the same elements (the same storage, whether or not it was created yet).</summary>
+    internal bool SharesStorage(Tensor other) => ReferenceEquals(_data, other._data);
+
+    private Storage CreateStorage()
+    {
+        Extras extras = GetExtras();
+        Interlocked.CompareExchange(ref extras.Storage, new Storage(_data, DType), null);
+        return extras.Storage;
+    }
+
+    /// <summary>The side object, made once even under a race (it may come to hold the shared Storage).</summary>
+    private Extras GetExtras()
+    {
+        if (_extras is { } extras) return extras;
+        Interlocked.CompareExchange(ref _extras, new Extras(), null);
+        return _extras;
+    }
+
     /// <summary>The element type.</summary>
-    public DType DType => Storage.DType;
+    public DType DType => (DType)_dtype;
 
     /// <summary>The sizes of the dimensions.</summary>
     public Shape Shape => new(Dims, noCopy: true);
@@ -74,7 +133,7 @@ public sealed partial class Tensor
     /// The in-place modification counter shared with all views of the same storage.
     /// See Note [Version counter].
     /// </summary>
-    public int Version => Storage.Version;
+    public int Version => _extras?.Storage?.Version ?? 0;
 
     /// <summary>
     /// Whether operations on this tensor are recorded for differentiation. Only leaves (tensors created
@@ -99,7 +158,15 @@ public sealed partial class Tensor
     /// The accumulated gradient: filled by <see cref="Backward(Tensor?, bool, bool)"/> for leaves that require
     /// a gradient and for tensors that called <see cref="RetainGrad"/>. Gradients accumulate; zero them between steps.
     /// </summary>
-    public Tensor? Grad { get; set; }
+    public Tensor? Grad
+    {
+        get => _extras?.Grad;
+        set
+        {
+            if (value is null && _extras is null) return;
+            GetExtras().Grad = value;
+        }
+    }
 
     /// <summary>The node that produced this tensor (named <c>&lt;Op&gt;Backward</c>), or null for leaves.</summary>
     public Node? GradFn { get; private set; }
@@ -108,15 +175,16 @@ public sealed partial class Tensor
     public bool IsLeaf => GradFn is null;
 
     /// <summary>True when <see cref="RetainGrad"/> was called on this non-leaf tensor.</summary>
-    public bool RetainsGrad => _retainsGrad;
+    public bool RetainsGrad => _extras?.RetainsGrad ?? false;
 
-    internal IReadOnlyList<Func<Tensor, Tensor?>>? Hooks => _hooks;
+    internal IReadOnlyList<Func<Tensor, Tensor?>>? Hooks => _extras?.Hooks;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void SetGradFn(Node node)
     {
         GradFn = node;
         _requiresGrad = true;
+        node.OutputDType = DType;
         node.IsAttached = true;
         if (node.HasAnomalyRecord) AnomalyRecord.CheckForward(this, node);
     }
@@ -126,8 +194,8 @@ public sealed partial class Tensor
     {
         if (!_requiresGrad)
             throw new InvalidOperationException("retain_grad: cannot retain the gradient of a tensor that does not require a gradient");
-        if (IsLeaf || _retainsGrad) return;
-        _retainsGrad = true;
+        if (IsLeaf || RetainsGrad) return;
+        GetExtras().RetainsGrad = true;
         GradFn!.RetainTarget = this;
     }
 
@@ -140,7 +208,7 @@ public sealed partial class Tensor
         ArgumentNullException.ThrowIfNull(hook);
         if (!_requiresGrad)
             throw new InvalidOperationException("register_hook: cannot register a hook on a tensor that does not require a gradient");
-        List<Func<Tensor, Tensor?>> list = IsLeaf ? (_hooks ??= []) : (GradFn!.PreHooks ??= []);
+        List<Func<Tensor, Tensor?>> list = IsLeaf ? (GetExtras().Hooks ??= []) : (GradFn!.PreHooks ??= []);
         list.Add(hook);
         return new HookHandle(list, hook);
     }
@@ -172,13 +240,13 @@ public sealed partial class Tensor
 
     // ---- raw element access (kernel boundary) ----
 
-    internal T[] Data<T>() => (T[])Storage.Data;
+    internal T[] Data<T>() => (T[])_data;
 
     /// <summary>The elements of a contiguous tensor as a span over its storage.</summary>
     internal Span<T> Span<T>()
     {
         System.Diagnostics.Debug.Assert(_isContiguous, "Span on a non-contiguous tensor");
-        return new Span<T>((T[])Storage.Data, Offset, (int)_numel);
+        return new Span<T>((T[])_data, Offset, (int)_numel);
     }
 
     /// <summary>
@@ -206,7 +274,7 @@ public sealed partial class Tensor
     internal Tensor ContiguousData()
     {
         if (IsContiguous) return this;
-        var t = new Tensor(Storage.Allocate(DType, Numel, zeroed: false), (int[])Dims.Clone());
+        var t = Empty(DType, (int[])Dims.Clone());
         CopyInto(t);
         return t;
     }
@@ -225,7 +293,12 @@ public sealed partial class Tensor
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static Tensor Empty(DType dtype, int[] dims, bool zeroed = false)
-        => new(Storage.Allocate(dtype, Strided.Numel(dims), zeroed), dims);
+    {
+        long count = Strided.Numel(dims);
+        return Storage.TryRent(dtype, count, zeroed) is { } pooled
+            ? new(pooled, dims)
+            : new(Storage.NewArray(dtype, (int)count, zeroed), dtype, dims, count);
+    }
 
     internal static int NormalizeDim(int dim, int rank, string op)
     {

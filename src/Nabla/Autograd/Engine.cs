@@ -22,6 +22,16 @@ namespace Nabla.Graph;
 // gradients are added into it in place instead of allocating a new sum each time. With createGraph, sums
 // are recorded ops and are never mutated.
 
+// Note [Fused accumulation]
+// In a graph of 0-d tensors most gradients a rule computes are added straight into a sum: a parameter's gradient
+// (one contribution per use) or an engine-owned buffer of a value with many consumers. For MulBackward, the
+// commonest rule there, the engine skips the temporary: before running the rule it offers each input's destination
+// -- an owned buffer (Note [Engine]) or an existing leaf gradient that no hook, Autograd.Grad target or recorded pass
+// involves -- to Node.TryAccumulateGrad, which adds g·other into it in place when all three are tiny, contiguous and
+// of one shape and dtype; the rule then leaves that input out (Node.FusedInputs) and Propagate only counts it
+// delivered. The sum is computed as before (product rounded, then added, in the same order of edges), so
+// gradients are bit for bit those of the general path, which the tests check. Never with createGraph or anomaly mode.
+
 /// <summary>The reverse-mode engine. See Note [Engine].</summary>
 internal static class Engine
 {
@@ -154,12 +164,15 @@ internal static class Engine
 
                 node.CheckSavedVersions();
                 int arity = node.Edges.Length;
+                node.FusedInputs = !createGraph && !detectAnomaly && node.CanAccumulateGrad
+                    ? AccumulateDirect(node, grad, run, leafTargets) : (byte)0;
                 Tensor?[]? slots = arity is > 0 and <= 4 ? scratch[arity - 1] ??= new Tensor?[arity] : null;
                 Tensor?[] inputGrads = slots is not null ? node.BackwardInto(grad, slots) : node.Backward(grad);
                 if (inputGrads.Length != node.Edges.Length)
                     throw new InvalidOperationException($"internal: {node.Name} returned {inputGrads.Length} gradients for {node.Edges.Length} inputs");
                 if (detectAnomaly) AnomalyRecord.CheckBackward(node, inputGrads);
                 Propagate(node, inputGrads, ready, run, createGraph, leafTargets, captured);
+                node.FusedInputs = 0;
                 if (ReferenceEquals(inputGrads, slots)) Array.Clear(slots); // never a rule's own array
                 if (!retainGraph) node.Release();
             }
@@ -167,7 +180,11 @@ internal static class Engine
         finally
         {
             // Drop buffered gradients of nodes an exception left unvisited, so they do not pin memory.
-            foreach (Node node in nodes) node.Buffer = null;
+            foreach (Node node in nodes)
+            {
+                node.Buffer = null;
+                node.FusedInputs = 0;
+            }
             walk.Clear();
             t_walk = walk;
         }
@@ -202,14 +219,46 @@ internal static class Engine
         nodes.Add(node);
     }
 
+    /// <summary>Offers each input's destination to the rule (see Note [Fused accumulation]); returns the inputs it took.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static byte AccumulateDirect(Node node, Tensor grad, long run, Dictionary<Tensor, int>? leafTargets)
+    {
+        ReadOnlySpan<Edge> edges = node.Edges;
+        int fused = 0;
+        for (int i = 0; i < edges.Length && i < 8; i++)
+        {
+            Edge e = edges[i];
+            if (!e.IsSet) continue;
+            Tensor? into = null;
+            if (e.Fn is { } next)
+            {
+                if (next.RunId == run && next.BufferOwned) into = next.Buffer;
+            }
+            else if (e.Leaf is { } leaf && leafTargets is null && leaf.Hooks is null && leaf.Grad is { RequiresGrad: false } g)
+            {
+                into = g;
+            }
+            if (into is not null && into.Dims.AsSpan().SequenceEqual(e.Dims) && node.TryAccumulateGrad(i, grad, into))
+                fused |= 1 << i;
+        }
+        return (byte)fused;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Propagate(Node node, Tensor?[]? inputGrads, Stack<Node> ready, long run, bool createGraph,
         Dictionary<Tensor, int>? leafTargets, Tensor?[] captured)
     {
-        for (int i = 0; i < node.Edges.Length; i++)
+        ReadOnlySpan<Edge> edges = node.Edges;
+        for (int i = 0; i < edges.Length; i++)
         {
-            Edge e = node.Edges[i];
+            Edge e = edges[i];
             if (!e.IsSet) continue;
+            if ((node.FusedInputs & (1 << i)) != 0)
+            {
+                // Already added into its destination (Note [Fused accumulation]): only count it delivered.
+                if (e.Fn is { } done && done.RunId == run && --done.Pending == 0) ready.Push(done);
+                continue;
+            }
             Tensor? g = inputGrads?[i];
             if (g is not null)
             {

@@ -12,47 +12,136 @@ namespace Nabla.Graph;
 /// </remarks>
 public abstract class Node
 {
-    internal readonly Edge[] Edges;
+    // The edges to the inputs: up to two inline (no array per node), more in an array (see Note [Node construction]).
+    private EdgePair _edgePair;
+    private readonly Edge[]? _edgeArray;
+    private readonly byte _arity;
+
+    /// <summary>The dtype of the tensor this node produced (set when it is attached; read through edges).</summary>
+    internal DType OutputDType
+    {
+        get => (DType)_outputDType;
+        set => _outputDType = (byte)value;
+    }
+
+    // Small state packed into bytes, so that a node of a 0-d op stays 120 bytes (see Note [Node construction]).
+    private byte _outputDType;
+    private byte _flags;
+
+    private const byte ReleasedFlag = 1, AttachedFlag = 2, AnomalyFlag = 4, BufferOwnedFlag = 8, AccumulatesFlag = 16;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool Flag(byte bit) => (_flags & bit) != 0;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void SetFlag(byte bit, bool on) => _flags = on ? (byte)(_flags | bit) : (byte)(_flags & ~bit);
     // Saved tensors and their versions: two inline slots (almost every rule saves at most two), then a list.
     private Tensor? _saved0, _saved1;
     private int _version0, _version1;
     // Rarely used state (a third saved tensor, hooks, retain_grad) lives in one side object, so that a node of a
     // 0-d op stays small (see Note [Node construction]).
     private Extras? _extras;
-    internal bool Released;
-    internal bool IsAttached;
+    internal bool Released
+    {
+        get => Flag(ReleasedFlag);
+        set => SetFlag(ReleasedFlag, value);
+    }
+
+    internal bool IsAttached
+    {
+        get => Flag(AttachedFlag);
+        set => SetFlag(AttachedFlag, value);
+    }
 
     /// <summary>True when anomaly mode recorded this node's creation (kept in a side table: see Note [Anomaly mode]).</summary>
-    internal bool HasAnomalyRecord;
+    internal bool HasAnomalyRecord
+    {
+        get => Flag(AnomalyFlag);
+        set => SetFlag(AnomalyFlag, value);
+    }
 
     // Engine bookkeeping for the backward pass in progress (see Note [Engine]); valid while RunId matches.
     internal long RunId;
     internal int Pending;
     internal Tensor? Buffer;
-    internal bool BufferOwned;
+    internal bool BufferOwned
+    {
+        get => Flag(BufferOwnedFlag);
+        set => SetFlag(BufferOwnedFlag, value);
+    }
+
+    /// <summary>Bit i set: the engine already added input i's gradient into its destination (see Note [Fused accumulation]).</summary>
+    internal byte FusedInputs;
+
+    /// <summary>
+    /// Adds this node's gradient for input <paramref name="input"/> straight into <paramref name="into"/> (an engine-owned
+    /// buffer or a leaf's gradient, of the input's shape) when the rule can do so exactly as computing it and then adding
+    /// it would; false (nothing changed) otherwise. See Note [Fused accumulation] in Engine.cs.
+    /// </summary>
+    internal virtual bool TryAccumulateGrad(int input, Tensor grad, Tensor into) => false;
+
+    /// <summary>True for rules that override <see cref="TryAccumulateGrad"/> (a field: the engine asks for every node).</summary>
+    internal bool CanAccumulateGrad
+    {
+        get => Flag(AccumulatesFlag);
+        private protected set => SetFlag(AccumulatesFlag, value);
+    }
 
     /// <summary>Creates a node for an op over the given inputs (null entries are absent optional inputs).</summary>
     protected Node(string name, params Tensor?[] inputs)
         : this(name, (ReadOnlySpan<Tensor?>)(inputs ?? throw new ArgumentNullException(nameof(inputs)))) { }
 
     // Note [Node construction]
-    // Recording an op allocates the node and its edge array, nothing else: the inputs arrive as a params span
-    // (which the compiler builds on the stack), and an input array exists only in anomaly mode, which keeps it.
-    // Per-op cost matters for graphs of 0-d tensors (micrograd style: one node per scalar op).
+    // Recording an op allocates the node, nothing else: the inputs arrive as a params span (which the compiler
+    // builds on the stack), an input array exists only in anomaly mode, which keeps it, and the edges of a node
+    // with one or two inputs live inline in the node (an inline array of two 16-byte edges; an edge keeps its node
+    // or leaf and the input's shape, and reads the dtype from its target), so only a node of three or more inputs
+    // has an edge array. Per-op cost matters for graphs of 0-d tensors (micrograd style: one node per scalar op),
+    // where a binary op's node was 160 bytes in two objects (node and edge array) and is 120 in one (flags and the
+    // output dtype packed into bytes).
 
     /// <summary>Creates a node for an op over the given inputs (null entries are absent optional inputs).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected Node(string name, params ReadOnlySpan<Tensor?> inputs)
     {
         Name = name;
-        Edges = new Edge[inputs.Length];
-        for (int i = 0; i < inputs.Length; i++) Edges[i] = EdgeTo(inputs[i]);
+        if (inputs.Length > 2) _edgeArray = new Edge[inputs.Length];
+        else _arity = (byte)inputs.Length;
+        Span<Edge> edges = EdgeSpan;
+        for (int i = 0; i < inputs.Length; i++) edges[i] = EdgeTo(inputs[i]);
         // See Note [Anomaly mode]: the only cost outside it is this thread-static read.
         if (Autograd.IsAnomalyEnabled) AnomalyRecord.Capture(this, inputs.ToArray());
     }
 
     private static Edge EdgeTo(Tensor? t) =>
-        t is null || !t.RequiresGrad ? default : new Edge(t.GradFn, t.IsLeaf ? t : null, t.Dims, t.DType);
+        t is null || !t.RequiresGrad ? default : new Edge(t.GradFn, t.IsLeaf ? t : null, t.Dims);
+
+    /// <summary>The edges to this node's inputs, one per input (default for an input that needs no gradient).</summary>
+    internal ReadOnlySpan<Edge> Edges
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => EdgeSpan;
+    }
+
+    // NOTE: asked for several times per node in backward, so it must stay a couple of instructions (inlined).
+    private Span<Edge> EdgeSpan
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _edgeArray is { } array ? array : System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref _edgePair[0], _arity);
+    }
+
+    /// <summary>The edge to input <paramref name="index"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Edge EdgeAt(int index) =>
+        _edgeArray is { } array ? array[index]
+        : (uint)index < _arity ? _edgePair[index]
+        : throw new ArgumentOutOfRangeException(nameof(index), $"{Name} has {_arity} inputs, asked for input {index}");
+
+    [InlineArray(2)]
+    private struct EdgePair
+    {
+        private Edge _edge;
+    }
 
     /// <summary>
     /// Where in the caller's code the op was created (a stack trace), recorded only inside
@@ -60,19 +149,27 @@ public abstract class Node
     /// </summary>
     public string? CreationTrace => AnomalyRecord.Of(this)?.Trace;
 
-    internal bool HasDifferentiableInput => Array.Exists(Edges, e => e.IsSet);
+    internal bool HasDifferentiableInput
+    {
+        get
+        {
+            foreach (Edge e in Edges)
+                if (e.IsSet) return true;
+            return false;
+        }
+    }
 
     /// <summary>The node's name, such as <c>MulBackward</c>.</summary>
     public string Name { get; }
 
     /// <summary>The nodes that produced this node's inputs (null for leaves and inputs without a gradient).</summary>
-    public IReadOnlyList<Node?> NextFunctions() => Edges.Select(e => e.Fn).ToArray();
+    public IReadOnlyList<Node?> NextFunctions() => Edges.ToArray().Select(e => e.Fn).ToArray();
 
     /// <summary>The shapes of this node's inputs that require a gradient (null for the others).</summary>
-    public IReadOnlyList<Shape?> InputShapes() => Edges.Select(e => e.IsSet ? new Shape(e.Dims!) : (Shape?)null).ToArray();
+    public IReadOnlyList<Shape?> InputShapes() => Edges.ToArray().Select(e => e.IsSet ? new Shape(e.Dims!) : (Shape?)null).ToArray();
 
     /// <summary>Whether input <paramref name="index"/> needs a gradient.</summary>
-    protected bool NeedsGrad(int index) => Edges[index].IsSet;
+    protected bool NeedsGrad(int index) => EdgeAt(index).IsSet;
 
     /// <summary>
     /// Remembers a tensor the backward rule will read, with its current version, so that an in-place
@@ -124,8 +221,9 @@ public abstract class Node
         Released = true;
         _saved0 = _saved1 = null;
         if (_extras is not null) _extras.SavedMore = null;
-        for (int i = 0; i < Edges.Length; i++)
-            if (Edges[i].IsSet) Edges[i] = Edges[i].Detached();
+        Span<Edge> edges = EdgeSpan;
+        for (int i = 0; i < edges.Length; i++)
+            if (edges[i].IsSet) edges[i] = edges[i].Detached();
         ReleaseSaved();
     }
 
@@ -163,15 +261,15 @@ public abstract class Node
 /// </summary>
 internal readonly struct Edge
 {
-    // The producing node or the leaf (never both) in one field: a node's edge array is a third smaller that way.
+    // The producing node or the leaf (never both) in one field, and the input's dtype read from it rather than
+    // stored: an edge is two references (16 bytes), so two fit inline in a node (see Note [Node construction]).
     private readonly object? _target;
 
-    public Edge(Node? fn, Tensor? leaf, int[]? dims, DType dtype)
+    public Edge(Node? fn, Tensor? leaf, int[]? dims)
     {
         System.Diagnostics.Debug.Assert(fn is null || leaf is null, "an edge goes to a node or to a leaf");
         _target = (object?)fn ?? leaf;
         Dims = dims;
-        DType = dtype;
     }
 
     /// <summary>The node that produced the input, or null (a leaf, an input without gradient, or a released edge).</summary>
@@ -183,10 +281,13 @@ internal readonly struct Edge
     /// <summary>The input's shape (null for an input that needs no gradient).</summary>
     public int[]? Dims { get; }
 
-    public DType DType { get; }
+    /// <summary>The input's dtype: the leaf's, or that of the tensor the node produced. Only for a set, unreleased edge.</summary>
+    public DType DType => _target is Tensor leaf ? leaf.DType
+        : _target is not null ? System.Runtime.CompilerServices.Unsafe.As<Node>(_target).OutputDType
+        : throw new InvalidOperationException("internal: the dtype of an edge without a target (unset or released)");
 
     public bool IsSet => Dims is not null;
 
     /// <summary>The same edge with its node or leaf dropped (after the graph is released).</summary>
-    public Edge Detached() => new(null, null, Dims, DType);
+    public Edge Detached() => new(null, null, Dims);
 }

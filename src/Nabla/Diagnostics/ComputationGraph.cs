@@ -142,7 +142,7 @@ public sealed partial class ComputationGraph
         while (stack.Count > 0)
         {
             var (v, next) = stack.Pop();
-            Edge[] edges = v is Node n ? n.Edges : [];
+            Edge[] edges = v is Node n ? n.Edges.ToArray() : [];
             int i = next;
             while (i < edges.Length && !edges[i].IsSet) i++;
             if (i < edges.Length)
@@ -168,7 +168,7 @@ public sealed partial class ComputationGraph
             bool isOutput = ReferenceEquals(v, root);
             if (v is Node node)
             {
-                var inputs = node.Edges.Where(e => e.IsSet && ((object?)e.Fn ?? e.Leaf) is not null)
+                var inputs = node.Edges.ToArray().Where(e => e.IsSet && ((object?)e.Fn ?? e.Leaf) is not null)
                     .Select(e => ids[(object?)e.Fn ?? e.Leaf!]).ToArray();
                 Tensor? t = isOutput ? output : node.RetainTarget ?? known.GetValueOrDefault(node);
                 nodes.Add(new GraphNode(ids[v], node.Name, GraphNodeKind.Op, new Shape(dims), dtype, inputs, nodeGroups.GetValueOrDefault(node), t, isOutput));

@@ -11,6 +11,8 @@ internal enum GemmPath
     Vector512,
     Vector256,
     Scalar,
+    /// <summary>Plain loops for tiny products (see Note [Small GEMM]); Auto picks it below <see cref="SmallGemm.MaxWork"/>.</summary>
+    Small,
 }
 
 /// <summary>
@@ -124,6 +126,13 @@ internal static unsafe class Gemm
         if ((g.M == 1 || g.N == 1) && path == GemmPath.Auto)
         {
             Gemv.Run(g);
+            return;
+        }
+        if (path == GemmPath.Small || (path == GemmPath.Auto && SmallGemm.Fits(g.M, g.N, g.K)))
+        {
+            if (g.N > SmallGemm.MaxN)
+                throw new ArgumentException($"gemm: the small path takes at most {SmallGemm.MaxN} columns, got n = {g.N}");
+            SmallGemm.Run(g);
             return;
         }
         switch (path == GemmPath.Auto ? BestPath : path)

@@ -232,6 +232,7 @@ namespace Nabla.Ops
         {
             if (NeedsGrad(1)) Save(a);
             if (NeedsGrad(0)) Save(b);
+            CanAccumulateGrad = true;
         }
 
         public override Tensor?[] Backward(Tensor g) => BackwardInto(g, new Tensor?[2]);
@@ -240,9 +241,35 @@ namespace Nabla.Ops
         internal override Tensor?[] BackwardInto(Tensor g, Tensor?[] scratch)
         {
             bool da = NeedsGrad(0), db = NeedsGrad(1);
-            scratch[0] = da ? g * Saved(db ? 1 : 0)! : null;
-            scratch[1] = db ? g * Saved(0)! : null;
+            scratch[0] = da && (FusedInputs & 1) == 0 ? g * Other(0)! : null;
+            scratch[1] = db && (FusedInputs & 2) == 0 ? g * Other(1)! : null;
             return scratch;
+        }
+
+        /// <summary>The operand input <paramref name="input"/>'s gradient is multiplied by (the other one).</summary>
+        private Tensor? Other(int input) => input == 0 ? Saved(NeedsGrad(1) ? 1 : 0) : Saved(0);
+
+        // into += g·other, element by element as g * other (one rounding) then into + product (another): what
+        // computing the product as a tensor and adding it into the buffer in place does. Tiny same-shape operands only.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        internal override bool TryAccumulateGrad(int input, Tensor grad, Tensor into)
+        {
+            Tensor? other = Other(input);
+            if (other is null || into.Numel > Tensor.FusedGradLimit || !Tensor.SameTinyLayout(grad, other, into)) return false;
+            if (into.SharesStorage(grad) || into.SharesStorage(other)) return false;
+            int n = (int)into.Numel, go = grad.Offset, oo = other.Offset, io = into.Offset;
+            if (into.DType == DType.Float64)
+            {
+                double[] gd = grad.Data<double>(), od = other.Data<double>(), id = into.Data<double>();
+                for (int i = 0; i < n; i++) id[io + i] += gd[go + i] * od[oo + i];
+            }
+            else
+            {
+                float[] gd = grad.Data<float>(), od = other.Data<float>(), id = into.Data<float>();
+                for (int i = 0; i < n; i++) id[io + i] += gd[go + i] * od[oo + i];
+            }
+            into.Storage.Version++;
+            return true;
         }
     }
 

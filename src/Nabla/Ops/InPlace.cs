@@ -44,7 +44,7 @@ public sealed partial class Tensor
         CheckInPlace(op);
         Tensor result;
         using (Autograd.NoGrad()) result = f(Detach(), other.Detach());
-        if (IsContiguous && ReferenceEquals(result.Storage, Storage)) { Storage.Version++; return this; }
+        if (IsContiguous && result.SharesStorage(this)) { Storage.Version++; return this; }
         return Assign(result, op);
     }
 
