@@ -20,14 +20,52 @@ namespace Nabla
             return MatMulCore(other);
         }
 
-        private Tensor MatMulCore(Tensor other)
+        /// <summary>
+        /// Matrix product of two operands with at least two dimensions (batch dims broadcast) written into
+        /// <paramref name="output"/>, as PyTorch's <c>matmul(a, b, out=output)</c>: no result is allocated, so a loop
+        /// of products reuses one buffer. Like PyTorch's <c>out=</c> it is not differentiable: it refuses operands
+        /// that would record a gradient. <paramref name="output"/> must be contiguous from the start of its own
+        /// storage and must not share storage with an operand. Returns <paramref name="output"/>.
+        /// </summary>
+        public Tensor MatMul(Tensor other, Tensor output)
+        {
+            ArgumentNullException.ThrowIfNull(other);
+            ArgumentNullException.ThrowIfNull(output);
+            if (Rank < 2 || other.Rank < 2)
+                throw new ArgumentException($"matmul(out): both operands need at least two dimensions, got shapes {Shape} and {other.Shape}");
+            if (Autograd.ShouldRecord(this, other) || output.RequiresGrad)
+                throw new InvalidOperationException(
+                    $"matmul(out): writing into an output tensor is not differentiable, but an operand of shapes {Shape} and {other.Shape} " +
+                    "(or the output) requires a gradient; use a.MatMul(b), or wrap the call in 'using (Autograd.NoGrad())'");
+            var (batch, m, n) = MatMulShape(other);
+            int[] expected = [.. batch, m, n];
+            if (output.DType != DType || !output.Dims.AsSpan().SequenceEqual(expected))
+                throw new ArgumentException(
+                    $"matmul(out): output has shape {output.Shape} and dtype {output.DType.Name()}, expected shape {Nabla.Shape.Format(expected)} and dtype {DType.Name()}");
+            if (!output.IsContiguous || output.Offset != 0)
+                throw new ArgumentException(
+                    $"matmul(out): output of shape {output.Shape} must be contiguous from the start of its storage (got strides [{string.Join(", ", output.StrideArray)}], offset {output.Offset}); pass a tensor made by Tensor.Zeros");
+            if (output.SharesStorage(this) || output.SharesStorage(other))
+                throw new ArgumentException($"matmul(out): output of shape {output.Shape} shares storage with an operand; the product cannot be written over its inputs");
+            if (DType == DType.Float32) MatMulInto<float>(this, other, batch, output);
+            else MatMulInto<double>(this, other, batch, output);
+            output.Storage.Version++;
+            return output;
+        }
+
+        private (int[] Batch, int M, int N) MatMulShape(Tensor other)
         {
             CheckSameDType(this, other, "matmul");
             CheckFloat(this, "matmul");
             int m = Dims[^2], k = Dims[^1], k2 = other.Dims[^2], n = other.Dims[^1];
             if (k != k2)
                 throw new ArgumentException($"matmul: cannot multiply {Shape} by {other.Shape}: inner dimensions {k} and {k2} differ");
-            int[] batch = BroadcastShapes(Dims[..^2], other.Dims[..^2], "matmul");
+            return (BroadcastShapes(Dims[..^2], other.Dims[..^2], "matmul"), m, n);
+        }
+
+        private Tensor MatMulCore(Tensor other)
+        {
+            var (batch, m, n) = MatMulShape(other);
             var y = Empty(DType, [.. batch, m, n]);
             if (DType == DType.Float32) MatMulInto<float>(this, other, batch, y);
             else MatMulInto<double>(this, other, batch, y);
