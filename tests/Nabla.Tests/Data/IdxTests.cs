@@ -68,13 +68,27 @@ public class IdxTests
     }
 
     [Fact]
-    public void ReadImages_LargeGzip_ReadsAcrossBufferGrowth()
+    public void ReadImages_LargeGzip_ReadsEveryByte()
     {
         using var dir = new TempDirectory();
         string path = dir.File("big.gz");
-        byte[] pixels = Pixels(3000, 28, 28, salt: 5); // 2.35 MB: more than the first 1 MB buffer
+        byte[] pixels = Pixels(3000, 28, 28, salt: 5); // 2.35 MB, read into one buffer sized from the header
         Idx.WriteImages(path, pixels, 3000, 28, 28);
         Assert.Equal(pixels, Idx.ReadImages(path).Pixels.ToArray());
+    }
+
+    [Fact]
+    public void ReadImages_GzipHeaderBeyondDeflateRatio_GrowsItsBufferAndReportsTheShortfall()
+    {
+        // A 60,000-image header in a gzip file of a few hundred bytes claims more than deflate's 1032:1 can
+        // expand to, so no 47 MB buffer is trusted to it: the data is read as it arrives and the shortfall named.
+        using var dir = new TempDirectory();
+        string path = dir.File("lying-header.gz");
+        byte[] gz = Gzip([.. ImageHeader(Idx.ImageMagic, 60000, 28, 28), .. new byte[3_000]]);
+        Assert.True(47040000L > gz.LongLength * 1032, "the file must be small enough for the header to exceed the bound");
+        File.WriteAllBytes(path, gz);
+        var ex = Assert.Throws<InvalidDataException>(() => Idx.ReadImages(path));
+        Assert.Contains("the file holds 3000 bytes of data", ex.Message);
     }
 
     [Theory]
