@@ -23,6 +23,13 @@ namespace Nabla.Kernels;
 // 163/149 µs, relu 105/67, a+bias 113/75) and clearly at 4 Mi (a+b 699/329, adam 2884/1531); at 256 Ki they
 // still lose for a+b (31/94) and sum(0) never wins (4 Mi: 405/468). The thresholds stay: 1 Mi would help only
 // ReLU-sized ops the presets do not have, and a busy second core slows memory-bound work on the first here.
+// The optimizer-update threshold is lower (128 Ki) for a reason the standalone table cannot show: in training,
+// the forward GEMM has just read each weight on both cores (each thread packs its own band of W), and writing a
+// line that sits in the other core's cache costs a cross-core invalidation. Adam on a [512, 784] weight took
+// 250 µs on one thread when only that thread had read it, 612 µs when a two-thread GEMM had, and 150 µs split
+// over the two threads the way the GEMM split it (thread 0 the first half, as in GemmThreads.For); in the mlp
+// benchmark the step fell from 0.87-0.95 to 0.40-0.50 ms and `nabla bench mlp` rose from 40-43k to 47-49k
+// samples/s (scratch harness and three CLI runs on the idle machine).
 
 /// <summary>Splits a range of work into one chunk per thread. See Note [Elementwise threads].</summary>
 internal static class Chunked
@@ -30,8 +37,8 @@ internal static class Chunked
     /// <summary>Elements below which an elementwise kernel or reduction stays on the calling thread (4 Mi).</summary>
     public const int ElementwiseThreshold = 1 << 22;
 
-    /// <summary>Elements below which an optimizer update stays on the calling thread (2 Mi).</summary>
-    public const int UpdateThreshold = 1 << 21;
+    /// <summary>Elements below which an optimizer update stays on the calling thread (128 Ki; see Note [Elementwise threads]).</summary>
+    public const int UpdateThreshold = 1 << 17;
 
     /// <summary>How many chunks to run <paramref name="n"/> units of work in: 1 below <paramref name="threshold"/>, else the thread budget.</summary>
     public static int Parts(long n, int threshold, int threads) => n < threshold || threads <= 1 ? 1 : Math.Min(threads, Parallelism.MaxThreads);

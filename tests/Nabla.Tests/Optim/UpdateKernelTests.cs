@@ -1,3 +1,4 @@
+using Nabla.Kernels;
 using System.Numerics;
 using Nabla.Optim;
 
@@ -225,6 +226,20 @@ public class UpdateKernelTests
             UpdateLoop.Run<double, LaneRule<double>>(new LaneRule<double>(), d[0], d[1], d[2], null, null, threads, threshold: 1);
             for (int i = 0; i < 3; i++) Assert.Equal(c[i].ToArray<double>(), d[i].ToArray<double>());
         }
+    }
+
+    [Fact]
+    public void ChunkedRun_AtTheDefaultThreshold_SplitsTheLinearLayersWeightsBitIdentically()
+    {
+        // The mlp preset's second weight (256x512 = 131,072) is the smallest tensor the default threshold splits.
+        int n = 256 * 512;
+        Assert.Equal(2, Chunked.Parts(n, Chunked.UpdateThreshold, 2));
+        Assert.Equal(1, Chunked.Parts(n - 1, Chunked.UpdateThreshold, 2));
+        Tensor[] a = Enumerable.Range(0, 4).Select(i => Tensor.Randn([n + 5], DType.Float32, new Generator((ulong)(i + 21)))).ToArray();
+        Tensor[] b = a.Select(t => t.Clone()).ToArray();
+        UpdateLoop.Run<float, LaneRule<float>>(new LaneRule<float>(), a[0], a[1], a[2], a[3], null, 1);
+        UpdateLoop.Run<float, LaneRule<float>>(new LaneRule<float>(), b[0], b[1], b[2], b[3], null, 2);
+        for (int i = 0; i < 4; i++) Assert.Equal(a[i].ToArray<float>(), b[i].ToArray<float>());
     }
 
     // Runs 3 optimizer steps on random data of n elements and the scalar formula side by side; requires equal bits.
