@@ -54,22 +54,24 @@ public static class Workloads
         Sequential model = ModelPresets.Build(preset, 784, 10, gen);
         var optimizer = new Adam(model.Parameters(), 1e-3);
         var loader = new DataLoader(train, batchSize, shuffle: true, generator: new Generator(2));
-        using var reuse = BufferReuse.Begin();
         // NOTE: every collection, of any generation, counts in generation 0's count; generation 2's counts the full ones.
         int gcBefore = GC.CollectionCount(0), fullGcBefore = GC.CollectionCount(2);
         long allocBefore = GC.GetTotalAllocatedBytes(precise: false);
         var sw = Stopwatch.StartNew();
         long samples = 0, steps = 0;
-        for (int e = 0; e < epochs; e++)
-            foreach (var (x, y) in loader)
-            {
-                optimizer.ZeroGrad();
-                Tensor loss = Functional.CrossEntropy(model.Forward(x), y);
-                loss.Backward();
-                optimizer.Step();
-                samples += x.Size(0);
-                steps++;
-            }
+        using (BufferReuse.Begin()) // the training loop's buffers; evaluation below recycles its own in its own scope
+        {
+            for (int e = 0; e < epochs; e++)
+                foreach (var (x, y) in loader)
+                {
+                    optimizer.ZeroGrad();
+                    Tensor loss = Functional.CrossEntropy(model.Forward(x), y);
+                    loss.Backward();
+                    optimizer.Step();
+                    samples += x.Size(0);
+                    steps++;
+                }
+        }
         double seconds = sw.Elapsed.TotalSeconds;
         int gcs = GC.CollectionCount(0) - gcBefore, fullGcs = GC.CollectionCount(2) - fullGcBefore;
         long allocated = GC.GetTotalAllocatedBytes(precise: false) - allocBefore;

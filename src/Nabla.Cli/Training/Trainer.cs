@@ -230,6 +230,10 @@ public sealed class Trainer
         model.Eval();
         double lossSum = 0;
         long correct = 0, seen = 0;
+        // NOTE: evaluation recycles its own buffers in its own scope, released when it ends: its batch is usually
+        // larger than training's, and buffers of that size kept in the training scope's pool would stay for the
+        // whole run (see Note [Buffer reuse]).
+        using (BufferReuse.Begin())
         using (Autograd.NoGrad())
         {
             foreach (var (x, y) in new DataLoader(data, Math.Max(batchSize, 256)))
