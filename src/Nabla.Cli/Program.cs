@@ -18,7 +18,12 @@ public static class Program
         [PlotCommand.Name] = new(PlotCommand.Name, PlotCommand.Summary, PlotCommand.Run),
     };
 
-    public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
+    public static int Main(string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        JitProfile.Start(args);
+        return Run(args, Console.Out, Console.Error);
+    }
 
     /// <summary>Runs the tool in-process with the given output streams and returns the exit code.</summary>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)

@@ -7,7 +7,7 @@ namespace Nabla.Tests;
 /// <summary>The <c>nabla grad</c> command, run in-process through <see cref="Program.Run"/> and once as a real process.</summary>
 public class CliGradTests
 {
-    private sealed record CliResult(int ExitCode, string Stdout, string Stderr)
+    internal sealed record CliResult(int ExitCode, string Stdout, string Stderr)
     {
         public string[] StdoutLines => Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
@@ -478,7 +478,10 @@ public class CliGradTests
         Assert.Contains("usage: nabla", unknown.Stderr);
     }
 
-    private static CliResult RunProcess(params string[] args)
+    private static CliResult RunProcess(params string[] args) => RunProcess(new Dictionary<string, string>(), args);
+
+    /// <summary>Runs the built CLI as its own process with extra environment variables.</summary>
+    internal static CliResult RunProcess(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "Nabla.Cli.dll");
         Assert.True(File.Exists(dll), $"expected the CLI next to the tests at {dll}");
@@ -488,6 +491,7 @@ public class CliGradTests
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var (key, value) in environment) start.Environment[key] = value;
         start.ArgumentList.Add(dll);
         foreach (string a in args) start.ArgumentList.Add(a);
         using var process = Process.Start(start)!;

@@ -234,7 +234,7 @@ public class UpdateKernelTests
         // The mlp preset's second weight (256x512 = 131,072) is the smallest tensor the default threshold splits.
         int n = 256 * 512;
         // (Parts itself also caps at Parallelism.MaxThreads, which CLI tests running '--threads 1' change.)
-        Assert.Equal(n, Chunked.UpdateThreshold);
+        Assert.Equal(Chunked.UpdateThreshold, n);
         Tensor[] a = Enumerable.Range(0, 4).Select(i => Tensor.Randn([n + 5], DType.Float32, new Generator((ulong)(i + 21)))).ToArray();
         Tensor[] b = a.Select(t => t.Clone()).ToArray();
         UpdateLoop.Run<float, LaneRule<float>>(new LaneRule<float>(), a[0], a[1], a[2], a[3], null, 1);
