@@ -47,8 +47,7 @@ namespace Nabla
                     $"matmul(out): output of shape {output.Shape} must be contiguous from the start of its storage (got strides [{string.Join(", ", output.StrideArray)}], offset {output.Offset}); pass a tensor made by Tensor.Zeros");
             if (output.SharesStorage(this) || output.SharesStorage(other))
                 throw new ArgumentException($"matmul(out): output of shape {output.Shape} shares storage with an operand; the product cannot be written over its inputs");
-            if (DType == DType.Float32) MatMulInto<float>(this, other, batch, output);
-            else MatMulInto<double>(this, other, batch, output);
+            MatMulInto(this, other, batch, output);
             output.Storage.Version++;
             return output;
         }
@@ -63,12 +62,17 @@ namespace Nabla
             return (BroadcastShapes(Dims[..^2], other.Dims[..^2], "matmul"), m, n);
         }
 
+        private static void MatMulInto(Tensor x, Tensor w, int[] batch, Tensor y)
+        {
+            if (x.DType == DType.Float32) MatMulInto<float>(x, w, batch, y);
+            else MatMulInto<double>(x, w, batch, y);
+        }
+
         private Tensor MatMulCore(Tensor other)
         {
             var (batch, m, n) = MatMulShape(other);
             var y = Empty(DType, [.. batch, m, n]);
-            if (DType == DType.Float32) MatMulInto<float>(this, other, batch, y);
-            else MatMulInto<double>(this, other, batch, y);
+            MatMulInto(this, other, batch, y);
             if (Autograd.ShouldRecord(this, other)) y.SetGradFn(new Ops.MatMulBackward(this, other));
             return y;
         }
