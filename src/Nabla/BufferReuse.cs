@@ -17,8 +17,8 @@ namespace Nabla;
 // When no dead buffer of the right size is found: owners of step-to-step buffers die young, but the GC only
 // notices at its next collection, which large allocations alone rarely trigger. A non-compacting full
 // collection is forced (once the bucket holds two buffers) when either
-//  * the scope has handed out, since the last collection, 3/4 of the bytes it pooled at that collection: by
-//    then most of the pool has turned over, so a collection finds most of it dead; or
+//  * the scope has handed out, since its own last forced collection, 3/4 of the bytes it pooled then: by then
+//    most of the pool has turned over, so a collection finds most of it dead; or
 //  * the buffer is 4 MiB or more: then a collection (well under a millisecond) is cheap next to the work done
 //    on the buffer, and memory, not collections, is what such buffers cost;
 // otherwise the miss makes a new buffer and the pool grows. Measured with `nabla bench mlp|cnn --json` and a
@@ -33,6 +33,12 @@ namespace Nabla;
 //     buffers (283 MB) and cnn's to 1676 MB;
 //   the 3/4 rule plus eager collection from 4 MiB (this rule): mlp as the 3/4 rule (its largest buffer, a weight
 //     gradient, is 1.6 MB); cnn 4 per step, peak RSS 749 MB (1 MiB: 6 per step, 719 MB).
+// The count restarts only at the scope's own collections. It used to restart at any full collection, on the
+// grounds that one found the dead buffers as well; but collections other threads cause (parallel tests, a
+// server) find only what was dead at that instant, and restarting the count at each of them postponed the
+// forced collection that the next miss needed, so the pool grew: a 2-layer training loop beside a thread
+// collecting every 3-10 ms made 38 buffers where it made 25 alone (a CI run failed on it); counting from the
+// scope's own collections it made 27-33.
 
 /// <summary>
 /// Recycles large tensor buffers across training steps on the current thread (see Note [Buffer reuse]).
@@ -52,7 +58,6 @@ public sealed class BufferReuse : IDisposable
     private long _pooledBytes;
     private long _handedOutSinceCollection;
     private long _pooledAtCollection;
-    private int _lastCollection = -1;
     private bool _disposed;
 
     private BufferReuse(long capBytes)
@@ -87,20 +92,12 @@ public sealed class BufferReuse : IDisposable
     {
         if (!_buckets.TryGetValue((dtype, n), out List<Entry>? bucket)) _buckets[(dtype, n)] = bucket = [];
         long bytes = (long)n * ElementSize(dtype);
-        int collections = GC.CollectionCount(2);
-        if (collections != _lastCollection)
-        {
-            _lastCollection = collections;
-            _handedOutSinceCollection = 0;
-            _pooledAtCollection = _pooledBytes;
-        }
         _handedOutSinceCollection += bytes;
         if (TakeDead(bucket, dtype, zeroed) is { } reused) return reused;
         // NOTE: see Note [Buffer reuse] for when a miss forces a collection.
         if (bucket.Count >= 2 && (bytes >= EagerBytes || _handedOutSinceCollection >= _pooledAtCollection * 3 / 4))
         {
             GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: false);
-            _lastCollection = GC.CollectionCount(2);
             _handedOutSinceCollection = bytes;
             _pooledAtCollection = _pooledBytes;
             Collections++;

@@ -1,5 +1,6 @@
 namespace Nabla.Tests;
 
+[Collection(BufferReuseGroup.Name)]
 public class BufferReuseTests
 {
     [Fact]
@@ -49,6 +50,8 @@ public class BufferReuseTests
         Assert.Equal(Run(false), Run(true));
     }
 
+    // Runs alone (BufferReuseGroup): whether a buffer's owner is found dead depends on when collections happen, and
+    // collections are process-wide, so tests allocating or collecting on other threads would make this one noisy.
     [Fact]
     public void Scope_TrainingSteps_ReuseBuffersAndThePoolStopsGrowing()
     {
@@ -56,8 +59,7 @@ public class BufferReuseTests
         var w1 = Tensor.Randn([64, 200], generator: new Generator(3), requiresGrad: true);
         var w2 = Tensor.Randn([200, 100], generator: new Generator(5), requiresGrad: true);
         var x = Tensor.Randn([256, 64], generator: new Generator(4));
-        const int steps = 60;
-        for (int i = 0; i < steps; i++)
+        void Step()
         {
             w1.Grad = w2.Grad = null;
             x.MatMul(w1).Relu().MatMul(w2).Tanh().Pow(2).Mean().Backward();
@@ -67,16 +69,15 @@ public class BufferReuseTests
                 w2.SubInPlace(w2.Grad! * 0.01);
             }
         }
+        const int steps = 60;
+        for (int i = 0; i < steps; i++) Step();
         // Every step hands out the same buffers: after the first steps they come from the pool, which stops growing
-        // (a rule without an equilibrium, such as collecting only after the whole pool turned over, failed this).
+        // (a rule without an equilibrium, such as collecting only after the whole pool turned over, failed this:
+        // its pool kept growing step after step).
         long createdHalfway = reuse.Created;
-        for (int i = 0; i < steps; i++)
-        {
-            w1.Grad = w2.Grad = null;
-            x.MatMul(w1).Relu().MatMul(w2).Tanh().Pow(2).Mean().Backward();
-        }
+        for (int i = 0; i < steps; i++) Step();
         Assert.True(reuse.Reused > 4 * reuse.Created, $"reused {reuse.Reused}, created {reuse.Created}");
-        Assert.True(reuse.Created - createdHalfway <= createdHalfway / 2, $"created {createdHalfway} buffers in {steps} steps, then {reuse.Created - createdHalfway} more in {steps} more");
+        Assert.True(reuse.Created - createdHalfway <= createdHalfway / 4, $"created {createdHalfway} buffers in {steps} steps, then {reuse.Created - createdHalfway} more in {steps} more");
     }
 
     [Fact]
@@ -90,4 +91,11 @@ public class BufferReuseTests
         scope.Dispose();
         Assert.NotNull(error);
     }
+}
+
+/// <summary>Runs the buffer-reuse tests with no other test running (see Scope_TrainingSteps_ReuseBuffersAndThePoolStopsGrowing).</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class BufferReuseGroup
+{
+    public const string Name = "Buffer reuse (alone)";
 }
