@@ -60,6 +60,13 @@ public sealed class Conv2d : Module
     /// <inheritdoc/>
     protected override Tensor OnForward(Tensor input) => Functional.Conv2d(input, Weight, Bias, _stride, _padding, _dilation, _groups);
 
+    /// <summary><c>relu(Forward(input))</c> in one op, for <see cref="Sequential"/> (see Note [Fused convolution + ReLU]).</summary>
+    internal Tensor ForwardRelu(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return Functional.Conv2dRelu(input, Weight, Bias, _stride, _padding, _dilation, _groups);
+    }
+
     /// <inheritdoc/>
     protected override string ExtraRepr() =>
         $"{InChannels}, {OutChannels}, kernel_size=({KernelSize[0]}, {KernelSize[1]}), stride=({_stride[0]}, {_stride[1]}), padding=({_padding[0]}, {_padding[1]})";

@@ -30,6 +30,9 @@ public abstract class Module
         return output;
     }
 
+    /// <summary>Whether any forward hook is registered (a container may then not fuse this module with the next).</summary>
+    internal bool HasForwardHooks => _forwardHooks.Count > 0;
+
     /// <summary>The computation of this module.</summary>
     protected abstract Tensor OnForward(Tensor input);
 

@@ -26,10 +26,21 @@ public sealed class Sequential : Module
     public Module this[int index] => _layers[index];
 
     /// <inheritdoc/>
+    /// <remarks>A Conv2d directly followed by a Relu runs as one fused op when neither has a forward hook (see Note [Fused convolution + ReLU]).</remarks>
     protected override Tensor OnForward(Tensor input)
     {
         Tensor x = input;
-        foreach (Module m in _layers) x = m.Forward(x);
+        for (int i = 0; i < _layers.Count; i++)
+        {
+            Module m = _layers[i];
+            if (m is Conv2d conv && i + 1 < _layers.Count && _layers[i + 1] is Relu relu && !conv.HasForwardHooks && !relu.HasForwardHooks)
+            {
+                x = conv.ForwardRelu(x);
+                i++;
+                continue;
+            }
+            x = m.Forward(x);
+        }
         return x;
     }
 }

@@ -96,7 +96,15 @@ namespace Nabla
             return Col2ImOp(input, g, input.Dims[1] / taps);
         }
 
-        private static Tensor ConvNd(string op, int spatial, Tensor input, Tensor weight, Tensor? bias, int[] stride, int[] padding, int[] dilation, int groups)
+        /// <summary>
+        /// <c>relu(conv2d(input, weight, bias))</c> as one op: what <see cref="NN.Sequential"/> runs for a Conv2d followed by a
+        /// Relu (see Note [Fused convolution + ReLU]). Same arguments, checks, results and gradients as the two ops.
+        /// </summary>
+        internal static Tensor Conv2dRelu(Tensor input, Tensor weight, Tensor? bias, int[] stride, int[] padding, int[] dilation, int groups)
+            => ConvNd("conv2d", 2, input, weight, bias, stride, padding, dilation, groups, relu: true);
+
+        private static Tensor ConvNd(string op, int spatial, Tensor input, Tensor weight, Tensor? bias, int[] stride, int[] padding, int[] dilation, int groups,
+            bool relu = false)
         {
             ArgumentNullException.ThrowIfNull(input);
             ArgumentNullException.ThrowIfNull(weight);
@@ -137,23 +145,23 @@ namespace Nabla
                 dilation = [1, dilation[0]];
             }
             Window2d g = SlidingWindow(op, x.Dims[2], x.Dims[3], [w.Dims[2], w.Dims[3]], stride, padding, dilation, false, input.Shape, weight.Shape);
-            Tensor y = Conv2dCore(x, w, bias, g, groups);
+            Tensor y = Conv2dCore(x, w, bias, g, groups, relu);
             if (spatial == 1) y = y.Squeeze(2);
             return batched ? y : y.Squeeze(0);
         }
 
         // out = W_g @ unfold(x)_g + b per group g, one fused op: see Note [Convolution kernels] in Kernels/Conv2dKernels.cs.
-        private static Tensor Conv2dCore(Tensor x, Tensor w, Tensor? bias, Window2d g, int groups)
+        private static Tensor Conv2dCore(Tensor x, Tensor w, Tensor? bias, Window2d g, int groups, bool relu)
         {
             var s = new ConvShape(x.Dims[0], x.Dims[1], w.Dims[0], groups, g);
             var y = Tensor.Empty(x.DType, [s.N, s.Cout, g.OH, g.OW]);
             Tensor xc = x.ContiguousData(), wc = w.ContiguousData();
             Tensor? bc = bias?.ContiguousData();
             if (x.DType == DType.Float32)
-                Conv2dKernels.Forward(xc.Data<float>(), xc.Offset, wc.Data<float>(), wc.Offset, bc?.Data<float>(), bc?.Offset ?? 0, y.Data<float>(), s);
+                Conv2dKernels.Forward(xc.Data<float>(), xc.Offset, wc.Data<float>(), wc.Offset, bc?.Data<float>(), bc?.Offset ?? 0, y.Data<float>(), s, relu: relu);
             else
-                Conv2dKernels.Forward(xc.Data<double>(), xc.Offset, wc.Data<double>(), wc.Offset, bc?.Data<double>(), bc?.Offset ?? 0, y.Data<double>(), s);
-            if (Autograd.ShouldRecord([x, w, bias])) y.SetGradFn(new Ops.ConvolutionBackward(x, w, bias, s));
+                Conv2dKernels.Forward(xc.Data<double>(), xc.Offset, wc.Data<double>(), wc.Offset, bc?.Data<double>(), bc?.Offset ?? 0, y.Data<double>(), s, relu: relu);
+            if (Autograd.ShouldRecord([x, w, bias])) y.SetGradFn(new Ops.ConvolutionBackward(x, w, bias, s, relu ? y : null));
             return y;
         }
 
@@ -236,20 +244,28 @@ namespace Nabla.Ops
     // y = W·unfold(x) + b per image: dx = fold(Wᵀ·dy), dW = Σ_n dy·unfold(x)ᵀ, db = Σ dy over batch and positions.
     // Without a graph to build the rule runs the fused kernels (Note [Convolution kernels]); with createGraph it
     // is written in recorded ops (unfold/fold, matmul, sum), so second derivatives come from those.
+    // With a ReLU fused in (Note [Fused convolution + ReLU]) the node also keeps its own output y and first
+    // applies ReLU's rule, g·[y > 0], exactly as ReluBackward would.
     internal sealed class ConvolutionBackward : Node
     {
         private readonly ConvShape _s;
         private readonly int[] _weightDims;
-        private Tensor? _x, _w;
+        private Tensor? _x, _w, _reluOutput;
 
-        public ConvolutionBackward(Tensor x, Tensor w, Tensor? bias, ConvShape s) : base("ConvolutionBackward", x, w, bias)
+        public ConvolutionBackward(Tensor x, Tensor w, Tensor? bias, ConvShape s, Tensor? reluOutput = null)
+            : base(reluOutput is null ? "ConvolutionBackward" : "ConvolutionReluBackward", x, w, bias)
         {
             (_s, _weightDims) = (s, (int[])w.Dims.Clone());
             if (NeedsGrad(1)) _x = Save(x);
             if (NeedsGrad(0)) _w = Save(w);
+            if (reluOutput is not null) _reluOutput = Save(reluOutput);
         }
 
-        public override Tensor?[] Backward(Tensor grad) => Autograd.IsGradEnabled ? Recorded(grad) : Fused(grad);
+        public override Tensor?[] Backward(Tensor grad)
+        {
+            if (_reluOutput is { } y) grad = Tensor.PassWherePositive(grad, Autograd.ShouldRecord(grad) ? y.Detach() : y);
+            return Autograd.IsGradEnabled ? Recorded(grad) : Fused(grad);
+        }
 
         private Tensor?[] Fused(Tensor grad)
         {
@@ -287,7 +303,7 @@ namespace Nabla.Ops
             return [dx, dw, db];
         }
 
-        protected override void ReleaseSaved() => (_x, _w) = (null, null);
+        protected override void ReleaseSaved() => (_x, _w, _reluOutput) = (null, null, null);
     }
 
     // im2col is linear with adjoint col2im: d unfold(x)/dx^T g = fold(g)
