@@ -121,8 +121,8 @@ internal readonly struct Lanes256<T> : ILanes<Lanes256<T>, T> where T : unmanage
 }
 
 /// <summary>
-/// <see cref="Vector{T}"/> lanes: the fallback when neither 512- nor 256-bit vectors are accelerated (128-bit hardware
-/// vectors, or a software implementation when there are none).
+/// <see cref="Vector{T}"/> lanes: the fallback when neither 512- nor 256-bit vectors are accelerated but
+/// <see cref="Vector.IsHardwareAccelerated"/> (128-bit vectors).
 /// </summary>
 internal readonly struct LanesVector<T> : ILanes<LanesVector<T>, T> where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -159,4 +159,42 @@ internal readonly struct LanesVector<T> : ILanes<LanesVector<T>, T> where T : un
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static LanesVector<T> Max(LanesVector<T> a, LanesVector<T> b) => new(Vector.Max(a._v, b._v));
+}
+
+/// <summary>One lane: the fallback when <see cref="Vector{T}"/> is not accelerated either (its software implementation is slower than scalar code).</summary>
+internal readonly struct LanesScalar<T> : ILanes<LanesScalar<T>, T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly T _v;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private LanesScalar(T v) => _v = v;
+
+    public static int Count => 1;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static LanesScalar<T> Splat(T value) => new(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static LanesScalar<T> Load(ref T source, nuint index) => new(Unsafe.Add(ref source, index));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store(LanesScalar<T> value, ref T destination, nuint index) => Unsafe.Add(ref destination, index) = value._v;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static LanesScalar<T> operator +(LanesScalar<T> a, LanesScalar<T> b) => new(a._v + b._v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static LanesScalar<T> operator -(LanesScalar<T> a, LanesScalar<T> b) => new(a._v - b._v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static LanesScalar<T> operator *(LanesScalar<T> a, LanesScalar<T> b) => new(a._v * b._v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static LanesScalar<T> operator /(LanesScalar<T> a, LanesScalar<T> b) => new(a._v / b._v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static LanesScalar<T> Sqrt(LanesScalar<T> x) => new(T.Sqrt(x._v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static LanesScalar<T> Max(LanesScalar<T> a, LanesScalar<T> b) => new(T.Max(a._v, b._v));
 }

@@ -40,7 +40,10 @@ internal static class UpdateLoop
 {
     /// <summary>The number of lanes the update runs with: the widest hardware-accelerated vector.</summary>
     public static int LaneCount<T>() where T : unmanaged, IFloatingPointIeee754<T>
-        => Vector512.IsHardwareAccelerated ? Lanes512<T>.Count : Vector256.IsHardwareAccelerated ? Lanes256<T>.Count : LanesVector<T>.Count;
+        => Vector512.IsHardwareAccelerated ? Lanes512<T>.Count
+        : Vector256.IsHardwareAccelerated ? Lanes256<T>.Count
+        : Vector.IsHardwareAccelerated ? LanesVector<T>.Count
+        : LanesScalar<T>.Count;
 
     /// <summary>
     /// Runs <paramref name="rule"/> over contiguous tensors, in <paramref name="threads"/> chunks when they have at least
@@ -54,7 +57,8 @@ internal static class UpdateLoop
     {
         if (Vector512.IsHardwareAccelerated) Run<T, TRule, Lanes512<T>>(rule, p, g, s0, s1, s2, threads, threshold);
         else if (Vector256.IsHardwareAccelerated) Run<T, TRule, Lanes256<T>>(rule, p, g, s0, s1, s2, threads, threshold);
-        else Run<T, TRule, LanesVector<T>>(rule, p, g, s0, s1, s2, threads, threshold);
+        else if (Vector.IsHardwareAccelerated) Run<T, TRule, LanesVector<T>>(rule, p, g, s0, s1, s2, threads, threshold);
+        else Run<T, TRule, LanesScalar<T>>(rule, p, g, s0, s1, s2, threads, threshold);
     }
 
     /// <summary>Runs <paramref name="rule"/> over spans on the calling thread (all of one length; unused buffers empty).</summary>
@@ -73,7 +77,8 @@ internal static class UpdateLoop
         ref T r2 = ref MemoryMarshal.GetReference(s2);
         if (Vector512.IsHardwareAccelerated) Run<T, TRule, Lanes512<T>>(rule, ref rp, ref rg, ref r0, ref r1, ref r2, n);
         else if (Vector256.IsHardwareAccelerated) Run<T, TRule, Lanes256<T>>(rule, ref rp, ref rg, ref r0, ref r1, ref r2, n);
-        else Run<T, TRule, LanesVector<T>>(rule, ref rp, ref rg, ref r0, ref r1, ref r2, n);
+        else if (Vector.IsHardwareAccelerated) Run<T, TRule, LanesVector<T>>(rule, ref rp, ref rg, ref r0, ref r1, ref r2, n);
+        else Run<T, TRule, LanesScalar<T>>(rule, ref rp, ref rg, ref r0, ref r1, ref r2, n);
     }
 
     private static bool Fits(int length, int n, int used, int buffer) => (used & (1 << buffer)) != 0 ? length == n : length == 0;

@@ -233,9 +233,10 @@ public class UpdateKernelTests
     public void LaneCount_IsTheWidestAcceleratedVector()
     {
         int expected = System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? 16
-            : System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? 8 : Vector<float>.Count;
+            : System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? 8
+            : Vector.IsHardwareAccelerated ? Vector<float>.Count : 1;
         Assert.Equal(expected, UpdateLoop.LaneCount<float>());
-        Assert.Equal(expected / 2, UpdateLoop.LaneCount<double>());
+        Assert.Equal(Math.Max(expected / 2, 1), UpdateLoop.LaneCount<double>());
     }
 
     /// <summary>p = p * 0.5 + g * s0; s0 = s0 + 1; s1 = p - s1; s2 = s2 * p, for the buffers in the mask (every lane independent, like every optimizer rule).</summary>
