@@ -57,40 +57,46 @@ public sealed class Adagrad : Optimizer
         ArgumentNullException.ThrowIfNull(gradient);
         ArgumentNullException.ThrowIfNull(state);
         Tensor sum = state.GetOrCreateBuffer(Sum, parameter, group.InitialAccumulatorValue);
-        if (parameter.DType == DType.Float32) Run<float>(group, parameter, gradient, sum, state.Step);
-        else Run<double>(group, parameter, gradient, sum, state.Step);
+        if (parameter.DType == DType.Float32) Run<float>(group, parameter, gradient, sum, state.Step, UpdateThreads);
+        else Run<double>(group, parameter, gradient, sum, state.Step, UpdateThreads);
         parameter.Storage.Version++;
         sum.Storage.Version++;
     }
 
-    private static void Run<T>(ParamGroup group, Tensor parameter, Tensor gradient, Tensor sum, long step)
+    private static void Run<T>(ParamGroup group, Tensor parameter, Tensor gradient, Tensor sum, long step, int threads)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var rule = new Rule<T>(group, step);
-        UpdateLoop.Run<T, Rule<T>>(rule, parameter, gradient, sum, null, null, Parallelism.MaxThreads);
+        UpdateLoop.Run<T, Rule<T>>(rule, parameter, gradient, sum, null, null, threads);
     }
 
     private readonly struct Rule<T> : IUpdateRule<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
-        private readonly Vector<T> _negClr, _eps, _weightDecay;
+        private readonly T _negClr, _eps, _weightDecay;
         private readonly bool _hasWeightDecay;
 
         public Rule(ParamGroup group, long step)
         {
             double clr = group.Lr / (1 + (step - 1) * group.LrDecay);
-            _negClr = UpdateLoop.Splat<T>(-clr);
-            _eps = UpdateLoop.Splat<T>(group.Eps);
-            _weightDecay = UpdateLoop.Splat<T>(group.WeightDecay);
+            _negClr = UpdateLoop.Scalar<T>(-clr);
+            _eps = UpdateLoop.Scalar<T>(group.Eps);
+            _weightDecay = UpdateLoop.Scalar<T>(group.WeightDecay);
             _hasWeightDecay = group.WeightDecay != 0;
         }
 
+        /// <summary>sum.</summary>
+        public int Buffers => 0b001;
+
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Apply(ref Vector<T> p, Vector<T> g, ref Vector<T> sum, ref Vector<T> s1, ref Vector<T> s2)
+        public void Apply<TL>(ref T pRef, ref T gRef, ref T sumRef, ref T s1, ref T s2, nuint i) where TL : struct, ILanes<TL, T>
         {
-            if (_hasWeightDecay) g += _weightDecay * p;             // grad.add(p, alpha=wd)
-            sum += g * g;                                            // state_sum.addcmul_(g, g, value=1)
-            Vector<T> std = Vector.SquareRoot(sum) + _eps;           // state_sum.sqrt().add_(eps)
-            p += _negClr * g / std;                                  // p.addcdiv_(g, std, value=-clr)
+            TL p = TL.Load(ref pRef, i), g = TL.Load(ref gRef, i);
+            if (_hasWeightDecay) g += TL.Splat(_weightDecay) * p;     // grad.add(p, alpha=wd)
+            TL sum = TL.Load(ref sumRef, i) + g * g;                   // state_sum.addcmul_(g, g, value=1)
+            TL.Store(sum, ref sumRef, i);
+            TL std = TL.Sqrt(sum) + TL.Splat(_eps);                    // state_sum.sqrt().add_(eps)
+            p += TL.Splat(_negClr) * g / std;                          // p.addcdiv_(g, std, value=-clr)
+            TL.Store(p, ref pRef, i);
         }
     }
 }

@@ -56,6 +56,6 @@ public sealed class Adam : Optimizer
         ArgumentNullException.ThrowIfNull(parameter);
         ArgumentNullException.ThrowIfNull(gradient);
         ArgumentNullException.ThrowIfNull(state);
-        AdamUpdate.Apply(group, parameter, gradient, state, decoupled: false);
+        AdamUpdate.Apply(group, parameter, gradient, state, decoupled: false, UpdateThreads);
     }
 }

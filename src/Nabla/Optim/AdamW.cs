@@ -56,6 +56,6 @@ public sealed class AdamW : Optimizer
         ArgumentNullException.ThrowIfNull(parameter);
         ArgumentNullException.ThrowIfNull(gradient);
         ArgumentNullException.ThrowIfNull(state);
-        AdamUpdate.Apply(group, parameter, gradient, state, decoupled: true);
+        AdamUpdate.Apply(group, parameter, gradient, state, decoupled: true, UpdateThreads);
     }
 }

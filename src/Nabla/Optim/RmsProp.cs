@@ -65,64 +65,72 @@ public sealed class RmsProp : Optimizer
         Tensor squareAvg = state.GetOrCreateBuffer(SquareAvg, parameter);
         Tensor? gradAvg = group.Centered ? state.GetOrCreateBuffer(GradAvg, parameter) : null;
         Tensor? buffer = group.Momentum > 0 ? state.GetOrCreateBuffer(MomentumBuffer, parameter) : null;
-        if (parameter.DType == DType.Float32) Run<float>(group, parameter, gradient, squareAvg, gradAvg, buffer);
-        else Run<double>(group, parameter, gradient, squareAvg, gradAvg, buffer);
+        if (parameter.DType == DType.Float32) Run<float>(group, parameter, gradient, squareAvg, gradAvg, buffer, UpdateThreads);
+        else Run<double>(group, parameter, gradient, squareAvg, gradAvg, buffer, UpdateThreads);
         parameter.Storage.Version++;
         squareAvg.Storage.Version++;
         if (gradAvg is not null) gradAvg.Storage.Version++;
         if (buffer is not null) buffer.Storage.Version++;
     }
 
-    private static void Run<T>(ParamGroup group, Tensor parameter, Tensor gradient, Tensor squareAvg, Tensor? gradAvg, Tensor? buffer)
+    private static void Run<T>(ParamGroup group, Tensor parameter, Tensor gradient, Tensor squareAvg, Tensor? gradAvg, Tensor? buffer, int threads)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var rule = new Rule<T>(group);
-        UpdateLoop.Run<T, Rule<T>>(rule, parameter, gradient, squareAvg, gradAvg, buffer, Parallelism.MaxThreads);
+        UpdateLoop.Run<T, Rule<T>>(rule, parameter, gradient, squareAvg, gradAvg, buffer, threads);
     }
 
     private readonly struct Rule<T> : IUpdateRule<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
-        private readonly Vector<T> _negLr, _alpha, _oneMinusAlpha, _eps, _weightDecay, _momentum;
+        private readonly T _negLr, _alpha, _oneMinusAlpha, _eps, _weightDecay, _momentum;
         private readonly bool _hasWeightDecay, _centered, _hasMomentum;
 
         public Rule(ParamGroup group)
         {
-            _negLr = UpdateLoop.Splat<T>(-group.Lr);
-            _alpha = UpdateLoop.Splat<T>(group.Alpha);
-            _oneMinusAlpha = UpdateLoop.Splat<T>(1 - group.Alpha);
-            _eps = UpdateLoop.Splat<T>(group.Eps);
-            _weightDecay = UpdateLoop.Splat<T>(group.WeightDecay);
-            _momentum = UpdateLoop.Splat<T>(group.Momentum);
+            _negLr = UpdateLoop.Scalar<T>(-group.Lr);
+            _alpha = UpdateLoop.Scalar<T>(group.Alpha);
+            _oneMinusAlpha = UpdateLoop.Scalar<T>(1 - group.Alpha);
+            _eps = UpdateLoop.Scalar<T>(group.Eps);
+            _weightDecay = UpdateLoop.Scalar<T>(group.WeightDecay);
+            _momentum = UpdateLoop.Scalar<T>(group.Momentum);
             _hasWeightDecay = group.WeightDecay != 0;
             _centered = group.Centered;
             _hasMomentum = group.Momentum > 0;
         }
 
+        /// <summary>squareAvg, gradAvg (when centred) and momentumBuffer (when there is momentum).</summary>
+        public int Buffers => 0b001 | (_centered ? 0b010 : 0) | (_hasMomentum ? 0b100 : 0);
+
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Apply(ref Vector<T> p, Vector<T> g, ref Vector<T> sq, ref Vector<T> ga, ref Vector<T> buf)
+        public void Apply<TL>(ref T pRef, ref T gRef, ref T sqRef, ref T gaRef, ref T bufRef, nuint i) where TL : struct, ILanes<TL, T>
         {
-            if (_hasWeightDecay) g += _weightDecay * p;                       // grad.add(p, alpha=wd)
-            sq = sq * _alpha + _oneMinusAlpha * g * g;                         // square_avg.mul_(a).addcmul_(g, g, value=1-a)
-            Vector<T> avg;
+            TL p = TL.Load(ref pRef, i), g = TL.Load(ref gRef, i);
+            if (_hasWeightDecay) g += TL.Splat(_weightDecay) * p;                                    // grad.add(p, alpha=wd)
+            TL sq = TL.Load(ref sqRef, i) * TL.Splat(_alpha) + TL.Splat(_oneMinusAlpha) * g * g;      // square_avg.mul_(a).addcmul_(g, g, value=1-a)
+            TL.Store(sq, ref sqRef, i);
+            TL avg;
             if (_centered)
             {
-                ga = ga * _alpha + _oneMinusAlpha * g;                         // grad_avg.mul_(a).add_(g, alpha=1-a)
-                avg = Vector.SquareRoot(sq - ga * ga);                         // square_avg.addcmul(ga, ga, value=-1).sqrt_()
+                TL ga = TL.Load(ref gaRef, i) * TL.Splat(_alpha) + TL.Splat(_oneMinusAlpha) * g;      // grad_avg.mul_(a).add_(g, alpha=1-a)
+                TL.Store(ga, ref gaRef, i);
+                avg = TL.Sqrt(sq - ga * ga);                                                          // square_avg.addcmul(ga, ga, value=-1).sqrt_()
             }
             else
             {
-                avg = Vector.SquareRoot(sq);
+                avg = TL.Sqrt(sq);
             }
-            avg += _eps;                                                       // avg.add_(eps)
+            avg += TL.Splat(_eps);                                                                    // avg.add_(eps)
             if (_hasMomentum)
             {
-                buf = buf * _momentum + g / avg;                               // buf.mul_(m).addcdiv_(g, avg)
-                p += _negLr * buf;                                             // p.add_(buf, alpha=-lr)
+                TL buf = TL.Load(ref bufRef, i) * TL.Splat(_momentum) + g / avg;                      // buf.mul_(m).addcdiv_(g, avg)
+                TL.Store(buf, ref bufRef, i);
+                p += TL.Splat(_negLr) * buf;                                                          // p.add_(buf, alpha=-lr)
             }
             else
             {
-                p += _negLr * g / avg;                                         // p.addcdiv_(g, avg, value=-lr)
+                p += TL.Splat(_negLr) * g / avg;                                                      // p.addcdiv_(g, avg, value=-lr)
             }
+            TL.Store(p, ref pRef, i);
         }
     }
 }

@@ -66,47 +66,53 @@ public sealed class Sgd : Optimizer
             first = buffer is null;
             buffer ??= state.GetOrCreateBuffer(MomentumBuffer, parameter);
         }
-        if (parameter.DType == DType.Float32) Run<float>(group, parameter, gradient, buffer, first);
-        else Run<double>(group, parameter, gradient, buffer, first);
+        if (parameter.DType == DType.Float32) Run<float>(group, parameter, gradient, buffer, first, UpdateThreads);
+        else Run<double>(group, parameter, gradient, buffer, first, UpdateThreads);
         parameter.Storage.Version++;
         if (buffer is not null) buffer.Storage.Version++;
     }
 
-    private static void Run<T>(ParamGroup group, Tensor parameter, Tensor gradient, Tensor? buffer, bool first)
+    private static void Run<T>(ParamGroup group, Tensor parameter, Tensor gradient, Tensor? buffer, bool first, int threads)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var rule = new Rule<T>(group, first);
-        UpdateLoop.Run<T, Rule<T>>(rule, parameter, gradient, buffer, null, null, Parallelism.MaxThreads);
+        UpdateLoop.Run<T, Rule<T>>(rule, parameter, gradient, buffer, null, null, threads);
     }
 
     private readonly struct Rule<T> : IUpdateRule<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
-        private readonly Vector<T> _negLr, _momentum, _oneMinusDampening, _weightDecay;
+        private readonly T _negLr, _momentum, _oneMinusDampening, _weightDecay;
         private readonly bool _hasWeightDecay, _hasMomentum, _nesterov, _first;
 
         public Rule(ParamGroup group, bool first)
         {
-            _negLr = UpdateLoop.Splat<T>(-group.Lr);
-            _momentum = UpdateLoop.Splat<T>(group.Momentum);
-            _oneMinusDampening = UpdateLoop.Splat<T>(1 - group.Dampening);
-            _weightDecay = UpdateLoop.Splat<T>(group.WeightDecay);
+            _negLr = UpdateLoop.Scalar<T>(-group.Lr);
+            _momentum = UpdateLoop.Scalar<T>(group.Momentum);
+            _oneMinusDampening = UpdateLoop.Scalar<T>(1 - group.Dampening);
+            _weightDecay = UpdateLoop.Scalar<T>(group.WeightDecay);
             _hasWeightDecay = group.WeightDecay != 0;
             _hasMomentum = group.Momentum != 0;
             _nesterov = group.Nesterov;
             _first = first;
         }
 
+        /// <summary>momentumBuffer, when there is momentum.</summary>
+        public int Buffers => _hasMomentum ? 0b001 : 0;
+
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Apply(ref Vector<T> p, Vector<T> g, ref Vector<T> buf, ref Vector<T> s1, ref Vector<T> s2)
+        public void Apply<TL>(ref T pRef, ref T gRef, ref T bufRef, ref T s1, ref T s2, nuint i) where TL : struct, ILanes<TL, T>
         {
-            Vector<T> d = g;
-            if (_hasWeightDecay) d += _weightDecay * p;                        // d_p.add(p, alpha=wd)
+            TL p = TL.Load(ref pRef, i);
+            TL d = TL.Load(ref gRef, i);
+            if (_hasWeightDecay) d += TL.Splat(_weightDecay) * p;                                   // d_p.add(p, alpha=wd)
             if (_hasMomentum)
             {
-                buf = _first ? d : buf * _momentum + _oneMinusDampening * d;   // buf.mul_(m).add_(d_p, alpha=1-dampening)
-                d = _nesterov ? d + _momentum * buf : buf;                     // d_p.add(buf, alpha=m)
+                TL buf = _first ? d : TL.Load(ref bufRef, i) * TL.Splat(_momentum) + TL.Splat(_oneMinusDampening) * d; // buf.mul_(m).add_(d_p, alpha=1-dampening)
+                TL.Store(buf, ref bufRef, i);
+                d = _nesterov ? d + TL.Splat(_momentum) * buf : buf;                                 // d_p.add(buf, alpha=m)
             }
-            p += _negLr * d;                                                   // p.add_(d_p, alpha=-lr)
+            p += TL.Splat(_negLr) * d;                                                               // p.add_(d_p, alpha=-lr)
+            TL.Store(p, ref pRef, i);
         }
     }
 }

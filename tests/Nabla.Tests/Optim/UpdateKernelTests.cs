@@ -1,231 +1,303 @@
-using Nabla.Kernels;
 using System.Numerics;
+using Nabla.Kernels;
 using Nabla.Optim;
 
 namespace Nabla.Tests.Optim;
 
 /// <summary>
-/// The fused update loops against a plain per-element transcription of the PyTorch formulas, bit for bit, at sizes
-/// around the vector width (full vectors, the zero-padded tail, and both), in float32 and float64.
+/// The fused update loops (Note [Fused optimizer updates]) against a plain per-element transcription of the PyTorch
+/// formulas, bit for bit: every optimizer variant, float32 and float64, at sizes around the lane count (whole vectors,
+/// the zero-padded tail, and both) and above the two-thread threshold, split over 1 and 2 threads.
 /// </summary>
 public class UpdateKernelTests
 {
-    public static TheoryData<int, DType> Sizes()
+    /// <summary>One optimizer configuration and its scalar reference.</summary>
+    private abstract class Variant(string name)
     {
-        var data = new TheoryData<int, DType>();
-        foreach (DType dtype in new[] { DType.Float32, DType.Float64 })
+        /// <summary>The optimizer's state buffers, in the order of the reference's arrays.</summary>
+        public abstract string[] BufferNames { get; }
+
+        public abstract Optimizer Create(Tensor[] parameters);
+
+        /// <summary>Step <paramref name="t"/> (1 on the first) of the scalar formula, element by element.</summary>
+        public abstract void Step<T>(T[] p, T[] g, T[][] s, int t) where T : unmanaged, IFloatingPointIeee754<T>;
+
+        /// <summary>A hyper-parameter (computed in double, as Python does) converted to the element type.</summary>
+        protected static T C<T>(double value) where T : unmanaged, IFloatingPointIeee754<T> => T.CreateTruncating(value);
+
+        public override string ToString() => name;
+    }
+
+    private sealed class SgdVariant(string name, double lr, double momentum, double dampening, double wd, bool nesterov) : Variant(name)
+    {
+        public override string[] BufferNames => momentum != 0 ? ["momentumBuffer"] : [];
+
+        public override Optimizer Create(Tensor[] parameters) => new Sgd(parameters, lr, momentum, dampening, wd, nesterov);
+
+        public override void Step<T>(T[] p, T[] g, T[][] s, int t)
         {
-            int w = dtype == DType.Float32 ? Vector<float>.Count : Vector<double>.Count;
-            foreach (int n in new[] { 0, 1, w - 1, w, w + 1, 3 * w + 2, 1003 }.Distinct())
-                data.Add(n, dtype);
+            for (int i = 0; i < p.Length; i++)
+            {
+                T d = g[i];
+                if (wd != 0) d += C<T>(wd) * p[i];
+                if (momentum != 0)
+                {
+                    s[0][i] = t == 1 ? d : s[0][i] * C<T>(momentum) + C<T>(1 - dampening) * d;
+                    d = nesterov ? d + C<T>(momentum) * s[0][i] : s[0][i];
+                }
+                p[i] += C<T>(-lr) * d;
+            }
         }
+    }
+
+    private sealed class AdamVariant(string name, double lr, double b1, double b2, double eps, double wd, bool amsGrad, bool decoupled) : Variant(name)
+    {
+        public override string[] BufferNames => amsGrad ? ["expAvg", "expAvgSq", "maxExpAvgSq"] : ["expAvg", "expAvgSq"];
+
+        public override Optimizer Create(Tensor[] parameters)
+            => decoupled ? new AdamW(parameters, lr, b1, b2, eps, wd, amsGrad) : new Adam(parameters, lr, b1, b2, eps, wd, amsGrad);
+
+        public override void Step<T>(T[] p, T[] g, T[][] s, int t)
+        {
+            T step = C<T>(-(lr / (1 - Math.Pow(b1, t)))), bc2 = C<T>(Math.Sqrt(1 - Math.Pow(b2, t)));
+            for (int i = 0; i < p.Length; i++)
+            {
+                T gi = g[i];
+                if (decoupled) p[i] *= C<T>(1 - lr * wd);
+                else if (wd != 0) gi += C<T>(wd) * p[i];
+                s[0][i] = s[0][i] * C<T>(b1) + C<T>(1 - b1) * gi;
+                s[1][i] = s[1][i] * C<T>(b2) + C<T>(1 - b2) * gi * gi;
+                T second = s[1][i];
+                if (amsGrad) second = s[2][i] = T.Max(s[2][i], s[1][i]);
+                p[i] += step * s[0][i] / (T.Sqrt(second) / bc2 + C<T>(eps));
+            }
+        }
+    }
+
+    private sealed class RmsPropVariant(string name, double lr, double alpha, double eps, double wd, double momentum, bool centered) : Variant(name)
+    {
+        public override string[] BufferNames => (centered, momentum > 0) switch
+        {
+            (true, true) => ["squareAvg", "gradAvg", "momentumBuffer"],
+            (true, false) => ["squareAvg", "gradAvg"],
+            (false, true) => ["squareAvg", "momentumBuffer"],
+            _ => ["squareAvg"],
+        };
+
+        public override Optimizer Create(Tensor[] parameters) => new RmsProp(parameters, lr, alpha, eps, wd, momentum, centered);
+
+        public override void Step<T>(T[] p, T[] g, T[][] s, int t)
+        {
+            T[] sq = s[0];
+            T[]? ga = centered ? s[1] : null;
+            T[]? buf = momentum > 0 ? s[^1] : null;
+            for (int i = 0; i < p.Length; i++)
+            {
+                T gi = g[i];
+                if (wd != 0) gi += C<T>(wd) * p[i];
+                sq[i] = sq[i] * C<T>(alpha) + C<T>(1 - alpha) * gi * gi;
+                T avg;
+                if (ga is not null)
+                {
+                    ga[i] = ga[i] * C<T>(alpha) + C<T>(1 - alpha) * gi;
+                    avg = T.Sqrt(sq[i] - ga[i] * ga[i]);
+                }
+                else
+                {
+                    avg = T.Sqrt(sq[i]);
+                }
+                avg += C<T>(eps);
+                if (buf is not null)
+                {
+                    buf[i] = buf[i] * C<T>(momentum) + gi / avg;
+                    p[i] += C<T>(-lr) * buf[i];
+                }
+                else
+                {
+                    p[i] += C<T>(-lr) * gi / avg;
+                }
+            }
+        }
+    }
+
+    private sealed class AdagradVariant(string name, double lr, double lrDecay, double wd, double init, double eps) : Variant(name)
+    {
+        public override string[] BufferNames => ["sum"];
+
+        public override Optimizer Create(Tensor[] parameters) => new Adagrad(parameters, lr, lrDecay, wd, init, eps);
+
+        public override void Step<T>(T[] p, T[] g, T[][] s, int t)
+        {
+            if (t == 1) Array.Fill(s[0], C<T>(init));
+            T negClr = C<T>(-(lr / (1 + (t - 1) * lrDecay)));
+            for (int i = 0; i < p.Length; i++)
+            {
+                T gi = g[i];
+                if (wd != 0) gi += C<T>(wd) * p[i];
+                s[0][i] += gi * gi;
+                p[i] += negClr * gi / (T.Sqrt(s[0][i]) + C<T>(eps));
+            }
+        }
+    }
+
+    private static readonly Variant[] Variants =
+    [
+        new SgdVariant("sgd", 0.1, 0, 0, 0, false),
+        new SgdVariant("sgd-wd", 0.1, 0, 0, 0.01, false),
+        new SgdVariant("sgd-momentum", 0.1, 0.9, 0, 0, false),
+        new SgdVariant("sgd-momentum-dampening-wd", 0.1, 0.9, 0.2, 0.01, false),
+        new SgdVariant("sgd-nesterov-wd", 0.05, 0.8, 0, 0.03, true),
+        new AdamVariant("adam", 0.01, 0.9, 0.999, 1e-8, 0, false, false),
+        new AdamVariant("adam-wd", 0.01, 0.8, 0.95, 1e-6, 0.1, false, false),
+        new AdamVariant("adam-amsgrad", 0.01, 0.9, 0.999, 1e-8, 0, true, false),
+        new AdamVariant("adam-amsgrad-wd", 0.01, 0.8, 0.95, 1e-6, 0.1, true, false),
+        new AdamVariant("adamw", 0.01, 0.9, 0.999, 1e-8, 0.05, false, true),
+        new AdamVariant("adamw-amsgrad", 0.02, 0.85, 0.99, 1e-7, 0.01, true, true),
+        new RmsPropVariant("rmsprop", 0.01, 0.99, 1e-8, 0, 0, false),
+        new RmsPropVariant("rmsprop-wd-momentum", 0.01, 0.9, 1e-6, 0.02, 0.5, false),
+        new RmsPropVariant("rmsprop-centered", 0.01, 0.9, 1e-6, 0, 0, true),
+        new RmsPropVariant("rmsprop-centered-momentum-wd", 0.01, 0.9, 1e-6, 0.02, 0.5, true),
+        new AdagradVariant("adagrad", 0.1, 0, 0, 0, 1e-10),
+        new AdagradVariant("adagrad-decay-wd-init", 0.1, 0.05, 0.01, 0.1, 1e-10),
+    ];
+
+    /// <summary>Sizes around 16 float32 / 8 float64 lanes (and whatever the machine's lane count is), and above the threshold.</summary>
+    private static int[] SizesFor(DType dtype)
+    {
+        int w = dtype == DType.Float32 ? UpdateLoop.LaneCount<float>() : UpdateLoop.LaneCount<double>();
+        return new[] { 0, 1, 15, 16, 17, 31, 33, 1000, w - 1, w, w + 1, 2 * w + 1, Chunked.UpdateThreshold + 1001 }
+            .Where(n => n >= 0).Distinct().Order().ToArray();
+    }
+
+    public static TheoryData<string, DType, int> Cases()
+    {
+        var data = new TheoryData<string, DType, int>();
+        foreach (Variant v in Variants)
+            foreach (DType dtype in new[] { DType.Float32, DType.Float64 })
+                foreach (int threads in new[] { 1, 2 })
+                    data.Add(v.ToString(), dtype, threads);
         return data;
     }
 
-    private delegate void ScalarStep<T>(T[] p, T[] g, T[][] state, int step);
-
     [Theory]
-    [MemberData(nameof(Sizes))]
-    public void SgdUpdate_AnySize_MatchesScalarFormulaBitForBit(int n, DType dtype)
+    [MemberData(nameof(Cases))]
+    public void FusedUpdate_EverySize_MatchesScalarFormulaBitForBit(string variant, DType dtype, int threads)
     {
-        const double lr = 0.1, m = 0.9, damp = 0.2, wd = 0.01;
-        Check(n, dtype, ps => new Sgd(ps, lr, m, damp, wd), 1,
-            (double[] p, double[] g, double[][] s, int t) =>
-            {
-                for (int i = 0; i < p.Length; i++)
-                {
-                    double d = g[i] + wd * p[i];
-                    s[0][i] = t == 1 ? d : s[0][i] * m + (1 - damp) * d;
-                    p[i] += -lr * s[0][i];
-                }
-            },
-            (float[] p, float[] g, float[][] s, int t) =>
-            {
-                for (int i = 0; i < p.Length; i++)
-                {
-                    float d = g[i] + (float)wd * p[i];
-                    s[0][i] = t == 1 ? d : s[0][i] * (float)m + (float)(1 - damp) * d;
-                    p[i] += (float)-lr * s[0][i];
-                }
-            });
-    }
-
-    [Theory]
-    [MemberData(nameof(Sizes))]
-    public void AdamUpdate_AmsGradWeightDecay_MatchesScalarFormulaBitForBit(int n, DType dtype)
-    {
-        const double lr = 0.01, b1 = 0.8, b2 = 0.95, eps = 1e-6, wd = 0.1;
-        Check(n, dtype, ps => new Adam(ps, lr, b1, b2, eps, wd, amsGrad: true), 3,
-            (double[] p, double[] g, double[][] s, int t) =>
-            {
-                double step = -(lr / (1 - Math.Pow(b1, t))), bc2 = Math.Sqrt(1 - Math.Pow(b2, t));
-                for (int i = 0; i < p.Length; i++)
-                {
-                    double gi = g[i] + wd * p[i];
-                    s[0][i] = s[0][i] * b1 + (1 - b1) * gi;
-                    s[1][i] = s[1][i] * b2 + (1 - b2) * gi * gi;
-                    s[2][i] = Math.Max(s[2][i], s[1][i]);
-                    p[i] += step * s[0][i] / (Math.Sqrt(s[2][i]) / bc2 + eps);
-                }
-            },
-            (float[] p, float[] g, float[][] s, int t) =>
-            {
-                float step = (float)-(lr / (1 - Math.Pow(b1, t))), bc2 = (float)Math.Sqrt(1 - Math.Pow(b2, t));
-                for (int i = 0; i < p.Length; i++)
-                {
-                    float gi = g[i] + (float)wd * p[i];
-                    s[0][i] = s[0][i] * (float)b1 + (float)(1 - b1) * gi;
-                    s[1][i] = s[1][i] * (float)b2 + (float)(1 - b2) * gi * gi;
-                    s[2][i] = MathF.Max(s[2][i], s[1][i]);
-                    p[i] += step * s[0][i] / (MathF.Sqrt(s[2][i]) / bc2 + (float)eps);
-                }
-            });
-    }
-
-    [Theory]
-    [MemberData(nameof(Sizes))]
-    public void AdamWUpdate_AnySize_MatchesScalarFormulaBitForBit(int n, DType dtype)
-    {
-        const double lr = 0.01, b1 = 0.9, b2 = 0.999, eps = 1e-8, wd = 0.05;
-        Check(n, dtype, ps => new AdamW(ps, lr, b1, b2, eps, wd), 2,
-            (double[] p, double[] g, double[][] s, int t) =>
-            {
-                double step = -(lr / (1 - Math.Pow(b1, t))), bc2 = Math.Sqrt(1 - Math.Pow(b2, t));
-                for (int i = 0; i < p.Length; i++)
-                {
-                    p[i] *= 1 - lr * wd;
-                    s[0][i] = s[0][i] * b1 + (1 - b1) * g[i];
-                    s[1][i] = s[1][i] * b2 + (1 - b2) * g[i] * g[i];
-                    p[i] += step * s[0][i] / (Math.Sqrt(s[1][i]) / bc2 + eps);
-                }
-            },
-            (float[] p, float[] g, float[][] s, int t) =>
-            {
-                float step = (float)-(lr / (1 - Math.Pow(b1, t))), bc2 = (float)Math.Sqrt(1 - Math.Pow(b2, t));
-                for (int i = 0; i < p.Length; i++)
-                {
-                    p[i] *= (float)(1 - lr * wd);
-                    s[0][i] = s[0][i] * (float)b1 + (float)(1 - b1) * g[i];
-                    s[1][i] = s[1][i] * (float)b2 + (float)(1 - b2) * g[i] * g[i];
-                    p[i] += step * s[0][i] / (MathF.Sqrt(s[1][i]) / bc2 + (float)eps);
-                }
-            });
-    }
-
-    [Theory]
-    [MemberData(nameof(Sizes))]
-    public void RmsPropUpdate_CenteredMomentum_MatchesScalarFormulaBitForBit(int n, DType dtype)
-    {
-        const double lr = 0.01, a = 0.9, eps = 1e-6, wd = 0.02, m = 0.5;
-        Check(n, dtype, ps => new RmsProp(ps, lr, a, eps, wd, m, centered: true), 3,
-            (double[] p, double[] g, double[][] s, int t) =>
-            {
-                for (int i = 0; i < p.Length; i++)
-                {
-                    double gi = g[i] + wd * p[i];
-                    s[0][i] = s[0][i] * a + (1 - a) * gi * gi;
-                    s[1][i] = s[1][i] * a + (1 - a) * gi;
-                    double avg = Math.Sqrt(s[0][i] - s[1][i] * s[1][i]) + eps;
-                    s[2][i] = s[2][i] * m + gi / avg;
-                    p[i] += -lr * s[2][i];
-                }
-            },
-            (float[] p, float[] g, float[][] s, int t) =>
-            {
-                for (int i = 0; i < p.Length; i++)
-                {
-                    float gi = g[i] + (float)wd * p[i];
-                    s[0][i] = s[0][i] * (float)a + (float)(1 - a) * gi * gi;
-                    s[1][i] = s[1][i] * (float)a + (float)(1 - a) * gi;
-                    float avg = MathF.Sqrt(s[0][i] - s[1][i] * s[1][i]) + (float)eps;
-                    s[2][i] = s[2][i] * (float)m + gi / avg;
-                    p[i] += (float)-lr * s[2][i];
-                }
-            });
-    }
-
-    [Theory]
-    [MemberData(nameof(Sizes))]
-    public void AdagradUpdate_AnySize_MatchesScalarFormulaBitForBit(int n, DType dtype)
-    {
-        const double lr = 0.1, decay = 0.05, wd = 0.01, init = 0.1, eps = 1e-10;
-        Check(n, dtype, ps => new Adagrad(ps, lr, decay, wd, init, eps), 1,
-            (double[] p, double[] g, double[][] s, int t) =>
-            {
-                if (t == 1) Array.Fill(s[0], init);
-                double clr = lr / (1 + (t - 1) * decay);
-                for (int i = 0; i < p.Length; i++)
-                {
-                    double gi = g[i] + wd * p[i];
-                    s[0][i] += gi * gi;
-                    p[i] += -clr * gi / (Math.Sqrt(s[0][i]) + eps);
-                }
-            },
-            (float[] p, float[] g, float[][] s, int t) =>
-            {
-                if (t == 1) Array.Fill(s[0], (float)init);
-                float clr = (float)-(lr / (1 + (t - 1) * decay));
-                for (int i = 0; i < p.Length; i++)
-                {
-                    float gi = g[i] + (float)wd * p[i];
-                    s[0][i] += gi * gi;
-                    p[i] += clr * gi / (MathF.Sqrt(s[0][i]) + (float)eps);
-                }
-            });
-    }
-
-    /// <summary>p = p * 0.5 + g * s0; s0 = s0 + 1; s1 = p - s1 (every lane independent, like every optimizer rule).</summary>
-    private readonly struct LaneRule<T> : IUpdateRule<T> where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        public void Apply(ref Vector<T> p, Vector<T> g, ref Vector<T> s0, ref Vector<T> s1, ref Vector<T> s2)
+        Variant v = Variants.Single(x => x.ToString() == variant);
+        foreach (int n in SizesFor(dtype))
         {
-            p = p * UpdateLoop.Splat<T>(0.5) + g * s0;
-            s0 += Vector<T>.One;
-            s1 = p - s1;
+            if (dtype == DType.Float32) Check<float>(v, n, dtype, threads);
+            else Check<double>(v, n, dtype, threads);
         }
     }
 
-    [Fact]
-    public void AdamUpdate_AboveTheThreadThreshold_MatchesScalarFormulaBitForBit()
+    // Runs 3 optimizer steps on random data of n elements and the scalar formula side by side; requires equal bits in the
+    // parameter and every state buffer after each step.
+    private static void Check<T>(Variant variant, int n, DType dtype, int threads) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        // Large enough to be split into one chunk per thread with the default threshold (Note [Elementwise threads]).
-        int n = Nabla.Kernels.Chunked.UpdateThreshold + 1001;
-        const double lr = 0.01, b1 = 0.8, b2 = 0.95, eps = 1e-6;
-        Check(n, DType.Float32, ps => new Adam(ps, lr, b1, b2, eps), 2, (_, _, _, _) => throw new InvalidOperationException("float32 only"),
-            (float[] p, float[] g, float[][] s, int t) =>
+        var gen = new Generator((ulong)(1234 + n));
+        Tensor p = Tensor.Randn([n], dtype, gen);
+        p.RequiresGrad = true;
+        Optimizer optimizer = variant.Create([p]);
+        optimizer.ThreadsOverride = threads;
+        T[] pRef = p.ToArray<T>();
+        T[][] sRef = variant.BufferNames.Select(_ => new T[n]).ToArray();
+        for (int t = 1; t <= 3; t++)
+        {
+            Tensor g = Tensor.Randn([n], dtype, gen);
+            p.Grad = g;
+            optimizer.Step();
+            variant.Step(pRef, g.ToArray<T>(), sRef, t);
+            string where = $"{variant} {dtype.Name()} n={n} threads={threads} step {t}";
+            AssertBitEqual(pRef, p.ToArray<T>(), where + " parameter");
+            ParameterState state = optimizer.StateOf(p)!;
+            for (int b = 0; b < sRef.Length; b++)
+                AssertBitEqual(sRef[b], state.FindBuffer(variant.BufferNames[b])!.ToArray<T>(), where + " " + variant.BufferNames[b]);
+        }
+    }
+
+    private static void AssertBitEqual<T>(T[] expected, T[] actual, string where) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            if (Bits(expected[i]) != Bits(actual[i]))
+                Assert.Fail($"{where}: element {i} of {expected.Length} is {actual[i]}, expected {expected[i]}");
+        }
+    }
+
+    private static long Bits<T>(T x) where T : unmanaged, IFloatingPointIeee754<T>
+        => typeof(T) == typeof(float) ? BitConverter.SingleToInt32Bits((float)(object)x) : BitConverter.DoubleToInt64Bits((double)(object)x);
+
+    [Fact]
+    public void LaneCount_IsTheWidestAcceleratedVector()
+    {
+        int expected = System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? 16
+            : System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? 8
+            : Vector.IsHardwareAccelerated ? Vector<float>.Count : 1;
+        Assert.Equal(expected, UpdateLoop.LaneCount<float>());
+        Assert.Equal(Math.Max(expected / 2, 1), UpdateLoop.LaneCount<double>());
+    }
+
+    /// <summary>p = p * 0.5 + g * s0; s0 = s0 + 1; s1 = p - s1; s2 = s2 * p, for the buffers in the mask (every lane independent, like every optimizer rule).</summary>
+    private readonly struct LaneRule<T>(int buffers) : IUpdateRule<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public int Buffers => buffers;
+
+        public void Apply<TL>(ref T pRef, ref T gRef, ref T s0Ref, ref T s1Ref, ref T s2Ref, nuint i) where TL : struct, ILanes<TL, T>
+        {
+            TL p = TL.Load(ref pRef, i) * TL.Splat(T.CreateTruncating(0.5));
+            if ((buffers & 1) != 0)
             {
-                float step = (float)-(lr / (1 - Math.Pow(b1, t))), bc2 = (float)Math.Sqrt(1 - Math.Pow(b2, t));
-                for (int i = 0; i < p.Length; i++)
-                {
-                    s[0][i] = s[0][i] * (float)b1 + (float)(1 - b1) * g[i];
-                    s[1][i] = s[1][i] * (float)b2 + (float)(1 - b2) * g[i] * g[i];
-                    p[i] += step * s[0][i] / (MathF.Sqrt(s[1][i]) / bc2 + (float)eps);
-                }
-            });
+                TL s0 = TL.Load(ref s0Ref, i);
+                p += TL.Load(ref gRef, i) * s0;
+                TL.Store(s0 + TL.Splat(T.One), ref s0Ref, i);
+            }
+            if ((buffers & 2) != 0) TL.Store(p - TL.Load(ref s1Ref, i), ref s1Ref, i);
+            if ((buffers & 4) != 0) TL.Store(TL.Load(ref s2Ref, i) * p, ref s2Ref, i);
+            TL.Store(p, ref pRef, i);
+        }
     }
 
     [Theory]
     [InlineData(1)]
     [InlineData(7)]
+    [InlineData(17)]
     [InlineData(61)]
     [InlineData(1027)]
     public void ChunkedRun_OneAndTwoThreads_EqualTheSingleSpanLoop(int n)
     {
         foreach (int threads in new[] { 1, 2 })
         {
-            Tensor[] a = Enumerable.Range(0, 4).Select(i => Tensor.Randn([n], DType.Float32, new Generator((ulong)(i + 1)))).ToArray();
-            Tensor[] b = a.Select(t => t.Clone()).ToArray();
-            UpdateLoop.Run(new LaneRule<float>(), a[0].Span<float>(), a[1].Span<float>(), a[2].Span<float>(), a[3].Span<float>(), default);
-            // threshold 1: every size is split, so chunk boundaries inside odd sizes are exercised
-            UpdateLoop.Run<float, LaneRule<float>>(new LaneRule<float>(), b[0], b[1], b[2], b[3], null, threads, threshold: 1);
-            for (int i = 0; i < 4; i++) Assert.Equal(a[i].ToArray<float>(), b[i].ToArray<float>());
+            foreach (int buffers in new[] { 0b000, 0b011, 0b101, 0b111 })
+            {
+                Tensor[] a = Enumerable.Range(0, 5).Select(i => Tensor.Randn([n], DType.Float32, new Generator((ulong)(i + 1)))).ToArray();
+                Tensor[] b = a.Select(t => t.Clone()).ToArray();
+                Span<float> S(Tensor[] x, int k) => (buffers & (1 << k)) != 0 ? x[k + 2].Span<float>() : default;
+                Tensor? Buf(Tensor[] x, int k) => (buffers & (1 << k)) != 0 ? x[k + 2] : null;
+                var rule = new LaneRule<float>(buffers);
+                UpdateLoop.Run(rule, a[0].Span<float>(), a[1].Span<float>(), S(a, 0), S(a, 1), S(a, 2));
+                // threshold 1: every size is split, so chunk boundaries inside odd sizes are exercised
+                UpdateLoop.Run<float, LaneRule<float>>(rule, b[0], b[1], Buf(b, 0), Buf(b, 1), Buf(b, 2), threads, threshold: 1);
+                for (int i = 0; i < 5; i++) Assert.Equal(a[i].ToArray<float>(), b[i].ToArray<float>());
+            }
 
             Tensor[] c = Enumerable.Range(0, 3).Select(i => Tensor.Randn([n], DType.Float64, new Generator((ulong)(i + 9)))).ToArray();
             Tensor[] d = c.Select(t => t.Clone()).ToArray();
-            UpdateLoop.Run(new LaneRule<double>(), c[0].Span<double>(), c[1].Span<double>(), c[2].Span<double>(), default, default);
-            UpdateLoop.Run<double, LaneRule<double>>(new LaneRule<double>(), d[0], d[1], d[2], null, null, threads, threshold: 1);
+            var rule64 = new LaneRule<double>(0b001);
+            UpdateLoop.Run(rule64, c[0].Span<double>(), c[1].Span<double>(), c[2].Span<double>(), default, default);
+            UpdateLoop.Run<double, LaneRule<double>>(rule64, d[0], d[1], d[2], null, null, threads, threshold: 1);
             for (int i = 0; i < 3; i++) Assert.Equal(c[i].ToArray<double>(), d[i].ToArray<double>());
         }
+    }
+
+    [Fact]
+    public void ChunkedRun_BuffersNotMatchingTheRule_Throw()
+    {
+        Tensor[] a = Enumerable.Range(0, 3).Select(i => Tensor.Randn([5], DType.Float32, new Generator((ulong)(i + 1)))).ToArray();
+        Assert.Throws<InvalidOperationException>(() => UpdateLoop.Run<float, LaneRule<float>>(new LaneRule<float>(0b001), a[0], a[1], null, null, null, 1));
+        Assert.Throws<InvalidOperationException>(() => UpdateLoop.Run<float, LaneRule<float>>(new LaneRule<float>(0b000), a[0], a[1], a[2], null, null, 1));
+        Assert.Throws<InvalidOperationException>(() => UpdateLoop.Run(new LaneRule<float>(0b001), a[0].Span<float>(), a[1].Span<float>(), default, default, default));
     }
 
     [Fact]
@@ -233,42 +305,12 @@ public class UpdateKernelTests
     {
         // The mlp preset's second weight (256x512 = 131,072) is the smallest tensor the default threshold splits.
         int n = 256 * 512;
-        // (Parts itself also caps at Parallelism.MaxThreads, which CLI tests running '--threads 1' change.)
         Assert.Equal(Chunked.UpdateThreshold, n);
         Tensor[] a = Enumerable.Range(0, 4).Select(i => Tensor.Randn([n + 5], DType.Float32, new Generator((ulong)(i + 21)))).ToArray();
         Tensor[] b = a.Select(t => t.Clone()).ToArray();
-        UpdateLoop.Run<float, LaneRule<float>>(new LaneRule<float>(), a[0], a[1], a[2], a[3], null, 1);
-        UpdateLoop.Run<float, LaneRule<float>>(new LaneRule<float>(), b[0], b[1], b[2], b[3], null, 2);
+        var rule = new LaneRule<float>(0b011);
+        UpdateLoop.Run<float, LaneRule<float>>(rule, a[0], a[1], a[2], a[3], null, 1);
+        UpdateLoop.Run<float, LaneRule<float>>(rule, b[0], b[1], b[2], b[3], null, 2);
         for (int i = 0; i < 4; i++) Assert.Equal(a[i].ToArray<float>(), b[i].ToArray<float>());
-    }
-
-    // Runs 3 optimizer steps on random data of n elements and the scalar formula side by side; requires equal bits.
-    private static void Check(int n, DType dtype, Func<Tensor[], Optimizer> create, int buffers,
-        ScalarStep<double> reference64, ScalarStep<float> reference32)
-    {
-        var gen = new Generator(1234);
-        Tensor p = Tensor.Randn([n], dtype, gen);
-        p.RequiresGrad = true;
-        Optimizer optimizer = create([p]);
-        double[] p64 = p.ToDoubleArray();
-        float[] p32 = p64.Select(x => (float)x).ToArray();
-        double[][] s64 = Enumerable.Range(0, buffers).Select(_ => new double[n]).ToArray();
-        float[][] s32 = Enumerable.Range(0, buffers).Select(_ => new float[n]).ToArray();
-        for (int t = 1; t <= 3; t++)
-        {
-            Tensor g = Tensor.Randn([n], dtype, gen);
-            p.Grad = g;
-            optimizer.Step();
-            if (dtype == DType.Float64)
-            {
-                reference64(p64, g.ToArray<double>(), s64, t);
-                Assert.Equal(p64, p.ToArray<double>());
-            }
-            else
-            {
-                reference32(p32, g.ToArray<float>(), s32, t);
-                Assert.Equal(p32, p.ToArray<float>());
-            }
-        }
     }
 }
