@@ -29,7 +29,9 @@ namespace Nabla.Kernels;
 // 250 µs on one thread when only that thread had read it, 612 µs when a two-thread GEMM had, and 150 µs split
 // over the two threads the way the GEMM split it (thread 0 the first half, as in GemmThreads.For); in the mlp
 // benchmark the step fell from 0.87-0.95 to 0.40-0.50 ms and `nabla bench mlp` rose from 40-43k to 47-49k
-// samples/s (scratch harness and three CLI runs on the idle machine).
+// samples/s (scratch harness and three CLI runs on the idle machine). The Adam figures above predate the update's
+// 512-bit lane rewrite (Note [Fused optimizer updates]: about 2.5x faster on one thread, 2x on two); the
+// thresholds were not re-measured after it.
 
 /// <summary>Splits a range of work into one chunk per thread. See Note [Elementwise threads].</summary>
 internal static class Chunked
