@@ -50,10 +50,10 @@ public static class Workloads
     {
         bool images = ModelPresets.TakesImages(preset);
         // Two warm-up steps on a throwaway model (bench/pytorch/workloads.py takes two too) keep first-call costs, here
-        // mostly JIT compilation, out of the timed epoch; they run on the second core while the data loads.
-        Task warmUp = Task.Run(() => WarmUp(preset, batchSize, images));
+        // mostly JIT compilation, out of the timed epoch. NOTE: before the data loads, not beside it: the steps fork
+        // GEMMs onto the helper threads, and beside the loading thread that would be more busy threads than cores.
+        WarmUp(preset, batchSize, images);
         TensorDataset train = FashionMnist.Load(true, flatten: !images), test = FashionMnist.Load(false, flatten: !images);
-        warmUp.Wait();
         var gen = new Generator(1);
         Sequential model = ModelPresets.Build(preset, 784, 10, gen);
         var optimizer = new Adam(model.Parameters(), 1e-3);
