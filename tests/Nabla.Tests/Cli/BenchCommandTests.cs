@@ -38,6 +38,34 @@ public class BenchCommandTests
     }
 
     [Fact]
+    public void BenchMlp_Json_TrainsOneEpochAndReportsThroughputAccuracyAndMemory()
+    {
+        // Needs the Fashion-MNIST files (tests/run.sh installs dataset-fashion-mnist); batch 512 keeps the epoch short.
+        var (code, output, err) = Run("bench", "mlp", "--batch-size", "512", "--json");
+        Assert.True(code == 0, err);
+        JsonElement row = JsonDocument.Parse(output).RootElement;
+        Assert.Equal("mlp", row.GetProperty("workload").GetString());
+        Assert.Equal(512, row.GetProperty("batch_size").GetInt32());
+        Assert.True(row.GetProperty("samples_per_s").GetDouble() > 0);
+        Assert.InRange(row.GetProperty("test_acc").GetDouble(), 0.75, 1.0); // one epoch of a real model, not a number made up
+        Assert.True(row.GetProperty("peak_rss_mb").GetDouble() > 0);
+        Assert.True(row.GetProperty("alloc_mb_per_step").GetDouble() >= 0);
+        Assert.True(row.GetProperty("gc_per_step").GetDouble() >= 0);
+    }
+
+    [Fact]
+    public void BenchScalar_Json_RunsTheMicrogradDemoBothWays()
+    {
+        var (code, output, err) = Run("bench", "scalar", "--json");
+        Assert.True(code == 0, err);
+        var rows = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(["scalar", "batched"], rows.Select(r => r.GetProperty("form").GetString()));
+        Assert.All(rows, r => Assert.True(r.GetProperty("seconds").GetDouble() > 0));
+        // micrograd's demo separates the moons completely, in either form.
+        Assert.All(rows, r => Assert.Equal(1.0, r.GetProperty("accuracy").GetDouble()));
+    }
+
+    [Fact]
     public void Bench_UnknownWorkload_Exits2WithHint()
     {
         var (code, _, err) = Run("bench", "resnet");
