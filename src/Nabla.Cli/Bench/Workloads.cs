@@ -60,6 +60,7 @@ public static class Workloads
         var loader = new DataLoader(train, batchSize, shuffle: true, generator: new Generator(2));
         // NOTE: every collection, of any generation, counts in generation 0's count; generation 2's counts the full ones.
         int gcBefore = GC.CollectionCount(0), fullGcBefore = GC.CollectionCount(2);
+        TimeSpan pauseBefore = GC.GetTotalPauseDuration();
         long allocBefore = GC.GetTotalAllocatedBytes(precise: false);
         var sw = Stopwatch.StartNew();
         long samples = 0, steps = 0;
@@ -68,16 +69,14 @@ public static class Workloads
             for (int e = 0; e < epochs; e++)
                 foreach (var (x, y) in loader)
                 {
-                    optimizer.ZeroGrad();
-                    Tensor loss = Functional.CrossEntropy(model.Forward(x), y);
-                    loss.Backward();
-                    optimizer.Step();
+                    TrainStep(model, optimizer, x, y);
                     samples += x.Size(0);
                     steps++;
                 }
         }
         double seconds = sw.Elapsed.TotalSeconds;
         int gcs = GC.CollectionCount(0) - gcBefore, fullGcs = GC.CollectionCount(2) - fullGcBefore;
+        double pauseMs = (GC.GetTotalPauseDuration() - pauseBefore).TotalMilliseconds;
         long allocated = GC.GetTotalAllocatedBytes(precise: false) - allocBefore;
         var (testLoss, testAcc) = Trainer.Evaluate(model, test, 1000);
         return new Row(preset, new Dictionary<string, object>
@@ -86,7 +85,7 @@ public static class Workloads
             ["seconds"] = seconds, ["samples_per_s"] = samples / seconds, ["test_acc"] = testAcc, ["test_loss"] = testLoss,
             ["peak_rss_mb"] = Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0),
             ["alloc_mb_per_step"] = allocated / (1024.0 * 1024.0) / Math.Max(1, steps), ["gc_per_step"] = (double)gcs / Math.Max(1, steps),
-            ["full_gc_per_step"] = (double)fullGcs / Math.Max(1, steps),
+            ["full_gc_per_step"] = (double)fullGcs / Math.Max(1, steps), ["gc_pause_ms_per_step"] = pauseMs / Math.Max(1, steps),
         });
     }
 
@@ -101,11 +100,15 @@ public static class Workloads
         var data = TensorDataset.FromBytes(new byte[n * 784], images ? [n, 1, 28, 28] : [n, 784], labels);
         using (BufferReuse.Begin())
             foreach (var (x, y) in new DataLoader(data, batchSize, shuffle: true, generator: new Generator(3)))
-            {
-                optimizer.ZeroGrad();
-                Functional.CrossEntropy(model.Forward(x), y).Backward();
-                optimizer.Step();
-            }
+                TrainStep(model, optimizer, x, y);
+    }
+
+    /// <summary>One step of the training workloads: cross entropy, backward, Adam.</summary>
+    private static void TrainStep(Module model, Optimizer optimizer, Tensor x, Tensor y)
+    {
+        optimizer.ZeroGrad();
+        Functional.CrossEntropy(model.Forward(x), y).Backward();
+        optimizer.Step();
     }
 
     /// <summary>W4: a chain of <paramref name="ops"/> elementwise ops (add, mul, tanh in turn) on 16 float32 elements; µs per op.</summary>

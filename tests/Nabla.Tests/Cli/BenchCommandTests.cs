@@ -51,6 +51,8 @@ public class BenchCommandTests
         Assert.True(row.GetProperty("peak_rss_mb").GetDouble() > 0);
         Assert.True(row.GetProperty("alloc_mb_per_step").GetDouble() >= 0);
         Assert.True(row.GetProperty("gc_per_step").GetDouble() >= 0);
+        Assert.True(row.GetProperty("full_gc_per_step").GetDouble() <= row.GetProperty("gc_per_step").GetDouble());
+        Assert.True(row.GetProperty("gc_pause_ms_per_step").GetDouble() >= 0);
     }
 
     [Fact]
