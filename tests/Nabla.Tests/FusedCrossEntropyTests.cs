@@ -2,7 +2,7 @@ namespace Nabla.Tests;
 
 /// <summary>
 /// The fused cross-entropy kernel (Note [Fused cross entropy]) against the composite path, which class weights of
-/// all ones select and which computes the same loss operation by operation.
+/// all ones select and which computes the same loss operation by operation (log-softmax, then the pick).
 /// </summary>
 public class FusedCrossEntropyTests
 {
@@ -27,7 +27,7 @@ public class FusedCrossEntropyTests
     [InlineData(7, 3, false)]
     [InlineData(33, 10, true)]
     [InlineData(128, 17, true)]
-    public void Fused_LossAndGradientAreBitIdenticalToTheComposite(int n, int c, bool transposed)
+    public void Fused_LossIsBitIdenticalToTheComposite_GradientAgreesToRounding(int n, int c, bool transposed)
     {
         foreach (DType dtype in new[] { DType.Float32, DType.Float64 })
             foreach (Reduction reduction in new[] { Reduction.Mean, Reduction.Sum, Reduction.None })
@@ -48,10 +48,15 @@ public class FusedCrossEntropyTests
                     Tensor upstream = reduction == Reduction.None ? Tensor.Randn([n], dtype, new Generator(9)) : Tensor.Scalar(1.7, dtype);
                     fused.Backward(upstream);
                     composite.Backward(upstream);
-                    // The rule rounds as the composite's chain of rules does (Note [Fused cross entropy]): equal values.
+                    // The rule rounds as the composite's chain of separate rules did (Note [Fused cross entropy]); the composite
+                    // now takes log-softmax as one op (Note [Fused softmax]) whose rule, g - exp(y)·Σg, rounds differently, so
+                    // the gradients agree to a few units of rounding at the scale of the largest gradient (softmax - 1 at the
+                    // target cancels, so an entry's own relative error can be far larger).
                     double[] expected = x2.Grad!.ToDoubleArray(), actual = x1.Grad!.ToDoubleArray();
+                    double scale = expected.Max(Math.Abs), eps = dtype == DType.Float32 ? 1.2e-7 : 2.3e-16;
                     for (int i = 0; i < expected.Length; i++)
-                        Assert.True(expected[i] == actual[i], $"{dtype} {reduction} ignored={ignored} [{i}]: {actual[i]} vs {expected[i]}");
+                        Assert.True(Math.Abs(expected[i] - actual[i]) <= 8 * eps * scale,
+                            $"{dtype} {reduction} ignored={ignored} [{i}]: {actual[i]} vs {expected[i]}");
                     if (ignored)
                         for (int i = 1; i < n; i += 3)
                             for (int k = 0; k < c; k++) Assert.Equal(0.0, actual[transposed ? k * n + i : i * c + k]);

@@ -229,6 +229,7 @@ namespace Nabla
         public Tensor Softmax(int dim)
         {
             CheckFloat(this, "softmax");
+            if (Ops.FusedSoftmax.Applies(this, dim)) return Ops.FusedSoftmax.Forward(this, log: false); // Note [Fused softmax]
             Tensor e = (this - MaxOver([dim]).Detach()).Exp();
             return e / e.Sum(dim, keepDim: true);
         }
@@ -237,6 +238,7 @@ namespace Nabla
         public Tensor LogSoftmax(int dim)
         {
             CheckFloat(this, "log_softmax");
+            if (Ops.FusedSoftmax.Applies(this, dim)) return Ops.FusedSoftmax.Forward(this, log: true); // Note [Fused softmax]
             Tensor shifted = this - MaxOver([dim]).Detach();
             return shifted - shifted.Exp().Sum(dim, keepDim: true).Log();
         }
