@@ -11,6 +11,11 @@ if (args.Length > 0 && args[0] == "chunks")
     ChunkStopwatch.Run(args[1..]);
     return;
 }
+if (args.Length > 0 && args[0] == "kernels")
+{
+    KernelStopwatch.Run(args[1..]);
+    return;
+}
 if (args.Length > 0 && args[0] == "kernel")
 {
     KernelPeak.Run();
