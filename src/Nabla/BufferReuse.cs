@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Nabla;
 
 // Note [Buffer reuse]
@@ -39,6 +41,17 @@ namespace Nabla;
 // forced collection that the next miss needed, so the pool grew: a 2-layer training loop beside a thread
 // collecting every 3-10 ms made 38 buffers where it made 25 alone (a CI run failed on it); counting from the
 // scope's own collections it made 27-33.
+// A collection is also skipped (the miss makes a new buffer) while the time since the scope's last forced
+// collection is under four times that collection's duration, so that forced collections take at most about a fifth
+// of the scope's time. Without it, a loop whose results are dropped at once (inference, eager elementwise work)
+// forced a full collection at every other allocation, which cost more than the ops (`Nabla.Bench kernels`, the stopwatch side of `bash bench/kernels.sh`): a
+// 128x512 add 41 -> 11 µs (PyTorch 7.6), ReLU forward+backward 104 -> 40, a 1M-element product 349 -> 217,
+// Linear forward 480 -> 337 (PyTorch 419); the mlp preset's forward at batch 128 under NoGrad (a /tmp harness) 626-732 ->
+// 539-555 µs, as fast as with no scope at all (552-580), where it had been slower. Training was the same
+// within noise (`nabla bench mlp|cnn --json`, two rounds alternating: mlp 58-66k -> 66-68k samples/s with 0.37-0.46
+// instead of 0.43-0.51 collections per step, cnn 7.5-8.0k both, peak RSS 135-141 and 271-273 MB both). The price is
+// memory where collections are slow next to the work between them (a large live heap): the pool grows instead,
+// up to the scope's cap.
 
 /// <summary>
 /// Recycles large tensor buffers across training steps on the current thread (see Note [Buffer reuse]).
@@ -95,9 +108,13 @@ public sealed class BufferReuse : IDisposable
         _handedOutSinceCollection += bytes;
         if (TakeDead(bucket, dtype, zeroed) is { } reused) return reused;
         // NOTE: see Note [Buffer reuse] for when a miss forces a collection.
-        if (bucket.Count >= 2 && (bytes >= EagerBytes || _handedOutSinceCollection >= _pooledAtCollection * 3 / 4))
+        if (bucket.Count >= 2 && (bytes >= EagerBytes || _handedOutSinceCollection >= _pooledAtCollection * 3 / 4)
+            && MayCollect(Stopwatch.GetTimestamp(), _lastCollectionEnd, _lastCollectionTicks, CollectionSpacing, Collections))
         {
+            long start = Stopwatch.GetTimestamp();
             GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: false);
+            _lastCollectionEnd = Stopwatch.GetTimestamp();
+            _lastCollectionTicks = _lastCollectionEnd - start;
             _handedOutSinceCollection = bytes;
             _pooledAtCollection = _pooledBytes;
             Collections++;
@@ -112,6 +129,19 @@ public sealed class BufferReuse : IDisposable
         }
         return storage;
     }
+
+    /// <summary>
+    /// A miss may force a collection only once the time since the last forced one is at least this many times that
+    /// collection's own duration (forced collections then take at most a fifth of the scope's time); otherwise the
+    /// pool grows. 0 turns the rule off (tests that need the pool's growth to be independent of timing). See Note [Buffer reuse].
+    /// </summary>
+    internal int CollectionSpacing { get; set; } = 4;
+
+    private long _lastCollectionEnd, _lastCollectionTicks;
+
+    /// <summary>The spacing rule (see <see cref="CollectionSpacing"/>): the first collection is always allowed.</summary>
+    internal static bool MayCollect(long now, long lastEnd, long lastDuration, int spacing, long collections) =>
+        collections == 0 || now - lastEnd >= spacing * lastDuration;
 
     /// <summary>Buffers at least this large force a collection at any miss (see Note [Buffer reuse]).</summary>
     private const long EagerBytes = 4L << 20;

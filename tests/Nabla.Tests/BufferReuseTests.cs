@@ -7,6 +7,9 @@ public class BufferReuseTests
     public void Scope_RecyclesBuffersOfDeadTensors_AndKeepsLiveOnesIntact()
     {
         using var reuse = BufferReuse.Begin();
+        // Without the spacing rule, so that reuse starts within the 20 steps whatever a collection costs here (in a full
+        // test run the heap is large and a collection slow: the rule would rightly grow the pool instead).
+        reuse.CollectionSpacing = 0;
         Tensor keep = Tensor.Full([100_000], 3f);
         for (int step = 0; step < 20; step++)
         {
@@ -56,6 +59,8 @@ public class BufferReuseTests
     public void Scope_TrainingSteps_ReuseBuffersAndThePoolStopsGrowing()
     {
         using var reuse = BufferReuse.Begin();
+        // The turnover rule alone: the spacing rule (tested below) makes growth depend on how long collections take.
+        reuse.CollectionSpacing = 0;
         var w1 = Tensor.Randn([64, 200], generator: new Generator(3), requiresGrad: true);
         var w2 = Tensor.Randn([200, 100], generator: new Generator(5), requiresGrad: true);
         var x = Tensor.Randn([256, 64], generator: new Generator(4));
@@ -78,6 +83,37 @@ public class BufferReuseTests
         for (int i = 0; i < steps; i++) Step();
         Assert.True(reuse.Reused > 4 * reuse.Created, $"reused {reuse.Reused}, created {reuse.Created}");
         Assert.True(reuse.Created - createdHalfway <= createdHalfway / 4, $"created {createdHalfway} buffers in {steps} steps, then {reuse.Created - createdHalfway} more in {steps} more");
+    }
+
+    [Fact]
+    public void SpacingRule_AllowsACollectionOnlyAfterFourTimesTheLastOnesDuration()
+    {
+        Assert.True(BufferReuse.MayCollect(now: 5, lastEnd: 0, lastDuration: 0, spacing: 4, collections: 0)); // the first
+        Assert.False(BufferReuse.MayCollect(now: 1_399, lastEnd: 1_000, lastDuration: 100, spacing: 4, collections: 3));
+        Assert.True(BufferReuse.MayCollect(now: 1_400, lastEnd: 1_000, lastDuration: 100, spacing: 4, collections: 3));
+        Assert.True(BufferReuse.MayCollect(now: 1_001, lastEnd: 1_000, lastDuration: 100, spacing: 0, collections: 3)); // off
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(4)]
+    public void Scope_ResultsDroppedAtOnce_StillRecycledAndCorrect(int spacing)
+    {
+        // The inference pattern the spacing rule is for: every result dropped at once, a few kept. With the rule on
+        // (the default, 4) whether a buffer is reused or the pool grows depends on how long collections take, so only
+        // the values are checked; with it off, reuse is certain.
+        using var reuse = BufferReuse.Begin();
+        reuse.CollectionSpacing = spacing;
+        var a = Tensor.Full([300, 100], 1f);
+        var kept = new List<Tensor>();
+        for (int i = 0; i < 400; i++)
+        {
+            Tensor y = a * (float)i;
+            if (i % 50 == 0) kept.Add(y);
+            Assert.Equal((float)i, y.ToArray<float>()[29_999]);
+        }
+        for (int k = 0; k < kept.Count; k++) Assert.All(kept[k].ToArray<float>(), v => Assert.Equal(50f * k, v));
+        if (spacing == 0) Assert.True(reuse.Reused > 0, $"reused {reuse.Reused}, created {reuse.Created}");
     }
 
     [Fact]
