@@ -32,6 +32,9 @@ internal static class ChunkStopwatch
                 ("relu", (t, th) => Kernels.Elementwise.Unary<float, Kernels.ReluOp<float>>(a, 0, y, 0, count, t, th)),
                 ("a+bias", (t, th) => Kernels.Elementwise.Binary<float, float, Kernels.AddOp<float>>(a, 0, [cols, 1], bias, 0, [0, 1], [rows, cols], y, 0, t, th)),
                 ("sum(0)", (t, th) => { Array.Clear(colSums); Kernels.RowReductions.AddRows(a, 0, count, cols, colSums, t, th); }),
+                ("tanh", (t, th) => Kernels.Elementwise.Unary<float, Kernels.TanhOp<float>>(a, 0, y, 0, count, t, th)),
+                ("exp", (t, th) => Kernels.Elementwise.Unary<float, Kernels.ExpOp<float>>(a, 0, y, 0, count, t, th)),
+                ("sigmoid", (t, th) => Kernels.Elementwise.Unary<float, Kernels.SigmoidOp<float>>(a, 0, y, 0, count, t, th)),
             };
             var line = new System.Text.StringBuilder(string.Create(CultureInfo.InvariantCulture, $"n={count,9}:"));
             foreach (var (name, run) in kernels)

@@ -32,12 +32,23 @@ namespace Nabla.Kernels;
 // samples/s (scratch harness and three CLI runs on the idle machine). The Adam figures above predate the update's
 // 512-bit lane rewrite (Note [Fused optimizer updates]: about 2.5x faster on one thread, 2x on two); the
 // thresholds were not re-measured after it.
+// Transcendental ops (exp, log, log1p, tanh, sigmoid, sin, cos, erf) are compute-bound, not memory-bound, and split from
+// 32 Ki elements (IUnaryOp.ParallelThreshold; the memory-bound ops keep 4 Mi). The same command with tanh, exp and
+// sigmoid added, idle machine, 1 thread / 2 threads: 16 Ki 6.4/4.5, 10.4/7.7, 10.0/7.4 µs; 64 Ki 25.5/14.4,
+// 18.5/10.8, 41.1/23.7; 256 Ki 164/84, 102/52, 169/92; 1 Mi 676/337, 422/209, 668/359 (a+b at 1 Mi: 163/170, still no
+// gain). PyTorch splits elementwise work from 32 Ki elements (its grain size) for every op.
 
 /// <summary>Splits a range of work into one chunk per thread. See Note [Elementwise threads].</summary>
 internal static class Chunked
 {
     /// <summary>Elements below which an elementwise kernel or reduction stays on the calling thread (4 Mi).</summary>
     public const int ElementwiseThreshold = 1 << 22;
+
+    /// <summary>
+    /// Elements below which a transcendental elementwise op (exp, log, tanh, sigmoid, ...) stays on the calling thread
+    /// (32 Ki): compute-bound, they halve on two threads from ~64 Ki elements (see Note [Elementwise threads]).
+    /// </summary>
+    public const int TranscendentalThreshold = 1 << 15;
 
     /// <summary>Elements below which an optimizer update stays on the calling thread (128 Ki; see Note [Elementwise threads]).</summary>
     public const int UpdateThreshold = 1 << 17;

@@ -11,6 +11,9 @@ internal interface IUnaryOp<TSelf, T> where TSelf : IUnaryOp<TSelf, T>
     {
         for (int i = 0; i < x.Length; i++) y[i] = TSelf.Invoke(x[i]);
     }
+
+    /// <summary>Elements from which the op splits over threads (see Note [Elementwise threads]): memory-bound ops by default.</summary>
+    static virtual int ParallelThreshold => Chunked.ElementwiseThreshold;
 }
 
 /// <summary>An elementwise function of two values; span forms default to scalar loops.</summary>
@@ -44,10 +47,11 @@ internal static class Elementwise
     private const int Align = 64;
 
     /// <summary>y[i] = op(x[i]) for n elements from the given offsets.</summary>
-    public static void Unary<T, TOp>(T[] x, int offX, T[] y, int offY, int n, int threads = 0, int threshold = Chunked.ElementwiseThreshold)
+    /// <remarks>A <paramref name="threshold"/> of 0 means the op's own (<see cref="IUnaryOp{TSelf, T}.ParallelThreshold"/>).</remarks>
+    public static void Unary<T, TOp>(T[] x, int offX, T[] y, int offY, int n, int threads = 0, int threshold = 0)
         where TOp : IUnaryOp<TOp, T>
     {
-        int parts = Chunked.Parts(n, threshold, Threads(threads));
+        int parts = Chunked.Parts(n, threshold > 0 ? threshold : TOp.ParallelThreshold, Threads(threads));
         if (parts <= 1) TOp.Invoke(x.AsSpan(offX, n), y.AsSpan(offY, n));
         else Chunked.For(n, Align, parts, (s, len) => TOp.Invoke(x.AsSpan(offX + s, len), y.AsSpan(offY + s, len)));
     }

@@ -91,18 +91,24 @@ internal struct NegOp<T> : IUnaryOp<NegOp<T>, T> where T : INumber<T>
 
 internal struct ExpOp<T> : IUnaryOp<ExpOp<T>, T> where T : IFloatingPointIeee754<T>
 {
+    public static int ParallelThreshold => Chunked.TranscendentalThreshold;
+
     public static T Invoke(T x) => T.Exp(x);
     public static void Invoke(ReadOnlySpan<T> x, Span<T> y) => TensorPrimitives.Exp(x, y);
 }
 
 internal struct LogOp<T> : IUnaryOp<LogOp<T>, T> where T : IFloatingPointIeee754<T>
 {
+    public static int ParallelThreshold => Chunked.TranscendentalThreshold;
+
     public static T Invoke(T x) => T.Log(x);
     public static void Invoke(ReadOnlySpan<T> x, Span<T> y) => TensorPrimitives.Log(x, y);
 }
 
 internal struct Log1pOp<T> : IUnaryOp<Log1pOp<T>, T> where T : IFloatingPointIeee754<T>
 {
+    public static int ParallelThreshold => Chunked.TranscendentalThreshold;
+
     // NOTE: not T.LogP1, which .NET computes as Log(x + 1) and so returns 0 for |x| < 1e-16.
     public static T Invoke(T x) => T.CreateTruncating(SpecialFunctions.Log1p(double.CreateTruncating(x)));
 }
@@ -126,12 +132,16 @@ internal struct SignOp<T> : IUnaryOp<SignOp<T>, T> where T : INumber<T>
 
 internal struct TanhOp<T> : IUnaryOp<TanhOp<T>, T> where T : IFloatingPointIeee754<T>
 {
+    public static int ParallelThreshold => Chunked.TranscendentalThreshold;
+
     public static T Invoke(T x) => T.Tanh(x);
     public static void Invoke(ReadOnlySpan<T> x, Span<T> y) => TensorPrimitives.Tanh(x, y);
 }
 
 internal struct SigmoidOp<T> : IUnaryOp<SigmoidOp<T>, T> where T : unmanaged, IFloatingPointIeee754<T>
 {
+    public static int ParallelThreshold => Chunked.TranscendentalThreshold;
+
     // NOTE: with e = exp(-|x|), which never overflows: 1/(1+e) for x >= 0 and e/(1+e) for x < 0, so that large
     // negative inputs keep their tiny (even subnormal) result instead of 1/(1+inf) = 0.
     public static T Invoke(T x)
@@ -190,18 +200,24 @@ internal struct ReluOp<T> : IUnaryOp<ReluOp<T>, T> where T : INumber<T>
 
 internal struct SinOp<T> : IUnaryOp<SinOp<T>, T> where T : IFloatingPointIeee754<T>
 {
+    public static int ParallelThreshold => Chunked.TranscendentalThreshold;
+
     public static T Invoke(T x) => T.Sin(x);
     public static void Invoke(ReadOnlySpan<T> x, Span<T> y) => TensorPrimitives.Sin(x, y);
 }
 
 internal struct CosOp<T> : IUnaryOp<CosOp<T>, T> where T : IFloatingPointIeee754<T>
 {
+    public static int ParallelThreshold => Chunked.TranscendentalThreshold;
+
     public static T Invoke(T x) => T.Cos(x);
     public static void Invoke(ReadOnlySpan<T> x, Span<T> y) => TensorPrimitives.Cos(x, y);
 }
 
 internal struct ErfOp<T> : IUnaryOp<ErfOp<T>, T> where T : IFloatingPointIeee754<T>
 {
+    public static int ParallelThreshold => Chunked.TranscendentalThreshold;
+
     public static T Invoke(T x) => T.CreateTruncating(SpecialFunctions.Erf(double.CreateTruncating(x)));
 }
 #pragma warning restore CA1000

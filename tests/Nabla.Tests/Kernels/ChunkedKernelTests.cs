@@ -63,7 +63,52 @@ public class ChunkedKernelTests
         Assert.Equal(expectedD, actualD);
         Elementwise.Unary<double, ReluOp<double>>(xd, 0, actualD, 0, n, threads, threshold: 1);
         for (int i = 0; i < n; i++) Assert.Equal(Math.Max(xd[i], 0), actualD[i]);
+
+        SigmoidOp<float>.Invoke(x.AsSpan(1, n), expected);
+        Elementwise.Unary<float, SigmoidOp<float>>(x, 1, actual, 0, n, threads, threshold: 1);
+        Assert.Equal(expected, actual);
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void TranscendentalOps_SplitFromTheirOwnThreshold_BitIdentically(int threads)
+    {
+        // The default threshold of a transcendental op is Chunked.TranscendentalThreshold, not ElementwiseThreshold:
+        // 40,001 elements split at 2 threads; the result equals one call over the whole span.
+        int n = 40_001;
+        Assert.True(n > Chunked.TranscendentalThreshold && n < Chunked.ElementwiseThreshold);
+        float[] x = Values(n, 8).Select(v => (float)v).ToArray();
+        float[] expected = new float[n], actual = new float[n];
+        foreach (var (whole, chunked) in new (SpanOp, ChunkedOp)[]
+        {
+            (TanhOp<float>.Invoke, (a, b) => Elementwise.Unary<float, TanhOp<float>>(a, 0, b, 0, n, threads)),
+            (SigmoidOp<float>.Invoke, (a, b) => Elementwise.Unary<float, SigmoidOp<float>>(a, 0, b, 0, n, threads)),
+            (ExpOp<float>.Invoke, (a, b) => Elementwise.Unary<float, ExpOp<float>>(a, 0, b, 0, n, threads)),
+            (LogOp<float>.Invoke, (a, b) => Elementwise.Unary<float, LogOp<float>>(a, 0, b, 0, n, threads)),
+        })
+        {
+            whole(x, expected);
+            chunked(x, actual);
+            Assert.Equal(expected, actual);
+        }
+    }
+
+    [Fact]
+    public void Thresholds_TranscendentalOpsSplitEarlierThanMemoryBoundOnes()
+    {
+        Assert.All(new[] { Threshold<ExpOp<float>>(), Threshold<LogOp<float>>(), Threshold<Log1pOp<float>>(), Threshold<TanhOp<float>>(),
+                           Threshold<SigmoidOp<float>>(), Threshold<SinOp<float>>(), Threshold<CosOp<float>>(), Threshold<ErfOp<float>>() },
+            t => Assert.Equal(Chunked.TranscendentalThreshold, t));
+        Assert.All(new[] { Threshold<ReluOp<float>>(), Threshold<NegOp<float>>(), Threshold<AbsOp<float>>(), Threshold<SqrtOp<float>>() },
+            t => Assert.Equal(Chunked.ElementwiseThreshold, t));
+    }
+
+    private static int Threshold<TOp>() where TOp : IUnaryOp<TOp, float> => TOp.ParallelThreshold;
+
+    private delegate void SpanOp(ReadOnlySpan<float> x, Span<float> y);
+
+    private delegate void ChunkedOp(float[] x, float[] y);
 
     [Theory]
     [InlineData(1)]
