@@ -25,6 +25,7 @@ internal static class ChunkStopwatch
             float[] bias = Tensor.Rand([cols], generator: gen).ToArray<float>();
             var y = new float[rows * cols];
             var colSums = new float[cols];
+            var rowSums = new float[rows];
             int count = rows * cols;
             var kernels = new (string Name, Action<int, int> Run)[]
             {
@@ -32,6 +33,7 @@ internal static class ChunkStopwatch
                 ("relu", (t, th) => Kernels.Elementwise.Unary<float, Kernels.ReluOp<float>>(a, 0, y, 0, count, t, th)),
                 ("a+bias", (t, th) => Kernels.Elementwise.Binary<float, float, Kernels.AddOp<float>>(a, 0, [cols, 1], bias, 0, [0, 1], [rows, cols], y, 0, t, th)),
                 ("sum(0)", (t, th) => { Array.Clear(colSums); Kernels.RowReductions.AddRows(a, 0, count, cols, colSums, t, th); }),
+                ("sum(1)", (t, th) => Kernels.RowReductions.SumRows(a, 0, rows, cols, rowSums, t, th)),
                 ("tanh", (t, th) => Kernels.Elementwise.Unary<float, Kernels.TanhOp<float>>(a, 0, y, 0, count, t, th)),
                 ("exp", (t, th) => Kernels.Elementwise.Unary<float, Kernels.ExpOp<float>>(a, 0, y, 0, count, t, th)),
                 ("sigmoid", (t, th) => Kernels.Elementwise.Unary<float, Kernels.SigmoidOp<float>>(a, 0, y, 0, count, t, th)),
