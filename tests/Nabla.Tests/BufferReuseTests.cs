@@ -86,6 +86,34 @@ public class BufferReuseTests
     }
 
     [Fact]
+    public void Scope_AlternatingPhases_ThePoolStopsGrowing()
+    {
+        // Inference-like calls (results dropped at once) alternating with training steps (a weight gradient kept until the
+        // next step), as a loop that evaluates between epochs does. Measured against the whole pool alone, the turnover
+        // count was inflated by buckets the current phase hardly used, so the buckets it did use grew round after round
+        // (to the scope's cap in a longer harness); each bucket's own turnover now bounds it.
+        using var reuse = BufferReuse.Begin();
+        reuse.CollectionSpacing = 0;
+        var x = Tensor.Randn([128, 200], generator: new Generator(1));
+        var w = Tensor.Randn([400, 200], generator: new Generator(2), requiresGrad: true);
+        Tensor g = Tensor.Ones([128, 400]);
+        void Round()
+        {
+            for (int i = 0; i < 60; i++)
+                using (Autograd.NoGrad()) Functional.Linear(x, w).Relu();
+            for (int i = 0; i < 30; i++)
+            {
+                w.Grad = null;
+                x.MatMul(w.MT).Backward(g);
+            }
+        }
+        for (int r = 0; r < 3; r++) Round();
+        long created = reuse.Created;
+        for (int r = 0; r < 6; r++) Round();
+        Assert.True(reuse.Created - created <= 2, $"created {created} buffers in 3 rounds, then {reuse.Created - created} more in 6 more");
+    }
+
+    [Fact]
     public void SpacingRule_AllowsACollectionOnlyAfterFourTimesTheLastOnesDuration()
     {
         Assert.True(BufferReuse.MayCollect(now: 5, lastEnd: 0, lastDuration: 0, spacing: 4, collections: 0)); // the first
