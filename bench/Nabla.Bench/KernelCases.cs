@@ -13,7 +13,9 @@ namespace Nabla.Bench;
 public static class KernelCases
 {
     /// <summary>The case names, in table order.</summary>
-    public static IReadOnlyList<string> Names => [.. Builders.Keys];
+    public static IReadOnlyList<string> Names => s_names ??= [.. Builders.Keys];
+
+    private static IReadOnlyList<string>? s_names;
 
     /// <summary>Makes the operands of case <paramref name="name"/> and returns one call of it.</summary>
     public static Action Create(string name) =>

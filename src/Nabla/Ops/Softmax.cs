@@ -34,7 +34,7 @@ internal static class FusedSoftmax
             if (x.DType == DType.Float32) Rows(src.Data<float>(), src.Offset, y.Data<float>(), rows, c, log);
             else Rows(src.Data<double>(), src.Offset, y.Data<double>(), rows, c, log);
         }
-        if (Autograd.ShouldRecord(x)) y.SetGradFn(log ? new LogSoftmaxBackward(x, y) : new SoftmaxBackward(x, y));
+        if (Autograd.ShouldRecord(x)) y.SetGradFn(new FusedSoftmaxBackward(x, y, log));
         return y;
     }
 
@@ -102,33 +102,23 @@ internal static class FusedSoftmax
     }
 }
 
-/// <summary>The rule of <see cref="FusedSoftmax"/>'s log-softmax (see Note [Fused softmax]).</summary>
-internal sealed class LogSoftmaxBackward : Node
+/// <summary>
+/// The rule of <see cref="FusedSoftmax"/> (see Note [Fused softmax]): <c>LogSoftmaxBackward</c> or <c>SoftmaxBackward</c>,
+/// keeping the op's output.
+/// </summary>
+internal sealed class FusedSoftmaxBackward : Node
 {
+    private readonly bool _log;
     private Tensor? _y;
 
-    public LogSoftmaxBackward(Tensor x, Tensor y) : base("LogSoftmaxBackward", x) => _y = Save(y);
+    public FusedSoftmaxBackward(Tensor x, Tensor y, bool log) : base(log ? "LogSoftmaxBackward" : "SoftmaxBackward", x)
+        => (_y, _log) = (Save(y), log);
 
-    public override Tensor?[] Backward(Tensor g) => [SoftmaxRule.Apply(g, _y!, log: true)];
-
-    protected override void ReleaseSaved() => _y = null;
-}
-
-/// <summary>The rule of <see cref="FusedSoftmax"/>'s softmax (see Note [Fused softmax]).</summary>
-internal sealed class SoftmaxBackward : Node
-{
-    private Tensor? _y;
-
-    public SoftmaxBackward(Tensor x, Tensor y) : base("SoftmaxBackward", x) => _y = Save(y);
-
-    public override Tensor?[] Backward(Tensor g) => [SoftmaxRule.Apply(g, _y!, log: false)];
+    public override Tensor?[] Backward(Tensor g) => [Apply(g, _y!, _log)];
 
     protected override void ReleaseSaved() => _y = null;
-}
 
-internal static class SoftmaxRule
-{
-    public static Tensor Apply(Tensor g, Tensor y, bool log)
+    private static Tensor Apply(Tensor g, Tensor y, bool log)
     {
         if (Autograd.IsGradEnabled)
             return log ? g - y.Exp() * g.Sum(-1, keepDim: true) : y * (g - (g * y).Sum(-1, keepDim: true));
