@@ -49,6 +49,24 @@ public static class Autograd
         return new Scope(static () => t_anomalyDepth--);
     }
 
+    private static volatile bool s_collectAfterBackward = true;
+
+    /// <summary>
+    /// When true (the default), a backward pass that released a large graph (8,192 nodes or more, e.g. a micrograd-style
+    /// graph of 0-d tensors) ends with a young-generation garbage collection, when the graph has just died, instead of
+    /// leaving the runtime to collect in the middle of the next forward pass with half a graph alive. Applies to the
+    /// whole process.
+    /// </summary>
+    /// <remarks>
+    /// Never with <c>retainGraph</c> or <c>createGraph</c>, and spaced so that these collections take at most about a
+    /// fifth of the time. Turn it off in a program that schedules collections itself. See Note [Collect after backward].
+    /// </remarks>
+    public static bool CollectAfterBackward
+    {
+        get => s_collectAfterBackward;
+        set => s_collectAfterBackward = value;
+    }
+
     /// <summary>
     /// Attaches a user-defined backward node to the result of a custom op, which is how an op without a built-in rule
     /// joins the graph (PyTorch's <c>torch.autograd.Function</c>).

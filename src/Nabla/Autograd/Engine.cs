@@ -20,7 +20,8 @@ namespace Nabla.Graph;
 // per-run scratch array (Node.BackwardInto), the node lists are reused across runs of a thread, and once a
 // node's buffer holds a sum the engine itself allocated (never seen by a rule, hook or user), further
 // gradients are added into it in place instead of allocating a new sum each time. With createGraph, sums
-// are recorded ops and are never mutated.
+// are recorded ops and are never mutated. A pass that released a large graph ends with a young-generation
+// collection (Note [Collect after backward] in GraphCollection.cs).
 
 // Note [Fused accumulation]
 // In a graph of 0-d tensors most gradients a rule computes are added straight into a sum: a parameter's gradient
@@ -131,6 +132,8 @@ internal static class Engine
             else Deliver(root, rootGrads[i], createGraph, leafTargets, captured);
         }
 
+        int reached = nodes.Count;
+
         // Pass 2: Kahn order.
         Stack<Node> ready = walk.Ready;
         foreach (Node node in nodes)
@@ -188,6 +191,7 @@ internal static class Engine
             walk.Clear();
             t_walk = walk;
         }
+        if (!retainGraph && !createGraph) GraphCollection.AfterRelease(reached);
         return captured;
     }
 
