@@ -257,7 +257,7 @@ public sealed partial class Tensor
     internal bool TryAddIntoRaw(Tensor other)
     {
         if (!_isContiguous || !other._isContiguous || other.DType != DType || !DType.IsFloatingPoint()
-            || !(ReferenceEquals(Dims, other.Dims) || Dims.AsSpan().SequenceEqual(other.Dims)))
+            || !Strided.SameDims(Dims, other.Dims))
             return false;
         if (_numel == 1)
         {

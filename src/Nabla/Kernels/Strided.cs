@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Nabla.Kernels;
 
 /// <summary>
@@ -6,6 +7,14 @@ namespace Nabla.Kernels;
 /// </summary>
 internal static class Strided
 {
+    /// <summary>
+    /// True when the two shapes are equal. The common cases -- the same array, or two 0-d shapes -- are decided inline
+    /// without a call (it is asked several times per op in graphs of 0-d tensors).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool SameDims(int[] a, int[] b) =>
+        ReferenceEquals(a, b) || (a.Length == b.Length && (a.Length == 0 || a.AsSpan().SequenceEqual(b)));
+
     private static readonly int[] Rank0Strides = [];
     private static readonly int[] Rank1Strides = [1];
 

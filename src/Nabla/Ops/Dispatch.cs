@@ -122,7 +122,7 @@ public sealed partial class Tensor
             b.Data<T>(), b.Offset, Strided.BroadcastStrides(b.Dims, b.StrideArray, y.Dims), y.Dims, y.Data<TR>(), y.Offset);
     }
 
-    private static bool SameDims(int[] a, int[] b) => ReferenceEquals(a, b) || a.AsSpan().SequenceEqual(b);
+    private static bool SameDims(int[] a, int[] b) => Strided.SameDims(a, b);
 
     /// <summary>Three contiguous floating-point tensors of one dtype and one shape (for in-place gradient sums).</summary>
     internal static bool SameTinyLayout(Tensor a, Tensor b, Tensor c) =>
