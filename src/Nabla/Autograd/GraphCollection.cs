@@ -24,7 +24,9 @@ namespace Nabla.Graph;
 // of big tensors has tens of nodes and its buffers are pooled or large objects, which gen 0 does not hold); and the
 // spacing rule of Note [Buffer reuse]: a collection only when the time since the last one is at least Spacing times
 // that one's duration, so that these collections take at most a fifth of the time whatever the program does.
-// Autograd.CollectAfterBackward turns it off (for a program with its own GC policy, e.g. a latency-sensitive server).
+// The collection is process-wide: another thread's half-built graph is promoted by it as by any collection, which
+// the spacing rule bounds like the rest. Autograd.CollectAfterBackward turns it off (for a program with its own GC
+// policy, e.g. a latency-sensitive server).
 
 /// <summary>The engine's collection at the end of a backward pass that released a large graph. See Note [Collect after backward].</summary>
 internal static class GraphCollection
