@@ -52,7 +52,7 @@ internal readonly record struct ConvShape(int N, int Cin, int Cout, int Groups, 
 // is written only to be read once by the ReLU, which writes a second tensor of the same size: at the cnn
 // preset's evaluation batch of 1,000 that is two 86.5 MB tensors for the first layer, the process's peak.
 // Sequential therefore runs a Conv2d directly followed by a Relu as one op (Functional.Conv2dRelu) when neither
-// module has a forward hook, so nothing can observe the intermediate (ComputationGraph.FromModel and the
+// module has a forward hook and anomaly mode is off, so nothing can observe the intermediate (ComputationGraph.FromModel and the
 // gradient-flow tools hook every module, so they still see both ops). Each image gets its bias and the ReLU
 // while its output is still in cache, and the node (ConvolutionReluBackward) keeps its output and first
 // applies ReLU's rule g·[y > 0], with the same mask kernel ReluBackward uses, before the convolution's rule.

@@ -33,10 +33,22 @@ public sealed class Linear : Module
     /// <inheritdoc/>
     protected override Tensor OnForward(Tensor input)
     {
+        CheckInput(input);
+        return Functional.Linear(input, Weight, Bias);
+    }
+
+    /// <summary><c>relu(Forward(input))</c> in one op, for <see cref="Sequential"/> (see Note [Fused linear]).</summary>
+    internal Tensor ForwardRelu(Tensor input)
+    {
+        CheckInput(input);
+        return Functional.LinearRelu(input, Weight, Bias);
+    }
+
+    private void CheckInput(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
         if (input.Rank == 0 || input.Size(-1) != InFeatures)
             throw new ArgumentException($"Linear: expected input of shape [..., {InFeatures}], got {input.Shape}");
-        Tensor y = input.MatMul(Weight.MT);
-        return Bias is null ? y : y + Bias;
     }
 
     /// <inheritdoc/>

@@ -26,18 +26,29 @@ public sealed class Sequential : Module
     public Module this[int index] => _layers[index];
 
     /// <inheritdoc/>
-    /// <remarks>A Conv2d directly followed by a Relu runs as one fused op when neither has a forward hook (see Note [Fused convolution + ReLU]).</remarks>
+    /// <remarks>A Conv2d or Linear directly followed by a Relu runs as one fused op when neither has a forward hook and anomaly mode
+    /// is off (see Note [Fused convolution + ReLU] and Note [Fused linear]).</remarks>
     protected override Tensor OnForward(Tensor input)
     {
         Tensor x = input;
         for (int i = 0; i < _layers.Count; i++)
         {
             Module m = _layers[i];
-            if (m is Conv2d conv && i + 1 < _layers.Count && _layers[i + 1] is Relu relu && !conv.HasForwardHooks && !relu.HasForwardHooks)
+            // NOTE: not in anomaly mode, which names the primitive op (and module) that produced a non-finite value.
+            if (i + 1 < _layers.Count && _layers[i + 1] is Relu relu && !m.HasForwardHooks && !relu.HasForwardHooks && !Autograd.IsAnomalyEnabled)
             {
-                x = conv.ForwardRelu(x);
-                i++;
-                continue;
+                if (m is Conv2d conv)
+                {
+                    x = conv.ForwardRelu(x);
+                    i++;
+                    continue;
+                }
+                if (m is Linear linear)
+                {
+                    x = linear.ForwardRelu(x);
+                    i++;
+                    continue;
+                }
             }
             x = m.Forward(x);
         }

@@ -1,3 +1,4 @@
+using System.Numerics;
 using Nabla.Graph;
 using Nabla.Kernels;
 
@@ -126,9 +127,18 @@ namespace Nabla
         /// <remarks>
         /// <paramref name="input"/> is <c>[..., in_features]</c> (any number of leading dims, or 1-D <c>[in_features]</c>),
         /// <paramref name="weight"/> is <c>[out_features, in_features]</c>, <paramref name="bias"/> is <c>[out_features]</c>;
-        /// the result is <c>[..., out_features]</c>.
+        /// the result is <c>[..., out_features]</c>. One op (<c>AddmmBackward</c>, or <c>MmBackward</c> without a bias) for an
+        /// input of rank 2 or more; see Note [Fused linear].
         /// </remarks>
-        public static Tensor Linear(Tensor input, Tensor weight, Tensor? bias = null)
+        public static Tensor Linear(Tensor input, Tensor weight, Tensor? bias = null) => LinearImpl(input, weight, bias, relu: false);
+
+        /// <summary>
+        /// <c>relu(Linear(input, weight, bias))</c> as one op, for <see cref="NN.Sequential"/> when a Linear is directly followed by a
+        /// Relu (see Note [Fused linear]). Same arguments, checks, results and gradients as the two ops.
+        /// </summary>
+        internal static Tensor LinearRelu(Tensor input, Tensor weight, Tensor? bias) => LinearImpl(input, weight, bias, relu: true);
+
+        private static Tensor LinearImpl(Tensor input, Tensor weight, Tensor? bias, bool relu)
         {
             ArgumentNullException.ThrowIfNull(input);
             ArgumentNullException.ThrowIfNull(weight);
@@ -140,10 +150,14 @@ namespace Nabla
                     $"linear: input of shape {input.Shape} does not match weight of shape {weight.Shape}: expected input [..., {inFeatures}] (the last dimension must equal in_features)");
             if (bias is not null && (bias.Rank != 1 || bias.Dims[0] != outFeatures))
                 throw new ArgumentException($"linear: bias has shape {bias.Shape} but weight of shape {weight.Shape} expects [{outFeatures}]");
+            // NOTE: anomaly mode keeps the separate ops, so that a non-finite value is reported at the primitive
+            // (matmul, add or relu) that produced it; so do 1-D inputs and mixed dtypes (whose errors those ops give).
+            bool fused = input.Rank >= 2 && !Autograd.IsAnomalyEnabled && input.DType.IsFloatingPoint()
+                && weight.DType == input.DType && (bias is null || bias.DType == input.DType);
             Tensor y;
             if (input.Rank <= 2)
             {
-                y = input.MatMul(weight.MT);
+                y = fused ? LinearCore(input, weight, bias, relu) : input.MatMul(weight.MT);
             }
             else
             {
@@ -152,9 +166,62 @@ namespace Nabla
                 int[] lead = input.Dims[..^1];
                 int rows = 1;
                 foreach (int d in lead) rows *= d;
-                y = input.Reshape(rows, inFeatures).MatMul(weight.MT).Reshape([.. lead, outFeatures]);
+                Tensor x2 = input.Reshape(rows, inFeatures);
+                y = (fused ? LinearCore(x2, weight, bias, relu) : x2.MatMul(weight.MT)).Reshape([.. lead, outFeatures]);
             }
-            return bias is null ? y : y + bias;
+            if (fused) return y;
+            if (bias is not null) y += bias;
+            return relu ? y.Relu() : y;
+        }
+
+        // Note [Fused linear]
+        // Linear as three recorded ops (a transposed view of the weight, a matmul, a broadcast bias add) writes its
+        // product only for the add to read it and write a second tensor of the same size, and records three nodes; a
+        // ReLU after it (Sequential's commonest pattern) writes a third. Here the product is computed into a fresh
+        // tensor that nothing else has seen, the bias is added into it row by row and the ReLU applied in place while
+        // it is in cache, and one node, AddmmBackward (MmBackward without a bias; "Relu" inserted when fused, as in
+        // Note [Fused convolution + ReLU]), records the whole. Its rule first applies ReLU's g·[y > 0] with the
+        // kernel ReluBackward uses, then computes dx = g·W, dW = gᵀ·x and db = g summed over rows with the same
+        // products and reduction the separate ops' rules run (MatMulBackward's transposed-operand form, the engine's
+        // SumToShape), so results and gradients are bit for bit those of the separate ops (tests check), and under
+        // createGraph the rule is recorded ops, so second derivatives are unchanged. The additions are the same
+        // roundings (each element once, y + b), the ReLU the same primitive (TensorPrimitives.Max with 0).
+        // The mlp preset's step: one product buffer per layer instead of two or three, and a node per layer
+        // instead of three or four.
+        private static Tensor LinearCore(Tensor x, Tensor weight, Tensor? bias, bool relu)
+        {
+            Tensor y;
+            using (Autograd.NoGrad()) y = x.MatMul(weight.MT);
+            if (bias is not null) AddRowsInPlace(y, bias);
+            if (relu) ReluInPlace(y);
+            if (Autograd.ShouldRecord([x, weight, bias])) y.SetGradFn(new Ops.LinearBackward(x, weight, bias, relu ? y : null));
+            return y;
+        }
+
+        /// <summary>y[r, :] += b for every row of a fresh contiguous [rows, n] tensor (the same rounding as y + b).</summary>
+        private static void AddRowsInPlace(Tensor y, Tensor bias)
+        {
+            Tensor b = bias.ContiguousData();
+            if (y.DType == DType.Float32) AddRows(y.Span<float>(), b.Span<float>());
+            else AddRows(y.Span<double>(), b.Span<double>());
+
+            static void AddRows<T>(Span<T> y, ReadOnlySpan<T> b) where T : IFloatingPointIeee754<T>
+            {
+                int n = b.Length;
+                if (n == 0) return;
+                for (int at = 0; at + n <= y.Length; at += n)
+                {
+                    Span<T> row = y.Slice(at, n);
+                    System.Numerics.Tensors.TensorPrimitives.Add(row, b, row);
+                }
+            }
+        }
+
+        /// <summary>In place max(y, 0) with the primitive <see cref="Tensor.Relu"/> uses (NaN stays NaN).</summary>
+        private static void ReluInPlace(Tensor y)
+        {
+            if (y.DType == DType.Float32) ReluOp<float>.Invoke(y.Span<float>(), y.Span<float>());
+            else ReluOp<double>.Invoke(y.Span<double>(), y.Span<double>());
         }
 
         /// <summary>

@@ -190,4 +190,36 @@ namespace Nabla.Ops
 
         protected override void ReleaseSaved() => (_a, _b) = (null, null);
     }
+
+    // y = x·Wᵀ + b (then relu, when fused): see Note [Fused linear] in Ops/Activations.cs. dx = g·W, dW = gᵀ·x,
+    // db = Σ_rows g, with g first masked by [y > 0] when the ReLU is fused in. The products are the ones
+    // MatMulBackward runs for x·(W.MT) (dW as gᵀ·x, in W's layout) and db is the engine's SumToShape, so the
+    // gradients are bit for bit those of the separate ops.
+    internal sealed class LinearBackward : Node
+    {
+        private Tensor? _x, _w, _reluOutput;
+        private readonly int[]? _biasDims;
+
+        public LinearBackward(Tensor x, Tensor w, Tensor? bias, Tensor? reluOutput)
+            : base((bias is null ? "MmBackward" : "AddmmBackward").Insert(bias is null ? 2 : 5, reluOutput is null ? "" : "Relu"), x, w, bias)
+        {
+            if (NeedsGrad(1)) _x = Save(x);
+            if (NeedsGrad(0)) _w = Save(w);
+            if (reluOutput is not null) _reluOutput = Save(reluOutput);
+            _biasDims = bias?.Dims;
+        }
+
+        public override Tensor?[] Backward(Tensor g)
+        {
+            if (_reluOutput is { } y) g = Tensor.PassWherePositive(g, Autograd.ShouldRecord(g) ? y.Detach() : y);
+            return
+            [
+                _w is null ? null : g.MatMul(_w),
+                _x is null ? null : g.MT.MatMul(_x),
+                NeedsGrad(2) ? g.SumToShape(_biasDims!) : null,
+            ];
+        }
+
+        protected override void ReleaseSaved() => (_x, _w, _reluOutput) = (null, null, null);
+    }
 }
