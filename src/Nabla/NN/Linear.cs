@@ -34,14 +34,20 @@ public sealed class Linear : Module
     protected override Tensor OnForward(Tensor input)
     {
         CheckInput(input);
-        return Functional.Linear(input, Weight, Bias);
+        Tensor y = Functional.Linear(input, Weight, Bias);
+        // NOTE: the call must not be a tail call, which would take this frame off the stack: anomaly mode's creation
+        // traces name the layer that ran an op by it (Note [Anomaly mode]).
+        GC.KeepAlive(this);
+        return y;
     }
 
     /// <summary><c>relu(Forward(input))</c> in one op, for <see cref="Sequential"/> (see Note [Fused linear]).</summary>
     internal Tensor ForwardRelu(Tensor input)
     {
         CheckInput(input);
-        return Functional.LinearRelu(input, Weight, Bias);
+        Tensor y = Functional.LinearRelu(input, Weight, Bias);
+        GC.KeepAlive(this); // not a tail call: see OnForward
+        return y;
     }
 
     private void CheckInput(Tensor input)
