@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Nabla.NN;
 
 /// <summary>An affine layer <c>y = x·Wᵀ + b</c> with <c>W</c> of shape [out, in] and <c>b</c> of shape [out].</summary>
@@ -31,22 +33,25 @@ public sealed class Linear : Module
     public Tensor? Bias { get; }
 
     /// <inheritdoc/>
+    // NOTE: anomaly mode's creation traces name the layer that ran an op by this frame (Note [Anomaly mode]), so it
+    // must stay on the stack: not inlined into Module.Forward (which guarded devirtualization would do for so small
+    // a method in a process with tiered PGO) and no tail call into Functional.Linear.
+    [MethodImpl(MethodImplOptions.NoInlining)]
     protected override Tensor OnForward(Tensor input)
     {
         CheckInput(input);
         Tensor y = Functional.Linear(input, Weight, Bias);
-        // NOTE: the call must not be a tail call, which would take this frame off the stack: anomaly mode's creation
-        // traces name the layer that ran an op by it (Note [Anomaly mode]).
         GC.KeepAlive(this);
         return y;
     }
 
     /// <summary><c>relu(Forward(input))</c> in one op, for <see cref="Sequential"/> (see Note [Fused linear]).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     internal Tensor ForwardRelu(Tensor input)
     {
         CheckInput(input);
         Tensor y = Functional.LinearRelu(input, Weight, Bias);
-        GC.KeepAlive(this); // not a tail call: see OnForward
+        GC.KeepAlive(this); // not a tail call: see OnForward's note
         return y;
     }
 
