@@ -60,6 +60,13 @@ namespace Nabla;
 // it levels off (36 MB, 103 buffers; 4 with the spacing rule off), and BufferReuseTests has a small version that fails
 // on the old rule. `nabla bench mlp|cnn --json`: mlp 65.6-66.0k samples/s as before with 0.75-0.94 collections per step
 // (0.37-0.51 before) and 0.15 ms of pauses per step; cnn 7.8k, peak RSS 268-270 MB as before.
+// A miss of a buffer of 4 MiB or more collects even while its bucket holds a single buffer (smaller buckets wait for a
+// second): a loop that drops its results at once -- evaluation at a large batch -- otherwise always made a second copy
+// of each big activation before the first was found dead. That copy had been hidden by collections the other, smaller
+// allocations of each batch happened to trigger; when the fused Linear (Note [Fused linear]) removed two of them,
+// `nabla bench cnn` peaked at 382-384 MB instead of 268-272 (the first convolution's output at the evaluation batch of
+// 1,000 is 86.5 MB). With this rule it peaks at 271 MB again (alternating runs), at most one wasted collection per
+// large bucket when its first buffer is still alive (training).
 
 /// <summary>
 /// Recycles large tensor buffers across training steps on the current thread (see Note [Buffer reuse]).
@@ -117,7 +124,7 @@ public sealed class BufferReuse : IDisposable
         bucket.CountHandOut(Collections);
         if (TakeDead(bucket.Entries, dtype, zeroed) is { } reused) return reused;
         // NOTE: see Note [Buffer reuse] for when a miss forces a collection.
-        if (bucket.Entries.Count >= 2
+        if ((bucket.Entries.Count >= 2 || (bytes >= EagerBytes && bucket.Entries.Count == 1))
             && (bytes >= EagerBytes || _handedOutSinceCollection >= _pooledAtCollection * 3 / 4 || bucket.TurnedOver)
             && MayCollect(Stopwatch.GetTimestamp(), _lastCollectionEnd, _lastCollectionTicks, CollectionSpacing, Collections))
         {

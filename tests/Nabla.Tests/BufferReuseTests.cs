@@ -4,6 +4,27 @@ namespace Nabla.Tests;
 public class BufferReuseTests
 {
     [Fact]
+    public void Scope_ALargeBufferDroppedAtOnce_IsReusedAtItsSecondRequest_NotDoubled()
+    {
+        // Evaluation at a large batch drops each batch's activations before the next batch asks for the same sizes; for
+        // buffers of 4 MiB or more a miss collects even while the bucket holds one buffer (it used to make a second one,
+        // which at the cnn preset's evaluation batch was 86 MB, the process's peak).
+        using var reuse = BufferReuse.Begin();
+        reuse.CollectionSpacing = 0;
+        const int n = (4 << 20) / sizeof(float) + 1;
+        for (int i = 0; i < 3; i++) FillAndDrop(n, i);
+        Assert.Equal(1, reuse.Created);
+        Assert.Equal(2, reuse.Reused);
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        static void FillAndDrop(int n, int value)
+        {
+            Tensor t = Tensor.Full([n], value);
+            Assert.Equal(value, t.ToArray<float>()[n - 1]);
+        }
+    }
+
+    [Fact]
     public void Scope_RecyclesBuffersOfDeadTensors_AndKeepsLiveOnesIntact()
     {
         using var reuse = BufferReuse.Begin();
