@@ -4,14 +4,22 @@
 #   bash bench/compare.sh [WORKLOAD ...]      (default: overhead scalar mlp cnn)
 # Needs Debian's python3-torch and libopenblas0-pthread, and dataset-fashion-mnist for mlp/cnn.
 # PyTorch runs with its own threads at 1 and OpenBLAS at 2 threads, its fastest set-up on this machine;
-# OPENBLAS_CORETYPE/L2_SIZE are unset for that command only so OpenBLAS picks its AVX-512 kernel.
+# OPENBLAS_CORETYPE/L2_SIZE are unset for that command only so OpenBLAS picks its AVX-512 kernel. Nabla runs from
+# the ordinary build; NABLA_BENCH=published runs it as bench/publish.sh publishes it (about 2 minutes first).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 workloads=("$@")
 [ ${#workloads[@]} -gt 0 ] || workloads=(overhead scalar mlp cnn)
 out=$(mktemp -d)
-dotnet build -c Release src/Nabla.Cli >/dev/null
-nabla() { dotnet src/Nabla.Cli/bin/Release/net10.0/Nabla.Cli.dll "$@"; }
+# The ordinary build (`dotnet build`, compiled at run time); NABLA_BENCH=published runs the tool as bench/publish.sh
+# publishes it (self-contained, one composite ReadyToRun image: see docs/benchmarks.md for what that changes).
+if [ "${NABLA_BENCH:-jit}" = published ]; then
+  tool=$(bash bench/publish.sh)
+  nabla() { "$tool" "$@"; }
+else
+  dotnet build -c Release src/Nabla.Cli >/dev/null
+  nabla() { dotnet src/Nabla.Cli/bin/Release/net10.0/Nabla.Cli.dll "$@"; }
+fi
 for w in "${workloads[@]}"; do
   nabla bench "$w" --json >>"$out/rows.jsonl"
   OPENBLAS_NUM_THREADS=2 env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 bench/pytorch/workloads.py "$w" >>"$out/rows.jsonl"

@@ -5,8 +5,9 @@ namespace Nabla.Cli;
 // Note [JIT profiles]
 // A short run of the tool spends a large share of its time compiling: the mlp benchmark's one-epoch run
 // compiles ~430 methods in ~0.35 s of a ~1.3 s epoch (System.Runtime.JitInfo), and the batched micrograd demo
-// is mostly its first step's compilation. ReadyToRun does not remove that (the per-op methods are marked
-// AggressiveOptimization and the kernels use AVX-512; crossgen leaves both to the JIT). The runtime's
+// is mostly its first step's compilation. A per-assembly ReadyToRun image does not remove that (crossgen leaves
+// AggressiveOptimization methods, TensorPrimitives' instantiations and code depending on CoreLib value types'
+// layouts to the JIT); the composite image of bench/publish.sh does, at the costs docs/benchmarks.md lists. The runtime's
 // multicore JIT does: a run records which methods it compiled into a profile file, and the next run of the
 // same command compiles them on a background thread ahead of their first call. The profile is per command
 // (`train`, `bench-mlp`, ...) under ~/.nabla/jit-profiles, or $NABLA_JIT_PROFILES; NABLA_JIT_PROFILES=off

@@ -19,7 +19,7 @@ internal sealed class Storage
 
     public int Length => Data.Length;
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(CodeGen.Hot)]
     public static Storage Allocate(DType dtype, long count, bool zeroed = true)
         => TryRent(dtype, count, zeroed) ?? new Storage(NewArray(dtype, (int)count, zeroed), dtype);
 
@@ -27,7 +27,7 @@ internal sealed class Storage
     /// Checks the element count and, inside a <see cref="BufferReuse"/> scope for a buffer it recycles, returns a
     /// pooled storage; null otherwise (the caller allocates a plain array: see Note [Tensor layout]).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(CodeGen.Hot)]
     public static Storage? TryRent(DType dtype, long count, bool zeroed)
     {
         if (count > Array.MaxLength)
@@ -37,7 +37,7 @@ internal sealed class Storage
         return BufferReuse.Eligible(dtype, n) && BufferReuse.Current is { } pool ? pool.Rent(dtype, n, zeroed) : null;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(CodeGen.Hot)]
     internal static Array NewArray(DType dtype, int n, bool zeroed) => dtype switch
     {
         DType.Float32 => zeroed ? new float[n] : GC.AllocateUninitializedArray<float>(n),

@@ -42,7 +42,7 @@ public sealed partial class Tensor
         public bool RetainsGrad;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(CodeGen.Hot)]
     internal Tensor(Storage storage, int[] dims, int[] strides, int offset)
     {
         _extras = new Extras { Storage = storage };
@@ -56,7 +56,7 @@ public sealed partial class Tensor
     }
 
     /// <summary>A contiguous tensor over the start of <paramref name="storage"/> (row-major strides are contiguous by construction).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(CodeGen.Hot)]
     internal Tensor(Storage storage, int[] dims)
     {
         _extras = new Extras { Storage = storage };
@@ -69,7 +69,7 @@ public sealed partial class Tensor
     }
 
     /// <summary>A fresh contiguous tensor over the start of <paramref name="data"/>, whose Storage is made when first needed.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(CodeGen.Hot)]
     private Tensor(Array data, DType dtype, int[] dims, long numel)
     {
         _data = data;
@@ -83,7 +83,7 @@ public sealed partial class Tensor
     /// <summary>The storage shared with this tensor's views (created on first use: see Note [Tensor layout]).</summary>
     internal Storage Storage
     {
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(CodeGen.Hot)]
         get => _extras?.Storage ?? CreateStorage();
     }
 
@@ -179,7 +179,7 @@ public sealed partial class Tensor
 
     internal IReadOnlyList<Func<Tensor, Tensor?>>? Hooks => _extras?.Hooks;
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(CodeGen.Hot)]
     internal void SetGradFn(Node node)
     {
         GradFn = node;
@@ -253,7 +253,7 @@ public sealed partial class Tensor
     /// Adds <paramref name="other"/> into this tensor's elements when both are contiguous floating-point tensors of the
     /// same shape and dtype (bumping the version); returns false, changing nothing, otherwise. Never recorded.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(CodeGen.Hot)]
     internal bool TryAddIntoRaw(Tensor other)
     {
         if (!_isContiguous || !other._isContiguous || other.DType != DType || !DType.IsFloatingPoint()
@@ -291,7 +291,7 @@ public sealed partial class Tensor
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(CodeGen.Hot)]
     internal static Tensor Empty(DType dtype, int[] dims, bool zeroed = false)
     {
         long count = Strided.Numel(dims);

@@ -44,7 +44,7 @@ internal static class Engine
     /// leaves' <c>Grad</c>; otherwise the gradients with respect to <paramref name="inputs"/> are returned and no
     /// <c>Grad</c> is touched.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(CodeGen.Hot)]
     public static Tensor?[] Run(IReadOnlyList<Tensor> roots, IReadOnlyList<Tensor>? grads, bool retainGraph, bool createGraph,
         IReadOnlyList<Tensor>? inputs)
     {
@@ -259,7 +259,7 @@ internal static class Engine
     }
 
     /// <summary>Offers each input's destination to the rule (see Note [Fused accumulation]); returns the inputs it took.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(CodeGen.Hot)]
     private static byte AccumulateDirect(Node node, Tensor grad, long run, Dictionary<Tensor, int>? leafTargets)
     {
         ReadOnlySpan<Edge> edges = node.Edges;
@@ -283,7 +283,7 @@ internal static class Engine
         return (byte)fused;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(CodeGen.Hot)]
     private static void Propagate(Node node, Tensor?[]? inputGrads, NodeStack ready, long run, bool createGraph,
         Dictionary<Tensor, int>? leafTargets, Tensor?[] captured)
     {
@@ -320,7 +320,7 @@ internal static class Engine
     }
 
     /// <summary>Sums a gradient over the dims along which the input was broadcast. The one place this happens.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(CodeGen.Hot)]
     private static Tensor ReduceToShape(Tensor g, int[] dims, string nodeName, int input)
     {
         if (Nabla.Kernels.Strided.SameDims(g.Dims, dims)) return g;
@@ -335,7 +335,7 @@ internal static class Engine
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(CodeGen.Hot)]
     private static void Accumulate(Node node, Tensor g, bool createGraph)
     {
         Tensor? buffer = node.Buffer;
@@ -352,7 +352,7 @@ internal static class Engine
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(CodeGen.Hot)]
     private static void Deliver(Tensor leaf, Tensor g, bool createGraph, Dictionary<Tensor, int>? leafTargets, Tensor?[] captured)
     {
         if (leaf.Hooks is { } hooks)
@@ -367,7 +367,7 @@ internal static class Engine
         leaf.Grad = AccumulateInto(leaf.Grad, g, createGraph);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(CodeGen.Hot)]
     private static Tensor AccumulateInto(Tensor? existing, Tensor g, bool createGraph)
     {
         if (createGraph) return existing is null ? g : existing + g;

@@ -101,7 +101,7 @@ public abstract class Node
     // output dtype packed into bytes).
 
     /// <summary>Creates a node for an op over the given inputs (null entries are absent optional inputs).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(CodeGen.Hot)]
     protected Node(string name, params ReadOnlySpan<Tensor?> inputs)
     {
         Name = name;
@@ -175,7 +175,7 @@ public abstract class Node
     /// Remembers a tensor the backward rule will read, with its current version, so that an in-place
     /// change before backward is reported instead of producing a wrong gradient.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(CodeGen.Hot)]
     protected Tensor Save(Tensor tensor)
     {
         ArgumentNullException.ThrowIfNull(tensor);
@@ -188,7 +188,7 @@ public abstract class Node
     /// <summary>The first (<paramref name="slot"/> 0) or second tensor given to <see cref="Save"/>, until released.</summary>
     private protected Tensor? Saved(int slot) => slot == 0 ? _saved0 : _saved1;
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(CodeGen.Hot)]
     internal void CheckSavedVersions()
     {
         if (_saved0 is not null) CheckVersion(_saved0, _version0);
@@ -215,7 +215,7 @@ public abstract class Node
     /// </summary>
     internal virtual Tensor?[] BackwardInto(Tensor grad, Tensor?[] scratch) => Backward(grad);
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(CodeGen.Hot)]
     internal void Release()
     {
         Released = true;

@@ -138,7 +138,7 @@ internal readonly struct ScalarKernel4x4<T> : IGemmKernel<T> where T : unmanaged
     public static int MR => 4;
     public static int NR => 4;
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(CodeGen.Hot)]
     public static unsafe void Run(nint kc, T* a, T* b, T* c, nint ldc, T alpha, T beta)
     {
         T c00 = T.Zero, c01 = T.Zero, c02 = T.Zero, c03 = T.Zero;
@@ -236,7 +236,7 @@ internal readonly struct Vector512Kernel12x2<T> : IGemmKernel<T> where T : unman
     }
 
     /// <summary>The first TR rows and TV vectors of the tile (constants, so unused accumulators vanish).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(CodeGen.Hot)]
     private static unsafe void Tile<TR, TV>(nint kc, T* a, T* b, T* c, nint ldc, T alpha, T beta)
         where TR : struct, IConstant
         where TV : struct, IConstant
@@ -345,7 +345,7 @@ internal readonly struct Vector256Kernel6x2<T> : IGemmKernel<T> where T : unmana
     }
 
     /// <summary>The first TR rows and TV vectors of the tile (constants, so unused accumulators vanish).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(CodeGen.Hot)]
     private static unsafe void Tile<TR, TV>(nint kc, T* a, T* b, T* c, nint ldc, T alpha, T beta)
         where TR : struct, IConstant
         where TV : struct, IConstant

@@ -7,7 +7,7 @@ namespace Nabla
     public sealed partial class Tensor
     {
         /// <summary>Elementwise sum with broadcasting.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(CodeGen.Hot)]
         public Tensor Add(Tensor other)
         {
             ArgumentNullException.ThrowIfNull(other);
@@ -17,7 +17,7 @@ namespace Nabla
         }
 
         /// <summary>Elementwise difference with broadcasting.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(CodeGen.Hot)]
         public Tensor Sub(Tensor other)
         {
             ArgumentNullException.ThrowIfNull(other);
@@ -27,7 +27,7 @@ namespace Nabla
         }
 
         /// <summary>Elementwise product with broadcasting.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(CodeGen.Hot)]
         public Tensor Mul(Tensor other)
         {
             ArgumentNullException.ThrowIfNull(other);
@@ -37,7 +37,7 @@ namespace Nabla
         }
 
         /// <summary>Elementwise true division with broadcasting (floating-point only).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(CodeGen.Hot)]
         public Tensor Div(Tensor other)
         {
             ArgumentNullException.ThrowIfNull(other);
@@ -201,7 +201,7 @@ namespace Nabla.Ops
     {
         public override Tensor?[] Backward(Tensor g) => BackwardInto(g, new Tensor?[2]);
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(CodeGen.Hot)]
         internal override Tensor?[] BackwardInto(Tensor g, Tensor?[] scratch)
         {
             scratch[0] = g;
@@ -215,7 +215,7 @@ namespace Nabla.Ops
     {
         public override Tensor?[] Backward(Tensor g) => BackwardInto(g, new Tensor?[2]);
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(CodeGen.Hot)]
         internal override Tensor?[] BackwardInto(Tensor g, Tensor?[] scratch)
         {
             scratch[0] = g;
@@ -237,7 +237,7 @@ namespace Nabla.Ops
 
         public override Tensor?[] Backward(Tensor g) => BackwardInto(g, new Tensor?[2]);
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(CodeGen.Hot)]
         internal override Tensor?[] BackwardInto(Tensor g, Tensor?[] scratch)
         {
             bool da = NeedsGrad(0), db = NeedsGrad(1);
@@ -251,7 +251,7 @@ namespace Nabla.Ops
 
         // into += g·other, element by element as g * other (one rounding) then into + product (another): what
         // computing the product as a tensor and adding it into the buffer in place does. Tiny same-shape operands only.
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(CodeGen.Hot)]
         internal override bool TryAccumulateGrad(int input, Tensor grad, Tensor into)
         {
             Tensor? other = Other(input);

@@ -22,7 +22,7 @@ public sealed partial class Tensor
     }
 
     /// <summary>Runs a same-dtype binary kernel with broadcasting; the dtype is dispatched once here.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(CodeGen.Hot)]
     internal static Tensor BinaryKernel<TF, TD, TL>(Tensor a, Tensor b, string op, bool allowInt = true)
         where TF : IBinaryOp<TF, float, float>
         where TD : IBinaryOp<TD, double, double>
@@ -73,7 +73,7 @@ public sealed partial class Tensor
     // avoids TensorPrimitives' fixed cost per call (validation, overlap checks, width dispatch) and its large generic
     // methods that start as unoptimised tier-0 code. Unary ops do not get this: TensorPrimitives' vectorised tanh,
     // exp, log differ from Math's in the last bits, and a 0-d result must equal the same element of a longer tensor.
-    // The methods on this path are [AggressiveOptimization]: optimised from the first call, as a short program
+    // The methods on this path are CodeGen.Hot (Note [Hot methods]): optimised from the first call, as a short program
     // would otherwise run them at tier 0 throughout. The limit, 2048 elements, is set by compile time rather than
     // run time: from 32 elements up the plain loop is slower than TensorPrimitives' vectorised one (by well under a
     // microsecond at 2048), but each of TensorPrimitives' generic instantiations takes milliseconds to JIT on first
@@ -86,7 +86,7 @@ public sealed partial class Tensor
     /// <summary>Up to this many elements MulBackward adds its gradient into an existing sum (Note [Fused accumulation]).</summary>
     internal const int FusedGradLimit = 32;
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(CodeGen.Hot)]
     internal static void Run<T, TR, TOp>(Tensor a, Tensor b, Tensor y) where TOp : IBinaryOp<TOp, T, TR>
     {
         // An operand either covers the result element for element (contiguous, same shape) or is one element.
@@ -130,7 +130,7 @@ public sealed partial class Tensor
         && c.DType.IsFloatingPoint() && SameDims(a.Dims, c.Dims) && SameDims(b.Dims, c.Dims);
 
     /// <summary>Runs a unary float kernel (float32 or float64) on a contiguous copy of the input.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(CodeGen.Hot)]
     internal static Tensor UnaryKernel<TF, TD>(Tensor x, string op)
         where TF : IUnaryOp<TF, float>
         where TD : IUnaryOp<TD, double>

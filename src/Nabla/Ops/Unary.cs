@@ -64,7 +64,7 @@ namespace Nabla
         public Tensor Sign() => UnaryKernel<SignOp<float>, SignOp<double>>(this, "sign");
 
         /// <summary>Elementwise hyperbolic tangent.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(CodeGen.Hot)]
         public Tensor Tanh()
         {
             Tensor y = UnaryKernel<TanhOp<float>, TanhOp<double>>(this, "tanh");
@@ -81,7 +81,7 @@ namespace Nabla
         }
 
         /// <summary>Elementwise max(x, 0); the derivative at 0 is 0.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(CodeGen.Hot)]
         public Tensor Relu()
         {
             Tensor y = UnaryKernel<ReluOp<float>, ReluOp<double>>(this, "relu");
@@ -129,7 +129,7 @@ namespace Nabla
         }
 
         /// <summary><c>g</c> where <paramref name="mask"/> &gt; 0, else 0 (ReLU's backward, fused); differentiable in <paramref name="g"/>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(CodeGen.Hot)]
         internal static Tensor PassWherePositive(Tensor g, Tensor mask)
         {
             CheckSameDType(g, mask, "threshold_backward");
@@ -156,7 +156,7 @@ namespace Nabla.Ops
     {
         public override Tensor?[] Backward(Tensor g) => BackwardInto(g, new Tensor?[1]);
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(CodeGen.Hot)]
         internal override Tensor?[] BackwardInto(Tensor g, Tensor?[] scratch)
         {
             scratch[0] = -g;
@@ -233,7 +233,7 @@ namespace Nabla.Ops
 
         public override Tensor?[] Backward(Tensor g) => BackwardInto(g, new Tensor?[1]);
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(CodeGen.Hot)]
         internal override Tensor?[] BackwardInto(Tensor g, Tensor?[] scratch)
         {
             scratch[0] = g * (1.0 - _y! * _y!);
@@ -266,7 +266,7 @@ namespace Nabla.Ops
 
         // The mask is detached only when the pass is recorded (createGraph), so the second-order graph holds no
         // first-order node; otherwise it is read and dropped at once.
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(CodeGen.Hot)]
         internal override Tensor?[] BackwardInto(Tensor g, Tensor?[] scratch)
         {
             scratch[0] = Tensor.PassWherePositive(g, Autograd.ShouldRecord(g) ? _y!.Detach() : _y!);
