@@ -11,15 +11,7 @@ cd "$(dirname "$0")/.."
 workloads=("$@")
 [ ${#workloads[@]} -gt 0 ] || workloads=(overhead scalar mlp cnn)
 out=$(mktemp -d)
-# The ordinary build (`dotnet build`, compiled at run time); NABLA_BENCH=published runs the tool as bench/publish.sh
-# publishes it (self-contained, one composite ReadyToRun image: see docs/benchmarks.md for what that changes).
-if [ "${NABLA_BENCH:-jit}" = published ]; then
-  tool=$(bash bench/publish.sh)
-  nabla() { "$tool" "$@"; }
-else
-  dotnet build -c Release src/Nabla.Cli >/dev/null
-  nabla() { dotnet src/Nabla.Cli/bin/Release/net10.0/Nabla.Cli.dll "$@"; }
-fi
+source bench/tool.sh
 for w in "${workloads[@]}"; do
   nabla bench "$w" --json >>"$out/rows.jsonl"
   OPENBLAS_NUM_THREADS=2 env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 bench/pytorch/workloads.py "$w" >>"$out/rows.jsonl"

@@ -9,15 +9,7 @@ batches=(32 64 128 256 512)
 [ "${1:-}" = "--quick" ] && batches=(32 512)
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-# The ordinary build (`dotnet build`, compiled at run time); NABLA_BENCH=published runs the tool as bench/publish.sh
-# publishes it (self-contained, one composite ReadyToRun image: see docs/benchmarks.md for what that changes).
-if [ "${NABLA_BENCH:-jit}" = published ]; then
-  tool=$(bash bench/publish.sh)
-  nabla() { "$tool" "$@"; }
-else
-  dotnet build -c Release src/Nabla.Cli >/dev/null
-  nabla() { dotnet src/Nabla.Cli/bin/Release/net10.0/Nabla.Cli.dll "$@"; }
-fi
+source bench/tool.sh
 for ops in 1000 10000 100000; do nabla bench overhead --ops "$ops" --json >>"$out/rows.jsonl"; done
 for b in "${batches[@]}"; do
   nabla bench mlp --batch-size "$b" --json >>"$out/rows.jsonl"
