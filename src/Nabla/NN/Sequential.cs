@@ -37,15 +37,10 @@ public sealed class Sequential : Module
             // NOTE: not in anomaly mode, which names the primitive op (and module) that produced a non-finite value.
             if (i + 1 < _layers.Count && _layers[i + 1] is Relu relu && !m.HasForwardHooks && !relu.HasForwardHooks && !Autograd.IsAnomalyEnabled)
             {
-                if (m is Conv2d conv)
+                Tensor? fused = m switch { Conv2d conv => conv.ForwardRelu(x), Linear linear => linear.ForwardRelu(x), _ => null };
+                if (fused is not null)
                 {
-                    x = conv.ForwardRelu(x);
-                    i++;
-                    continue;
-                }
-                if (m is Linear linear)
-                {
-                    x = linear.ForwardRelu(x);
+                    x = fused;
                     i++;
                     continue;
                 }

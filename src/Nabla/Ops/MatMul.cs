@@ -201,7 +201,13 @@ namespace Nabla.Ops
         private readonly int[]? _biasDims;
 
         public LinearBackward(Tensor x, Tensor w, Tensor? bias, Tensor? reluOutput)
-            : base((bias is null ? "MmBackward" : "AddmmBackward").Insert(bias is null ? 2 : 5, reluOutput is null ? "" : "Relu"), x, w, bias)
+            : base((bias is not null, reluOutput is not null) switch
+            {
+                (true, true) => "AddmmReluBackward",
+                (true, false) => "AddmmBackward",
+                (false, true) => "MmReluBackward",
+                _ => "MmBackward",
+            }, x, w, bias)
         {
             if (NeedsGrad(1)) _x = Save(x);
             if (NeedsGrad(0)) _w = Save(w);
