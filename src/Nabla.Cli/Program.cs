@@ -22,6 +22,7 @@ public static class Program
     {
         ArgumentNullException.ThrowIfNull(args);
         JitProfile.Start(args);
+        WarmupPolicy.Start(args);
         return Run(args, Console.Out, Console.Error);
     }
 

@@ -1,0 +1,37 @@
+namespace Nabla.Cli;
+
+// Note [Warm-up in the tool]
+// The tool starts Nabla's background warm-up (Note [Warm-up]) for commands whose run begins with a training loop that
+// has not been compiled yet: `train` (float32) and `bench scalar` (float64, the micrograd demo; the warm-up compiles the
+// batched form's ops on the idle core while the single-threaded scalar form runs). Not for `bench mlp|cnn`, which run
+// two untimed training steps before their timed epoch (as bench/pytorch does) that compile the same code, and whose
+// GEMMs already keep both cores busy; nor for `bench gemm|overhead`, which time the best of several repetitions.
+// Other commands are short or serve requests (a warm-up there is future work). NABLA_WARMUP=off turns it off, to
+// measure without it.
+
+/// <summary>Which dtypes a command line warms up in the background. See Note [Warm-up in the tool].</summary>
+internal static class WarmupPolicy
+{
+    /// <summary>The environment variable that turns the warm-up off (<c>off</c>).</summary>
+    public const string Variable = "NABLA_WARMUP";
+
+    /// <summary>The dtypes to warm up for a command line (none when it names no such command or the warm-up is off).</summary>
+    public static DType[] DTypes(IReadOnlyList<string> args, Func<string, string?> environment)
+    {
+        if (string.Equals(environment(Variable), "off", StringComparison.OrdinalIgnoreCase)) return [];
+        return args switch
+        {
+            ["train", ..] => [DType.Float32],
+            ["bench", "scalar", ..] => [DType.Float64],
+            _ => [],
+        };
+    }
+
+    /// <summary>Starts the warm-up this command line asks for, if any.</summary>
+    public static void Start(IReadOnlyList<string> args)
+    {
+        DType[] dtypes = DTypes(args, Environment.GetEnvironmentVariable);
+        // The task is not awaited: the warm-up only moves compilation earlier, and the command's own ops check their results.
+        if (dtypes.Length > 0) _ = Warmup.Start(dtypes);
+    }
+}
