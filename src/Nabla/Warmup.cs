@@ -69,7 +69,8 @@ public static class Warmup
         CheckDType(dtype);
         using (Autograd.EnableGrad())
         {
-            Tensors(dtype);
+            Elementwise(dtype);
+            Products(dtype);
             Scalars(dtype);
             Model(dtype);
         }
@@ -81,38 +82,59 @@ public static class Warmup
             throw new ArgumentException($"Warmup: expected a floating-point dtype (float32 or float64), got {dtype.Name()}", nameof(dtype));
     }
 
-    /// <summary>Tensor arithmetic as a hand-written model uses it: matmul, broadcasting, activations, reductions, losses, manual SGD.</summary>
-    private static void Tensors(DType dtype)
+    /// <summary>A leaf of <paramref name="shape"/> that requires a gradient, filled with evenly spaced values from <paramref name="low"/> to <paramref name="high"/>.</summary>
+    private static Tensor Leaf(double low, double high, DType dtype, params int[] shape)
     {
-        Tensor x = Tensor.Linspace(-1, 1, 40, dtype).Reshape(8, 5);
-        // 20 columns: rows and dot products long enough for the vector loops of both dtypes, with a remainder.
-        Tensor w = Tensor.Linspace(-0.5, 0.5, 100, dtype).Reshape(5, 20);
-        Tensor b = Tensor.Linspace(-0.1, 0.1, 20, dtype);
-        Tensor v = Tensor.Linspace(0.5, 1.5, 20, dtype).Reshape(20, 1);
-        w.RequiresGrad = true;
-        b.RequiresGrad = true;
-        v.RequiresGrad = true;
-        Tensor signs = Tensor.Linspace(-1, 1, 8, dtype).Reshape(8, 1).Gt(0).To(dtype) * 2.0 - 1.0;
-        Tensor[] parameters = [w, b, v];
+        Tensor t = Tensor.Linspace(low, high, shape.Aggregate(1, (a, b) => a * b), dtype).Reshape(shape);
+        t.RequiresGrad = true;
+        return t;
+    }
 
-        Tensor h = x.MatMul(w) + b;
-        Tensor a = h.Relu() + h.Tanh() * 0.5 + h.Sigmoid() - h.Exp() / 8.0 + (h * h + 1.0).Log() + h.Neg().Abs().Sqrt();
-        Tensor score = a.MatMul(v);
-        Tensor margin = (1.0 - score * signs).Relu().Mean();
-        Tensor spread = a.Sum(1).Mean() + a.Mean(0, keepDim: true).Sum() + a.Max(1).Sum() + a.Pow(2).Mean() / (a.Square().Sum() + 1.0);
-        Tensor reg = parameters.Select(t => (t * t).Sum()).Aggregate((p, q) => p + q);
-        Tensor total = margin + spread * 0.01 + reg * 1e-4 + Functional.MseLoss(score, signs);
+    /// <summary>
+    /// Each elementwise op with each operand form a model meets (same shape, a row as a bias is, a column, a 0-d tensor,
+    /// a number on either side), the activations, the reductions (all, along each dim, kept or not), comparisons and
+    /// dtype conversion; then backward through all of it and in-place updates of the leaves.
+    /// </summary>
+    private static void Elementwise(DType dtype)
+    {
+        // 8x20: rows long enough for the vector loops of both dtypes, with a remainder.
+        Tensor a = Leaf(-1, 1, dtype, 8, 20), b = Leaf(0.5, 1.5, dtype, 8, 20);
+        Tensor row = Leaf(0.5, 1, dtype, 20), column = Leaf(0.5, 1, dtype, 8, 1), scalar = Leaf(0.75, 0.75, dtype);
+        Tensor[] leaves = [a, b, row, column, scalar];
+        var terms = new List<Tensor>();
+        foreach (Tensor o in (Tensor[])[b, row, column, scalar])
+            terms.AddRange([a + o, a - o, o - a, a * o, a / o]);
+        terms.AddRange([a + 2.0, a - 2.0, 2.0 - a, a * 2.0, a / 2.0, 2.0 / b]);
+        terms.AddRange([a.Relu(), a.Tanh(), a.Sigmoid(), a.Exp(), b.Log(), b.Sqrt(), a.Neg(), a.Abs(), a.Square(), a.Pow(2), a.Pow(b)]);
+        Tensor total = terms.Select(t => t.Sum()).Aggregate((p, q) => p + q)
+            + a.Mean() + a.Sum(0).Sum() + a.Sum(1, keepDim: true).Mean() + a.Mean(0).Sum() + a.Mean(1, keepDim: true).Sum()
+            + a.Max() + a.Max(1).Sum() + a.Min(0).Sum() + Functional.MseLoss(a, b) + (1.0 - a * column).Relu().Mean();
         total.Backward();
         using (Autograd.NoGrad())
         {
-            foreach (Tensor t in parameters)
+            foreach (Tensor t in leaves)
             {
                 t.SubInPlace(t.Grad! * 0.1);
                 t.Grad = null;
             }
-            _ = (score.Detach() * signs).Gt(0).To(dtype).Mean().Item();
-            _ = x.MatMul(w).Relu().Sum().Item();
+            DType other = dtype == DType.Float32 ? DType.Float64 : DType.Float32;
+            _ = a.Gt(0).To(dtype).Mean().Item() + a.Lt(b).To(dtype).Sum().Item() + a.Ge(0.5).To(other).To(dtype).Mean().Item();
+            _ = a.ArgMax(1).Eq(b.ArgMax(1)).To(dtype).Mean().Item();
         }
+    }
+
+    /// <summary>Matrix products at the sizes a small model meets (matrix-matrix, matrix-vector, the packed GEMM path, batched), forward and backward.</summary>
+    private static void Products(DType dtype)
+    {
+        Tensor x = Leaf(-1, 1, dtype, 8, 5), w = Leaf(-0.5, 0.5, dtype, 5, 20), v = Leaf(0.5, 1.5, dtype, 20, 1);
+        // 16x48 by 48x64 and its two backward products take the packed GEMM path, on one thread.
+        Tensor p = Leaf(-1, 1, dtype, 16, 48), q = Leaf(-0.5, 0.5, dtype, 48, 64);
+        Tensor batchA = Leaf(-1, 1, dtype, 2, 8, 5), batchB = Leaf(-0.5, 0.5, dtype, 2, 5, 20);
+        Tensor total = x.MatMul(w).MatMul(v).Sum() + w.Transpose(0, 1).MatMul(x.Transpose(0, 1)).Mean()
+            + p.MatMul(q).Relu().Sum() + batchA.MatMul(batchB).Mean();
+        total.Backward();
+        using (Autograd.NoGrad())
+            _ = x.MatMul(w).Sum().Item() + p.MatMul(q).Sum().Item();
     }
 
     /// <summary>Micrograd-style arithmetic on 0-d tensors.</summary>
@@ -121,7 +143,7 @@ public static class Warmup
         Tensor p = Tensor.Scalar(0.5, dtype), q = Tensor.Scalar(-0.25, dtype), c = Tensor.Scalar(2, dtype);
         p.RequiresGrad = true;
         q.RequiresGrad = true;
-        Tensor s = (p * c + q).Relu() + (p * q).Tanh() + (1.0 - p * 3.0).Relu() / 4.0 + p * p;
+        Tensor s = (p * c + q).Relu() + (p * q).Tanh() + (1.0 - p * 3.0).Relu() / 4.0 + p * p - q / c;
         s.Backward();
         using (Autograd.NoGrad())
         {
@@ -131,14 +153,15 @@ public static class Warmup
         _ = s.Item();
     }
 
-    /// <summary>A module model trained the usual way: Linear+ReLU layers, cross entropy, SGD and Adam; then inference.</summary>
+    /// <summary>A module model trained the usual way: Linear+ReLU and Linear+Tanh layers, cross entropy, SGD and Adam; then inference.</summary>
     private static void Model(DType dtype)
     {
         var generator = new Generator(0); // its own: the default generator's sequence is the program's
         // The first layer's products (16x48 by 48x64 and its two backward products) take the packed GEMM path, on one thread.
         var model = new Sequential(
             new Linear(48, 64, dtype: dtype, generator: generator), new Relu(),
-            new Linear(64, 3, dtype: dtype, generator: generator));
+            new Linear(64, 32, dtype: dtype, generator: generator), new Tanh(),
+            new Linear(32, 3, dtype: dtype, generator: generator));
         Tensor x = Tensor.Linspace(-1, 1, 16 * 48, dtype).Reshape(16, 48);
         Tensor labels = Tensor.From(Enumerable.Range(0, 16).Select(i => (long)(i % 3)).ToArray());
         Optimizer[] optimizers = [new Sgd(model.Parameters(), 0.1, momentum: 0.9), new Adam(model.Parameters(), 1e-3)];
