@@ -11,7 +11,7 @@ namespace Nabla;
 // the runtime's multicore JIT can, but only from a profile recorded by an earlier run (Note [JIT profiles] in the CLI).
 // Warm-up is the same idea without the earlier run: a background thread runs the ops a training step is made of
 // (creation, broadcast arithmetic, activations, reductions, matmul and Linear, the common losses, comparisons, dtype
-// conversion, in-place updates, SGD and Adam, 0-d scalars), forward and backward, on tensors of a few elements, so that
+// conversion, in-place updates, SGD and Adam, 0-d scalars), forward and backward, on small tensors (up to 16x64), so that
 // the runtime compiles their code on an otherwise idle core before the program's own thread reaches them. A method the
 // program reaches first is compiled once, by whichever thread got there first; the other waits for it.
 // It is kept away from global state: its tensors are made from fixed values (no generator is drawn from), no scope
