@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Nabla.Cli;
 
 // Note [Warm-up in the tool]
@@ -7,7 +9,8 @@ namespace Nabla.Cli;
 // two untimed training steps before their timed epoch (as bench/pytorch does) that compile the same code, and whose
 // GEMMs already keep both cores busy; nor for `bench gemm|overhead`, which time the best of several repetitions.
 // Other commands are short or serve requests (a warm-up there is future work). NABLA_WARMUP=off turns it off, to
-// measure without it.
+// measure without it. The warm-up's thread counts against the thread budget (Parallelism.MaxThreads), so it is not
+// started for `--threads 1`: it starts before the command sets the budget from its options.
 
 /// <summary>Which dtypes a command line warms up in the background. See Note [Warm-up in the tool].</summary>
 internal static class WarmupPolicy
@@ -18,13 +21,26 @@ internal static class WarmupPolicy
     /// <summary>The dtypes to warm up for a command line (none when it names no such command or the warm-up is off).</summary>
     public static DType[] DTypes(IReadOnlyList<string> args, Func<string, string?> environment)
     {
-        if (string.Equals(environment(Variable), "off", StringComparison.OrdinalIgnoreCase)) return [];
+        if (string.Equals(environment(Variable), "off", StringComparison.OrdinalIgnoreCase) || RequestedThreads(args) == 1) return [];
         return args switch
         {
             ["train", ..] => [DType.Float32],
             ["bench", "scalar", ..] => [DType.Float64],
             _ => [],
         };
+    }
+
+    /// <summary>The value of a <c>--threads N</c> or <c>--threads=N</c> option, or null when there is none or it is not a number.</summary>
+    internal static int? RequestedThreads(IReadOnlyList<string> args)
+    {
+        const string option = "--threads";
+        for (int i = 0; i < args.Count; i++)
+        {
+            string? value = args[i] == option && i + 1 < args.Count ? args[i + 1]
+                : args[i].StartsWith(option + "=", StringComparison.Ordinal) ? args[i][(option.Length + 1)..] : null;
+            if (value is not null && int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int threads)) return threads;
+        }
+        return null;
     }
 
     /// <summary>Starts the warm-up this command line asks for, if any.</summary>

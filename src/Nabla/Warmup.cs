@@ -16,8 +16,10 @@ namespace Nabla;
 // program reaches first is compiled once, by whichever thread got there first; the other waits for it.
 // It is kept away from global state: its tensors are made from fixed values (no generator is drawn from), no scope
 // (NoGrad, DetectAnomaly, BufferReuse) leaks out of its thread, its graphs are far below the size at which backward
-// collects (Note [Collect after backward]), and its sizes stay below every kernel's threshold for helper threads, so
-// it never adds a busy thread beyond its own. It does not make anything faster once compiled and does not change a result.
+// collects (Note [Collect after backward]), and its sizes stay below every kernel's threshold for helper threads. Its
+// own thread counts against Parallelism.MaxThreads: while it runs, parallel kernels get one thread fewer (their results
+// do not depend on the thread count, Note [Elementwise threads]), so Nabla never keeps more threads busy than the budget;
+// with no thread to spare it does not start. It does not make anything faster once compiled and does not change a result.
 // Measured with `nabla bench scalar --json` (which starts it for float64 while the scalar form runs): see
 // docs/benchmarks.md.
 
@@ -29,27 +31,33 @@ namespace Nabla;
 public static class Warmup
 {
     /// <summary>
-    /// Starts warming up the given floating-point dtypes on a background thread, in order, and returns at once.
-    /// The task completes when every dtype is done, or faults with the first exception.
+    /// Starts warming up the given floating-point dtypes on a background thread, in order, and returns at once. The
+    /// thread counts against <see cref="Parallelism.MaxThreads"/>: while it runs, parallel kernels use one thread fewer.
+    /// When the budget has no thread to spare (<see cref="Parallelism.MaxThreads"/> is 1, or another warm-up holds the
+    /// spare one) nothing is started and the task returned has already completed, with <c>false</c>.
     /// </summary>
+    /// <returns>A task that completes with <c>true</c> when every dtype is done, or faults with the first exception.</returns>
     /// <exception cref="ArgumentException">A dtype is not floating point, or none was given.</exception>
-    public static Task Start(params DType[] dtypes)
+    public static Task<bool> Start(params DType[] dtypes)
     {
         ArgumentNullException.ThrowIfNull(dtypes);
         if (dtypes.Length == 0)
             throw new ArgumentException("Warmup.Start: expected at least one dtype (float32 or float64), got none", nameof(dtypes));
         foreach (DType dtype in dtypes) CheckDType(dtype);
+        if (!Parallelism.TryReserve()) return Task.FromResult(false);
         DType[] order = (DType[])dtypes.Clone();
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         var thread = new Thread(() =>
         {
             try
             {
                 foreach (DType dtype in order) Run(dtype);
-                done.SetResult();
+                Parallelism.Release();
+                done.SetResult(true);
             }
             catch (Exception e)
             {
+                Parallelism.Release();
                 done.SetException(e);
             }
         })

@@ -37,16 +37,27 @@ public class WarmupTests
         var e = Assert.Throws<ArgumentException>(() => { _ = Warmup.Start(); });
         Assert.Contains("at least one dtype", e.Message);
     }
+}
 
+/// <summary>
+/// The warm-up's background thread and its share of the thread budget, and the process-wide state it leaves alone (the
+/// default generator, the engine's collections). These start warm-ups, which take a thread from every parallel kernel
+/// while they run, or set the budget, so they run alone.
+/// </summary>
+[Collection(BufferReuseGroup.Name)]
+public class WarmupGlobalStateTests
+{
     [Fact]
-    public async Task Start_CompletesOnItsOwnThread()
+    public async Task Start_CompletesOnItsOwnThread_AndGivesItsThreadBack()
     {
-        Task task = Warmup.Start(DType.Float32, DType.Float64);
-        await task;
-        Assert.Equal(TaskStatus.RanToCompletion, task.Status);
+        int kernels = Parallelism.KernelThreads;
+        Task<bool> task = Warmup.Start(DType.Float32, DType.Float64);
+        bool ran = await task;
+        Assert.Equal(Parallelism.MaxThreads >= 2, ran);
+        Assert.Equal(kernels, Parallelism.KernelThreads);
     }
 
-    /// <summary>Five SGD steps of a small seeded model; returns its parameters' values.</summary>
+    /// <summary>Five Adam steps of a small seeded model; returns its parameters' values.</summary>
     private static float[] Train()
     {
         var gen = new Generator(11);
@@ -63,21 +74,61 @@ public class WarmupTests
         return model.Parameters().SelectMany(p => p.ToArray<float>()).ToArray();
     }
 
+
     [Fact]
     public async Task TrainingBesideAWarmup_GivesBitForBitTheSameParameters()
     {
         float[] alone = Train();
-        Task warmup = Warmup.Start(DType.Float32, DType.Float64);
+        Task<bool> warmup = Warmup.Start(DType.Float32, DType.Float64);
         float[] beside = Train();
         await warmup;
         Assert.Equal(alone, beside);
     }
-}
 
-/// <summary>The warm-up leaves process-wide state alone: the default generator and the engine's collections. Runs alone.</summary>
-[Collection(BufferReuseGroup.Name)]
-public class WarmupGlobalStateTests
-{
+    [Fact]
+    public void TryReserve_TakesOneThreadFromTheKernels_OnlyWhileOneIsSpare()
+    {
+        int saved = Parallelism.MaxThreads;
+        try
+        {
+            Parallelism.MaxThreads = Environment.ProcessorCount;
+            if (Environment.ProcessorCount >= 2)
+            {
+                Assert.True(Parallelism.TryReserve());
+                Assert.Equal(Environment.ProcessorCount - 1, Parallelism.KernelThreads);
+                Assert.Equal(Environment.ProcessorCount - 1, Parallelism.Options.MaxDegreeOfParallelism);
+                if (Environment.ProcessorCount == 2) Assert.False(Parallelism.TryReserve()); // the kernels keep one
+                Parallelism.Release();
+                Assert.Equal(Environment.ProcessorCount, Parallelism.KernelThreads);
+            }
+            Parallelism.MaxThreads = 1;
+            Assert.False(Parallelism.TryReserve());
+            Assert.Equal(1, Parallelism.KernelThreads);
+        }
+        finally
+        {
+            Parallelism.MaxThreads = saved;
+        }
+    }
+
+    [Fact]
+    public async Task Start_WithABudgetOfOneThread_StartsNothing()
+    {
+        int saved = Parallelism.MaxThreads;
+        try
+        {
+            Parallelism.MaxThreads = 1;
+            Task<bool> task = Warmup.Start(DType.Float32);
+            Assert.True(task.IsCompletedSuccessfully);
+            Assert.False(await task);
+            Assert.Equal(1, Parallelism.KernelThreads);
+        }
+        finally
+        {
+            Parallelism.MaxThreads = saved;
+        }
+    }
+
     [Fact]
     public void Run_DrawsNothingFromTheDefaultGenerator_AndNeverCollects()
     {

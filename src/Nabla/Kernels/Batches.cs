@@ -8,7 +8,7 @@ internal static class Batches
 
     public static void For(int count, long workPerItem, Action<int> body)
     {
-        if (count <= 1 || workPerItem * count < ParallelThreshold || Parallelism.MaxThreads == 1)
+        if (count <= 1 || workPerItem * count < ParallelThreshold || Parallelism.KernelThreads == 1)
         {
             for (int i = 0; i < count; i++) body(i);
             return;

@@ -82,7 +82,7 @@ internal static class Conv2dKernels
     /// <summary>Threads for <paramref name="items"/> independent items of <paramref name="workPerItem"/> multiply-adds each.</summary>
     private static int Threads(int items, long workPerItem, int maxThreads)
     {
-        int threads = maxThreads <= 0 ? Parallelism.MaxThreads : Math.Min(maxThreads, Parallelism.MaxThreads);
+        int threads = maxThreads <= 0 ? Parallelism.KernelThreads : Math.Min(maxThreads, Parallelism.KernelThreads);
         return threads <= 1 || items < threads || workPerItem * items < Batches.ParallelThreshold ? 1 : threads;
     }
 

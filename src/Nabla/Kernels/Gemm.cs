@@ -110,7 +110,7 @@ internal static unsafe class Gemm
 
     private static int Threads(int maxThreads, long work)
     {
-        int cores = Parallelism.MaxThreads;
+        int cores = Parallelism.KernelThreads;
         int limit = maxThreads <= 0 ? cores : Math.Min(maxThreads, cores);
         return work < ParallelThreshold ? 1 : limit;
     }

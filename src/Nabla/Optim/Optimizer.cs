@@ -64,7 +64,7 @@ public abstract class Optimizer
     internal int? ThreadsOverride { get; set; }
 
     /// <summary>The threads a large parameter's update is split over (see Note [Elementwise threads]).</summary>
-    internal int UpdateThreads => ThreadsOverride ?? Parallelism.MaxThreads;
+    internal int UpdateThreads => ThreadsOverride ?? Parallelism.KernelThreads;
 
     /// <summary>The hyper-parameters given to the constructor, by option name: the values unset group options take.</summary>
     public IReadOnlyDictionary<string, double> Defaults => _defaults;

@@ -18,6 +18,18 @@ public class WarmupPolicyTests
     }
 
     [Fact]
+    public void ABudgetOfOneThread_StartsNoWarmup()
+    {
+        static string? None(string _) => null;
+        Assert.Empty(WarmupPolicy.DTypes(["train", "--threads", "1"], None));
+        Assert.Empty(WarmupPolicy.DTypes(["bench", "scalar", "--threads=1"], None));
+        Assert.Equal([DType.Float64], WarmupPolicy.DTypes(["bench", "scalar", "--threads", "2"], None));
+        Assert.Equal([DType.Float32], WarmupPolicy.DTypes(["train", "--threads", "0"], None));
+        Assert.Null(WarmupPolicy.RequestedThreads(["train", "--threads"]));
+        Assert.Null(WarmupPolicy.RequestedThreads(["train", "--threads", "many"]));
+    }
+
+    [Fact]
     public void TheVariableTurnsItOff()
     {
         Assert.Empty(WarmupPolicy.DTypes(["train"], v => v == WarmupPolicy.Variable ? "off" : null));
