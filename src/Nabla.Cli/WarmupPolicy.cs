@@ -8,8 +8,11 @@ namespace Nabla.Cli;
 // batched form's ops on the idle core while the single-threaded scalar form runs). Not for `bench mlp|cnn`, which run
 // two untimed training steps before their timed epoch (as bench/pytorch does) that compile the same code, and whose
 // GEMMs already keep both cores busy; nor for `bench gemm|overhead`, which time the best of several repetitions.
-// Other commands are short or serve requests (a warm-up there is future work). NABLA_WARMUP=off turns it off, to
-// measure without it. The warm-up's thread counts against the thread budget (Parallelism.MaxThreads), so it is not
+// And for `playground` (float32): its server starts in a second and waits for a browser, so its first session and first
+// training step find their code compiled. `bash bench/playground-latency.sh` (curl 3 s after start, three alternating
+// pairs): creating a session 0.80-0.84 s -> 0.54-0.62 s, the first step 0.096-0.098 s -> 0.062-0.068 s (the second
+// 0.03 s either way); most of what remains is the web stack's own first calls. Other commands are short. NABLA_WARMUP=off turns it
+// off, to measure without it. The warm-up's thread counts against the thread budget (Parallelism.MaxThreads), so it is not
 // started for `--threads 1`: it starts before the command sets the budget from its options.
 
 /// <summary>Which dtypes a command line warms up in the background. See Note [Warm-up in the tool].</summary>
@@ -26,6 +29,7 @@ internal static class WarmupPolicy
         {
             ["train", ..] => [DType.Float32],
             ["bench", "scalar", ..] => [DType.Float64],
+            ["playground", ..] => [DType.Float32],
             _ => [],
         };
     }

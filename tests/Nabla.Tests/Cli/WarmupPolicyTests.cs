@@ -6,11 +6,12 @@ namespace Nabla.Tests.Cli;
 public class WarmupPolicyTests
 {
     [Fact]
-    public void TrainWarmsUpFloat32_TheMicrogradDemoFloat64_OtherCommandsNothing()
+    public void TrainAndThePlaygroundWarmUpFloat32_TheMicrogradDemoFloat64_OtherCommandsNothing()
     {
         static string? None(string _) => null;
         Assert.Equal([DType.Float32], WarmupPolicy.DTypes(["train", "--epochs", "3"], None));
         Assert.Equal([DType.Float64], WarmupPolicy.DTypes(["bench", "scalar", "--json"], None));
+        Assert.Equal([DType.Float32], WarmupPolicy.DTypes(["playground", "--port", "0"], None));
         Assert.Empty(WarmupPolicy.DTypes(["bench", "mlp"], None));
         Assert.Empty(WarmupPolicy.DTypes(["bench", "overhead"], None));
         Assert.Empty(WarmupPolicy.DTypes(["grad", "x*y"], None));
