@@ -34,7 +34,8 @@ public static class Warmup
     /// Starts warming up the given floating-point dtypes on a background thread, in order, and returns at once. The
     /// thread counts against <see cref="Parallelism.MaxThreads"/>: while it runs, parallel kernels use one thread fewer.
     /// When the budget has no thread to spare (<see cref="Parallelism.MaxThreads"/> is 1, or another warm-up holds the
-    /// spare one) nothing is started and the task returned has already completed, with <c>false</c>.
+    /// spare one) nothing is started and the task returned has already completed, with <c>false</c>. A warm-up already
+    /// running is not stopped by lowering the budget afterwards; it finishes in well under a second.
     /// </summary>
     /// <returns>A task that completes with <c>true</c> when every dtype is done, or faults with the first exception.</returns>
     /// <exception cref="ArgumentException">A dtype is not floating point, or none was given.</exception>
