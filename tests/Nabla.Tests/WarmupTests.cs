@@ -20,6 +20,14 @@ public class WarmupTests
     }
 
     [Theory]
+    [InlineData(DType.Float32)]
+    [InlineData(DType.Float64)]
+    public void Run_ComputesNoNaNOrInfinity_UnderAnomalyDetection(DType dtype)
+    {
+        using (Autograd.DetectAnomaly()) Warmup.Run(dtype); // throws AnomalyException naming the op otherwise
+    }
+
+    [Theory]
     [InlineData(DType.Int64, "int64")]
     [InlineData(DType.Bool, "bool")]
     public void RunAndStart_RejectANonFloatingDType_NamingIt(DType dtype, string name)
