@@ -22,7 +22,7 @@ public static class Program
     {
         ArgumentNullException.ThrowIfNull(args);
         JitProfile.Start(args);
-        WarmupPolicy.Start(args);
+        WarmupPolicy.Enable(Environment.GetEnvironmentVariable);
         return Run(args, Console.Out, Console.Error);
     }
 

@@ -143,6 +143,7 @@ public static class Workloads
     /// </summary>
     public static IEnumerable<Row> Scalar()
     {
+        WarmupPolicy.Start(DType.Float64); // Note [Warm-up in the tool]
         TensorDataset moons = Synthetic.Moons(100, 0.1, seed: 1);
         double[] xs = moons.Features.To(DType.Float64).ToArray<double>();
         double[] ys = moons.Labels.ToArray<long>().Select(l => l == 1 ? 1.0 : -1.0).ToArray();

@@ -64,6 +64,7 @@ public sealed class Trainer
     public TrainResult Run()
     {
         if (_s.Threads > 0) Parallelism.MaxThreads = _s.Threads;
+        WarmupPolicy.Start(DType.Float32);
         string outDir = PrepareOutput(_s.Out);
         string modelName = _s.Model ?? "mlp";
         LoadedDataset data = DatasetCatalog.Load(_s.Dataset, ModelPresets.TakesImages(modelName) && _s.Layers is null, _s.Seed, _s.Download);
