@@ -148,7 +148,14 @@ namespace Nabla
 
             if (target.DType.IsFloatingPoint())
             {
-                if (!target.Shape.Equals(input.Shape)) throw TargetShapeError(op, input, target, classDim, probabilitiesAllowed: true);
+                if (!target.Shape.Equals(input.Shape))
+                {
+                    if (target.Dims.AsSpan().SequenceEqual(WithoutDim(input.Dims, classDim)))
+                        throw new ArgumentException(
+                            $"{op}: target has dtype {target.DType.Name()} and shape {target.Shape}, the shape of class indices, but class indices must be int64: " +
+                            $"convert them with target.To(DType.Int64) (or pass {input.DType.Name()} class probabilities of the input's shape {input.Shape})");
+                    throw TargetShapeError(op, input, target, classDim, probabilitiesAllowed: true);
+                }
                 if (target.DType != input.DType)
                     throw new ArgumentException($"{op}: probability target has dtype {target.DType.Name()} but input has dtype {input.DType.Name()}; they must match");
                 Tensor lp = input.LogSoftmax(classDim);
@@ -273,7 +280,7 @@ namespace Nabla
             if (target.DType != DType.Int64)
                 throw new ArgumentException(probabilitiesAllowed
                     ? $"{op}: target has dtype {target.DType.Name()}; expected int64 class indices or {input.DType.Name()} probabilities of input's shape {input.Shape}"
-                    : $"{op}: target has dtype {target.DType.Name()}; expected int64 class indices");
+                    : $"{op}: target has dtype {target.DType.Name()}; expected int64 class indices (convert with target.To(DType.Int64))");
             int[] expected = WithoutDim(input.Dims, classDim);
             if (!target.Dims.AsSpan().SequenceEqual(expected)) throw TargetShapeError(op, input, target, classDim, probabilitiesAllowed);
             ReadOnlySpan<long> labels = target.ContiguousData().Span<long>();
@@ -342,6 +349,9 @@ namespace Nabla.Ops
     // d/dp = w (p - t) / max(p (1-p), 1e-12) (PyTorch's form), d/dt = w (max(ln(1-p), -100) - max(ln p, -100)), d/dw = bce/w
     internal sealed class BinaryCrossEntropyBackward : Node
     {
+        // NOTE: PyTorch's EPSILON is the float 1e-12 also for double inputs (9.99999996e-13), so the gradient at p = 0 or 1
+        // is -1/EPSILON = -1000000003995.8 in float64, not -1e12.
+        private const double Epsilon = 1e-12f;
         private Tensor? _p, _t, _w;
 
         public BinaryCrossEntropyBackward(Tensor p, Tensor t, Tensor? w) : base("BinaryCrossEntropyBackward", p, t, w)
@@ -359,7 +369,7 @@ namespace Nabla.Ops
         {
             Tensor p = _p!, t = _t!;
             Tensor gw = _w is null ? g : g * _w;
-            Tensor? dp = NeedsGrad(0) ? gw * (p - t) / (p * (1.0 - p)).Clamp(min: 1e-12) : null;
+            Tensor? dp = NeedsGrad(0) ? gw * (p - t) / (p * (1.0 - p)).Clamp(min: Epsilon) : null;
             Tensor? dt = NeedsGrad(1) ? gw * ((-p).Log1p().Clamp(min: -100) - p.Log().Clamp(min: -100)) : null;
             Tensor? dw = NeedsGrad(2) ? g * Loss(p, t, null) : null;
             return [dp, dt, dw];
