@@ -92,38 +92,38 @@ public sealed partial class Tensor
     public override int GetHashCode() => RuntimeHelpers.GetHashCode(this);
 
     private static Tensor Operand(Tensor? t, string op) => t ?? throw new ArgumentNullException(nameof(t),
-        $"{op}: an operand is null; {op} on tensors compares elements (Note [Tensor equality]): test for null with 'is null' or 'is not null'");
+        $"{op}: an operand is null; {op} on tensors compares elements (Note [Tensor equality]): test a tensor for null with 'is null' or 'is not null'");
 
 #pragma warning disable CS1591 // operators mirror the named methods documented above
     public static Tensor operator ==(Tensor a, Tensor b) => Operand(a, "==").Eq(Operand(b, "=="));
     public static Tensor operator !=(Tensor a, Tensor b) => Operand(a, "!=").Ne(Operand(b, "!="));
-    public static Tensor operator <(Tensor a, Tensor b) => a.Lt(b);
-    public static Tensor operator >(Tensor a, Tensor b) => a.Gt(b);
-    public static Tensor operator <=(Tensor a, Tensor b) => a.Le(b);
-    public static Tensor operator >=(Tensor a, Tensor b) => a.Ge(b);
+    public static Tensor operator <(Tensor a, Tensor b) => Operand(a, "<").Lt(Operand(b, "<"));
+    public static Tensor operator >(Tensor a, Tensor b) => Operand(a, ">").Gt(Operand(b, ">"));
+    public static Tensor operator <=(Tensor a, Tensor b) => Operand(a, "<=").Le(Operand(b, "<="));
+    public static Tensor operator >=(Tensor a, Tensor b) => Operand(a, ">=").Ge(Operand(b, ">="));
     public static Tensor operator ==(Tensor a, double b) => Operand(a, "==").Eq(b);
     public static Tensor operator !=(Tensor a, double b) => Operand(a, "!=").Ne(b);
-    public static Tensor operator <(Tensor a, double b) => a.Lt(b);
-    public static Tensor operator >(Tensor a, double b) => a.Gt(b);
-    public static Tensor operator <=(Tensor a, double b) => a.Le(b);
-    public static Tensor operator >=(Tensor a, double b) => a.Ge(b);
+    public static Tensor operator <(Tensor a, double b) => Operand(a, "<").Lt(b);
+    public static Tensor operator >(Tensor a, double b) => Operand(a, ">").Gt(b);
+    public static Tensor operator <=(Tensor a, double b) => Operand(a, "<=").Le(b);
+    public static Tensor operator >=(Tensor a, double b) => Operand(a, ">=").Ge(b);
     public static Tensor operator ==(double a, Tensor b) => Operand(b, "==").Eq(a);
     public static Tensor operator !=(double a, Tensor b) => Operand(b, "!=").Ne(a);
-    public static Tensor operator <(double a, Tensor b) => b.Gt(a);
-    public static Tensor operator >(double a, Tensor b) => b.Lt(a);
-    public static Tensor operator <=(double a, Tensor b) => b.Ge(a);
-    public static Tensor operator >=(double a, Tensor b) => b.Le(a);
+    public static Tensor operator <(double a, Tensor b) => Operand(b, "<").Gt(a);
+    public static Tensor operator >(double a, Tensor b) => Operand(b, ">").Lt(a);
+    public static Tensor operator <=(double a, Tensor b) => Operand(b, "<=").Ge(a);
+    public static Tensor operator >=(double a, Tensor b) => Operand(b, ">=").Le(a);
     public static Tensor operator ==(Tensor a, long b) => Operand(a, "==").Eq(b);
     public static Tensor operator !=(Tensor a, long b) => Operand(a, "!=").Ne(b);
-    public static Tensor operator <(Tensor a, long b) => a.Lt(b);
-    public static Tensor operator >(Tensor a, long b) => a.Gt(b);
-    public static Tensor operator <=(Tensor a, long b) => a.Le(b);
-    public static Tensor operator >=(Tensor a, long b) => a.Ge(b);
+    public static Tensor operator <(Tensor a, long b) => Operand(a, "<").Lt(b);
+    public static Tensor operator >(Tensor a, long b) => Operand(a, ">").Gt(b);
+    public static Tensor operator <=(Tensor a, long b) => Operand(a, "<=").Le(b);
+    public static Tensor operator >=(Tensor a, long b) => Operand(a, ">=").Ge(b);
     public static Tensor operator ==(long a, Tensor b) => Operand(b, "==").Eq(a);
     public static Tensor operator !=(long a, Tensor b) => Operand(b, "!=").Ne(a);
-    public static Tensor operator <(long a, Tensor b) => b.Gt(a);
-    public static Tensor operator >(long a, Tensor b) => b.Lt(a);
-    public static Tensor operator <=(long a, Tensor b) => b.Ge(a);
-    public static Tensor operator >=(long a, Tensor b) => b.Le(a);
+    public static Tensor operator <(long a, Tensor b) => Operand(b, "<").Gt(a);
+    public static Tensor operator >(long a, Tensor b) => Operand(b, ">").Lt(a);
+    public static Tensor operator <=(long a, Tensor b) => Operand(b, "<=").Ge(a);
+    public static Tensor operator >=(long a, Tensor b) => Operand(b, ">=").Le(a);
 #pragma warning restore CS1591
 }

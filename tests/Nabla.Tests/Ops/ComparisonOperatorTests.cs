@@ -99,6 +99,8 @@ public class ComparisonOperatorTests
         Tensor? none = null;
         Assert.Contains("is null", Assert.Throws<ArgumentNullException>(() => a == none!).Message);
         Assert.Contains("is not null", Assert.Throws<ArgumentNullException>(() => none! != a).Message);
+        Assert.Contains("is null", Assert.Throws<ArgumentNullException>(() => none! < a).Message);
+        Assert.Contains("is null", Assert.Throws<ArgumentNullException>(() => 1.0 >= none!).Message);
         Assert.True(none is null);
         Assert.True(a is not null);
     }
