@@ -182,7 +182,7 @@ namespace Nabla
         // it is in cache, and one node, AddmmBackward (MmBackward without a bias; "Relu" inserted when fused, as in
         // Note [Fused convolution + ReLU]), records the whole. Its rule first applies ReLU's g·[y > 0] with the
         // kernel ReluBackward uses, then computes dx = g·W, dW = gᵀ·x and db = g summed over rows with the same
-        // products and reduction the separate ops' rules run (MatMulBackward's transposed-operand form, the engine's
+        // products and reduction the separate ops' rules run (MmBackward's transposed-operand form, the engine's
         // SumToShape), so results and gradients are bit for bit those of the separate ops (tests check), and under
         // createGraph the rule is recorded ops, so second derivatives are unchanged. The additions are the same
         // roundings (each element once, y + b), the ReLU the same primitive (TensorPrimitives.Max with 0).
@@ -190,11 +190,12 @@ namespace Nabla
         // instead of three or four.
         private static Tensor LinearCore(Tensor x, Tensor weight, Tensor? bias, bool relu)
         {
+            if (bias is null && !relu) return x.MatMul(weight.MT);
             Tensor y;
             using (Autograd.NoGrad()) y = x.MatMul(weight.MT);
             if (bias is not null) AddRowsInPlace(y, bias);
             if (relu) ReluInPlace(y);
-            if (Autograd.ShouldRecord([x, weight, bias])) y.SetGradFn(new Ops.LinearBackward(x, weight, bias, relu ? y : null));
+            if (Autograd.ShouldRecord([x, weight, bias])) y.SetGradFn(Ops.LinearBackward.Create(x, weight, bias, relu ? y : null));
             return y;
         }
 
@@ -246,18 +247,15 @@ namespace Nabla.Ops
     {
         private const double SqrtHalf = 0.70710678118654752440;
         private const double InvSqrtTwoPi = 0.39894228040143267794;
-        private Tensor? _x;
 
-        public GeluBackward(Tensor x) : base("GeluBackward", x) => _x = Save(x);
+        public GeluBackward(Tensor x) : base(x) => Save(x);
 
         public override Tensor?[] Backward(Tensor g)
         {
-            Tensor x = _x!;
+            Tensor x = Saved(0);
             Tensor cdf = ((x * SqrtHalf).Erf() + 1.0) * 0.5;
             Tensor pdf = (x * x * -0.5).Exp() * InvSqrtTwoPi;
             return [g * (cdf + x * pdf)];
         }
-
-        protected override void ReleaseSaved() => _x = null;
     }
 }
