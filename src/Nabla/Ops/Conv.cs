@@ -97,11 +97,13 @@ namespace Nabla
         }
 
         /// <summary>
-        /// <c>relu(conv2d(input, weight, bias))</c> as one op: what <see cref="NN.Sequential"/> runs for a Conv2d followed by a
-        /// Relu (see Note [Fused convolution + ReLU]). Same arguments, checks, results and gradients as the two ops.
+        /// <c>relu(conv2d(input, weight, bias))</c> as one op (<c>ConvolutionReluBackward</c>): the same arguments, checks,
+        /// results and gradients as the two ops (see Note [Fused convolution + ReLU]). <see cref="NN.Module.Fuse"/> makes a
+        /// Conv2d followed by a Relu use it.
         /// </summary>
-        internal static Tensor Conv2dRelu(Tensor input, Tensor weight, Tensor? bias, int[] stride, int[] padding, int[] dilation, int groups)
-            => ConvNd("conv2d", 2, input, weight, bias, stride, padding, dilation, groups, relu: true);
+        public static Tensor Conv2dRelu(Tensor input, Tensor weight, Tensor? bias = null, int[]? stride = null, int[]? padding = null,
+            int[]? dilation = null, int groups = 1)
+            => ConvNd("conv2d", 2, input, weight, bias, stride ?? [1, 1], padding ?? [0, 0], dilation ?? [1, 1], groups, relu: true);
 
         private static Tensor ConvNd(string op, int spatial, Tensor input, Tensor weight, Tensor? bias, int[] stride, int[] padding, int[] dilation, int groups,
             bool relu = false)
