@@ -30,6 +30,14 @@ public static class Reporter
         Positioned(stderr, "error", error.Message, source, error.Position, error.Hint);
     }
 
+    /// <summary>Writes <c>warning: message</c> and, if given, a hint.</summary>
+    public static void Warning(TextWriter stderr, string message, string? hint = null)
+    {
+        ArgumentNullException.ThrowIfNull(stderr);
+        stderr.WriteLine($"warning: {message}");
+        if (hint is not null) stderr.WriteLine($"hint: {hint}");
+    }
+
     /// <summary>Writes a warning pointing at <paramref name="position"/> (0-based) in <paramref name="source"/>.</summary>
     public static void Warning(TextWriter stderr, string message, string source, int position, string? hint = null)
         => Positioned(stderr, "warning", message, source, position, hint);
