@@ -170,6 +170,30 @@ public sealed class PlaygroundBrowserTests(PlaygroundBrowserFixture fixture)
     }
 
     [Fact]
+    public async Task Logistic_SlidersAtTheirEnds_ShowsFiniteLossAndGradient()
+    {
+        IPage page = await fixture.OpenAsync();
+        try
+        {
+            await page.SelectOptionAsync("#expression", "logistic");
+            await page.WaitForFunctionAsync("() => document.getElementById('formula').textContent.startsWith('L = log')");
+            foreach (var (slider, key, value) in new[] { ("#w-slider", "End", "10"), ("#x-slider", "End", "10"), ("#y-slider", "Home", "-10") })
+            {
+                await page.FocusAsync(slider);
+                await page.Keyboard.PressAsync(key);
+                await page.WaitForFunctionAsync("([id, v]) => document.getElementById(id).textContent === v", new[] { slider[1..].Replace("slider", "value"), value });
+            }
+            // q = −y·w·x = 1000: L = 1000, dL/dw = −y·x·σ(1000) = 100; a step with η = 0.1 lands on w = 0.
+            await page.WaitForFunctionAsync("() => document.getElementById('loss-value').textContent === '1000'");
+            Assert.Equal(100.0, await ReadAsync(page, "#grad-value"));
+            Assert.Equal(0.0, await ReadAsync(page, "#next-w"));
+            Assert.Equal(10, await page.Locator("#graph g.node").CountAsync());
+            await fixture.ScreenshotAsync(page, "chain-rule-logistic-extreme");
+        }
+        finally { await page.CloseAsync(); }
+    }
+
+    [Fact]
     public async Task Page_Loaded_LogsNoConsoleErrorAndEveryRequestSucceeds()
     {
         var problems = new List<string>();
