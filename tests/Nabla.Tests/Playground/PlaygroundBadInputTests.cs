@@ -87,50 +87,36 @@ public sealed class PlaygroundBadInputTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("""{"points": 1e400}""", "points has the wrong type or is out of range")]
-    [InlineData("""{"points": 99999999999}""", "points has the wrong type or is out of range")]
-    [InlineData("""{"seed": -1}""", "seed has the wrong type or is out of range; expected a whole number from 0 to 18446744073709551615")]
-    [InlineData("""{"seed": 18446744073709551616}""", "seed has the wrong type")]
-    [InlineData("""{"hiddenLayers": [1e10]}""", "hiddenLayers has the wrong type")]
-    [InlineData("""{"learningRate": 1e309}""", "learningRate must be a positive number up to 10, got Infinity")]
-    [InlineData("""{"noise": -1e308}""", "noise must be from 0 to 1")]
-    [InlineData("""{"dataset": 5}""", "dataset has the wrong type")]
-    [InlineData("""{"dataset": null}""", "dataset must be one of")]
-    [InlineData("""{"hiddenLayers": null}""", "hiddenLayers must be a list")]
-    [InlineData("""{"dataset": "\ud800"}""", "not valid text at byte 13")]
-    [InlineData("""{"\udc00": 1}""", "not valid text at byte 2")]
-    [InlineData("""{"points": 10""", "not valid JSON")]
-    [InlineData("""{"points": 10} {}""", "not valid JSON")]
-    [InlineData("\"xor\"", "must be a JSON object")]
-    public async Task BadBody_Network_Is400WithTheReason(string body, string reason)
+    [InlineData("PUT", "network", """{"points": 1e400}""", "points has the wrong type or is out of range")]
+    [InlineData("PUT", "network", """{"points": 99999999999}""", "points has the wrong type or is out of range")]
+    [InlineData("PUT", "network", """{"seed": -1}""", "seed has the wrong type or is out of range; expected a whole number from 0 to 18446744073709551615")]
+    [InlineData("PUT", "network", """{"seed": 18446744073709551616}""", "seed has the wrong type")]
+    [InlineData("PUT", "network", """{"hiddenLayers": [1e10]}""", "hiddenLayers has the wrong type")]
+    [InlineData("PUT", "network", """{"learningRate": 1e309}""", "learningRate must be a positive number up to 10, got Infinity")]
+    [InlineData("PUT", "network", """{"noise": -1e308}""", "noise must be from 0 to 1")]
+    [InlineData("PUT", "network", """{"dataset": 5}""", "dataset has the wrong type")]
+    [InlineData("PUT", "network", """{"dataset": null}""", "dataset must be one of")]
+    [InlineData("PUT", "network", """{"hiddenLayers": null}""", "hiddenLayers must be a list")]
+    [InlineData("PUT", "network", """{"dataset": "\ud800"}""", "not valid text at byte 13")]
+    [InlineData("PUT", "network", """{"\udc00": 1}""", "not valid text at byte 2")]
+    [InlineData("PUT", "network", """{"points": 10""", "not valid JSON")]
+    [InlineData("PUT", "network", """{"points": 10} {}""", "not valid JSON")]
+    [InlineData("PUT", "network", "\"xor\"", "must be a JSON object")]
+    [InlineData("PUT", "chain", """{"w": 1e400}""", "w must be from -10 to 10, got Infinity")]
+    [InlineData("PUT", "chain", """{"x": -1e400}""", "x must be from -10 to 10, got -Infinity")]
+    [InlineData("PUT", "chain", """{"y": "NaN"}""", "y must be from -10 to 10, got NaN")]
+    [InlineData("PUT", "chain", """{"w": "abc"}""", "w has the wrong type")]
+    [InlineData("PUT", "chain", """{"w": true}""", "w has the wrong type")]
+    [InlineData("PUT", "chain", """{"expression": 5}""", "expression has the wrong type")]
+    [InlineData("PUT", "chain", """{"expression": "\udfff"}""", "not valid text")]
+    [InlineData("PUT", "chain", """{"learningRate": 0}""", "learningRate must be a positive number up to 10, got 0")]
+    [InlineData("POST", "network/step", """{"epochs": 99999999999}""", "epochs has the wrong type or is out of range")]
+    [InlineData("POST", "network/step", """{"epochs": 1.5}""", "epochs has the wrong type")]
+    [InlineData("POST", "network/step", """{"epoch": 2}""", "unknown field 'epoch'; the fields are epochs")]
+    public async Task BadBody_Is400WithTheReason(string method, string endpoint, string body, string reason)
     {
         string id = await _host.Create();
-        Assert.Contains(reason, await Refused(HttpMethod.Put, $"api/sessions/{id}/network", body));
-    }
-
-    [Theory]
-    [InlineData("""{"w": 1e400}""", "w must be from -10 to 10, got Infinity")]
-    [InlineData("""{"x": -1e400}""", "x must be from -10 to 10, got -Infinity")]
-    [InlineData("""{"y": "NaN"}""", "y must be from -10 to 10, got NaN")]
-    [InlineData("""{"w": "abc"}""", "w has the wrong type")]
-    [InlineData("""{"w": true}""", "w has the wrong type")]
-    [InlineData("""{"expression": 5}""", "expression has the wrong type")]
-    [InlineData("""{"expression": "\udfff"}""", "not valid text")]
-    [InlineData("""{"learningRate": 0}""", "learningRate must be a positive number up to 10, got 0")]
-    public async Task BadBody_Chain_Is400WithTheReason(string body, string reason)
-    {
-        string id = await _host.Create();
-        Assert.Contains(reason, await Refused(HttpMethod.Put, $"api/sessions/{id}/chain", body));
-    }
-
-    [Theory]
-    [InlineData("""{"epochs": 99999999999}""", "epochs has the wrong type or is out of range")]
-    [InlineData("""{"epochs": 1.5}""", "epochs has the wrong type")]
-    [InlineData("""{"epoch": 2}""", "unknown field 'epoch'; the fields are epochs")]
-    public async Task BadBody_Step_Is400WithTheReason(string body, string reason)
-    {
-        string id = await _host.Create();
-        Assert.Contains(reason, await Refused(HttpMethod.Post, $"api/sessions/{id}/network/step", body));
+        Assert.Contains(reason, await Refused(new HttpMethod(method), $"api/sessions/{id}/{endpoint}", body));
     }
 
     [Fact]
