@@ -1,13 +1,15 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebUtilities;
 
 namespace Nabla.Playground;
 
 /// <summary>How the server answers a request it cannot serve: always JSON <c>{"error": "..."}</c>, never an empty body.</summary>
 /// <remarks>
 /// Note [Playground error contract]
-/// A refused request (a <see cref="PlaygroundException"/>) is answered with its 4xx status and message. Anything else a
+/// A refused request (a <see cref="PlaygroundException"/>) is answered with its 4xx status and message, and so is a
+/// path or a method that no endpoint serves. Anything else a
 /// handler lets escape is a bug: <see cref="Guard"/>, the outermost middleware, writes it with its stack trace to the
 /// error log under a short id and answers 500 with a message that quotes the id, so the page shows words and the
 /// server keeps serving. A client that went away is neither logged nor answered.
@@ -20,6 +22,10 @@ internal static class ApiErrors
         try
         {
             await next(ctx).ConfigureAwait(false);
+            // Routing answers a path no endpoint serves (404) or a method an endpoint does not take (405) without a body.
+            int status = ctx.Response.StatusCode;
+            if (status >= 400 && !ctx.Response.HasStarted && !HttpMethods.IsHead(ctx.Request.Method))
+                await Write(ctx, status, $"{ctx.Request.Method} {ctx.Request.Path}: {status} {ReasonPhrases.GetReasonPhrase(status)}; see the README's Playground section for the endpoints").ConfigureAwait(false);
         }
         catch (Exception e) when (e is OperationCanceledException or IOException && ctx.RequestAborted.IsCancellationRequested)
         {

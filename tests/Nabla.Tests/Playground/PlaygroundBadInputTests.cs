@@ -155,6 +155,16 @@ public sealed class PlaygroundBadInputTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task NoEndpointOrWrongMethod_Is4xxWithJson()
+    {
+        string id = await _host.Create();
+        Assert.Contains("GET /nothing: 404 Not Found", PlaygroundHost.AssertError(await _host.Raw(HttpMethod.Get, "nothing", null), HttpStatusCode.NotFound));
+        Assert.Contains("POST /: 405 Method Not Allowed", PlaygroundHost.AssertError(await _host.Raw(HttpMethod.Post, "", null), HttpStatusCode.MethodNotAllowed));
+        Assert.Contains("no API endpoint DELETE /api/options", PlaygroundHost.AssertError(await _host.Raw(HttpMethod.Delete, "api/options", null), HttpStatusCode.NotFound));
+        Assert.Contains($"no API endpoint PATCH /api/sessions/{id}/chain", PlaygroundHost.AssertError(await _host.Raw(HttpMethod.Patch, $"api/sessions/{id}/chain", null), HttpStatusCode.NotFound));
+    }
+
+    [Fact]
     public async Task Favicon_IsServedAsTheEmbeddedSvg()
     {
         foreach (string path in new[] { "favicon.ico", "favicon.svg" })
