@@ -312,7 +312,7 @@ public sealed partial class Tensor
     internal static void CheckFloat(Tensor t, string op)
     {
         if (!t.DType.IsFloatingPoint())
-            throw new ArgumentException($"{op}: expected a floating-point tensor (float32 or float64), got dtype {t.DType.Name()}");
+            throw new ArgumentException($"{op}: expected a floating-point tensor (float32 or float64), got dtype {t.DType.Name()}; convert with .To(DType.Float32) first");
     }
 
     internal static void CheckSameDType(Tensor a, Tensor b, string op)

@@ -44,6 +44,21 @@ internal struct PowOp<T> : IBinaryOp<PowOp<T>, T, T> where T : IFloatingPointIee
     public static T Invoke(T a, T b) => T.Pow(a, b);
 }
 
+// Integer power by squaring; the caller refuses negative exponents (PyTorch does). Wraps on overflow, as PyTorch's does.
+internal struct IntPowOp : IBinaryOp<IntPowOp, long, long>
+{
+    public static long Invoke(long a, long b)
+    {
+        long result = 1;
+        for (; b > 0; b >>= 1)
+        {
+            if ((b & 1) != 0) result = unchecked(result * a);
+            a = unchecked(a * a);
+        }
+        return result;
+    }
+}
+
 internal struct MaximumOp<T> : IBinaryOp<MaximumOp<T>, T, T> where T : INumber<T>
 {
     public static T Invoke(T a, T b) => T.IsNaN(a) || T.IsNaN(b) ? a + b : (a > b ? a : b);

@@ -6,93 +6,147 @@ namespace Nabla
 {
     public sealed partial class Tensor
     {
-        /// <summary>Elementwise sum with broadcasting.</summary>
+        /// <summary>Elementwise sum with broadcasting; mixed dtypes promote (Note [Type promotion]).</summary>
         [MethodImpl(CodeGen.Hot)]
         public Tensor Add(Tensor other)
         {
             ArgumentNullException.ThrowIfNull(other);
-            Tensor y = BinaryKernel<AddOp<float>, AddOp<double>, AddOp<long>>(this, other, "add");
-            if (Autograd.ShouldRecord(this, other)) y.SetGradFn(new Ops.AddBackward(this, other));
+            Tensor a = this, b = other;
+            if (a.DType != b.DType) Promote(ref a, ref b, "add");
+            Tensor y = BinaryKernel<AddOp<float>, AddOp<double>, AddOp<long>>(a, b, "add");
+            if (Autograd.ShouldRecord(a, b)) y.SetGradFn(new Ops.AddBackward(a, b));
             return y;
         }
 
-        /// <summary>Elementwise difference with broadcasting.</summary>
+        /// <summary>Elementwise difference with broadcasting; mixed dtypes promote, a bool operand is refused (as in PyTorch).</summary>
         [MethodImpl(CodeGen.Hot)]
         public Tensor Sub(Tensor other)
         {
             ArgumentNullException.ThrowIfNull(other);
-            Tensor y = BinaryKernel<SubOp<float>, SubOp<double>, SubOp<long>>(this, other, "sub");
-            if (Autograd.ShouldRecord(this, other)) y.SetGradFn(new Ops.SubBackward(this, other));
+            Tensor a = this, b = other;
+            if (a.DType != b.DType)
+            {
+                if (a.DType == DType.Bool || b.DType == DType.Bool)
+                    throw new ArgumentException(
+                        $"sub: subtraction with a bool tensor is not supported (got {a.DType.Name()} - {b.DType.Name()}); convert the mask with .To(DType.Int64) or .To(DType.Float32) first");
+                Promote(ref a, ref b, "sub");
+            }
+            Tensor y = BinaryKernel<SubOp<float>, SubOp<double>, SubOp<long>>(a, b, "sub");
+            if (Autograd.ShouldRecord(a, b)) y.SetGradFn(new Ops.SubBackward(a, b));
             return y;
         }
 
-        /// <summary>Elementwise product with broadcasting.</summary>
+        /// <summary>Elementwise product with broadcasting; mixed dtypes promote (Note [Type promotion]).</summary>
         [MethodImpl(CodeGen.Hot)]
         public Tensor Mul(Tensor other)
         {
             ArgumentNullException.ThrowIfNull(other);
-            Tensor y = BinaryKernel<MulOp<float>, MulOp<double>, MulOp<long>>(this, other, "mul");
-            if (Autograd.ShouldRecord(this, other)) y.SetGradFn(new Ops.MulBackward(this, other));
+            Tensor a = this, b = other;
+            if (a.DType != b.DType) Promote(ref a, ref b, "mul");
+            Tensor y = BinaryKernel<MulOp<float>, MulOp<double>, MulOp<long>>(a, b, "mul");
+            if (Autograd.ShouldRecord(a, b)) y.SetGradFn(new Ops.MulBackward(a, b));
             return y;
         }
 
-        /// <summary>Elementwise true division with broadcasting (floating-point only).</summary>
+        /// <summary>Elementwise true division with broadcasting: integer and bool operands are divided as float32, as in PyTorch.</summary>
         [MethodImpl(CodeGen.Hot)]
         public Tensor Div(Tensor other)
         {
             ArgumentNullException.ThrowIfNull(other);
-            Tensor y = BinaryKernel<DivOp<float>, DivOp<double>, DivOp<long>>(this, other, "div", allowInt: false);
-            if (Autograd.ShouldRecord(this, other)) y.SetGradFn(new Ops.DivBackward(this, other));
+            Tensor a = this, b = other;
+            if (a.DType != b.DType || !a.DType.IsFloatingPoint()) PromoteForDivision(ref a, ref b, "div");
+            Tensor y = BinaryKernel<DivOp<float>, DivOp<double>, DivOp<long>>(a, b, "div", allowInt: false);
+            if (Autograd.ShouldRecord(a, b)) y.SetGradFn(new Ops.DivBackward(a, b));
             return y;
         }
 
         /// <summary>Elementwise power with a tensor exponent: <c>this ** exponent</c>.</summary>
+        /// <remarks>
+        /// Mixed dtypes promote (Note [Type promotion]); two int64 tensors give int64 (wrapping on overflow, as PyTorch), and a
+        /// negative integer exponent of an integer base is refused. Gradients follow PyTorch at the boundary: d/dbase is 0
+        /// where the exponent is 0, d/dexponent is 0 where the base is 0 and the exponent is non-negative (docs/gradients.md).
+        /// </remarks>
         public Tensor Pow(Tensor exponent)
         {
             ArgumentNullException.ThrowIfNull(exponent);
-            Tensor y = BinaryKernel<PowOp<float>, PowOp<double>, AddOp<long>>(this, exponent, "pow", allowInt: false);
-            if (Autograd.ShouldRecord(this, exponent)) y.SetGradFn(new Ops.PowBackward(this, exponent, y));
+            Tensor a = this, b = exponent;
+            if (a.DType != b.DType) Promote(ref a, ref b, "pow");
+            if (a.DType == DType.Int64) CheckNonNegativeExponent(b);
+            Tensor y = BinaryKernel<PowOp<float>, PowOp<double>, IntPowOp>(a, b, "pow");
+            if (Autograd.ShouldRecord(a, b)) y.SetGradFn(new Ops.PowBackward(a, b, y));
             return y;
         }
 
-        /// <summary>Elementwise power with a scalar exponent.</summary>
+        /// <summary>Elementwise power with a scalar exponent; an integer or bool tensor is raised as float32.</summary>
         public Tensor Pow(double exponent)
         {
-            CheckFloat(this, "pow");
-            Tensor y = BinaryKernel<PowOp<float>, PowOp<double>, AddOp<long>>(this, ScalarLike(exponent), "pow", allowInt: false);
+            if (!DType.IsFloatingPoint()) return To(DType.Float32).Pow(exponent);
+            Tensor y = BinaryKernel<PowOp<float>, PowOp<double>, IntPowOp>(this, ScalarLike(exponent), "pow");
             if (Autograd.ShouldRecord(this)) y.SetGradFn(new Ops.PowScalarBackward(this, exponent));
             return y;
         }
 
-        /// <summary>Elementwise maximum; on ties the gradient is split evenly.</summary>
+        /// <summary>Elementwise power with an integer exponent: an int64 (or bool) tensor stays int64, a floating one keeps its dtype.</summary>
+        public Tensor Pow(long exponent)
+        {
+            if (DType.IsFloatingPoint()) return Pow((double)exponent);
+            Tensor a = DType == DType.Bool ? To(DType.Int64) : this;
+            return a.Pow(a.ScalarOperand(exponent));
+        }
+
+        private static void CheckNonNegativeExponent(Tensor exponent)
+        {
+            foreach (long e in exponent.ContiguousData().Span<long>())
+                if (e < 0)
+                    throw new ArgumentException(
+                        $"pow: integers to negative integer powers are not allowed (exponent {e}); convert the base with .To(DType.Float32) first");
+        }
+
+        /// <summary>Elementwise maximum; mixed dtypes promote. On ties each input gets half the gradient (PyTorch's rule).</summary>
         public Tensor Maximum(Tensor other)
         {
             ArgumentNullException.ThrowIfNull(other);
-            Tensor y = BinaryKernel<MaximumOp<float>, MaximumOp<double>, MaximumOp<long>>(this, other, "maximum");
-            if (Autograd.ShouldRecord(this, other)) y.SetGradFn(new Ops.MinMaxBackward("MaximumBackward", this, other, max: true));
+            Tensor a = this, b = other;
+            if (a.DType != b.DType) Promote(ref a, ref b, "maximum");
+            Tensor y = BinaryKernel<MaximumOp<float>, MaximumOp<double>, MaximumOp<long>>(a, b, "maximum");
+            if (Autograd.ShouldRecord(a, b)) y.SetGradFn(new Ops.MinMaxBackward("MaximumBackward", a, b, max: true));
             return y;
         }
 
-        /// <summary>Elementwise minimum; on ties the gradient is split evenly.</summary>
+        /// <summary>Elementwise minimum; mixed dtypes promote. On ties each input gets half the gradient (PyTorch's rule).</summary>
         public Tensor Minimum(Tensor other)
         {
             ArgumentNullException.ThrowIfNull(other);
-            Tensor y = BinaryKernel<MinimumOp<float>, MinimumOp<double>, MinimumOp<long>>(this, other, "minimum");
-            if (Autograd.ShouldRecord(this, other)) y.SetGradFn(new Ops.MinMaxBackward("MinimumBackward", this, other, max: false));
+            Tensor a = this, b = other;
+            if (a.DType != b.DType) Promote(ref a, ref b, "minimum");
+            Tensor y = BinaryKernel<MinimumOp<float>, MinimumOp<double>, MinimumOp<long>>(a, b, "minimum");
+            if (Autograd.ShouldRecord(a, b)) y.SetGradFn(new Ops.MinMaxBackward("MinimumBackward", a, b, max: false));
             return y;
         }
 
-        /// <summary>Adds a scalar.</summary>
-        public Tensor Add(double other) => Add(ScalarLike(other));
+        /// <summary>Adds a scalar; an integer or bool tensor with a double scalar gives float32 (Note [Type promotion]).</summary>
+        public Tensor Add(double other) => Add(ScalarOperand(other));
 
-        /// <summary>Subtracts a scalar.</summary>
-        public Tensor Sub(double other) => Sub(ScalarLike(other));
+        /// <summary>Subtracts a scalar; an integer or bool tensor with a double scalar gives float32.</summary>
+        public Tensor Sub(double other) => Sub(ScalarOperand(other));
 
-        /// <summary>Multiplies by a scalar.</summary>
-        public Tensor Mul(double other) => Mul(ScalarLike(other));
+        /// <summary>Multiplies by a scalar; an integer or bool tensor with a double scalar gives float32.</summary>
+        public Tensor Mul(double other) => Mul(ScalarOperand(other));
 
-        /// <summary>Divides by a scalar.</summary>
-        public Tensor Div(double other) => Div(ScalarLike(other));
+        /// <summary>Divides by a scalar (true division: an integer or bool tensor gives float32).</summary>
+        public Tensor Div(double other) => Div(ScalarOperand(other));
+
+        /// <summary>Adds an integer scalar; an int64 tensor stays int64, a bool tensor becomes int64.</summary>
+        public Tensor Add(long other) => Add(ScalarOperand(other));
+
+        /// <summary>Subtracts an integer scalar; an int64 tensor stays int64.</summary>
+        public Tensor Sub(long other) => Sub(ScalarOperand(other));
+
+        /// <summary>Multiplies by an integer scalar; an int64 tensor stays int64, a bool tensor becomes int64.</summary>
+        public Tensor Mul(long other) => Mul(ScalarOperand(other));
+
+        /// <summary>Divides by an integer scalar (true division: an integer or bool tensor gives float32).</summary>
+        public Tensor Div(long other) => Div(ScalarOperand(other));
 
         /// <summary>Elementwise <c>condition ? input : other</c>, all three broadcast together.</summary>
         public static Tensor Where(Tensor condition, Tensor input, Tensor other)
@@ -102,7 +156,7 @@ namespace Nabla
             ArgumentNullException.ThrowIfNull(other);
             if (condition.DType != DType.Bool)
                 throw new ArgumentException($"where: condition must have dtype bool, got {condition.DType.Name()}");
-            CheckSameDType(input, other, "where");
+            if (input.DType != other.DType) Promote(ref input, ref other, "where");
             int[] dims = BroadcastShapes(BroadcastShapes(condition.Dims, input.Dims, "where"), other.Dims, "where");
             bool[] c = condition.ExpandTo(dims).ContiguousData().ToArrayRaw<bool>();
             Tensor a = input.ExpandTo(dims).ContiguousData(), b = other.ExpandTo(dims).ContiguousData();
@@ -123,57 +177,6 @@ namespace Nabla
             }
         }
 
-        /// <summary>Elementwise equality (bool result).</summary>
-        public Tensor Eq(Tensor other) => DType == DType.Bool
-            ? BoolKernel<BoolEqOp>(this, other, "eq")
-            : CompareKernel<EqOp<float>, EqOp<double>, EqOp<long>>(this, other, "eq");
-
-        /// <summary>Elementwise inequality (bool result).</summary>
-        public Tensor Ne(Tensor other) => CompareKernel<NeOp<float>, NeOp<double>, NeOp<long>>(this, other, "ne");
-
-        /// <summary>Elementwise <c>this &gt; other</c> (bool result).</summary>
-        public Tensor Gt(Tensor other) => CompareKernel<GtOp<float>, GtOp<double>, GtOp<long>>(this, other, "gt");
-
-        /// <summary>Elementwise <c>this &gt;= other</c> (bool result).</summary>
-        public Tensor Ge(Tensor other) => CompareKernel<GeOp<float>, GeOp<double>, GeOp<long>>(this, other, "ge");
-
-        /// <summary>Elementwise <c>this &lt; other</c> (bool result).</summary>
-        public Tensor Lt(Tensor other) => CompareKernel<LtOp<float>, LtOp<double>, LtOp<long>>(this, other, "lt");
-
-        /// <summary>Elementwise <c>this &lt;= other</c> (bool result).</summary>
-        public Tensor Le(Tensor other) => CompareKernel<LeOp<float>, LeOp<double>, LeOp<long>>(this, other, "le");
-
-        /// <summary>Elementwise equality with a scalar.</summary>
-        public Tensor Eq(double other) => Eq(ScalarLike(other));
-
-        /// <summary>Elementwise <c>this &gt; other</c> with a scalar.</summary>
-        public Tensor Gt(double other) => Gt(ScalarLike(other));
-
-        /// <summary>Elementwise <c>this &gt;= other</c> with a scalar.</summary>
-        public Tensor Ge(double other) => Ge(ScalarLike(other));
-
-        /// <summary>Elementwise <c>this &lt; other</c> with a scalar.</summary>
-        public Tensor Lt(double other) => Lt(ScalarLike(other));
-
-        /// <summary>Elementwise <c>this &lt;= other</c> with a scalar.</summary>
-        public Tensor Le(double other) => Le(ScalarLike(other));
-
-        /// <summary>Elementwise logical and of two bool tensors.</summary>
-        public Tensor LogicalAnd(Tensor other) => BoolKernel<AndOp>(this, other, "logical_and");
-
-        /// <summary>Elementwise logical or of two bool tensors.</summary>
-        public Tensor LogicalOr(Tensor other) => BoolKernel<OrOp>(this, other, "logical_or");
-
-        private static Tensor BoolKernel<TOp>(Tensor a, Tensor b, string op) where TOp : IBinaryOp<TOp, bool, bool>
-        {
-            ArgumentNullException.ThrowIfNull(b);
-            if (a.DType != DType.Bool || b.DType != DType.Bool)
-                throw new ArgumentException($"{op}: expected two bool tensors, got {a.DType.Name()} and {b.DType.Name()}");
-            var y = Empty(DType.Bool, BroadcastShapes(a.Dims, b.Dims, op));
-            Run<bool, bool, TOp>(a, b, y);
-            return y;
-        }
-
         internal T[] ToArrayRaw<T>() => Span<T>().ToArray();
 
 #pragma warning disable CS1591 // operators mirror the named methods documented above
@@ -185,10 +188,18 @@ namespace Nabla
         public static Tensor operator -(Tensor a, double b) => a.Sub(b);
         public static Tensor operator *(Tensor a, double b) => a.Mul(b);
         public static Tensor operator /(Tensor a, double b) => a.Div(b);
-        public static Tensor operator +(double a, Tensor b) => b.ScalarLike(a).Add(b);
-        public static Tensor operator -(double a, Tensor b) => b.ScalarLike(a).Sub(b);
-        public static Tensor operator *(double a, Tensor b) => b.ScalarLike(a).Mul(b);
-        public static Tensor operator /(double a, Tensor b) => b.ScalarLike(a).Div(b);
+        public static Tensor operator +(double a, Tensor b) => b.ScalarOperand(a).Add(b);
+        public static Tensor operator -(double a, Tensor b) => b.ScalarOperand(a).Sub(b);
+        public static Tensor operator *(double a, Tensor b) => b.ScalarOperand(a).Mul(b);
+        public static Tensor operator /(double a, Tensor b) => b.ScalarOperand(a).Div(b);
+        public static Tensor operator +(Tensor a, long b) => a.Add(b);
+        public static Tensor operator -(Tensor a, long b) => a.Sub(b);
+        public static Tensor operator *(Tensor a, long b) => a.Mul(b);
+        public static Tensor operator /(Tensor a, long b) => a.Div(b);
+        public static Tensor operator +(long a, Tensor b) => b.ScalarOperand(a).Add(b);
+        public static Tensor operator -(long a, Tensor b) => b.ScalarOperand(a).Sub(b);
+        public static Tensor operator *(long a, Tensor b) => b.ScalarOperand(a).Mul(b);
+        public static Tensor operator /(long a, Tensor b) => b.ScalarOperand(a).Div(b);
         public static Tensor operator -(Tensor a) => a.Neg();
 #pragma warning restore CS1591
     }
@@ -273,7 +284,9 @@ namespace Nabla.Ops
         }
     }
 
-    // d(a/b)/da = 1/b, d(a/b)/db = -a/b^2
+    // d(a/b)/da = 1/b, d(a/b)/db = -(a/b)/b
+    // NOTE: (a/b)/b rather than a/b^2, as PyTorch: b^2 underflows to 0 for |b| < ~1e-23 in float32 (an infinite gradient
+    // where the true one is finite) and overflows for |b| > ~1e19.
     internal sealed class DivBackward : Node
     {
         private Tensor? _a, _b;
@@ -285,12 +298,13 @@ namespace Nabla.Ops
         }
 
         public override Tensor?[] Backward(Tensor g) =>
-            [NeedsGrad(0) ? g / _b! : null, NeedsGrad(1) ? -g * _a! / (_b! * _b!) : null];
+            [NeedsGrad(0) ? g / _b! : null, NeedsGrad(1) ? -g * (_a! / _b! / _b!) : null];
 
         protected override void ReleaseSaved() => (_a, _b) = (null, null);
     }
 
-    // d(a^b)/da = b a^(b-1), d(a^b)/db = a^b ln a
+    // d(a^b)/da = b a^(b-1), d(a^b)/db = a^b ln a; PyTorch's masks at the boundary: d/da = 0 where b = 0 (not 0 * 0^-1),
+    // d/db = 0 where a = 0 and b >= 0 (not 0 * ln 0 or 1 * ln 0), see docs/gradients.md
     internal sealed class PowBackward : Node
     {
         private Tensor? _a, _b, _y;
@@ -302,8 +316,15 @@ namespace Nabla.Ops
             if (NeedsGrad(1)) _y = Save(y);
         }
 
-        public override Tensor?[] Backward(Tensor g) =>
-            [NeedsGrad(0) ? g * _b! * _a!.Pow(_b! - 1) : null, NeedsGrad(1) ? g * _y! * _a!.Log() : null];
+        public override Tensor?[] Backward(Tensor g)
+        {
+            Tensor a = _a!, b = _b!, zero = Tensor.Scalar(0.0, g.DType);
+            Tensor? da = NeedsGrad(0) ? Tensor.Where(b.Detach().Eq(0L), zero, g * b * a.Pow(b - 1)) : null;
+            Tensor? db = NeedsGrad(1)
+                ? Tensor.Where(a.Detach().Eq(0L).LogicalAnd(b.Detach().Ge(0L)), zero, g * _y! * a.Log())
+                : null;
+            return [da, db];
+        }
 
         protected override void ReleaseSaved() => (_a, _b, _y) = (null, null, null);
     }
@@ -331,7 +352,8 @@ namespace Nabla.Ops
         protected override void ReleaseSaved() => _x = null;
     }
 
-    // max(a,b): g goes to the larger input; on ties g/2 to each
+    // max(a,b): g goes to the larger input, g/2 to each on ties, and all of g to both where they are unordered (a NaN),
+    // as PyTorch's maximum/minimum: each input loses the gradient only where it is strictly beaten
     internal sealed class MinMaxBackward : Node
     {
         private Tensor? _a, _b;
@@ -345,10 +367,9 @@ namespace Nabla.Ops
         public override Tensor?[] Backward(Tensor g)
         {
             Tensor a = _a!.Detach(), b = _b!.Detach();
-            Tensor wins = (_max ? a.Gt(b) : a.Lt(b)).To(g.DType);
-            Tensor ties = a.Eq(b).To(g.DType) * 0.5;
-            Tensor wa = wins + ties;
-            Tensor wb = (_max ? a.Lt(b) : a.Gt(b)).To(g.DType) + ties;
+            Tensor half = a.Eq(b).To(g.DType) * 0.5;
+            Tensor wa = 1.0 - (_max ? a.Lt(b) : a.Gt(b)).To(g.DType) - half;
+            Tensor wb = 1.0 - (_max ? a.Gt(b) : a.Lt(b)).To(g.DType) - half;
             return [NeedsGrad(0) ? g * wa : null, NeedsGrad(1) ? g * wb : null];
         }
 

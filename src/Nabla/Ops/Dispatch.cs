@@ -29,8 +29,10 @@ public sealed partial class Tensor
         where TL : IBinaryOp<TL, long, long>
     {
         CheckSameDType(a, b, op);
-        if (a.DType == DType.Bool || (!allowInt && a.DType == DType.Int64))
-            throw new ArgumentException($"{op}: not defined for dtype {a.DType.Name()}; expected float32 or float64{(allowInt ? " or int64" : "")}");
+        if (a.DType == DType.Bool)
+            throw new ArgumentException($"{op}: not defined for two bool tensors; use LogicalAnd/LogicalOr, or convert with .To(DType.Int64) or .To(DType.Float32) first");
+        if (!allowInt && a.DType == DType.Int64)
+            throw new ArgumentException($"{op}: not defined for dtype int64; expected float32 or float64");
         // Shape arrays are never written after construction, so the result shares its input's (see Note [Tiny tensors]).
         int[] dims = SameDims(a.Dims, b.Dims) ? a.Dims : BroadcastShapes(a.Dims, b.Dims, op);
         var y = Empty(a.DType, dims);
@@ -43,12 +45,14 @@ public sealed partial class Tensor
         return y;
     }
 
+    /// <summary>Runs a comparison with broadcasting and promotion (Note [Type promotion]); two bool tensors compare as 0 and 1.</summary>
     internal static Tensor CompareKernel<TF, TD, TL>(Tensor a, Tensor b, string op)
         where TF : IBinaryOp<TF, float, bool>
         where TD : IBinaryOp<TD, double, bool>
         where TL : IBinaryOp<TL, long, bool>
     {
-        CheckSameDType(a, b, op);
+        ArgumentNullException.ThrowIfNull(b);
+        if (a.DType != b.DType) Promote(ref a, ref b, op);
         int[] dims = BroadcastShapes(a.Dims, b.Dims, op);
         var y = Empty(DType.Bool, dims);
         switch (a.DType)
@@ -56,7 +60,7 @@ public sealed partial class Tensor
             case DType.Float32: Run<float, bool, TF>(a, b, y); break;
             case DType.Float64: Run<double, bool, TD>(a, b, y); break;
             case DType.Int64: Run<long, bool, TL>(a, b, y); break;
-            default: throw new ArgumentException($"{op}: not defined for dtype bool; use LogicalAnd/LogicalOr/Eq on bool tensors");
+            default: Run<long, bool, TL>(a.To(DType.Int64), b.To(DType.Int64), y); break;
         }
         return y;
     }

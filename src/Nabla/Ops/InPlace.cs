@@ -25,7 +25,8 @@ public sealed partial class Tensor
         if (!result.Dims.AsSpan().SequenceEqual(Dims))
             throw new ArgumentException($"{op}: the result of shape {result.Shape} does not fit the tensor's shape {Shape}; the other operand must broadcast to it");
         if (result.DType != DType)
-            throw new ArgumentException($"{op}: cannot write {result.DType.Name()} values into a {DType.Name()} tensor");
+            throw new ArgumentException(
+                $"{op}: the result has dtype {result.DType.Name()}, which cannot be written into this {DType.Name()} tensor in place (as in PyTorch, nothing is truncated); use the out-of-place op, or convert the tensor with .To(DType.{result.DType}) first");
         Tensor src = result.ContiguousData();
         switch (DType)
         {
@@ -65,11 +66,17 @@ public sealed partial class Tensor
     /// <summary>In place: this /= other.</summary>
     public Tensor DivInPlace(Tensor other) => InPlace("div_", static (a, b) => a / b, other);
 
+    /// <summary>In place: this += value. An integer tensor refuses a double value (the result would be float32: Note [Type promotion]).</summary>
+    public Tensor AddInPlace(double value) => AddInPlace(ScalarOperand(value));
+
+    /// <summary>In place: this *= value. An integer tensor refuses a double value.</summary>
+    public Tensor MulInPlace(double value) => MulInPlace(ScalarOperand(value));
+
     /// <summary>In place: this += value.</summary>
-    public Tensor AddInPlace(double value) => AddInPlace(ScalarLike(value));
+    public Tensor AddInPlace(long value) => AddInPlace(ScalarOperand(value));
 
     /// <summary>In place: this *= value.</summary>
-    public Tensor MulInPlace(double value) => MulInPlace(ScalarLike(value));
+    public Tensor MulInPlace(long value) => MulInPlace(ScalarOperand(value));
 
     /// <summary>In place: copies <paramref name="source"/> (broadcast to this shape) into this tensor.</summary>
     public Tensor CopyFrom(Tensor source)

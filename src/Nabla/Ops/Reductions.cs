@@ -103,8 +103,10 @@ namespace Nabla
         public Tensor Sum(int dim, bool keepDim = false) => Sum([dim], keepDim);
 
         /// <summary>Sum over several dims (all when null).</summary>
+        /// <remarks>A bool tensor sums to int64 (the number of true elements), as in PyTorch.</remarks>
         public Tensor Sum(int[]? dims, bool keepDim = false)
         {
+            if (DType == DType.Bool) return To(DType.Int64).Sum(dims, keepDim);
             bool[] mask = ReduceMask(dims, "sum");
             Tensor y = SumRaw(mask, keepDim);
             if (Autograd.ShouldRecord(this)) y.SetGradFn(new Ops.SumBackward(this, KeptDims(mask, true)));
@@ -123,6 +125,13 @@ namespace Nabla
             CheckFloat(this, "mean");
             bool[] mask = ReduceMask(dims, "mean");
             return Sum(dims, keepDim) / ReducedCount(mask);
+        }
+
+        private static int[] ReducedDims(bool[] mask)
+        {
+            var dims = new List<int>();
+            for (int i = 0; i < mask.Length; i++) if (mask[i]) dims.Add(i);
+            return [.. dims];
         }
 
         private long ReducedCount(bool[] mask)
@@ -146,7 +155,15 @@ namespace Nabla
         public Tensor Var(int dim, bool unbiased = true, bool keepDim = false) => Var([dim], unbiased, keepDim);
 
         /// <summary>Standard deviation: the square root of <see cref="Var(int[], bool, bool)"/>.</summary>
-        public Tensor Std(int[]? dims = null, bool unbiased = true, bool keepDim = false) => Var(dims, unbiased, keepDim).Sqrt();
+        /// <remarks>Where the standard deviation is 0 (a constant slice) the gradient is 0, as in PyTorch, not 0 * inf = NaN.</remarks>
+        public Tensor Std(int[]? dims = null, bool unbiased = true, bool keepDim = false)
+        {
+            Tensor v = Var(dims, unbiased, keepDim);
+            Tensor y;
+            using (Autograd.NoGrad()) y = v.Sqrt();
+            if (Autograd.ShouldRecord(v)) y.SetGradFn(new Ops.StdBackward(v, y));
+            return y;
+        }
 
         /// <summary>Standard deviation over one dim.</summary>
         public Tensor Std(int dim, bool unbiased = true, bool keepDim = false) => Std([dim], unbiased, keepDim);
@@ -155,12 +172,18 @@ namespace Nabla
         public Tensor Max() => Max(null);
 
         /// <summary>Maximum values over <paramref name="dim"/> (all when null), like <c>torch.amax</c>; ties split the gradient evenly.</summary>
+        /// <remarks>
+        /// Over a dim this is <c>torch.amax</c> (values only; <c>torch.max(dim)</c>'s gradient goes to the one index it returns instead).
+        /// A slice holding NaN has value NaN: over a dim the whole slice's gradient is NaN (amax), over all elements the
+        /// gradient goes to the NaN elements (<c>torch.max()</c>). See docs/gradients.md.
+        /// </remarks>
         public Tensor Max(int? dim, bool keepDim = false) => Extreme(dim, keepDim, max: true);
 
         /// <summary>Minimum value over all elements.</summary>
         public Tensor Min() => Min(null);
 
-        /// <summary>Minimum values over <paramref name="dim"/> (all when null); ties split the gradient evenly.</summary>
+        /// <summary>Minimum values over <paramref name="dim"/> (all when null), like <c>torch.amin</c>; ties split the gradient evenly.</summary>
+        /// <remarks>The tie and NaN rules are <see cref="Max(int?, bool)"/>'s.</remarks>
         public Tensor Min(int? dim, bool keepDim = false) => Extreme(dim, keepDim, max: false);
 
         private Tensor Extreme(int? dim, bool keepDim, bool max)
@@ -178,7 +201,8 @@ namespace Nabla
                 case DType.Float64: { var s = data.Span<double>(); var o = y.Span<double>(); for (int r = 0; r < rows; r++) o[r] = max ? TensorPrimitives.Max(s.Slice(r * len, len)) : TensorPrimitives.Min(s.Slice(r * len, len)); break; }
                 default: { var s = data.Span<long>(); var o = y.Span<long>(); for (int r = 0; r < rows; r++) o[r] = max ? TensorPrimitives.Max(s.Slice(r * len, len)) : TensorPrimitives.Min(s.Slice(r * len, len)); break; }
             }
-            if (Autograd.ShouldRecord(this)) y.SetGradFn(new Ops.ExtremeBackward(max ? "MaxBackward" : "MinBackward", this, y, KeptDims(mask, true)));
+            if (Autograd.ShouldRecord(this))
+                y.SetGradFn(new Ops.ExtremeBackward(max ? "MaxBackward" : "MinBackward", this, y, KeptDims(mask, true), ReducedDims(mask), all: dim is null));
             return y;
         }
 
@@ -270,6 +294,22 @@ namespace Nabla
 
 namespace Nabla.Ops
 {
+    // std = sqrt(var): d/dvar = 1/(2 std), and 0 where std = 0 (PyTorch's mask; the variance's own gradient is 0 there anyway)
+    internal sealed class StdBackward : Node
+    {
+        private Tensor? _y;
+
+        public StdBackward(Tensor v, Tensor y) : base("StdBackward", v) => _y = Save(y);
+
+        public override Tensor?[] Backward(Tensor g)
+        {
+            Tensor y = _y!;
+            return [Tensor.Where(y.Detach().Eq(0L), Tensor.Scalar(0.0, g.DType), g / (y * 2.0))];
+        }
+
+        protected override void ReleaseSaved() => _y = null;
+    }
+
     // d sum(x)/dx = 1: broadcast the gradient back over the reduced dims
     internal sealed class SumBackward(Tensor x, int[] keptDims) : Node("SumBackward", x)
     {
@@ -278,28 +318,25 @@ namespace Nabla.Ops
         public override Tensor?[] Backward(Tensor g) => [g.Reshape(keptDims).Expand(_inputDims)];
     }
 
-    // d max(x)/dx = [x == max] / (number of ties)
+    // d max(x)/dx = [x == max] / (number of ties in the slice), counted over exactly the reduced dims (of any size,
+    // 1 included). A NaN slice: amax's rule over a dim (no element equals NaN, so 0/0 = NaN everywhere), torch.max()'s
+    // over all elements (the NaN elements share the gradient).
     internal sealed class ExtremeBackward : Node
     {
         private Tensor? _x, _y;
-        private readonly int[] _keptDims;
+        private readonly int[] _keptDims, _reducedDims;
+        private readonly bool _all;
 
-        public ExtremeBackward(string name, Tensor x, Tensor y, int[] keptDims) : base(name, x)
-            => (_x, _y, _keptDims) = (Save(x), Save(y), keptDims);
+        public ExtremeBackward(string name, Tensor x, Tensor y, int[] keptDims, int[] reducedDims, bool all) : base(name, x)
+            => (_x, _y, _keptDims, _reducedDims, _all) = (Save(x), Save(y), keptDims, reducedDims, all);
 
         public override Tensor?[] Backward(Tensor g)
         {
-            Tensor mask = _x!.Detach().Eq(_y!.Detach().Reshape(_keptDims)).To(g.DType);
-            Tensor count = mask.Sum(ReduceDims(), keepDim: true);
-            return [g.Reshape(_keptDims) * mask / count];
-        }
-
-        private int[] ReduceDims()
-        {
-            var dims = new List<int>();
-            for (int i = 0; i < _keptDims.Length; i++) if (_keptDims[i] == 1 && _x!.Dims[i] != 1) dims.Add(i);
-            if (dims.Count == 0) dims.Add(0);
-            return [.. dims];
+            Tensor x = _x!.Detach(), y = _y!.Detach().Reshape(_keptDims);
+            Tensor hit = x.Eq(y);
+            if (_all) hit = hit.LogicalOr(x.Ne(x).LogicalAnd(y.Ne(y)));
+            Tensor mask = hit.To(g.DType);
+            return [g.Reshape(_keptDims) * mask / mask.Sum(_reducedDims, keepDim: true)];
         }
 
         protected override void ReleaseSaved() => (_x, _y) = (null, null);

@@ -60,8 +60,13 @@ namespace Nabla
             return y;
         }
 
-        /// <summary>Elementwise sign (-1, 0 or 1); not differentiable (its gradient is zero).</summary>
-        public Tensor Sign() => UnaryKernel<SignOp<float>, SignOp<double>>(this, "sign");
+        /// <summary>Elementwise sign (-1, 0 or 1); its gradient is zero everywhere, as in PyTorch.</summary>
+        public Tensor Sign()
+        {
+            Tensor y = UnaryKernel<SignOp<float>, SignOp<double>>(this, "sign");
+            if (Autograd.ShouldRecord(this)) y.SetGradFn(new Ops.SignBackward(this));
+            return y;
+        }
 
         /// <summary>Elementwise hyperbolic tangent.</summary>
         [MethodImpl(CodeGen.Hot)]
@@ -222,6 +227,12 @@ namespace Nabla.Ops
         public override Tensor?[] Backward(Tensor g) => [g * _x!.Detach().Sign()];
 
         protected override void ReleaseSaved() => _x = null;
+    }
+
+    // d sign(x)/dx = 0 (also at 0, where PyTorch takes 0 too)
+    internal sealed class SignBackward(Tensor x) : Node("SignBackward", x)
+    {
+        public override Tensor?[] Backward(Tensor g) => [Tensor.ZerosLike(g)];
     }
 
     // d tanh(x)/dx = 1 - tanh(x)^2

@@ -206,6 +206,10 @@ namespace Nabla
                 ArgumentNullException.ThrowIfNull(indices);
                 if (indices.Length > Rank)
                     throw new ArgumentOutOfRangeException(nameof(indices), $"index: {indices.Length} indices for a tensor of rank {Rank} (shape {Shape})");
+                for (int d = 0; d < indices.Length; d++)
+                    if (indices[d] < -Dims[d] || indices[d] >= Dims[d])
+                        throw new ArgumentOutOfRangeException(nameof(indices),
+                            $"index: t[{string.Join(", ", indices)}] selects index {indices[d]} of dimension {d}, of size {Dims[d]}, which is out of range (shape {Shape}; expected {-Dims[d]} to {Dims[d] - 1})");
                 Tensor t = this;
                 foreach (int i in indices) t = t.Select(0, i);
                 return t;
@@ -218,9 +222,12 @@ namespace Nabla
         {
             get
             {
-                if (Rank == 0) throw new InvalidOperationException("index: cannot slice a 0-d tensor");
-                (int start, int length) = range.GetOffsetAndLength(Dims[0]);
-                return Slice(0, start, start + length);
+                if (Rank == 0) throw new InvalidOperationException($"index: cannot slice a 0-d tensor with the range {range}");
+                int size = Dims[0], start = range.Start.GetOffset(size), end = range.End.GetOffset(size);
+                if (start < 0 || end > size || start > end)
+                    throw new ArgumentOutOfRangeException(nameof(range),
+                        $"index: t[{range}] is out of range for dimension 0 of size {size} (shape {Shape}): it selects [{start}, {end}), which needs 0 <= start <= end <= {size}; Slice(0, start, end) clips instead");
+                return Slice(0, start, end);
             }
         }
 
