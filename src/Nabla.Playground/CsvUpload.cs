@@ -42,7 +42,8 @@ public static class CsvUpload
         if (features != 2)
             throw new PlaygroundException($"the uploaded CSV has {features} feature columns; the playground needs exactly 2 feature columns and a class column last");
         if (data.Labels.DType != DType.Int64)
-            throw new PlaygroundException("the class column (the last) holds fractional numbers; it must hold class names or whole-number class indices");
+            throw new PlaygroundException(
+                $"the class column (the last) holds fractional numbers or integers beyond int64; it must hold class names or whole-number class indices from 0 to {limits.MaxClasses - 1}");
         int n = data.Count;
         if (n < 4) throw new PlaygroundException($"the uploaded CSV has {n} rows; it needs at least 4");
         if (n > limits.MaxPoints) throw new PlaygroundException(413, $"the uploaded CSV has {n} rows; the limit is {limits.MaxPoints}");
@@ -50,11 +51,22 @@ public static class CsvUpload
         long[] y = data.Labels.ToArray<long>();
         foreach (float v in x)
             if (!float.IsFinite(v)) throw new PlaygroundException("the uploaded CSV has a feature that is not a finite number (NaN or infinity)");
-        long min = y.Min(), max = y.Max();
-        if (min < 0) throw new PlaygroundException($"class indices must be 0 or more; the uploaded CSV has {min}");
-        int classes = (int)Math.Min(max + 1, int.MaxValue);
+        if (data.ClassNames is { } names)
+        {
+            if (names.Count > limits.MaxClasses)
+                throw new PlaygroundException($"the uploaded CSV has {names.Count} classes; the limit is {limits.MaxClasses}");
+        }
+        else
+        {
+            // Whole-number classes are indices: each must lie in [0, MaxClasses), and the largest sets the class count.
+            for (int i = 0; i < n; i++)
+                if (y[i] < 0 || y[i] >= limits.MaxClasses)
+                    throw new PlaygroundException(
+                        $"class {y[i]} in data row {i + 1} is out of range; class indices must be from 0 to {limits.MaxClasses - 1} " +
+                        $"(at most {limits.MaxClasses} classes), or write the classes as names");
+        }
+        int classes = (int)y.Max() + 1;
         if (classes < 2 || y.Distinct().Count() < 2) throw new PlaygroundException("the uploaded CSV has only one class; it needs at least 2");
-        if (classes > limits.MaxClasses) throw new PlaygroundException($"the uploaded CSV has {classes} classes; the limit is {limits.MaxClasses}");
 
         var order = new int[n];
         for (int i = 0; i < n; i++) order[i] = i;
