@@ -32,7 +32,7 @@ internal sealed class CsvRecordReader(TextReader reader, string path, CsvLimits 
     private readonly List<(int Start, int Length)> _fields = [];
     private int _line = 1;
 
-    /// <summary>The characters read so far.</summary>
+    /// <summary>The characters taken from the reader so far (read ahead of the current record by at most one buffer).</summary>
     public long CharsRead { get; private set; }
 
     /// <summary>The line the current record starts on (1-based).</summary>
@@ -72,6 +72,8 @@ internal sealed class CsvRecordReader(TextReader reader, string path, CsvLimits 
         bool any = false;
         while (true)
         {
+            if (state is State.Unquoted or State.Quoted && _inputPos < _inputEnd && CopyRun(state, ref contentEnd, ref fieldChars, ref recordChars))
+                continue;
             int next = NextChar();
             if (next < 0)
             {
@@ -148,20 +150,44 @@ internal sealed class CsvRecordReader(TextReader reader, string path, CsvLimits 
         }
     }
 
+    /// <summary>
+    /// The fast path: copies the run of ordinary characters that starts the buffered input (up to a separator or line
+    /// break in an unquoted field, up to a quote or line break in a quoted one) in one step, within the bounds.
+    /// Returns false when there is no such run, leaving the next character to the general path.
+    /// </summary>
+    private bool CopyRun(State state, ref int contentEnd, ref int fieldChars, ref int recordChars)
+    {
+        ReadOnlySpan<char> rest = _input.AsSpan(_inputPos, _inputEnd - _inputPos);
+        int run = rest.IndexOfAny(state == State.Unquoted ? UnquotedStops : QuotedStops);
+        if (run < 0) run = rest.Length;
+        run = Math.Min(run, Math.Min(limits.MaxRecordChars - recordChars, limits.MaxFieldChars - fieldChars));
+        if (run <= 0) return false;
+        ReadOnlySpan<char> chars = rest[..run];
+        if (_textLength + run > _text.Length) Array.Resize(ref _text, Math.Max(_text.Length * 2, _textLength + run));
+        chars.CopyTo(_text.AsSpan(_textLength));
+        if (state == State.Unquoted)
+        {
+            int last = chars.Length - 1;
+            while (last >= 0 && char.IsWhiteSpace(chars[last])) last--;
+            if (last >= 0) contentEnd = _textLength + last + 1;
+        }
+        _textLength += run;
+        _inputPos += run;
+        fieldChars += run;
+        recordChars += run;
+        return true;
+    }
+
+    private static readonly System.Buffers.SearchValues<char> UnquotedStops = System.Buffers.SearchValues.Create(",\r\n");
+    private static readonly System.Buffers.SearchValues<char> QuotedStops = System.Buffers.SearchValues.Create("\"\n");
+
     private void Append(char c)
     {
         if (_textLength == _text.Length) Array.Resize(ref _text, _text.Length * 2);
         _text[_textLength++] = c;
     }
 
-    private int NextChar()
-    {
-        if (_inputPos == _inputEnd && !Fill()) return -1;
-        CharsRead++;
-        if (CharsRead > limits.MemoryBytes)
-            throw new InvalidDataException($"{path}: the input is longer than {limits.MemoryBytes:N0} characters, the most this loader reads (half the memory available to the process)");
-        return _input[_inputPos++];
-    }
+    private int NextChar() => _inputPos < _inputEnd || Fill() ? _input[_inputPos++] : -1;
 
     private int PeekChar() => _inputPos < _inputEnd || Fill() ? _input[_inputPos] : -1;
 
@@ -169,6 +195,9 @@ internal sealed class CsvRecordReader(TextReader reader, string path, CsvLimits 
     {
         _inputEnd = reader.Read(_input, 0, _input.Length);
         _inputPos = 0;
+        CharsRead += _inputEnd;
+        if (CharsRead > limits.MemoryBytes)
+            throw new InvalidDataException($"{path}: the input is longer than {limits.MemoryBytes:N0} characters, the most this loader reads (half the memory available to the process)");
         return _inputEnd > 0;
     }
 }

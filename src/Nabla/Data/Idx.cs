@@ -10,9 +10,12 @@ namespace Nabla.Data;
 /// </summary>
 /// <remarks>
 /// Files may be raw or gzip-compressed; compression is detected from the first two bytes (<c>1f 8b</c>), not from the
-/// name. The reader checks the magic number (<c>0x00000803</c> for images, <c>0x00000801</c> for labels) and that the
-/// data after the header is exactly as long as the header says; any mismatch raises an
-/// <see cref="InvalidDataException"/> naming the file and the field.
+/// name. The reader checks the magic number (<c>0x00000803</c> for images, <c>0x00000801</c> for labels), that the
+/// sizes multiply to at most one array's length, and that the data after the header is exactly as long as the header
+/// says; any mismatch raises an <see cref="InvalidDataException"/> naming the file and the field (Note [Reading outside
+/// bytes]). It never reads more than the header promises plus 64 KiB, so a gzip bomb or an endless pipe is refused at
+/// the cost of an honest file of the promised size. A pipe or a device is read as a stream (gzip is detected only in a
+/// seekable file).
 /// </remarks>
 public static class Idx
 {
@@ -23,7 +26,9 @@ public static class Idx
     public const int LabelMagic = 0x00000801;
 
     /// <summary>Reads an image file: <c>[count, rows, columns]</c> unsigned bytes.</summary>
-    /// <exception cref="InvalidDataException">Bad magic number, truncated header, or data shorter or longer than the header says.</exception>
+    /// <exception cref="InvalidDataException">Bad magic number, truncated header, sizes beyond one array, data shorter or
+    /// longer than the header says, or corrupt gzip data; the message names the file.</exception>
+    /// <exception cref="IOException">The file cannot be opened or read.</exception>
     public static IdxImages ReadImages(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -53,7 +58,9 @@ public static class Idx
     }
 
     /// <summary>Reads a label file: <c>[count]</c> unsigned bytes.</summary>
-    /// <exception cref="InvalidDataException">Bad magic number, truncated header, or data shorter or longer than the header says.</exception>
+    /// <exception cref="InvalidDataException">Bad magic number, truncated header, data shorter or longer than the header
+    /// says, or corrupt gzip data; the message names the file.</exception>
+    /// <exception cref="IOException">The file cannot be opened or read.</exception>
     public static byte[] ReadLabels(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);

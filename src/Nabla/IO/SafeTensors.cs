@@ -126,7 +126,7 @@ public static class SafeTensors
     /// <see cref="MaxMetadataEntries"/> metadata entries, a missing or mistyped field, an unsupported dtype,
     /// offsets that leave gaps, overlap, disagree with the shape or run past the end, or a file that is not regular
     /// (a pipe). The message names the file and the tensor or field. See Note [Reading outside bytes].</exception>
-    /// <exception cref="IOException">The file cannot be opened or read (missing, no permission, a disk error).</exception>
+    /// <exception cref="IOException">The file is missing or cannot be read (a disk error); a permission problem is an <see cref="UnauthorizedAccessException"/>.</exception>
     public static OrderedDictionary<string, Tensor> Load(string path)
     {
         using FileStream stream = OpenRead(path);
