@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics.Tensors;
 
 namespace Nabla.Data;
 
@@ -85,29 +86,20 @@ internal sealed class CsvLabelColumn(int maxClasses, Func<int, string> where)
     /// <exception cref="InvalidDataException">Class indices out of range, or a regression target that is not finite.</exception>
     public (Tensor Labels, string[]? ClassNames) Build()
     {
-        if (_values is not null && _integral)
-        {
-            if (_outOfRange is var (line, text))
-                throw new InvalidDataException(
-                    $"{where(line)}: label {text} is out of range: whole-number labels are class indices and must be from 0 to {maxClasses - 1} (at most {maxClasses:N0} classes)");
-            var values = new double[Count];
-            _values.CopyTo(values);
-            var classes = Tensor.Empty(DType.Int64, [Count]);
-            Span<long> dst = classes.Span<long>();
-            for (int i = 0; i < values.Length; i++) dst[i] = (long)values[i];
-            return (classes, null);
-        }
         if (_values is not null)
         {
-            if (_nonFinite is var (line, text))
+            if (_integral && _outOfRange is var (line, text))
                 throw new InvalidDataException(
-                    $"{where(line)}: label '{text}' is not a finite float32 number; numeric labels must be finite (no NaN or infinity, magnitude at most 3.4e38)");
+                    $"{where(line)}: label {text} is out of range: whole-number labels are class indices and must be from 0 to {maxClasses - 1} (at most {maxClasses:N0} classes)");
+            if (!_integral && _nonFinite is var (targetLine, targetText))
+                throw new InvalidDataException(
+                    $"{where(targetLine)}: label '{targetText}' is not a finite float32 number; numeric labels must be finite (no NaN or infinity, magnitude at most 3.4e38)");
             var values = new double[Count];
             _values.CopyTo(values);
-            var targets = Tensor.Empty(DType.Float32, [Count]);
-            Span<float> dst = targets.Span<float>();
-            for (int i = 0; i < values.Length; i++) dst[i] = (float)values[i];
-            return (targets, null);
+            var numbers = Tensor.Empty(_integral ? DType.Int64 : DType.Float32, [Count]);
+            if (_integral) TensorPrimitives.ConvertTruncating(values, numbers.Span<long>());
+            else TensorPrimitives.ConvertTruncating(values, numbers.Span<float>());
+            return (numbers, null);
         }
 
         // Class names: indices follow the ordinal order of the names.
