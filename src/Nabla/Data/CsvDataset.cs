@@ -22,8 +22,9 @@ namespace Nabla.Data;
 /// mapped to the indices of their ordinal-sorted list <see cref="ClassNames"/>.</para>
 /// <para>Bounds (see Note [Reading outside bytes]): a field may take at most <see cref="MaxFieldChars"/> characters
 /// and a record <see cref="MaxRecordChars"/>; the text read and the loaded data may each take at most half of the
-/// memory available to the process (<see cref="GCMemoryInfo.TotalAvailableMemoryBytes"/>), checked before each
-/// allocation (and, for a regular file, from its size before reading). A pipe or a device is read until it ends or
+/// memory available to the process (<see cref="GCMemoryInfo.TotalAvailableMemoryBytes"/>): a regular file larger
+/// than that is refused from its size before it is read, and the data is measured row by row as it grows (it grows in
+/// chunks of at most 2^20 values, so it passes the bound by at most one chunk). A pipe or a device is read until it ends or
 /// a bound is passed, so <c>/dev/zero</c> is refused after one field.</para>
 /// </remarks>
 public sealed class CsvDataset : TensorDataset
