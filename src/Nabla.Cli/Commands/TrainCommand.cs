@@ -1,4 +1,3 @@
-using System.Globalization;
 using Nabla.Cli.Training;
 
 namespace Nabla.Cli.Commands;
@@ -15,6 +14,8 @@ public static class TrainCommand
     private static readonly string[] Valued =
         ["--dataset", "--model", "--layers", "--activation", "--init", "--epochs", "--batch-size", "--optimizer", "--lr",
          "--weight-decay", "--scheduler", "--seed", "--threads", "--out", "--resume"];
+
+    private static readonly string[] LayersOnly = ["--activation", "--init"];
 
     private static readonly string[] Flags = ["--help", "--download", "--progress", "--no-progress", "--detect-anomaly", "--diagnose"];
 
@@ -73,50 +74,60 @@ public static class TrainCommand
     {
         ArgumentNullException.ThrowIfNull(o);
         string dataset = o.String("--dataset", "digits");
-        int[]? layers = null;
-        if (o.OptionalString("--layers") is { } l)
-        {
-            if (o.Has("--model")) throw new UsageException("--layers and --model are alternatives", "pass one of them");
-            try
-            {
-                layers = l.Split(',').Select(v => int.Parse(v.Trim(), NumberStyles.None, CultureInfo.InvariantCulture)).ToArray();
-            }
-            catch (FormatException)
-            {
-                throw new UsageException($"--layers: '{l}' is not a comma-separated list of sizes", "write it like --layers 784,256,10");
-            }
-            if (layers.Length < 2 || layers.Any(v => v <= 0))
-                throw new UsageException($"--layers: '{l}' needs at least two positive sizes", "write it like --layers 784,256,10");
-        }
+        int[]? layers = o.IntList("--layers", 1, MaxLayerWidth, 2, "784,256,10");
+        if (layers is not null && o.Has("--model")) throw new UsageException("--layers and --model are alternatives", "pass one of them");
         if (layers is null && !o.Has("--model") && SmallDefaultLayers(dataset) is { } small) layers = small;
         string? model = layers is null ? o.String("--model", "mlp") : null;
         if (model is not null && !ModelPresets.Descriptions.ContainsKey(model))
             throw new UsageException($"unknown model '{model}'", $"use one of {string.Join(", ", ModelPresets.Descriptions.Keys)}, or --layers");
-        string seedText = o.String("--seed", "1");
-        if (!ulong.TryParse(seedText, NumberStyles.None, CultureInfo.InvariantCulture, out ulong seed))
-            throw new UsageException($"--seed: '{seedText}' is not a non-negative integer", "pass e.g. --seed 1");
+        if (model is not null)
+            foreach (string option in LayersOnly.Where(o.Has))
+                throw new UsageException($"{option} applies to --layers only; the '{model}' preset has its own", $"drop {option}, or describe the MLP with --layers");
         return new TrainSettings
         {
             Dataset = dataset,
             Model = model,
             Layers = layers,
-            Activation = o.String("--activation", "relu"),
-            Init = o.String("--init", "he"),
+            Activation = OneOf(o, "--activation", "relu", Activations),
+            Init = OneOf(o, "--init", "he", Initialisers),
             Epochs = o.Int("--epochs", DefaultEpochs(dataset), 1, 100_000),
             BatchSize = o.Int("--batch-size", DefaultBatchSize(dataset), 1, 1 << 20),
-            Optimizer = o.String("--optimizer", "adam"),
+            Optimizer = OneOf(o, "--optimizer", "adam", Optimizers),
             Lr = o.Double("--lr", 1e-3, double.Epsilon, 1e6),
             WeightDecay = o.Double("--weight-decay", 0, 0, 1e6),
-            Scheduler = o.String("--scheduler", "none"),
-            Seed = seed,
+            Scheduler = OneOf(o, "--scheduler", "none", Schedulers),
+            Seed = o.UInt64("--seed", 1),
             Threads = o.Int("--threads", 0, 0, 4096),
-            Out = o.String("--out", Path.Combine("runs", $"{SafeName(dataset)}-{model ?? "mlp"}")),
-            Resume = o.OptionalString("--resume"),
+            Out = o.Path("--out", Path.Combine("runs", $"{SafeName(dataset)}-{model ?? "mlp"}")),
+            Resume = o.OptionalPath("--resume"),
             Download = o.Has("--download"),
             DetectAnomaly = o.Has("--detect-anomaly"),
             Diagnose = o.Has("--diagnose"),
+            Given = new HashSet<string>(o.Given, StringComparer.Ordinal),
         };
     }
+
+    /// <summary>The names <c>--optimizer</c> accepts.</summary>
+    public static IReadOnlyList<string> Optimizers { get; } = ["sgd", "momentum", "nesterov", "adam", "adamw", "rmsprop", "adagrad"];
+
+    /// <summary>The names <c>--scheduler</c> accepts.</summary>
+    public static IReadOnlyList<string> Schedulers { get; } = ["none", "step", "cosine", "onecycle", "warmup"];
+
+    /// <summary>The names <c>--activation</c> accepts.</summary>
+    public static IReadOnlyList<string> Activations { get; } = ["relu", "tanh", "sigmoid", "gelu", "silu", "swish", "leaky-relu", "leaky_relu", "elu"];
+
+    /// <summary>The names <c>--init</c> accepts.</summary>
+    public static IReadOnlyList<string> Initialisers { get; } = ["he", "kaiming", "xavier", "glorot", "uniform", "default"];
+
+    private static string OneOf(OptionReader o, string option, string fallback, IReadOnlyList<string> names)
+    {
+        string value = o.String(option, fallback);
+        return names.Contains(value) ? value
+            : throw new UsageException($"unknown {option[2..]} '{value}'", $"use one of {string.Join(", ", names)}");
+    }
+
+    /// <summary>The widest layer <c>--layers</c> accepts; wider ones are refused by the memory estimate long before this.</summary>
+    public const int MaxLayerWidth = 1 << 24;
 
     /// <summary>The 2-D toy sets default to a small MLP (2-32-32-classes) rather than the 784-wide preset.</summary>
     public static int[]? SmallDefaultLayers(string dataset) => dataset switch
