@@ -48,9 +48,9 @@ public static class EvaluateCommand
             if (o.Positional.Count != 1)
                 throw new UsageException(o.Positional.Count == 0 ? "missing the model file" : $"unexpected argument '{o.Positional[1]}'",
                     "run 'nabla evaluate runs/digits-mlp/model.safetensors --model mlp --dataset digits'");
+            int batchSize = o.Int("--batch-size", 256, 1, 1 << 20);
             string path = OptionReader.CheckPath(o.Positional[0], "the model file");
             if (!File.Exists(path)) throw new UsageException($"no model file at '{path}'", "pass the model.safetensors written by 'nabla train'");
-            int batchSize = o.Int("--batch-size", 256, 1, 1 << 20);
             var trainArgs = new List<string>();
             foreach (string k in new[] { "--model", "--layers", "--activation", "--dataset" })
                 if (o.OptionalString(k) is { } v) { trainArgs.Add(k); trainArgs.Add(v); }

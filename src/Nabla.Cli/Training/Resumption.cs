@@ -21,6 +21,7 @@ namespace Nabla.Cli.Training;
 /// <summary>A run to continue: the checkpoint, the settings to train with and the metrics of the epochs done. See Note [Resume rules].</summary>
 public sealed class Resumption
 {
+    private static readonly string[] SettingKeys = [.. new TrainSettings().ToDictionary().Keys];
     private static readonly string[] Refused = ["--dataset", "--model", "--layers", "--activation", "--init", "--optimizer", "--scheduler", "--seed", "--batch-size"];
 
     private Resumption(string path, Checkpoint checkpoint, TrainSettings settings, IReadOnlyList<string> applied, List<EpochMetrics> metrics)
@@ -151,9 +152,12 @@ public sealed class Resumption
         var args = new List<string>();
         IDictionary<string, string> s = ck.Settings;
         bool layers = s.TryGetValue("layers", out string? l) && l.Length > 0;
-        foreach (string key in new[] { "dataset", "model", "layers", "activation", "init", "epochs", "batch_size", "optimizer", "lr", "weight_decay", "scheduler", "seed" })
+        foreach (string key in SettingKeys)
         {
-            if (!s.TryGetValue(key, out string? value) || value.Length == 0) continue;
+            // Every key is written by nabla train; a missing one would silently take today's default.
+            if (!s.TryGetValue(key, out string? value))
+                throw new InvalidDataException($"{path}: the run settings stored in the checkpoint have no '{key}'; resume from a checkpoint written by nabla train");
+            if (value.Length == 0) continue;
             if (key is "activation" or "init" && !layers) continue; // recorded for presets too, where they do not apply
             if (key == "model" && layers) continue;
             args.Add("--" + key.Replace('_', '-'));
