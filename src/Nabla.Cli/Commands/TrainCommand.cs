@@ -33,10 +33,10 @@ public static class TrainCommand
           --dataset NAME        {string.Join("|", DatasetCatalog.Names)}|csv:PATH (default digits)
           --model PRESET        {string.Join("|", ModelPresets.Descriptions.Keys)} (default mlp)
           --layers A,B,...,Z    an MLP with these layer sizes instead of a preset (first = features, last = classes)
-          --activation NAME     relu|tanh|sigmoid|gelu|silu|leaky-relu|elu for --layers (default relu)
-          --init NAME           he|xavier|uniform for --layers (default he)
-          --epochs N            (default 5 for fashion-mnist/mnist, 15 for digits and CSV, 100 for 2-D sets)
-          --batch-size N        (default 128 for fashion-mnist/mnist, 32 otherwise)
+          --activation NAME     relu|tanh|sigmoid|gelu|silu|leaky-relu|elu for --layers only (default relu)
+          --init NAME           he|xavier|uniform for --layers only (default he)
+          --epochs N            1 to 100000 (default 5 for fashion-mnist/mnist, 15 for digits and CSV, 100 for 2-D sets)
+          --batch-size N        1 to 1048576 (default 128 for fashion-mnist/mnist, 32 otherwise)
           --optimizer NAME      sgd|momentum|nesterov|adam|adamw|rmsprop|adagrad (default adam)
           --lr X                learning rate (default 0.001)
           --weight-decay X      (default 0)
@@ -44,8 +44,11 @@ public static class TrainCommand
           --seed N              seed of initialisation, shuffling and dropout (default 1)
           --threads N           threads for the kernels (default: all cores)
           --out DIR             where to write model, checkpoint, metrics.csv, metrics.svg, summary.json
-                                (default runs/DATASET-MODEL)
-          --resume PATH         continue from a checkpoint.safetensors (or the --out directory of a run)
+                                (default runs/DATASET-MODEL; one run at a time holds DIR/run.lock)
+          --resume PATH         continue from a checkpoint.safetensors (or the --out directory of a run) with its
+                                settings, in its directory unless --out is given; --lr, --epochs (without a
+                                scheduler) and --weight-decay are applied, options that conflict with the
+                                checkpoint are refused (docs/cli.md has the table)
           --download            fetch a missing MNIST/Fashion-MNIST from the canonical addresses
           --progress / --no-progress   force or suppress the live progress bar (default: on a terminal)
           --detect-anomaly      run every batch in anomaly mode: stop at the first NaN or infinity and name
@@ -56,7 +59,9 @@ public static class TrainCommand
         presets:
         {string.Join("\n", ModelPresets.Descriptions.Select(p => $"  {p.Key,-8} {p.Value}"))}
 
-        Ctrl+C stops after the current batch and still writes the files.
+        Ctrl+C stops after the current batch and still writes the files; the cut epoch is reported, not
+        recorded in metrics.csv, and --resume redoes it from the last checkpoint.
+        Models that would not fit in this machine's memory are refused before anything is allocated.
 
         """;
 

@@ -24,29 +24,20 @@ public sealed class Resumption
     private static readonly string[] SettingKeys = [.. new TrainSettings().ToDictionary().Keys];
     private static readonly string[] Refused = ["--dataset", "--model", "--layers", "--activation", "--init", "--optimizer", "--scheduler", "--seed", "--batch-size"];
 
-    private Resumption(string path, Checkpoint checkpoint, TrainSettings settings, IReadOnlyList<string> applied, List<EpochMetrics> metrics)
-    {
-        CheckpointPath = path;
-        Checkpoint = checkpoint;
-        Settings = settings;
-        Applied = applied;
-        Metrics = metrics;
-    }
-
     /// <summary>The checkpoint file.</summary>
-    public string CheckpointPath { get; }
+    public required string CheckpointPath { get; init; }
 
     /// <summary>The checkpoint.</summary>
-    public Checkpoint Checkpoint { get; }
+    public required Checkpoint Checkpoint { get; init; }
 
     /// <summary>The settings to continue with: the checkpoint's, with the command line's applicable options applied.</summary>
-    public TrainSettings Settings { get; }
+    public required TrainSettings Settings { get; init; }
 
     /// <summary>One line per option the command line changed, such as <c>--lr 0.5 (the checkpoint's run had 0.001)</c>.</summary>
-    public IReadOnlyList<string> Applied { get; }
+    public required IReadOnlyList<string> Applied { get; init; }
 
     /// <summary>The metrics of the checkpoint's completed epochs, from the <c>metrics.csv</c> beside it (empty without one).</summary>
-    public List<EpochMetrics> Metrics { get; }
+    public required IReadOnlyList<EpochMetrics> Metrics { get; init; }
 
     /// <summary>Reads the checkpoint <paramref name="commandLine"/> resumes and merges its settings with the command line's.</summary>
     /// <exception cref="UsageException">No checkpoint there, or an option conflicts with it.</exception>
@@ -106,7 +97,7 @@ public sealed class Resumption
         };
         string csv = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, "metrics.csv");
         List<EpochMetrics> metrics = File.Exists(csv) ? EpochMetrics.ReadCsv(csv, ck.Epoch) : [];
-        return new Resumption(path, ck, merged, applied, metrics);
+        return new Resumption { CheckpointPath = path, Checkpoint = ck, Settings = merged, Applied = applied, Metrics = metrics };
     }
 
     /// <summary>
