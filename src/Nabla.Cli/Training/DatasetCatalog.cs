@@ -62,8 +62,8 @@ public static class DatasetCatalog
         throw new UsageException($"unknown dataset '{name}'", $"use one of {string.Join(", ", Names)} or csv:PATH");
     }
 
-    /// <summary>The largest class count integer labels may imply; the model's memory estimate usually refuses far fewer.</summary>
-    public const int MaxClasses = 1 << 30;
+    /// <summary>The most classes integer labels may imply (labels 0 to 99,999), as many as a classifier head is sensibly given.</summary>
+    public const int MaxClasses = 100_000;
 
     /// <summary>
     /// The class count integer labels imply (largest label + 1); a negative label or one beyond <see cref="MaxClasses"/>
@@ -79,7 +79,7 @@ public static class DatasetCatalog
             long l = labels[i];
             if (l < 0 || l >= MaxClasses)
                 throw new UsageException($"--dataset {dataset}: label {l} of sample {i + 1} in column '{column}' is {(l < 0 ? "negative" : "too large")}",
-                    $"labels are class indices 0, 1, 2, ... (at most {MaxClasses - 1}): renumber them, or write the classes as text, which is numbered automatically");
+                    $"labels are class indices 0, 1, 2, ... up to {MaxClasses - 1}: renumber them, or write the classes as text, which is numbered automatically");
             max = Math.Max(max, l);
         }
         return (int)max + 1;

@@ -133,10 +133,10 @@ public sealed class ResumeTests : IDisposable
         AssertMessage(err);
         Assert.Contains($"{path}: the run settings stored in the checkpoint are not valid (--epochs: 'many' is not an integer)", err);
 
-        Rewrite(ck, generators: new Dictionary<string, ulong[]> { ["model"] = [1, 2], ["data"] = ck.Generators["data"] }).Save(path);
+        Rewrite(ck, generators: new Dictionary<string, ulong[]> { ["model"] = ck.Generators["model"] }).Save(path);
         (code, _, err) = Run("train", "--resume", run, "--epochs", "3");
         Assert.Equal(ExitCodes.Failure, code);
-        Assert.Contains("Generator.SetState: expected 6 words, got 2", err);
+        Assert.Contains($"{path}: the checkpoint does not fit the run its settings describe: it holds no state of the 'data' random generator", err);
 
         Rewrite(ck, epoch: 9).Save(path);
         (code, _, err) = Run("train", "--resume", run, "--epochs", "3");
