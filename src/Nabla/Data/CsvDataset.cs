@@ -94,6 +94,24 @@ public sealed class CsvDataset : TensorDataset
     public static CsvDataset Load(string path, int labelColumn = -1, bool? hasHeader = null)
         => Load(path, labelColumn, hasHeader, CsvLimits.Default);
 
+    /// <summary>
+    /// Reads CSV text from <paramref name="source"/> (an upload, a network stream) as <see cref="Load(string, int, bool?)"/>
+    /// reads a file, with whole-number labels limited to 0 .. <paramref name="maxClasses"/> - 1.
+    /// </summary>
+    /// <param name="source">The CSV text (UTF-8); read to its end and disposed.</param>
+    /// <param name="name">What messages call the input, such as "the uploaded CSV".</param>
+    /// <param name="labelColumn">The index of the label column (negative counts from the end).</param>
+    /// <param name="hasHeader">Whether the first line is a header; null to detect it.</param>
+    /// <param name="maxClasses">The number of classes whole-number labels may index (1 to <see cref="MaxClasses"/>).</param>
+    /// <exception cref="InvalidDataException">The text is malformed or beyond a bound; the message names the input, the line and the column.</exception>
+    public static CsvDataset Load(Stream source, string name, int labelColumn = -1, bool? hasHeader = null, int maxClasses = MaxClasses)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxClasses, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxClasses, MaxClasses);
+        return Load(name, labelColumn, hasHeader, CsvLimits.Default with { MaxClasses = maxClasses }, source);
+    }
+
     /// <summary>As the public overload, within <paramref name="limits"/>, reading <paramref name="source"/> instead of the file when given.</summary>
     internal static CsvDataset Load(string path, int labelColumn, bool? hasHeader, CsvLimits limits, Stream? source = null)
     {
@@ -139,7 +157,7 @@ public sealed class CsvDataset : TensorDataset
 
         int featureCount = width - 1;
         var features = new ChunkedList<float>();
-        var labels = new CsvLabelColumn(MaxClasses, line => Where(line, labelIndex));
+        var labels = new CsvLabelColumn(limits.MaxClasses, line => Where(line, labelIndex));
         var row = new float[featureCount];
         for (bool more = !hasHeader; more || records.Read(); more = false)
         {

@@ -4,7 +4,8 @@ namespace Nabla.Data;
 /// <param name="MaxFieldChars">The most characters one field may take, quotes and surrounding spaces included.</param>
 /// <param name="MaxRecordChars">The most characters one record (line) may take.</param>
 /// <param name="MemoryBytes">The most bytes the loaded data may take, and the most characters of text read.</param>
-internal readonly record struct CsvLimits(int MaxFieldChars, int MaxRecordChars, long MemoryBytes)
+/// <param name="MaxClasses">Whole-number labels must be from 0 to this less one.</param>
+internal readonly record struct CsvLimits(int MaxFieldChars, int MaxRecordChars, long MemoryBytes, int MaxClasses = CsvDataset.MaxClasses)
 {
     /// <summary>The public bounds, with half of the memory available to the process (building the tensors briefly needs twice their size).</summary>
     public static CsvLimits Default => new(CsvDataset.MaxFieldChars, CsvDataset.MaxRecordChars, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 2);

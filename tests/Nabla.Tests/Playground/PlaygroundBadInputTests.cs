@@ -150,7 +150,7 @@ public sealed class PlaygroundBadInputTests : IAsyncLifetime
         string id = await _host.Create();
         using var content = new StringContent($"x1,x2,label\n1,2,0\n3,4,{label}\n5,6,0\n7,8,1\n", Encoding.UTF8, "text/csv");
         string message = PlaygroundHost.AssertError(await _host.Raw(HttpMethod.Post, $"api/sessions/{id}/network/upload", content), HttpStatusCode.BadRequest);
-        Assert.Contains($"class {label} in data row 2 is out of range", message);
+        Assert.Contains($"line 3, column \"label\" (index 2): label {label} is out of range", message);
         Assert.Contains("from 0 to 7", message);
     }
 
