@@ -23,7 +23,26 @@ public static class Program
         ArgumentNullException.ThrowIfNull(args);
         JitProfile.Start(args);
         WarmupPolicy.Enable(Environment.GetEnvironmentVariable);
-        return Run(args, Console.Out, Console.Error);
+        return Guarded(() => Run(args, Console.Out, Console.Error), Console.Error);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="run"/>; an exception no command turned into a message (a defect of the tool) is reported
+    /// in one line with exit code <see cref="ExitCodes.InternalError"/> instead of a stack trace. The commands report
+    /// every failure of the input themselves, and the tests, which call <see cref="Run"/>, see any that escapes.
+    /// </summary>
+    internal static int Guarded(Func<int> run, TextWriter stderr)
+    {
+        try
+        {
+            return run();
+        }
+        catch (Exception e)
+        {
+            Reporter.Error(stderr, $"internal error: {e.GetType().Name}: {e.Message}",
+                "this is a defect of nabla, not of your input; please report it with the command line you ran");
+            return ExitCodes.InternalError;
+        }
     }
 
     /// <summary>Runs the tool in-process with the given output streams and returns the exit code.</summary>

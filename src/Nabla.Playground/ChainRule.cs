@@ -31,6 +31,19 @@ public sealed class ChainRule
         ["logistic"] = "L = log(1 + e^(−y·w·x))",
     };
 
+    /// <summary>The lesson's worked examples, which the page offers as one-click presets.</summary>
+    public static IReadOnlyList<ChainPreset> Presets { get; } =
+    [
+        new("(2·3 − 10)²", "the first worked example: w = 2, x = 3, y = 10", "squared", 2, 3, 10),
+        new("(0.55·2 − 2)²", "a prediction of 1.1 for the target y = 2.0: w = 0.55, x = 2", "squared", 0.55, 2, 2),
+    ];
+
+    /// <summary>The smallest value of w, x and y .</summary>
+    public const double MinInput = -10;
+
+    /// <summary>The largest value of w, x and y.</summary>
+    public const double MaxInput = 10;
+
     /// <summary>The expression's name, a key of <see cref="Expressions"/>.</summary>
     public string Expression { get; private set; } = "squared";
 
@@ -63,11 +76,11 @@ public sealed class ChainRule
     {
         if (expression is not null && !Expressions.ContainsKey(expression))
             throw new PlaygroundException($"expression must be one of {string.Join(", ", Expressions.Keys)}; got '{expression}'");
-        Check(w, "w", -10, 10);
-        Check(x, "x", -10, 10);
-        Check(y, "y", -10, 10);
+        Check(w, "w", MinInput, MaxInput);
+        Check(x, "x", MinInput, MaxInput);
+        Check(y, "y", MinInput, MaxInput);
         if (learningRate is { } lr && !(lr > 0 && lr <= 10))
-            throw new PlaygroundException($"learningRate must be a positive number up to 10, got {lr}");
+            throw new PlaygroundException(FormattableString.Invariant($"learningRate must be a positive number up to 10, got {lr}"));
         bool restart = (expression is not null && expression != Expression) || (x is not null && x != X) || (y is not null && y != Y) || (w is not null && w != W);
         Expression = expression ?? Expression;
         W = w ?? W;
@@ -77,11 +90,13 @@ public sealed class ChainRule
         if (restart) Restart();
     }
 
+    /// <summary>w after one gradient-descent step with gradient <paramref name="gradW"/>: w − η·gradW, kept within [<see cref="MinInput"/>, <see cref="MaxInput"/>].</summary>
+    public double WAfterStep(double gradW) => Math.Clamp(W - LearningRate * gradW, MinInput, MaxInput);
+
     /// <summary>One gradient-descent step: w ← w − η·∂L/∂w (w stays within [-10, 10]).</summary>
     public void Step()
     {
-        double grad = Graph()[0].Grad;
-        W = Math.Clamp(W - LearningRate * grad, -10, 10);
+        W = WAfterStep(Graph()[0].Grad);
         Steps++;
         Append(_wHistory, W);
         Append(_lossHistory, Loss(W));
@@ -129,6 +144,11 @@ public sealed class ChainRule
         }
     }
 
+    // Note [Stable logistic loss]
+    // log(1 + e^q) is built as max(q, 0) + log(1 + e^(−|q|)): exp never sees a positive argument, so the loss and its
+    // gradient stay finite for every q the inputs allow (|q| = |y·w·x| up to 1,000, a little more on the landscape),
+    // where e^q overflows float64 from q ≈ 710. At q = 0 the two kinks cancel out exactly: max gives q half the
+    // gradient on a tie and |q| has derivative 0 there, so dL/dq = 1/2 = σ(0), the true derivative.
     private static Tensor Build(string expression, Builder b, Tensor w, Tensor x, Tensor y)
     {
         Tensor p = b.Op("p", "p = w·x", w * x, w, x);
@@ -148,10 +168,13 @@ public sealed class ChainRule
             }
             case "logistic":
             {
+                // See Note [Stable logistic loss].
                 Tensor q = b.Op("q", "q = −y·p", y.Neg() * p, y, p);
-                Tensor e = b.Op("e", "e = exp(q)", q.Exp(), q);
-                Tensor t = b.Op("t", "t = 1 + e", 1.0 + e, e);
-                return b.Op("L", "L = log(t)", t.Log(), t);
+                Tensor m = b.Op("m", "m = max(q, 0)", q.Maximum(Tensor.Scalar(0.0)), q);
+                Tensor a = b.Op("a", "a = |q|", q.Abs(), q);
+                Tensor e = b.Op("e", "e = exp(−a)", a.Neg().Exp(), a);
+                Tensor l = b.Op("l", "l = log(1 + e)", e.Log1p(), e);
+                return b.Op("L", "L = m + l", m + l, m, l);
             }
             default:
             {
@@ -164,7 +187,7 @@ public sealed class ChainRule
     private static void Check(double? v, string name, double min, double max)
     {
         if (v is { } d && !(d >= min && d <= max))
-            throw new PlaygroundException($"{name} must be from {min} to {max}, got {d}");
+            throw new PlaygroundException(FormattableString.Invariant($"{name} must be from {min} to {max}, got {d}"));
     }
 
     private static void Append(List<double> history, double value)

@@ -17,32 +17,25 @@ public static class CsvUpload
         if (content.Length == 0) throw new PlaygroundException("the uploaded CSV is empty");
         if (content.Length > limits.MaxUploadBytes)
             throw new PlaygroundException(413, $"the uploaded CSV is {content.Length} bytes; the limit is {limits.MaxUploadBytes} bytes");
-        string text;
-        try { text = new UTF8Encoding(false, true).GetString(content); }
+        try { _ = new UTF8Encoding(false, true).GetCharCount(content); }
         catch (DecoderFallbackException) { throw new PlaygroundException("the uploaded file is not UTF-8 text; save it as a plain CSV"); }
 
-        // CsvDataset reads files; the upload goes through a private temporary file that is deleted at once.
-        string path = Path.Combine(Path.GetTempPath(), $"nabla-playground-{Guid.NewGuid():N}.csv");
         CsvDataset data;
         try
         {
-            File.WriteAllText(path, text);
-            data = CsvDataset.Load(path, labelColumn: -1);
+            data = CsvDataset.Load(new MemoryStream(content, writable: false), "the uploaded CSV", labelColumn: -1, maxClasses: limits.MaxClasses);
         }
         catch (Exception e) when (e is InvalidDataException or ArgumentException or FormatException)
         {
-            throw new PlaygroundException(e.Message.Replace(path, "the uploaded CSV", StringComparison.Ordinal));
-        }
-        finally
-        {
-            File.Delete(path);
+            throw new PlaygroundException(e.Message);
         }
 
         int features = data.Features.Size(1);
         if (features != 2)
             throw new PlaygroundException($"the uploaded CSV has {features} feature columns; the playground needs exactly 2 feature columns and a class column last");
         if (data.Labels.DType != DType.Int64)
-            throw new PlaygroundException("the class column (the last) holds fractional numbers; it must hold class names or whole-number class indices");
+            throw new PlaygroundException(
+                $"the class column (the last) holds fractional numbers or integers beyond int64; it must hold class names or whole-number class indices from 0 to {limits.MaxClasses - 1}");
         int n = data.Count;
         if (n < 4) throw new PlaygroundException($"the uploaded CSV has {n} rows; it needs at least 4");
         if (n > limits.MaxPoints) throw new PlaygroundException(413, $"the uploaded CSV has {n} rows; the limit is {limits.MaxPoints}");
@@ -50,11 +43,11 @@ public static class CsvUpload
         long[] y = data.Labels.ToArray<long>();
         foreach (float v in x)
             if (!float.IsFinite(v)) throw new PlaygroundException("the uploaded CSV has a feature that is not a finite number (NaN or infinity)");
-        long min = y.Min(), max = y.Max();
-        if (min < 0) throw new PlaygroundException($"class indices must be 0 or more; the uploaded CSV has {min}");
-        int classes = (int)Math.Min(max + 1, int.MaxValue);
+        // Whole-number classes are indices, which the reader keeps within [0, MaxClasses); the largest sets the class count.
+        if (data.ClassNames is { } names && names.Count > limits.MaxClasses)
+            throw new PlaygroundException($"the uploaded CSV has {names.Count} classes; the limit is {limits.MaxClasses}");
+        int classes = (int)y.Max() + 1;
         if (classes < 2 || y.Distinct().Count() < 2) throw new PlaygroundException("the uploaded CSV has only one class; it needs at least 2");
-        if (classes > limits.MaxClasses) throw new PlaygroundException($"the uploaded CSV has {classes} classes; the limit is {limits.MaxClasses}");
 
         var order = new int[n];
         for (int i = 0; i < n; i++) order[i] = i;

@@ -22,8 +22,9 @@ namespace Nabla.Playground;
 /// </summary>
 /// <remarks>
 /// Binds <see cref="PlaygroundServerOptions.Host"/> (127.0.0.1 by default) and the given port (0 picks a free one; read
-/// <see cref="Address"/>). Every refused request is a 4xx with <c>{"error": "..."}</c>; an unexpected failure is a 500
-/// with the same shape, and the server keeps serving.
+/// <see cref="Address"/>). Every refused request is a 4xx with <c>{"error": "..."}</c>; an unexpected failure is logged
+/// to <see cref="PlaygroundServerOptions.ErrorLog"/> and answered 500 with the same shape, and the server keeps serving
+/// (Note [Playground error contract]; docs/playground.md).
 /// </remarks>
 public sealed class PlaygroundServer : IAsyncDisposable
 {
@@ -41,11 +42,13 @@ public sealed class PlaygroundServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly PlaygroundServerOptions _options;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly TextWriter _log;
 
     private PlaygroundServer(WebApplication app, PlaygroundServerOptions options, SessionStore sessions)
     {
         _app = app;
         _options = options;
+        _log = TextWriter.Synchronized(options.ErrorLog ?? Console.Error);
         Sessions = sessions;
     }
 
@@ -98,16 +101,20 @@ public sealed class PlaygroundServer : IAsyncDisposable
 
     private void Map(WebApplication app)
     {
+        app.Use(next => ctx => ApiErrors.Guard(ctx, next, _log));
         app.MapGet("/", ctx => Asset(ctx, "index.html", "text/html; charset=utf-8"));
         app.MapGet("/app.js", ctx => Asset(ctx, "app.js", "text/javascript; charset=utf-8"));
         app.MapGet("/app.css", ctx => Asset(ctx, "app.css", "text/css; charset=utf-8"));
+        // Browsers ask for /favicon.ico whatever the page links; both names serve the one embedded SVG icon.
+        app.MapGet("/favicon.svg", ctx => Asset(ctx, "favicon.svg", "image/svg+xml"));
+        app.MapGet("/favicon.ico", ctx => Asset(ctx, "favicon.svg", "image/svg+xml"));
 
         RouteGroupBuilder api = app.MapGroup("/api");
         api.MapGet("/options", OptionsEndpoint);
         api.MapPost("/sessions", (HttpContext ctx) => Handle(ctx, async () =>
         {
             JsonObject? patch = await ReadJson(ctx).ConfigureAwait(false);
-            NetworkConfig config = Merge(new NetworkConfig(), patch);
+            NetworkConfig config = RequestBody.Network(new NetworkConfig(), patch);
             PlaygroundSession s = Sessions.Create(config);
             ctx.Response.StatusCode = StatusCodes.Status201Created;
             ctx.Response.Headers.Location = $"/api/sessions/{s.Id}";
@@ -127,7 +134,7 @@ public sealed class PlaygroundServer : IAsyncDisposable
         {
             JsonObject? patch = await ReadJson(ctx).ConfigureAwait(false);
             NetworkConfig current = s.Read(x => x.Network.Config);
-            NetworkConfig config = Merge(current, patch);
+            NetworkConfig config = RequestBody.Network(current, patch);
             return x => x.Configure(config);
         }));
         api.MapPost("/sessions/{id}/network/play", (HttpContext ctx, string id) => Change(ctx, id, (_, _) => Task.FromResult<Action<PlaygroundSession>>(x => x.Play())));
@@ -135,12 +142,12 @@ public sealed class PlaygroundServer : IAsyncDisposable
         api.MapPost("/sessions/{id}/network/reset", (HttpContext ctx, string id) => Change(ctx, id, (_, _) => Task.FromResult<Action<PlaygroundSession>>(x => x.Reset())));
         api.MapPost("/sessions/{id}/network/step", (HttpContext ctx, string id) => Change(ctx, id, async (_, _) =>
         {
-            JsonObject? body = await ReadJson(ctx).ConfigureAwait(false);
-            int epochs = Field<int?>(body, "epochs") ?? 1;
+            int epochs = RequestBody.Epochs(await ReadJson(ctx).ConfigureAwait(false));
             return x => x.Step(epochs);
         }));
         api.MapPost("/sessions/{id}/network/upload", (HttpContext ctx, string id) => Change(ctx, id, async (_, _) =>
         {
+            RequestBody.CheckCsvType(ctx.Request.ContentType);
             byte[] content = await ReadBody(ctx, _options.Limits.MaxUploadBytes, "the uploaded CSV").ConfigureAwait(false);
             return x => x.Upload(content);
         }));
@@ -148,10 +155,7 @@ public sealed class PlaygroundServer : IAsyncDisposable
 
         api.MapPut("/sessions/{id}/chain", (HttpContext ctx, string id) => Change(ctx, id, async (_, _) =>
         {
-            JsonObject? body = await ReadJson(ctx).ConfigureAwait(false);
-            CheckFields(body, "expression", "w", "x", "y", "learningRate");
-            string? expression = Field<string>(body, "expression");
-            double? w = Field<double?>(body, "w"), x = Field<double?>(body, "x"), y = Field<double?>(body, "y"), lr = Field<double?>(body, "learningRate");
+            var (expression, w, x, y, lr) = RequestBody.Chain(await ReadJson(ctx).ConfigureAwait(false));
             return s => s.Chain.Update(expression, w, x, y, lr);
         }));
         api.MapPost("/sessions/{id}/chain/step", (HttpContext ctx, string id) => Change(ctx, id, (_, _) => Task.FromResult<Action<PlaygroundSession>>(x => x.Chain.Step())));
@@ -162,7 +166,7 @@ public sealed class PlaygroundServer : IAsyncDisposable
     }
 
     private static Task NotFound(HttpContext ctx) =>
-        WriteError(ctx, 404, $"no API endpoint {ctx.Request.Method} {ctx.Request.Path}; see the README's Playground section");
+        ApiErrors.Write(ctx, 404, $"no API endpoint {ctx.Request.Method} {ctx.Request.Path}; see the README's Playground section");
 
     private static Task OptionsEndpoint(HttpContext ctx) => Handle(ctx, () => Task.FromResult<object?>(Options()));
 
@@ -175,6 +179,8 @@ public sealed class PlaygroundServer : IAsyncDisposable
         Losses = NetworkConfig.Losses,
         Optimizers = NetworkConfig.Optimizers,
         Expressions = ChainRule.Expressions,
+        ChainPresets = ChainRule.Presets,
+        ChainRange = new[] { ChainRule.MinInput, ChainRule.MaxInput },
         Defaults = new NetworkConfig(),
     };
 
@@ -189,37 +195,25 @@ public sealed class PlaygroundServer : IAsyncDisposable
         });
     });
 
+    // A refused export is a PlaygroundException, answered by ApiErrors.Guard.
     private async Task Export(HttpContext ctx, string id, string format)
     {
-        try
+        PlaygroundSession s = Sessions.Get(id);
+        (byte[] body, string type, string file) = format switch
         {
-            PlaygroundSession s = Sessions.Get(id);
-            (byte[] body, string type, string file) = format switch
-            {
-                "safetensors" => (s.Read(x => ModelExport.SafeTensorsBytes(x.Network)), "application/octet-stream", ModelExport.SafeTensorsFileName),
-                "json" => (Encoding.UTF8.GetBytes(s.Read(x => ModelExport.Json(x.Network, JsonOptions))), "application/json; charset=utf-8", "playground-model.json"),
-                "csharp" => (Encoding.UTF8.GetBytes(s.Read(x => ModelExport.CSharp(x.Network))), "text/plain; charset=utf-8", "PlaygroundModel.cs"),
-                _ => throw new PlaygroundException(404, $"export format must be safetensors, json or csharp; got '{format}'"),
-            };
-            ctx.Response.ContentType = type;
-            ctx.Response.Headers.ContentDisposition = $"attachment; filename=\"{file}\"";
-            await ctx.Response.Body.WriteAsync(body, ctx.RequestAborted).ConfigureAwait(false);
-        }
-        catch (PlaygroundException e)
-        {
-            await WriteError(ctx, e.StatusCode, e.Message).ConfigureAwait(false);
-        }
+            "safetensors" => (s.Read(x => ModelExport.SafeTensorsBytes(x.Network)), "application/octet-stream", ModelExport.SafeTensorsFileName),
+            "json" => (Encoding.UTF8.GetBytes(s.Read(x => ModelExport.Json(x.Network, JsonOptions))), "application/json; charset=utf-8", "playground-model.json"),
+            "csharp" => (Encoding.UTF8.GetBytes(s.Read(x => ModelExport.CSharp(x.Network))), "text/plain; charset=utf-8", "PlaygroundModel.cs"),
+            _ => throw new PlaygroundException(404, $"export format must be safetensors, json or csharp; got '{format}'"),
+        };
+        ctx.Response.ContentType = type;
+        ctx.Response.Headers.ContentDisposition = $"attachment; filename=\"{file}\"";
+        await ctx.Response.Body.WriteAsync(body, ctx.RequestAborted).ConfigureAwait(false);
     }
 
     private async Task Stream(HttpContext ctx, string id)
     {
-        PlaygroundSession session;
-        try { session = Sessions.Get(id); }
-        catch (PlaygroundException e)
-        {
-            await WriteError(ctx, e.StatusCode, e.Message).ConfigureAwait(false);
-            return;
-        }
+        PlaygroundSession session = Sessions.Get(id);
         ctx.Response.ContentType = "text/event-stream";
         ctx.Response.Headers.CacheControl = "no-cache";
         ctx.Response.Headers["X-Accel-Buffering"] = "no";
@@ -256,57 +250,35 @@ public sealed class PlaygroundServer : IAsyncDisposable
         }
     }
 
+    // Refusals and failures are answered by ApiErrors.Guard (Note [Playground error contract]).
     private static async Task Handle(HttpContext ctx, Func<Task<object?>> handler)
     {
+        object? result;
         try
         {
-            object? result = await handler().ConfigureAwait(false);
-            if (result is not null)
-            {
-                ctx.Response.ContentType = "application/json; charset=utf-8";
-                await JsonSerializer.SerializeAsync(ctx.Response.Body, result, result.GetType(), JsonOptions, ctx.RequestAborted).ConfigureAwait(false);
-            }
-        }
-        catch (PlaygroundException e)
-        {
-            await WriteError(ctx, e.StatusCode, e.Message).ConfigureAwait(false);
-        }
-        catch (BadHttpRequestException e)
-        {
-            await WriteError(ctx, e.StatusCode, e.Message).ConfigureAwait(false);
+            result = await handler().ConfigureAwait(false);
         }
         catch (ObjectDisposedException)
         {
-            await WriteError(ctx, 404, "the session was deleted").ConfigureAwait(false);
+            throw new PlaygroundException(404, "the session was deleted");
         }
-        catch (OperationCanceledException) when (ctx.RequestAborted.IsCancellationRequested)
+        if (result is not null)
         {
-            // The client went away.
+            ctx.Response.ContentType = "application/json; charset=utf-8";
+            await JsonSerializer.SerializeAsync(ctx.Response.Body, result, result.GetType(), JsonOptions, ctx.RequestAborted).ConfigureAwait(false);
         }
-    }
-
-    private static async Task WriteError(HttpContext ctx, int status, string message)
-    {
-        if (ctx.Response.HasStarted) return;
-        ctx.Response.StatusCode = status;
-        ctx.Response.ContentType = "application/json; charset=utf-8";
-        await JsonSerializer.SerializeAsync(ctx.Response.Body, new { error = message }, JsonOptions, ctx.RequestAborted).ConfigureAwait(false);
     }
 
     private static async Task Asset(HttpContext ctx, string name, string contentType)
     {
         using Stream? s = typeof(PlaygroundServer).Assembly.GetManifestResourceStream($"wwwroot/{name}");
-        if (s is null)
-        {
-            ctx.Response.StatusCode = 404;
-            return;
-        }
+        if (s is null) throw new PlaygroundException(404, $"the page asset {name} is not in this build");
         ctx.Response.ContentType = contentType;
         ctx.Response.Headers.CacheControl = "no-store";
         await s.CopyToAsync(ctx.Response.Body, ctx.RequestAborted).ConfigureAwait(false);
     }
 
-    private async Task<byte[]> ReadBody(HttpContext ctx, int limit, string what)
+    private static async Task<byte[]> ReadBody(HttpContext ctx, int limit, string what)
     {
         if (ctx.Request.ContentLength > limit)
             throw new PlaygroundException(413, $"{what} is {ctx.Request.ContentLength} bytes; the limit is {limit} bytes");
@@ -319,69 +291,9 @@ public sealed class PlaygroundServer : IAsyncDisposable
                 throw new PlaygroundException(413, $"{what} is larger than the limit of {limit} bytes");
             buffer.Write(chunk, 0, read);
         }
-        _ = _options;
         return buffer.ToArray();
     }
 
-    private async Task<JsonObject?> ReadJson(HttpContext ctx)
-    {
-        byte[] body = await ReadBody(ctx, _options.Limits.MaxJsonBytes, "the request body").ConfigureAwait(false);
-        if (body.Length == 0 || body.All(b => b is (byte)' ' or (byte)'\n' or (byte)'\r' or (byte)'\t')) return null;
-        JsonNode? node;
-        try { node = JsonNode.Parse(body); }
-        catch (JsonException e) { throw new PlaygroundException($"the request body is not valid JSON: {e.Message}"); }
-        return node switch
-        {
-            null => null,
-            JsonObject o => o,
-            _ => throw new PlaygroundException("the request body must be a JSON object, e.g. {\"dataset\": \"xor\"}"),
-        };
-    }
-
-    /// <summary>Overlays the fields of <paramref name="patch"/> on <paramref name="current"/>; unknown fields and wrong types are 400s.</summary>
-    public static NetworkConfig Merge(NetworkConfig current, JsonObject? patch)
-    {
-        ArgumentNullException.ThrowIfNull(current);
-        if (patch is null) return current;
-        var merged = (JsonObject)JsonSerializer.SerializeToNode(current, JsonOptions)!;
-        var known = merged.Select(p => p.Key).ToList();
-        foreach (var (key, value) in patch)
-        {
-            string? name = known.Find(k => string.Equals(k, key, StringComparison.OrdinalIgnoreCase));
-            if (name is null)
-                throw new PlaygroundException($"unknown field '{key}'; the configuration fields are {string.Join(", ", known)}");
-            merged[name] = value?.DeepClone();
-        }
-        try
-        {
-            return merged.Deserialize<NetworkConfig>(JsonOptions) ?? throw new PlaygroundException("the configuration is null");
-        }
-        catch (JsonException e)
-        {
-            string field = e.Path is { Length: > 2 } p ? p[2..].Split('[')[0] : "a field";
-            string expected = field switch
-            {
-                "hiddenLayers" => "a list of whole numbers, e.g. [4, 4]",
-                "points" or "batchSize" or "seed" => "a whole number",
-                "noise" or "trainFraction" or "regularizationRate" or "learningRate" => "a number",
-                _ => "a string such as \"xor\"",
-            };
-            throw new PlaygroundException($"{field} has the wrong type; expected {expected}");
-        }
-    }
-
-    private static void CheckFields(JsonObject? body, params string[] allowed)
-    {
-        if (body is null) return;
-        foreach (var (key, _) in body)
-            if (!allowed.Contains(key, StringComparer.Ordinal))
-                throw new PlaygroundException($"unknown field '{key}'; the fields are {string.Join(", ", allowed)}");
-    }
-
-    private static T? Field<T>(JsonObject? body, string name)
-    {
-        if (body is null || !body.TryGetPropertyValue(name, out JsonNode? node) || node is null) return default;
-        try { return node.Deserialize<T>(JsonOptions); }
-        catch (JsonException) { throw new PlaygroundException($"{name} has the wrong type: {node.ToJsonString()}"); }
-    }
+    private async Task<JsonObject?> ReadJson(HttpContext ctx) =>
+        RequestBody.Json(await ReadBody(ctx, _options.Limits.MaxJsonBytes, "the request body").ConfigureAwait(false), ctx.Request.ContentType);
 }

@@ -12,6 +12,9 @@ public sealed record PlaygroundServerOptions
     /// <summary>The port; 0 picks a free one.</summary>
     public int Port { get; init; } = DefaultPort;
 
+    /// <summary>Where unexpected failures are written with their stack traces (Note [Playground error contract]); null for standard error.</summary>
+    public TextWriter? ErrorLog { get; init; }
+
     /// <summary>The caps on sessions, networks, data and uploads.</summary>
     public PlaygroundLimits Limits { get; init; } = new();
 }

@@ -83,7 +83,7 @@ public sealed record ChainState(
         IReadOnlyList<ChainNode> nodes = chain.Graph();
         double grad = nodes[0].Grad;
         double loss = nodes[^1].Value;
-        double next = Math.Clamp(chain.W - chain.LearningRate * grad, -10, 10);
+        double next = chain.WAfterStep(grad);
         // The landscape spans [-4, 4] and always shows w and the next w with a margin.
         double lo = Math.Min(-4, Math.Min(chain.W, next) - 0.5), hi = Math.Max(4, Math.Max(chain.W, next) + 0.5);
         const int samples = 121;

@@ -20,7 +20,7 @@ public class CliGradTests
         private static double Number(string line, string prefix) => double.Parse(line[prefix.Length..], CultureInfo.InvariantCulture);
     }
 
-    private static CliResult Run(params string[] args)
+    internal static CliResult Run(params string[] args)
     {
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();

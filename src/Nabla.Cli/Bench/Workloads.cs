@@ -16,10 +16,21 @@ public static class Workloads
     /// <summary>One result row: the workload name and its measured fields.</summary>
     public sealed record Row(string Workload, IReadOnlyDictionary<string, object> Fields);
 
+    /// <summary>The largest square size <c>bench gemm --sizes</c> takes: 2.2 TFLOP per product, minutes per size on a desktop.</summary>
+    public const int MaxGemmSize = 8192;
+
     /// <summary>W1: GEMM GFLOP/s for square sizes and the MLP's two layer shapes (best of several runs each).</summary>
     public static IEnumerable<Row> Gemm(int[]? sizes = null)
     {
         sizes ??= [64, 128, 256, 512, 1024, 2048];
+        // See Note [Memory estimate]: three float32 matrices of n x n, checked before the first is allocated.
+        double largest = sizes.Length == 0 ? 0 : sizes.Max();
+        MemoryEstimate.Require(3.0 * largest * largest * 4, $"bench gemm with n = {largest}", $"pass smaller --sizes (each at most {MaxGemmSize})");
+        return GemmRows(sizes);
+    }
+
+    private static IEnumerable<Row> GemmRows(int[] sizes)
+    {
         var shapes = sizes.Select(n => (M: n, K: n, N: n, Label: n.ToString(CultureInfo.InvariantCulture)))
             .Concat([(128, 784, 512, "128x784x512"), (128, 512, 256, "128x512x256")]);
         foreach (var (m, k, n, label) in shapes)
@@ -49,6 +60,8 @@ public static class Workloads
     public static Row Training(string preset, int batchSize = 128, int epochs = 1)
     {
         bool images = ModelPresets.TakesImages(preset);
+        MemoryEstimate.Require(MemoryEstimate.Training(ModelPresets.Size(preset, 784, 10), batchSize, MemoryEstimate.OptimizerSlots("adam"), DType.Float32),
+            $"bench {preset} with batch {batchSize}", "pass a smaller --batch-size");
         // Two warm-up steps on a throwaway model (bench/pytorch/workloads.py takes two too) keep first-call costs, here
         // mostly JIT compilation, out of the timed epoch. NOTE: before the data loads, not beside it: the steps fork
         // GEMMs onto the helper threads, and beside the loading thread that would be more busy threads than cores.

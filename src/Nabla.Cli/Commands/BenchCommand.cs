@@ -16,13 +16,20 @@ public static class BenchCommand
 
     /// <summary>The usage text.</summary>
     public static string Usage() => """
-        usage: nabla bench gemm|mlp|cnn|overhead|scalar [--threads N] [--json] [--batch-size N] [--sizes 64,128,...] [--ops N]
+        usage: nabla bench gemm|mlp|cnn|overhead|scalar [--threads N] [--json] [--batch-size N] [--epochs N] [--sizes 64,128,...] [--ops N]
 
           gemm      float32 matrix products: GFLOP/s for n = 64 ... 2048 and the MLP's layer shapes
           mlp       one epoch of the mlp preset on Fashion-MNIST (Adam 1e-3, batch 128): samples/s, test accuracy, peak RSS
           cnn       the same for the cnn preset
           overhead  a chain of 1,000 elementwise ops on 16 elements: microseconds per op, forward and backward
           scalar    micrograd's moons demo with 0-d tensors and batched: seconds and accuracy
+
+        options:
+          --threads N      threads for the kernels, 1 to 4096 (default: all cores)
+          --sizes A,B,...  gemm: the square sizes, each 1 to 8192 (default 64,128,256,512,1024,2048)
+          --batch-size N   mlp, cnn: 1 to 65536 (default 128)
+          --epochs N       mlp, cnn: 1 to 1000 (default 1)
+          --ops N          overhead: the chain's length, 3 to 1000000 (default 1000)
 
         --json prints one JSON object per line (with at least "workload"); bench/compare.sh runs these side by side
         with the PyTorch versions in bench/pytorch and prints ratios.
@@ -49,9 +56,9 @@ public static class BenchCommand
             if (threads > 0) Parallelism.MaxThreads = threads;
             IEnumerable<Workloads.Row> rows = o.Positional[0] switch
             {
-                "gemm" => Workloads.Gemm(o.OptionalString("--sizes")?.Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray()),
-                "mlp" or "cnn" => [Workloads.Training(o.Positional[0], o.Int("--batch-size", 128, 1), o.Int("--epochs", 1, 1))],
-                "overhead" => [Workloads.Overhead(o.Int("--ops", 1000, 3, 10_000_000))],
+                "gemm" => Workloads.Gemm(o.IntList("--sizes", 1, Workloads.MaxGemmSize, 1, "64,128,256")),
+                "mlp" or "cnn" => [Workloads.Training(o.Positional[0], o.Int("--batch-size", 128, 1, 1 << 16), o.Int("--epochs", 1, 1, 1000))],
+                "overhead" => [Workloads.Overhead(o.Int("--ops", 1000, 3, 1_000_000))],
                 "scalar" => Workloads.Scalar(),
                 var w => throw new UsageException($"unknown workload '{w}'", "use gemm, mlp, cnn, overhead or scalar"),
             };
@@ -61,7 +68,7 @@ public static class BenchCommand
                 {
                     var obj = new Dictionary<string, object> { ["workload"] = row.Workload, ["impl"] = "nabla" };
                     foreach (var (k, v) in row.Fields) obj[k] = v;
-                    stdout.WriteLine(JsonSerializer.Serialize(obj));
+                    stdout.WriteLine(JsonSerializer.Serialize(obj, CliJson.Compact));
                 }
                 else
                     stdout.WriteLine(row.Workload + "  " + string.Join("  ", row.Fields.Select(f =>
@@ -69,11 +76,6 @@ public static class BenchCommand
                 stdout.Flush();
             }
             return ExitCodes.Success;
-        }
-        catch (FormatException e)
-        {
-            Reporter.Error(stderr, $"--sizes: {e.Message}", "write sizes like --sizes 64,128,256");
-            return ExitCodes.Usage;
         }
         catch (Exception e) when (Reporter.IsUserFacing(e))
         {

@@ -20,9 +20,15 @@ public static class EvaluateCommand
 
         Loads the weights into the preset (PyTorch state_dict names), runs the test split and prints accuracy,
         mean cross-entropy and the confusion matrix (rows: true class, columns: predicted). With --json it prints
-        one JSON object with accuracy, loss, samples and confusion.
+        one JSON object with accuracy, loss, samples, classes and confusion. A loss or accuracy that is not a
+        number (a diverged model) is null in JSON.
+
+        Beyond {Confusion.MaxMatrixClasses} classes the text shows totals and the {Confusion.WorstClasses} least accurate classes instead of the
+        matrix; --json holds the matrix up to {Confusion.MaxJsonMatrixClasses} classes, beyond that "confusion" is null and
+        "worst_classes" lists the {Confusion.WorstClasses} least accurate.
 
           --dataset NAME   {string.Join("|", DatasetCatalog.Names)}|csv:PATH (default digits)
+          --batch-size N   samples per evaluation batch, 1 to {1 << 20} (default 256)
 
         """;
 
@@ -42,33 +48,30 @@ public static class EvaluateCommand
             if (o.Positional.Count != 1)
                 throw new UsageException(o.Positional.Count == 0 ? "missing the model file" : $"unexpected argument '{o.Positional[1]}'",
                     "run 'nabla evaluate runs/digits-mlp/model.safetensors --model mlp --dataset digits'");
-            string path = o.Positional[0];
+            int batchSize = o.Int("--batch-size", 256, 1, 1 << 20);
+            string path = OptionReader.CheckPath(o.Positional[0], "the model file");
             if (!File.Exists(path)) throw new UsageException($"no model file at '{path}'", "pass the model.safetensors written by 'nabla train'");
             var trainArgs = new List<string>();
             foreach (string k in new[] { "--model", "--layers", "--activation", "--dataset" })
                 if (o.OptionalString(k) is { } v) { trainArgs.Add(k); trainArgs.Add(v); }
             TrainSettings s = TrainCommand.Parse(trainArgs);
             LoadedDataset data = DatasetCatalog.Load(s.Dataset, ModelPresets.TakesImages(s.Model ?? "mlp") && s.Layers is null, s.Seed, o.Has("--download"));
-            var model = Trainer.BuildModel(s, data, new Generator(0));
+            var model = Trainer.BuildModel(s, data, new Generator(0), inferenceBatch: Math.Max(batchSize, 256));
             model.LoadStateDict(SafeTensors.Load(path));
-            var confusion = new int[data.Classes, data.Classes];
-            var (loss, acc) = Trainer.Evaluate(model, data.Test, o.Int("--batch-size", 256, 1), confusion);
+            var confusion = new Confusion(data.Classes);
+            var (loss, acc) = Trainer.Evaluate(model, data.Test, batchSize, confusion);
             if (o.Has("--json"))
             {
-                var rows = Enumerable.Range(0, data.Classes).Select(i => Enumerable.Range(0, data.Classes).Select(j => confusion[i, j]).ToArray()).ToArray();
-                stdout.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
+                var fields = new Dictionary<string, object?>
                 {
-                    ["accuracy"] = acc, ["loss"] = loss, ["samples"] = data.Test.Count, ["dataset"] = data.Name, ["confusion"] = rows,
-                }));
+                    ["accuracy"] = acc, ["loss"] = loss, ["samples"] = data.Test.Count, ["dataset"] = data.Name,
+                };
+                foreach (var (k, v) in confusion.ToJsonFields()) fields[k] = v;
+                stdout.WriteLine(JsonSerializer.Serialize(fields, CliJson.Compact));
                 return ExitCodes.Success;
             }
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"accuracy {acc:F4}  loss {loss:F4}  ({data.Test.Count} test samples of {data.Name})"));
-            stdout.WriteLine("confusion matrix (rows: true class, columns: predicted):");
-            int w = Math.Max(4, confusion.Cast<int>().Max().ToString(CultureInfo.InvariantCulture).Length + 1);
-            stdout.WriteLine("     " + string.Concat(Enumerable.Range(0, data.Classes).Select(j => j.ToString(CultureInfo.InvariantCulture).PadLeft(w))));
-            for (int i = 0; i < data.Classes; i++)
-                stdout.WriteLine(i.ToString(CultureInfo.InvariantCulture).PadLeft(4) + " " +
-                    string.Concat(Enumerable.Range(0, data.Classes).Select(j => confusion[i, j].ToString(CultureInfo.InvariantCulture).PadLeft(w))));
+            confusion.WriteText(stdout);
             return ExitCodes.Success;
         }
         catch (Exception e) when (Reporter.IsUserFacing(e))

@@ -14,4 +14,7 @@ public static class ExitCodes
 
     /// <summary>Bad usage: an unknown command or option, a malformed expression or option value.</summary>
     public const int Usage = 2;
+
+    /// <summary>A defect of the tool: an exception no command turned into a message (BSD's EX_SOFTWARE).</summary>
+    public const int InternalError = 70;
 }

@@ -178,7 +178,21 @@ public static class GradCommand
         evaluation.Backward();
         WriteResult(stdout, evaluation);
         if (showGraph) WriteGraph(stdout, evaluation);
+        WarnIfNotFinite(stderr, evaluation);
         return ExitCodes.Success;
+    }
+
+    // A NaN or an infinity is printed as it is, and named on stderr so that it is never a silent result.
+    private static void WarnIfNotFinite(TextWriter stderr, Evaluation evaluation)
+    {
+        var names = new List<string>();
+        if (!double.IsFinite(evaluation.Output.Item())) names.Add("the value");
+        foreach (string name in evaluation.Leaves.Keys.Order(StringComparer.Ordinal))
+            if (evaluation.Leaves[name].Grad is { } g && !double.IsFinite(g.Item())) names.Add($"dL/d{name}");
+        if (names.Count == 0) return;
+        Reporter.Warning(stderr, $"{string.Join(", ", names)} {(names.Count == 1 ? "is" : "are")} not a finite number (NaN or infinity) at these values",
+            "an operation is undefined there or overflowed float64: log or sqrt of 0 or of a negative number, division by 0, " +
+            "0 to a negative power, exp of a number above about 709; --graph shows which node it starts at");
     }
 
     private static int UsageError(TextWriter stderr, string message, string hint)

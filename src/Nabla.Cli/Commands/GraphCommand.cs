@@ -64,7 +64,7 @@ public static class GraphCommand
             }
             if (o.Positional.Count > 0)
                 throw new UsageException($"unexpected argument '{o.Positional[0]}'", "options start with --; run 'nabla graph --help'");
-            string? outPath = o.OptionalString("--out");
+            string? outPath = o.OptionalPath("--out");
             string format = o.OptionalString("--format") ?? FormatOf(outPath);
             if (format is not ("svg" or "dot" or "text"))
                 throw new UsageException($"unknown --format '{format}'", "use --format svg, --format dot or --format text");

@@ -17,7 +17,7 @@ internal sealed record ModelInput(TrainSettings Settings, Sequential Model, Tens
         TrainSettings s = TrainCommand.Parse(o);
         string modelName = s.Model ?? "mlp";
         LoadedDataset data = DatasetCatalog.Load(s.Dataset, ModelPresets.TakesImages(modelName) && s.Layers is null, s.Seed, s.Download);
-        Sequential model = Trainer.BuildModel(s, data, new Generator(s.Seed), dtype);
+        Sequential model = Trainer.BuildModel(s with { BatchSize = batchSize }, data, new Generator(s.Seed), dtype);
         int n = Math.Min(batchSize, data.Train.Count);
         var (x, y) = data.Train.GetBatch(Enumerable.Range(0, n).ToArray());
         string what = s.Layers is null ? modelName : "mlp " + string.Join(",", s.Layers);

@@ -72,7 +72,7 @@ public static class PlaygroundCommand
             string host = o.String("--host", "127.0.0.1");
             if (!System.Net.IPAddress.TryParse(host, out _))
                 throw new UsageException($"--host: '{host}' is not an IP address", "pass e.g. --host 127.0.0.1");
-            options = new PlaygroundServerOptions { Host = host, Port = o.Int("--port", PlaygroundServerOptions.DefaultPort, 0, 65535) };
+            options = new PlaygroundServerOptions { Host = host, Port = o.Int("--port", PlaygroundServerOptions.DefaultPort, 0, 65535), ErrorLog = stderr };
             open = o.Has("--open");
         }
         catch (UsageException e)

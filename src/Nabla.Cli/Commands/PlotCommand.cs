@@ -58,7 +58,7 @@ public static class PlotCommand
             if (o.Positional.Count != 1)
                 throw new UsageException(o.Positional.Count == 0 ? "missing CSV file" : $"unexpected argument '{o.Positional[1]}'",
                     "give one CSV file, as in nabla plot runs/digits-mlp/metrics.csv");
-            string path = o.Positional[0];
+            string path = OptionReader.CheckPath(o.Positional[0], "the CSV file");
             if (!File.Exists(path)) throw new UsageException($"no file at '{path}'", "pass the path of a CSV file with a header row, such as the metrics.csv of nabla train");
             var (header, columns) = ReadCsv(path);
             string x = o.String("--x", header[0]);
@@ -72,7 +72,7 @@ public static class PlotCommand
             if (wanted.Length == 0) throw new UsageException($"{path} has no numeric column to draw besides '{x}'", "pass --columns");
 
             string svg = Render(columns, x, wanted, o.OptionalString("--title"), o.Has("--log-y"));
-            string outPath = o.String("--out", Path.ChangeExtension(path, ".svg"));
+            string outPath = o.Path("--out", Path.ChangeExtension(path, ".svg"));
             AtomicFile.Write(outPath, stream =>
             {
                 using var w = new StreamWriter(stream, leaveOpen: true);

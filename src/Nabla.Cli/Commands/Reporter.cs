@@ -30,6 +30,14 @@ public static class Reporter
         Positioned(stderr, "error", error.Message, source, error.Position, error.Hint);
     }
 
+    /// <summary>Writes <c>warning: message</c> and, if given, a hint.</summary>
+    public static void Warning(TextWriter stderr, string message, string? hint = null)
+    {
+        ArgumentNullException.ThrowIfNull(stderr);
+        stderr.WriteLine($"warning: {message}");
+        if (hint is not null) stderr.WriteLine($"hint: {hint}");
+    }
+
     /// <summary>Writes a warning pointing at <paramref name="position"/> (0-based) in <paramref name="source"/>.</summary>
     public static void Warning(TextWriter stderr, string message, string source, int position, string? hint = null)
         => Positioned(stderr, "warning", message, source, position, hint);
@@ -38,10 +46,24 @@ public static class Reporter
     {
         ArgumentNullException.ThrowIfNull(stderr);
         ArgumentNullException.ThrowIfNull(source);
-        stderr.WriteLine($"{severity}: {message}");
-        stderr.WriteLine($"  {source}");
+        // NOTE: a control character (a line break inside a quoted expression, say) would break the picture of the text
+        // and its caret; the text shows each as a space, so the caret stays under its character, and messages name it.
+        stderr.WriteLine($"{severity}: {Visible(message)}");
+        stderr.WriteLine($"  {string.Create(source.Length, source, (span, s) => { for (int i = 0; i < s.Length; i++) span[i] = char.IsControl(s[i]) ? ' ' : s[i]; })}");
         stderr.WriteLine($"  {new string(' ', Math.Clamp(position, 0, source.Length))}^");
-        if (hint is not null) stderr.WriteLine($"hint: {hint}");
+        if (hint is not null) stderr.WriteLine($"hint: {Visible(hint)}");
+    }
+
+    /// <summary><paramref name="text"/> with each control character written as <c>U+XXXX</c>.</summary>
+    public static string Visible(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (!text.Any(char.IsControl)) return text;
+        var visible = new System.Text.StringBuilder(text.Length + 16);
+        foreach (char c in text)
+            if (char.IsControl(c)) visible.Append(System.Globalization.CultureInfo.InvariantCulture, $"U+{(int)c:X4}");
+            else visible.Append(c);
+        return visible.ToString();
     }
 
     /// <summary>

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Nabla.Cli.Training;
 
 namespace Nabla.Cli.Commands;
@@ -16,6 +15,8 @@ public static class TrainCommand
         ["--dataset", "--model", "--layers", "--activation", "--init", "--epochs", "--batch-size", "--optimizer", "--lr",
          "--weight-decay", "--scheduler", "--seed", "--threads", "--out", "--resume"];
 
+    private static readonly string[] LayersOnly = ["--activation", "--init"];
+
     private static readonly string[] Flags = ["--help", "--download", "--progress", "--no-progress", "--detect-anomaly", "--diagnose"];
 
     /// <summary>The options that choose the dataset and build the model, shared by <c>gradcheck</c> and <c>graph</c>.</summary>
@@ -32,10 +33,10 @@ public static class TrainCommand
           --dataset NAME        {string.Join("|", DatasetCatalog.Names)}|csv:PATH (default digits)
           --model PRESET        {string.Join("|", ModelPresets.Descriptions.Keys)} (default mlp)
           --layers A,B,...,Z    an MLP with these layer sizes instead of a preset (first = features, last = classes)
-          --activation NAME     relu|tanh|sigmoid|gelu|silu|leaky-relu|elu for --layers (default relu)
-          --init NAME           he|xavier|uniform for --layers (default he)
-          --epochs N            (default 5 for fashion-mnist/mnist, 15 for digits and CSV, 100 for 2-D sets)
-          --batch-size N        (default 128 for fashion-mnist/mnist, 32 otherwise)
+          --activation NAME     relu|tanh|sigmoid|gelu|silu|leaky-relu|elu for --layers only (default relu)
+          --init NAME           he|xavier|uniform for --layers only (default he)
+          --epochs N            1 to 100000 (default 5 for fashion-mnist/mnist, 15 for digits and CSV, 100 for 2-D sets)
+          --batch-size N        1 to 1048576 (default 128 for fashion-mnist/mnist, 32 otherwise)
           --optimizer NAME      sgd|momentum|nesterov|adam|adamw|rmsprop|adagrad (default adam)
           --lr X                learning rate (default 0.001)
           --weight-decay X      (default 0)
@@ -43,8 +44,11 @@ public static class TrainCommand
           --seed N              seed of initialisation, shuffling and dropout (default 1)
           --threads N           threads for the kernels (default: all cores)
           --out DIR             where to write model, checkpoint, metrics.csv, metrics.svg, summary.json
-                                (default runs/DATASET-MODEL)
-          --resume PATH         continue from a checkpoint.safetensors (or the --out directory of a run)
+                                (default runs/DATASET-MODEL; one run at a time holds DIR/run.lock)
+          --resume PATH         continue from a checkpoint.safetensors (or the --out directory of a run) with its
+                                settings, in its directory unless --out is given; --lr, --epochs (without a
+                                scheduler) and --weight-decay are applied, options that conflict with the
+                                checkpoint are refused (docs/cli.md has the table)
           --download            fetch a missing MNIST/Fashion-MNIST from the canonical addresses
           --progress / --no-progress   force or suppress the live progress bar (default: on a terminal)
           --detect-anomaly      run every batch in anomaly mode: stop at the first NaN or infinity and name
@@ -55,7 +59,9 @@ public static class TrainCommand
         presets:
         {string.Join("\n", ModelPresets.Descriptions.Select(p => $"  {p.Key,-8} {p.Value}"))}
 
-        Ctrl+C stops after the current batch and still writes the files.
+        Ctrl+C stops after the current batch and still writes the files; the cut epoch is reported, not
+        recorded in metrics.csv, and --resume redoes it from the last checkpoint.
+        Models that would not fit in this machine's memory are refused before anything is allocated.
 
         """;
 
@@ -73,50 +79,60 @@ public static class TrainCommand
     {
         ArgumentNullException.ThrowIfNull(o);
         string dataset = o.String("--dataset", "digits");
-        int[]? layers = null;
-        if (o.OptionalString("--layers") is { } l)
-        {
-            if (o.Has("--model")) throw new UsageException("--layers and --model are alternatives", "pass one of them");
-            try
-            {
-                layers = l.Split(',').Select(v => int.Parse(v.Trim(), NumberStyles.None, CultureInfo.InvariantCulture)).ToArray();
-            }
-            catch (FormatException)
-            {
-                throw new UsageException($"--layers: '{l}' is not a comma-separated list of sizes", "write it like --layers 784,256,10");
-            }
-            if (layers.Length < 2 || layers.Any(v => v <= 0))
-                throw new UsageException($"--layers: '{l}' needs at least two positive sizes", "write it like --layers 784,256,10");
-        }
+        int[]? layers = o.IntList("--layers", 1, MaxLayerWidth, 2, "784,256,10");
+        if (layers is not null && o.Has("--model")) throw new UsageException("--layers and --model are alternatives", "pass one of them");
         if (layers is null && !o.Has("--model") && SmallDefaultLayers(dataset) is { } small) layers = small;
         string? model = layers is null ? o.String("--model", "mlp") : null;
         if (model is not null && !ModelPresets.Descriptions.ContainsKey(model))
             throw new UsageException($"unknown model '{model}'", $"use one of {string.Join(", ", ModelPresets.Descriptions.Keys)}, or --layers");
-        string seedText = o.String("--seed", "1");
-        if (!ulong.TryParse(seedText, NumberStyles.None, CultureInfo.InvariantCulture, out ulong seed))
-            throw new UsageException($"--seed: '{seedText}' is not a non-negative integer", "pass e.g. --seed 1");
+        if (model is not null)
+            foreach (string option in LayersOnly.Where(o.Has))
+                throw new UsageException($"{option} applies to --layers only; the '{model}' preset has its own", $"drop {option}, or describe the MLP with --layers");
         return new TrainSettings
         {
             Dataset = dataset,
             Model = model,
             Layers = layers,
-            Activation = o.String("--activation", "relu"),
-            Init = o.String("--init", "he"),
+            Activation = OneOf(o, "--activation", "relu", Activations),
+            Init = OneOf(o, "--init", "he", Initialisers),
             Epochs = o.Int("--epochs", DefaultEpochs(dataset), 1, 100_000),
             BatchSize = o.Int("--batch-size", DefaultBatchSize(dataset), 1, 1 << 20),
-            Optimizer = o.String("--optimizer", "adam"),
+            Optimizer = OneOf(o, "--optimizer", "adam", Optimizers),
             Lr = o.Double("--lr", 1e-3, double.Epsilon, 1e6),
             WeightDecay = o.Double("--weight-decay", 0, 0, 1e6),
-            Scheduler = o.String("--scheduler", "none"),
-            Seed = seed,
+            Scheduler = OneOf(o, "--scheduler", "none", Schedulers),
+            Seed = o.UInt64("--seed", 1),
             Threads = o.Int("--threads", 0, 0, 4096),
-            Out = o.String("--out", Path.Combine("runs", $"{SafeName(dataset)}-{model ?? "mlp"}")),
-            Resume = o.OptionalString("--resume"),
+            Out = o.Path("--out", Path.Combine("runs", $"{SafeName(dataset)}-{model ?? "mlp"}")),
+            Resume = o.OptionalPath("--resume"),
             Download = o.Has("--download"),
             DetectAnomaly = o.Has("--detect-anomaly"),
             Diagnose = o.Has("--diagnose"),
+            Given = new HashSet<string>(o.Given, StringComparer.Ordinal),
         };
     }
+
+    /// <summary>The names <c>--optimizer</c> accepts.</summary>
+    public static IReadOnlyList<string> Optimizers { get; } = ["sgd", "momentum", "nesterov", "adam", "adamw", "rmsprop", "adagrad"];
+
+    /// <summary>The names <c>--scheduler</c> accepts.</summary>
+    public static IReadOnlyList<string> Schedulers { get; } = ["none", "step", "cosine", "onecycle", "warmup"];
+
+    /// <summary>The names <c>--activation</c> accepts.</summary>
+    public static IReadOnlyList<string> Activations { get; } = ["relu", "tanh", "sigmoid", "gelu", "silu", "swish", "leaky-relu", "leaky_relu", "elu"];
+
+    /// <summary>The names <c>--init</c> accepts.</summary>
+    public static IReadOnlyList<string> Initialisers { get; } = ["he", "kaiming", "xavier", "glorot", "uniform", "default"];
+
+    private static string OneOf(OptionReader o, string option, string fallback, IReadOnlyList<string> names)
+    {
+        string value = o.String(option, fallback);
+        return names.Contains(value) ? value
+            : throw new UsageException($"unknown {option[2..]} '{value}'", $"use one of {string.Join(", ", names)}");
+    }
+
+    /// <summary>The widest layer <c>--layers</c> accepts; wider ones are refused by the memory estimate long before this.</summary>
+    public const int MaxLayerWidth = 1 << 24;
 
     /// <summary>The 2-D toy sets default to a small MLP (2-32-32-classes) rather than the 784-wide preset.</summary>
     public static int[]? SmallDefaultLayers(string dataset) => dataset switch

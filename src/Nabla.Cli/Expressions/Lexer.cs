@@ -42,7 +42,7 @@ public static class Lexer
                 '(' => TokenKind.LeftParen,
                 ')' => TokenKind.RightParen,
                 ',' => TokenKind.Comma,
-                _ => throw new ParseException($"unexpected character '{c}' at position {i + 1}", i,
+                _ => throw new ParseException($"unexpected character {Describe(c)} at position {i + 1}", i,
                     "expressions use numbers, variables, + - * / ^, parentheses and the functions " + MathFunctions.NameList),
             };
             tokens.Add(new Token(kind, c.ToString(), i));
@@ -61,6 +61,10 @@ public static class Lexer
             if (!IsIdentifierPart(c)) return false;
         return true;
     }
+
+    // A character as an error message shows it: quoted, or as U+XXXX when it is invisible or half a surrogate pair.
+    private static string Describe(char c) =>
+        char.IsControl(c) || char.IsSurrogate(c) || char.IsWhiteSpace(c) ? $"U+{(int)c:X4}" : $"'{c}'";
 
     private static bool IsIdentifierStart(char c) => char.IsAsciiLetter(c) || c == '_';
 

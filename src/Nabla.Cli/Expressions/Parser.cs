@@ -164,7 +164,7 @@ public sealed class Parser
         }
         Token open = Advance();
         if (Peek.Kind == TokenKind.RightParen)
-            throw new ParseException($"function '{name.Text}' at position {name.Position + 1} is missing its argument", Peek.Position,
+            throw new ParseException($"function '{name.Text}' at position {name.Position + 1} is missing its argument before the ')' at position {Peek.Position + 1}", Peek.Position,
                 $"write {name.Text}(x)");
         ExprNode argument = ParseExpression();
         ExpectClose(open, name.Text);

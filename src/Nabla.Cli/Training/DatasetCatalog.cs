@@ -56,10 +56,33 @@ public static class DatasetCatalog
             if (csv.Labels.DType != DType.Int64)
                 throw new UsageException($"--dataset {name}: the label column '{csv.LabelName}' holds non-integer numbers", "nabla train classifies: use integer or text class labels");
             var (train, test) = csv.Split(0.8, new Generator(seed));
-            int classes = csv.ClassNames is { Count: > 0 } names ? names.Count : (int)csv.Labels.Max().Item() + 1;
+            int classes = csv.ClassNames is { Count: > 0 } names ? names.Count : ClassCount(csv.Labels.ToArray<long>(), name, csv.LabelName);
             return new(name, train, test, [csv.Features.Size(1)], classes);
         }
         throw new UsageException($"unknown dataset '{name}'", $"use one of {string.Join(", ", Names)} or csv:PATH");
+    }
+
+    /// <summary>The most classes integer labels may imply (labels 0 to 99,999), as many as a classifier head is sensibly given.</summary>
+    public const int MaxClasses = 100_000;
+
+    /// <summary>
+    /// The class count integer labels imply (largest label + 1); a negative label or one beyond <see cref="MaxClasses"/>
+    /// is a <see cref="UsageException"/> naming it, since labels are class indices 0, 1, 2, ...
+    /// </summary>
+    public static int ClassCount(IReadOnlyList<long> labels, string dataset, string column)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        if (labels.Count == 0) throw new UsageException($"--dataset {dataset}: no samples", "pass a CSV with a header row and at least one data row");
+        long max = long.MinValue;
+        for (int i = 0; i < labels.Count; i++)
+        {
+            long l = labels[i];
+            if (l < 0 || l >= MaxClasses)
+                throw new UsageException($"--dataset {dataset}: label {l} of sample {i + 1} in column '{column}' is {(l < 0 ? "negative" : "too large")}",
+                    $"labels are class indices 0, 1, 2, ... up to {MaxClasses - 1}: renumber them, or write the classes as text, which is numbered automatically");
+            max = Math.Max(max, l);
+        }
+        return (int)max + 1;
     }
 
     private static LoadedDataset Synthetic2D(string name, Func<int, ulong, TensorDataset> make, int classes, ulong seed)

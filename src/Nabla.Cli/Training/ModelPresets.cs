@@ -44,6 +44,40 @@ public static class ModelPresets
         _ => throw new ArgumentException($"unknown model '{preset}'; expected one of: {string.Join(", ", Descriptions.Keys)}"),
     };
 
+    /// <summary>
+    /// The size of <see cref="Build"/>'s model before it is built (see Note [Memory estimate]): parameter elements,
+    /// and the elements one sample's forward pass produces. Counted in double, so no class count can overflow it.
+    /// </summary>
+    public static ModelSize Size(string preset, int inputs, int classes)
+    {
+        double c = classes;
+        return preset switch
+        {
+            // Linear(in,512) ReLU Linear(512,256) ReLU Linear(256,classes).
+            "mlp" => new((inputs + 1.0) * 512 + 513 * 256 + 257 * c, 2 * 512 + 2 * 256 + c),
+            // conv 1->32 (26x26), ReLU, pool (13x13), conv 32->64 (11x11), ReLU, pool (5x5), Linear(1600,128), ReLU, Linear(128,c).
+            "cnn" => new(32 * 10 + 64 * 289 + 1601 * 128 + 129 * c,
+                2 * 32 * 26 * 26 + 32 * 13 * 13 + 2 * 64 * 11 * 11 + 64 * 5 * 5 + 2 * 128 + c),
+            // conv (28x28), batch norm, ReLU, pool (14x14) twice, dropout, Linear(3136,128), batch norm, ReLU, dropout, Linear(128,c).
+            "cnn-bn" => new(32 * 10 + 2 * 32 + 64 * 289 + 2 * 64 + 3137 * 128 + 2 * 128 + 129 * c,
+                3 * 32 * 28 * 28 + 32 * 14 * 14 + 3 * 64 * 14 * 14 + 2 * 64 * 7 * 7 + 4 * 128 + c),
+            _ => throw new ArgumentException($"unknown model '{preset}'; expected one of: {string.Join(", ", Descriptions.Keys)}"),
+        };
+    }
+
+    /// <summary>The size of <see cref="FromLayers"/>'s MLP before it is built: weights and biases, and per sample each layer's output and activation.</summary>
+    public static ModelSize SizeOfLayers(IReadOnlyList<int> sizes)
+    {
+        ArgumentNullException.ThrowIfNull(sizes);
+        double parameters = 0, activations = 0;
+        for (int i = 0; i + 1 < sizes.Count; i++)
+        {
+            parameters += ((double)sizes[i] + 1) * sizes[i + 1];
+            activations += (i + 2 < sizes.Count ? 2.0 : 1.0) * sizes[i + 1];
+        }
+        return new(parameters, activations);
+    }
+
     private static Sequential RequireImages(string preset, int inputs, Sequential model) =>
         inputs == 28 * 28 ? model : throw new ArgumentException($"model '{preset}' needs 28x28 images (784 inputs), but the dataset has {inputs} features; use --model mlp");
 

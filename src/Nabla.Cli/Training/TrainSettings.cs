@@ -59,6 +59,9 @@ public sealed record TrainSettings
     /// <summary>Record per-layer gradient flow and write <c>gradient-flow.csv</c>, <c>gradient-flow.svg</c> and a report.</summary>
     public bool Diagnose { get; init; }
 
+    /// <summary>The options given on the command line (such as <c>--lr</c>); the others took their defaults.</summary>
+    public IReadOnlySet<string> Given { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+
     /// <summary>The settings as strings, stored in checkpoints and summaries.</summary>
     public Dictionary<string, string> ToDictionary() => new()
     {

@@ -14,7 +14,8 @@ namespace Nabla.Cli.Training;
 /// <param name="TestAccuracy">The final test accuracy.</param>
 /// <param name="TestLoss">The final mean test loss.</param>
 /// <param name="Stopped">Why training ended early (Ctrl+C, NaN), or null.</param>
-public sealed record TrainResult(IReadOnlyList<EpochMetrics> Metrics, double TestAccuracy, double TestLoss, string? Stopped);
+/// <param name="Partial">The epoch training stopped in, when it stopped before the epoch's end; not in <paramref name="Metrics"/>.</param>
+public sealed record TrainResult(IReadOnlyList<EpochMetrics> Metrics, double TestAccuracy, double TestLoss, string? Stopped, PartialEpoch? Partial);
 
 /// <summary>
 /// Trains a classifier with cross-entropy: the loop behind <c>nabla train</c>. It writes, into the output directory,
@@ -24,8 +25,7 @@ public sealed class Trainer
 {
     private static readonly string[] OutputFiles =
         ["model.safetensors", "checkpoint.safetensors", "metrics.csv", "metrics.svg", "summary.json", "gradient-flow.csv", "gradient-flow.svg"];
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
-    private readonly TrainSettings _s;
+    private TrainSettings _s;
     private readonly TextWriter _out;
     private readonly bool _interactive;
     private volatile bool _stopRequested;
@@ -44,9 +44,16 @@ public sealed class Trainer
     /// <summary>Asks the loop to stop after the current batch (Ctrl+C); files are still written.</summary>
     public void RequestStop() => _stopRequested = true;
 
-    /// <summary>Builds the model for the settings and dataset, with parameters of <paramref name="dtype"/>.</summary>
-    public static Sequential BuildModel(TrainSettings s, LoadedDataset data, Generator generator, DType dtype = DType.Float32)
+    /// <summary>
+    /// Builds the model for the settings and dataset, with parameters of <paramref name="dtype"/>, once the memory
+    /// estimate (Note [Memory estimate]) shows it fits: for training with <see cref="TrainSettings.BatchSize"/> and the
+    /// optimizer's buffers, or, given <paramref name="inferenceBatch"/>, for inference only.
+    /// </summary>
+    public static Sequential BuildModel(TrainSettings s, LoadedDataset data, Generator generator, DType dtype = DType.Float32, int? inferenceBatch = null)
     {
+        ArgumentNullException.ThrowIfNull(s);
+        ArgumentNullException.ThrowIfNull(data);
+        CheckMemory(s, data, dtype, inferenceBatch);
         if (s.Layers is { } layers)
         {
             if (layers[0] != data.Features)
@@ -60,12 +67,29 @@ public sealed class Trainer
         return ModelPresets.Build(s.Model!, data.Features, data.Classes, generator, dtype);
     }
 
+    private static void CheckMemory(TrainSettings s, LoadedDataset data, DType dtype, int? inferenceBatch)
+    {
+        ModelSize size = s.Layers is { } l ? ModelPresets.SizeOfLayers(l) : ModelPresets.Size(s.Model!, data.Features, data.Classes);
+        string model = s.Layers is { } ls ? $"--layers {string.Join(",", ls)}" : $"--model {s.Model} with {data.Classes:N0} classes";
+        string parameters = string.Create(CultureInfo.InvariantCulture, $"{size.Parameters:N0} parameters");
+        if (inferenceBatch is { } b)
+            MemoryEstimate.Require(MemoryEstimate.Inference(size, b, dtype), $"{model} ({parameters}, batch {b})",
+                "evaluate a smaller model, or pass a smaller --batch-size");
+        else
+            MemoryEstimate.Require(MemoryEstimate.Training(size, s.BatchSize, MemoryEstimate.OptimizerSlots(s.Optimizer), dtype),
+                $"training {model} ({parameters}, {dtype.Name()}, {s.Optimizer}, batch {s.BatchSize})",
+                s.Layers is not null ? "pass narrower --layers or a smaller --batch-size" : "pass a smaller --batch-size, or check the dataset's labels: the class count is the largest label + 1");
+    }
+
     /// <summary>Runs the whole training and writes the output files.</summary>
     public TrainResult Run()
     {
         if (_s.Threads > 0) Parallelism.MaxThreads = _s.Threads;
         WarmupPolicy.Start(DType.Float32);
+        Resumption? resumption = _s.Resume is not null ? Resumption.Open(_s) : null;
+        if (resumption is not null) _s = resumption.Settings;
         string outDir = PrepareOutput(_s.Out);
+        using RunLock runLock = RunLock.Acquire(outDir);
         string modelName = _s.Model ?? "mlp";
         LoadedDataset data = DatasetCatalog.Load(_s.Dataset, ModelPresets.TakesImages(modelName) && _s.Layers is null, _s.Seed, _s.Download);
         var modelGen = new Generator(_s.Seed);
@@ -78,25 +102,25 @@ public sealed class Trainer
 
         var metrics = new List<EpochMetrics>();
         int startEpoch = 0;
-        if (_s.Resume is { } resume)
+        if (resumption is not null)
         {
-            string path = Directory.Exists(resume) ? Path.Combine(resume, "checkpoint.safetensors") : resume;
-            if (!File.Exists(path)) throw new UsageException($"--resume: no checkpoint at '{path}'", "pass the checkpoint.safetensors (or the --out directory) of an earlier run");
-            Checkpoint ck = Checkpoint.Load(path);
-            model.LoadStateDict(ck.Model);
-            if (ck.Optimizer is not null) optimizer.LoadStateDict(ck.Optimizer);
-            if (ck.Scheduler is not null) scheduler?.LoadStateDict(ck.Scheduler.ToDictionary(p => p.Key, p => p.Value));
-            if (ck.Generators.TryGetValue("model", out var mg)) modelGen.SetState(mg);
-            if (ck.Generators.TryGetValue("data", out var dg)) dataGen.SetState(dg);
-            startEpoch = ck.Epoch;
-            string csv = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, "metrics.csv");
-            if (File.Exists(csv)) metrics.AddRange(File.ReadLines(csv).Skip(1).Where(l => l.Length > 0).Select(EpochMetrics.Parse).Take(startEpoch));
-            _out.WriteLine($"resuming from {path} after epoch {startEpoch}");
+            resumption.Restore(model, optimizer, scheduler, modelGen, dataGen);
+            startEpoch = resumption.Checkpoint.Epoch;
+            metrics.AddRange(resumption.Metrics);
+            _out.WriteLine($"resuming from {resumption.CheckpointPath} after epoch {startEpoch} of {_s.Epochs}, into {outDir}");
+            foreach (string change in resumption.Applied) _out.WriteLine($"  applied {change}");
+            if (startEpoch >= _s.Epochs)
+            {
+                _out.WriteLine($"nothing to train: the run has completed its {_s.Epochs} epochs; pass --epochs N with N > {_s.Epochs} to train further");
+                return new TrainResult(metrics, metrics.Count > 0 ? metrics[^1].TestAccuracy : double.NaN, metrics.Count > 0 ? metrics[^1].TestLoss : double.NaN, null, null);
+            }
         }
 
         _out.WriteLine($"training {(_s.Layers is null ? modelName : "mlp " + string.Join(",", _s.Layers))} on {data.Name}: {data.Train.Count} train / {data.Test.Count} test samples, " +
                        $"{model.ParameterCount():N0} parameters, {_s.Optimizer} lr {_s.Lr.ToString(CultureInfo.InvariantCulture)}, batch {_s.BatchSize}, {_s.Epochs} epochs");
         string? stopped = null;
+        PartialEpoch? partial = null;
+        var written = new List<string>();
         using GradientFlowRecorder? flow = _s.Diagnose ? new GradientFlowRecorder(model) : null;
         // Every op of the loop runs on this thread, so its large buffers can be recycled: see Note [Buffer reuse].
         using var reuse = BufferReuse.Begin();
@@ -146,38 +170,53 @@ public sealed class Trainer
                 if (_stopRequested) { stopped = $"stopped by Ctrl+C during epoch {epoch + 1} after {batch} batches"; break; }
             }
             if (_interactive) _out.WriteLine();
-            if (!perBatchScheduler) scheduler?.Step();
             double seconds = clock.Elapsed.TotalSeconds;
             samplesSeen += seen;
+            if (batch < loader.BatchCount)
+            {
+                // Note [Partial epochs]: an epoch cut short (Ctrl+C, NaN, anomaly) is reported but not recorded as one.
+                if (seen > 0) partial = new PartialEpoch(epoch + 1, batch, loader.BatchCount, lossSum / seen, (double)correct / seen);
+                break;
+            }
             if (seen == 0) break;
+            if (!perBatchScheduler) scheduler?.Step();
             var (testLoss, testAcc) = Evaluate(model, data.Test, _s.BatchSize);
             var row = new EpochMetrics(epoch + 1, lossSum / seen, (double)correct / seen, testLoss, testAcc, lrUsed, seconds, seen / seconds);
             metrics.Add(row);
             _out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"epoch {row.Epoch}/{_s.Epochs}  loss {row.TrainLoss:F4}  acc {row.TrainAccuracy:F4}  test loss {row.TestLoss:F4}  test acc {row.TestAccuracy:F4}  {row.SamplesPerSecond:N0} samples/s  {seconds:F1}s"));
-            WriteMetrics(outDir, metrics);
-            if (stopped is null)
-                new Checkpoint
-                {
-                    Model = model.StateDict(),
-                    Optimizer = optimizer.StateDict(),
-                    Scheduler = scheduler?.StateDict(),
-                    Epoch = epoch + 1,
-                    Generators = new Dictionary<string, ulong[]> { ["model"] = modelGen.GetState(), ["data"] = dataGen.GetState() },
-                    Settings = _s.ToDictionary(),
-                }.Save(Path.Combine(outDir, "checkpoint.safetensors"));
+            WriteMetrics(outDir, metrics, written);
+            new Checkpoint
+            {
+                Model = model.StateDict(),
+                Optimizer = optimizer.StateDict(),
+                Scheduler = scheduler?.StateDict(),
+                Epoch = epoch + 1,
+                Generators = new Dictionary<string, ulong[]> { ["model"] = modelGen.GetState(), ["data"] = dataGen.GetState() },
+                Settings = _s.ToDictionary(),
+            }.Save(Path.Combine(outDir, Written(written, "checkpoint.safetensors")));
             EpochCompleted?.Invoke(row);
         }
         var (finalLoss, finalAcc) = metrics.Count > 0 && stopped is null ? (metrics[^1].TestLoss, metrics[^1].TestAccuracy) : Evaluate(model, data.Test, _s.BatchSize);
-        SafeTensors.Save(Path.Combine(outDir, "model.safetensors"), model.StateDict(), _s.ToDictionary());
+        SafeTensors.Save(Path.Combine(outDir, Written(written, "model.safetensors")), model.StateDict(), _s.ToDictionary());
         double totalSeconds = total.Elapsed.TotalSeconds;
-        WriteSummary(outDir, finalAcc, finalLoss, metrics, totalSeconds, samplesSeen, stopped);
-        if (flow is { Steps: > 0 }) WriteGradientFlow(outDir, flow);
+        WriteSummary(outDir, finalAcc, finalLoss, metrics, partial, totalSeconds, samplesSeen, stopped);
+        written.Add("summary.json");
+        if (flow is { Steps: > 0 }) WriteGradientFlow(outDir, flow, written);
         if (stopped is not null) _out.WriteLine(stopped);
+        if (partial is not null)
+            _out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"epoch {partial.Epoch} stopped after {partial.Batches} of {partial.BatchCount} batches (loss {partial.TrainLoss:F4}, acc {partial.TrainAccuracy:F4}): not recorded in metrics.csv; " +
+                $"{(metrics.Count > 0 ? $"checkpoint.safetensors holds epoch {metrics[^1].Epoch}, and --resume {outDir} continues from there" : "no epoch was completed")}"));
         _out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"test accuracy {finalAcc:F4} (loss {finalLoss:F4}) after {metrics.Count} epochs in {totalSeconds:F1}s"));
-        string[] written = OutputFiles.Where(f => File.Exists(Path.Combine(outDir, f))).ToArray();
-        _out.WriteLine($"wrote {outDir}{Path.DirectorySeparatorChar}{{{string.Join(", ", written)}}}");
-        return new TrainResult(metrics, finalAcc, finalLoss, stopped);
+        _out.WriteLine($"wrote {outDir}{Path.DirectorySeparatorChar}{{{string.Join(", ", OutputFiles.Where(written.Contains))}}}");
+        return new TrainResult(metrics, finalAcc, finalLoss, stopped, partial);
+    }
+
+    private static string Written(List<string> written, string file)
+    {
+        if (!written.Contains(file)) written.Add(file);
+        return file;
     }
 
     /// <summary>Creates the output directory and proves it is writable before any training starts.</summary>
@@ -224,7 +263,7 @@ public sealed class Trainer
     };
 
     /// <summary>Mean cross-entropy and accuracy of <paramref name="model"/> on <paramref name="data"/> in evaluation mode.</summary>
-    public static (double Loss, double Accuracy) Evaluate(Module model, Dataset data, int batchSize, int[,]? confusion = null)
+    public static (double Loss, double Accuracy) Evaluate(Module model, Dataset data, int batchSize, Confusion? confusion = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         bool wasTraining = model.IsTraining;
@@ -246,7 +285,7 @@ public sealed class Trainer
                 if (confusion is not null)
                 {
                     long[] pred = logits.ArgMax(1).ToArray<long>(), truth = y.ToArray<long>();
-                    for (int i = 0; i < pred.Length; i++) confusion[truth[i], pred[i]]++;
+                    for (int i = 0; i < pred.Length; i++) confusion.Add(truth[i], pred[i]);
                 }
             }
         }
@@ -271,16 +310,16 @@ public sealed class Trainer
             $"\repoch {epoch + 1}/{_s.Epochs} [{new string('#', filled)}{new string('-', width - filled)}] {100.0 * batch / batches,3:F0}%  loss {loss:F4}  acc {acc:F4}  {samplesPerSecond:N0} samples/s  ETA {TimeSpan.FromSeconds(remaining):m\\:ss}  "));
     }
 
-    private static void WriteMetrics(string outDir, IReadOnlyList<EpochMetrics> metrics)
+    private static void WriteMetrics(string outDir, IReadOnlyList<EpochMetrics> metrics, List<string> written)
     {
-        AtomicFile.Write(Path.Combine(outDir, "metrics.csv"), stream =>
+        AtomicFile.Write(Path.Combine(outDir, Written(written, "metrics.csv")), stream =>
         {
             using var w = new StreamWriter(stream, leaveOpen: true);
             w.WriteLine(EpochMetrics.Header);
             foreach (var m in metrics) w.WriteLine(m.ToCsv());
         });
         string svg = MetricsChart(metrics);
-        AtomicFile.Write(Path.Combine(outDir, "metrics.svg"), stream =>
+        AtomicFile.Write(Path.Combine(outDir, Written(written, "metrics.svg")), stream =>
         {
             using var w = new StreamWriter(stream, leaveOpen: true);
             w.Write(svg);
@@ -288,15 +327,15 @@ public sealed class Trainer
     }
 
     /// <summary>Writes <c>gradient-flow.csv</c> and <c>gradient-flow.svg</c> and prints the report (<c>--diagnose</c>).</summary>
-    private void WriteGradientFlow(string outDir, GradientFlowRecorder flow)
+    private void WriteGradientFlow(string outDir, GradientFlowRecorder flow, List<string> written)
     {
-        AtomicFile.Write(Path.Combine(outDir, "gradient-flow.csv"), stream =>
+        AtomicFile.Write(Path.Combine(outDir, Written(written, "gradient-flow.csv")), stream =>
         {
             using var w = new StreamWriter(stream, leaveOpen: true);
             flow.WriteCsv(w);
         });
         string svg = flow.ToSvg();
-        AtomicFile.Write(Path.Combine(outDir, "gradient-flow.svg"), stream =>
+        AtomicFile.Write(Path.Combine(outDir, Written(written, "gradient-flow.svg")), stream =>
         {
             using var w = new StreamWriter(stream, leaveOpen: true);
             w.Write(svg);
@@ -319,22 +358,24 @@ public sealed class Trainer
         return LineChart.RenderPanels([loss, acc, lr]);
     }
 
-    /// <summary>JSON has no NaN or infinity: a diverged value is written as null.</summary>
-    private static double? Finite(double v) => double.IsFinite(v) ? v : null;
-
-    private void WriteSummary(string outDir, double acc, double loss, List<EpochMetrics> metrics, double seconds, long samples, string? stopped)
+    private void WriteSummary(string outDir, double acc, double loss, List<EpochMetrics> metrics, PartialEpoch? partial, double seconds, long samples, string? stopped)
     {
         var summary = new Dictionary<string, object?>
         {
-            ["test_accuracy"] = Finite(acc),
-            ["test_loss"] = Finite(loss),
+            ["test_accuracy"] = acc,
+            ["test_loss"] = loss,
             ["epochs"] = metrics.Count,
+            ["partial_epoch"] = partial is null ? null : new Dictionary<string, object>
+            {
+                ["epoch"] = partial.Epoch, ["batches"] = partial.Batches, ["batch_count"] = partial.BatchCount,
+                ["train_loss"] = partial.TrainLoss, ["train_accuracy"] = partial.TrainAccuracy,
+            },
             ["seconds"] = seconds,
             ["samples_per_s"] = seconds > 0 ? samples / seconds : 0,
             ["stopped"] = stopped,
             ["settings"] = _s.ToDictionary(),
         };
         AtomicFile.Write(Path.Combine(outDir, "summary.json"), stream =>
-            JsonSerializer.Serialize(stream, summary, Indented));
+            JsonSerializer.Serialize(stream, summary, CliJson.Indented));
     }
 }

@@ -227,6 +227,21 @@ $('lr-slider').addEventListener('input', e => {
 });
 $('expression').addEventListener('change', e => sendChain({ expression: e.target.value }));
 
+// The lesson's worked examples, one button each; the sliders span the API's range of w, x and y.
+function fillPresets(options) {
+  const [min, max] = options.chainRange;
+  for (const name of ['w', 'x', 'y']) Object.assign($(name + '-slider'), { min, max });
+  const box = $('presets');
+  options.chainPresets.forEach((p, i) => {
+    const button = document.createElement('button');
+    button.id = 'preset-' + i;
+    button.textContent = p.name;
+    button.title = p.description;
+    button.addEventListener('click', () => sendChain({ expression: p.expression, w: p.w, x: p.x, y: p.y }));
+    box.appendChild(button);
+  });
+}
+
 const pause = ms => new Promise(resolve => setTimeout(resolve, ms));
 
 // Step: light up the backward pass node by node (loss first, leaves last), then apply the update.
@@ -519,6 +534,7 @@ async function start() {
   fillSelect('regularization', options.regularizations);
   fillSelect('loss', options.losses);
   fillSelect('optimizer', options.optimizers);
+  fillPresets(options);
   const s = await api('POST', '/api/sessions', {}).catch(() => null);
   if (!s) return;
   sessionId = s.id;

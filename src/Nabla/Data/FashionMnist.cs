@@ -8,7 +8,7 @@ namespace Nabla.Data;
 /// <para>The four IDX files (<c>train-images-idx3-ubyte</c>, <c>train-labels-idx1-ubyte</c>, <c>t10k-images-idx3-ubyte</c>,
 /// <c>t10k-labels-idx1-ubyte</c>, each raw or with <c>.gz</c>) are looked for, in order, in: the <c>root</c> argument;
 /// <c>$NABLA_DATA/fashion-mnist</c>; <c>~/.nabla/datasets/fashion-mnist</c>; <c>/usr/share/datasets/fashion-mnist</c>
-/// (Debian's <c>dataset-fashion-mnist</c> package).</para>
+/// (Debian's <c>dataset-fashion-mnist</c> package). Both splits come from the first of these places that holds any of the four files: a split missing there is a <see cref="FileNotFoundException"/> naming the files, never taken from a later place.</para>
 /// <para>With <c>download: true</c>, missing files are fetched from the official addresses (or from
 /// <c>$NABLA_DATASET_MIRROR</c>), checked against their published SHA-256 and written atomically to <c>root</c>, else
 /// <c>$NABLA_DATA/fashion-mnist</c>, else <c>~/.nabla/datasets/fashion-mnist</c>.</para>
@@ -47,7 +47,7 @@ public static class FashionMnist
     /// <param name="download">Fetch the files when they are found nowhere.</param>
     /// <param name="flatten">Shape the images <c>[N, 784]</c> instead of <c>[N, 1, 28, 28]</c>.</param>
     /// <returns>Images as float32 in [0, 1] (pixel / 255), <c>[N, 1, 28, 28]</c> or <c>[N, 784]</c>, and int64 labels <c>[N]</c> in 0..9.</returns>
-    /// <exception cref="FileNotFoundException">The files are nowhere to be found; the message lists every place searched and how to get them.</exception>
+    /// <exception cref="FileNotFoundException">The files are nowhere to be found (the message lists every place searched and how to get them), or the place that holds the other split lacks this one's (the message names the files).</exception>
     /// <exception cref="InvalidDataException">A file is truncated or corrupt; the message names the file and the field.</exception>
     public static TensorDataset Load(bool train, string? root = null, bool download = false, bool flatten = false)
         => Family.Load(train, root, download, flatten, DatasetEnvironment.Current, null);

@@ -10,9 +10,12 @@ namespace Nabla.Data;
 /// </summary>
 /// <remarks>
 /// Files may be raw or gzip-compressed; compression is detected from the first two bytes (<c>1f 8b</c>), not from the
-/// name. The reader checks the magic number (<c>0x00000803</c> for images, <c>0x00000801</c> for labels) and that the
-/// data after the header is exactly as long as the header says; any mismatch raises an
-/// <see cref="InvalidDataException"/> naming the file and the field.
+/// name. The reader checks the magic number (<c>0x00000803</c> for images, <c>0x00000801</c> for labels), that the
+/// sizes multiply to at most one array's length, and that the data after the header is exactly as long as the header
+/// says; any mismatch raises an <see cref="InvalidDataException"/> naming the file and the field (Note [Reading outside
+/// bytes]). It never reads more than the header promises plus 64 KiB, so a gzip bomb or an endless pipe is refused at
+/// the cost of an honest file of the promised size. A pipe or a device is read as a stream (gzip is detected only in a
+/// seekable file).
 /// </remarks>
 public static class Idx
 {
@@ -23,37 +26,57 @@ public static class Idx
     public const int LabelMagic = 0x00000801;
 
     /// <summary>Reads an image file: <c>[count, rows, columns]</c> unsigned bytes.</summary>
-    /// <exception cref="InvalidDataException">Bad magic number, truncated header, or data shorter or longer than the header says.</exception>
+    /// <exception cref="InvalidDataException">Bad magic number, truncated header, sizes beyond one array, data shorter or
+    /// longer than the header says, or corrupt gzip data; the message names the file.</exception>
+    /// <exception cref="IOException">The file cannot be opened or read.</exception>
     public static IdxImages ReadImages(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        using var file = OpenRead(path, out Stream stream, out long? rawLength);
-        using (stream)
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
+        return ReadImages(file, path);
+    }
+
+    /// <summary>Reads an image file from <paramref name="source"/> (at its start); <paramref name="path"/> names it in messages.</summary>
+    internal static IdxImages ReadImages(Stream source, string path)
+    {
+        using (Stream stream = Unwrap(path, source, out long? rawLength, out long? sourceLength))
         {
             Span<byte> header = stackalloc byte[16];
             ReadHeader(path, stream, header, ImageMagic, "image", "magic number, image count, rows, columns");
             int count = ReadSize(path, header[4..], "image count");
             int rows = ReadSize(path, header[8..], "rows");
             int columns = ReadSize(path, header[12..], "columns");
-            long expected = (long)count * rows * columns;
+            // Each size is below 2^31, so rows * columns fits a long; the count is multiplied in only once that is known to stay small.
+            long perImage = (long)rows * columns;
+            if (perImage > Array.MaxLength || (count > 0 && perImage > Array.MaxLength / count))
+                throw new InvalidDataException($"{path}: header says {count} images of {rows}x{columns}, more than one array can hold ({Array.MaxLength} bytes)");
+            long expected = count * perImage;
             string what = $"{count} images of {rows}x{columns} ({expected} bytes)";
-            byte[] pixels = ReadData(path, stream, expected, rawLength is null ? null : rawLength - 16, what, file.Length);
+            byte[] pixels = ReadData(path, stream, expected, rawLength - 16, what, sourceLength);
             return new IdxImages(count, rows, columns, pixels);
         }
     }
 
     /// <summary>Reads a label file: <c>[count]</c> unsigned bytes.</summary>
-    /// <exception cref="InvalidDataException">Bad magic number, truncated header, or data shorter or longer than the header says.</exception>
+    /// <exception cref="InvalidDataException">Bad magic number, truncated header, data shorter or longer than the header
+    /// says, or corrupt gzip data; the message names the file.</exception>
+    /// <exception cref="IOException">The file cannot be opened or read.</exception>
     public static byte[] ReadLabels(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        using var file = OpenRead(path, out Stream stream, out long? rawLength);
-        using (stream)
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
+        return ReadLabels(file, path);
+    }
+
+    /// <summary>Reads a label file from <paramref name="source"/> (at its start); <paramref name="path"/> names it in messages.</summary>
+    internal static byte[] ReadLabels(Stream source, string path)
+    {
+        using (Stream stream = Unwrap(path, source, out long? rawLength, out long? sourceLength))
         {
             Span<byte> header = stackalloc byte[8];
             ReadHeader(path, stream, header, LabelMagic, "label", "magic number, label count");
             int count = ReadSize(path, header[4..], "label count");
-            return ReadData(path, stream, count, rawLength is null ? null : rawLength - 8, $"{count} labels ({count} bytes)", file.Length);
+            return ReadData(path, stream, count, rawLength - 8, $"{count} labels ({count} bytes)", sourceLength);
         }
     }
 
@@ -105,24 +128,24 @@ public static class Idx
         });
     }
 
-    /// <summary>Opens <paramref name="path"/>, unwrapping gzip when the file starts with 1f 8b. The raw length is known only for uncompressed files.</summary>
-    private static FileStream OpenRead(string path, out Stream stream, out long? rawLength)
+    /// <summary>
+    /// Unwraps gzip when <paramref name="source"/> starts with 1f 8b. The raw data length is known only for an
+    /// uncompressed seekable source; a pipe or a device is read as a stream, like gzip data, up to what its header
+    /// promises. <paramref name="sourceLength"/> is the stored (compressed) length when known.
+    /// </summary>
+    private static Stream Unwrap(string path, Stream source, out long? rawLength, out long? sourceLength)
     {
-        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
+        rawLength = sourceLength = null;
+        if (!source.CanSeek || source.Length == 0)
+            return source; // a pipe, or a device that reports no size (/dev/zero): only the header can say how much to read
+        sourceLength = source.Length;
         Span<byte> magic = stackalloc byte[2];
-        int got = file.ReadAtLeast(magic, 2, throwOnEndOfStream: false);
-        file.Position = 0;
+        int got = ReadFully(path, source, magic);
+        source.Position = 0;
         if (got == 2 && magic[0] == 0x1f && magic[1] == 0x8b)
-        {
-            stream = new GZipStream(file, CompressionMode.Decompress, leaveOpen: true);
-            rawLength = null;
-        }
-        else
-        {
-            stream = file;
-            rawLength = file.Length;
-        }
-        return file;
+            return new GZipStream(source, CompressionMode.Decompress, leaveOpen: true);
+        rawLength = source.Length;
+        return source;
     }
 
     private static void ReadHeader(string path, Stream stream, Span<byte> header, int magic, string kind, string fields)
@@ -155,7 +178,9 @@ public static class Idx
     }
 
     /// <summary>Reads exactly <paramref name="expected"/> bytes and checks that nothing follows them.</summary>
-    private static byte[] ReadData(string path, Stream stream, long expected, long? knownLength, string what, long fileLength)
+    /// <remarks>Never reads more than a small, fixed amount past what the header promises, so a gzip bomb or an
+    /// endless device costs no more time or memory than an honest file of the promised size.</remarks>
+    private static byte[] ReadData(string path, Stream stream, long expected, long? knownLength, string what, long? sourceLength)
     {
         if (expected > Array.MaxLength)
             throw new InvalidDataException($"{path}: header says {what}, more than one array can hold");
@@ -166,8 +191,10 @@ public static class Idx
         // that bound of the compressed size is given its whole buffer at once (growing by doubling would leave
         // ~1.3x the data as garbage: 60 MB for Fashion-MNIST's training images); a header beyond it cannot be
         // right, and its buffer grows as data arrives rather than trusting it with a multi-gigabyte allocation.
+        // A pipe has no size to compare with, so its buffer grows the same way.
         const long MaxDeflateRatio = 1032;
-        var data = new byte[knownLength is not null || expected <= fileLength * MaxDeflateRatio ? expected : Math.Min(expected, 1 << 20)];
+        bool trusted = knownLength is not null || expected <= sourceLength * MaxDeflateRatio;
+        var data = new byte[trusted ? expected : Math.Min(expected, 1 << 20)];
         int filled = 0;
         while (true)
         {
@@ -178,10 +205,13 @@ public static class Idx
         if (filled < expected)
             throw new InvalidDataException($"{path}: header says {what} but the file holds {filled} bytes of data");
 
-        long extra = 0;
+        const int MaxCounted = 1 << 16;
         Span<byte> scratch = stackalloc byte[4096];
+        long extra = 0;
         int n;
-        while ((n = ReadFully(path, stream, scratch)) > 0) extra += n;
+        while (extra <= MaxCounted && (n = ReadFully(path, stream, scratch)) > 0) extra += n;
+        if (extra > MaxCounted)
+            throw new InvalidDataException($"{path}: header says {what} but the file holds more than {expected + MaxCounted} bytes of data");
         if (extra > 0)
             throw new InvalidDataException($"{path}: header says {what} but the file holds {expected + extra} bytes of data");
         return data;

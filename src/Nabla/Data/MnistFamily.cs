@@ -27,15 +27,27 @@ internal sealed record MnistFamily
 
     public required IReadOnlyList<string> Classes { get; init; }
 
+    private static readonly string[] AllFileNames =
+        ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"];
+
     public static (string Images, string Labels) FileNames(bool train) => train
         ? ("train-images-idx3-ubyte", "train-labels-idx1-ubyte")
         : ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte");
 
+    // Note [One place per dataset]
+    // Both splits of a dataset come from one directory: the first place, in lookup order, that holds any of its four
+    // files. A place with only some of them (the test split in $NABLA_DATA, say) is not skipped for the next one (the
+    // Debian package's training split), which would silently train on one copy and test on another; loading a split it
+    // lacks is an error that names the files there and the ones missing, or, with download, fetches them into it.
+
+    /// <summary>Loads one split from the dataset's place (Note [One place per dataset]), downloading into it when asked.</summary>
     public TensorDataset Load(bool train, string? root, bool download, bool flatten, DatasetEnvironment environment, DownloadSource? source)
     {
         var (imagesName, labelsName) = FileNames(train);
+        string split = train ? "training" : "test";
         var report = new StringBuilder();
         int place = 0;
+        string? home = null;
         foreach (var (directory, description) in Places(root, environment))
         {
             place++;
@@ -44,25 +56,36 @@ internal sealed record MnistFamily
                 report.Append(CultureInfo.InvariantCulture, $"\n  {place}. {description}");
                 continue;
             }
+            string[] present = [.. AllFileNames.Select(f => Find(directory, f)).OfType<string>().Select(Path.GetFileName).OfType<string>()];
+            if (present.Length == 0)
+            {
+                string state = Directory.Exists(directory) ? "no file of the dataset is there" : "directory does not exist";
+                report.Append(CultureInfo.InvariantCulture, $"\n  {place}. {directory} ({description}): {state}");
+                continue;
+            }
             string? images = Find(directory, imagesName);
             string? labels = Find(directory, labelsName);
             if (images is not null && labels is not null) return Read(images, labels, flatten);
-            string state = !Directory.Exists(directory) ? "directory does not exist"
-                : images is null && labels is null ? "neither file is there"
-                : images is null ? $"has {Path.GetFileName(labels)} but not {imagesName}(.gz)"
-                : $"has {Path.GetFileName(images)} but not {labelsName}(.gz)";
-            report.Append(CultureInfo.InvariantCulture, $"\n  {place}. {directory} ({description}): {state}");
+            if (!download)
+            {
+                string missing = string.Join(" and ", new[] { (images, imagesName), (labels, labelsName) }.Where(f => f.Item1 is null).Select(f => f.Item2 + "(.gz)"));
+                throw new FileNotFoundException(
+                    $"{DisplayName} ({split} split): {directory} ({description}) has {string.Join(", ", present)} but not {missing}. " +
+                    $"Both splits are read from the first place that holds any of the dataset's files, so that training and test data come from one copy: " +
+                    $"add the missing files there, fetch them there with download: true (--download on the nabla command line), or move the files away to use the next place.");
+            }
+            home = directory;
+            break;
         }
 
-        string split = train ? "training" : "test";
-        if (!download)
+        if (home is null && !download)
         {
             throw new FileNotFoundException(
                 $"{DisplayName} ({split} split) was not found. Looked for {imagesName}(.gz) and {labelsName}(.gz) in:{report}\n" +
                 HowToGet(environment));
         }
 
-        string destination = root ?? Path.Combine(environment.DataDirectory ?? environment.CacheRoot, DirectoryName);
+        string destination = home ?? root ?? Path.Combine(environment.DataDirectory ?? environment.CacheRoot, DirectoryName);
         Directory.CreateDirectory(destination);
         DownloadSource origin = source ?? Source;
         if (environment.Mirror is { } mirror) origin = origin with { BaseUrls = [mirror] };

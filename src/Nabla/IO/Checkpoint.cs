@@ -50,35 +50,44 @@ public sealed class Checkpoint
     }
 
     /// <summary>Reads a checkpoint written by <see cref="Save"/>; a file that is not one is a clear error.</summary>
+    /// <exception cref="InvalidDataException">The file is not a well-formed safetensors file (see
+    /// <see cref="SafeTensors.Load(string)"/>), has no <c>nabla.checkpoint</c> metadata, or that metadata is not the JSON
+    /// object <see cref="Save"/> writes: bad JSON, a duplicated key, a missing field, an epoch that is not a
+    /// non-negative integer, optimizer or scheduler scalars that are not finite numbers, a generator state that is not
+    /// a list of <see cref="Generator.GetState"/>'s length of decimal 64-bit words, a setting that is not a string.
+    /// The message names the file, the field and what was expected. See Note [Reading outside bytes].</exception>
+    /// <exception cref="IOException">The file cannot be opened or read.</exception>
     public static Checkpoint Load(string path)
     {
-        IReadOnlyDictionary<string, string> metadata = SafeTensors.LoadMetadata(path);
+        using FileStream stream = SafeTensors.OpenRead(path);
+        return Load(stream, path);
+    }
+
+    /// <summary>Reads a checkpoint from a seekable <paramref name="stream"/> at the start of the file; <paramref name="path"/> names it in messages.</summary>
+    internal static Checkpoint Load(Stream stream, string path)
+    {
+        var (entries, metadata) = SafeTensors.ReadHeader(path, stream);
         if (!metadata.TryGetValue(MetadataKey, out string? json))
             throw new InvalidDataException($"{path}: not a Nabla checkpoint (no '{MetadataKey}' metadata); pass the checkpoint.safetensors written by training");
-        var tensors = SafeTensors.Load(path);
-        using JsonDocument doc = JsonDocument.Parse(json);
-        JsonElement root = doc.RootElement;
+        var parsed = new CheckpointMetadataReader(path, MetadataKey).Parse(json);
+        var tensors = SafeTensors.ReadTensors(path, stream, entries);
         var model = new Dictionary<string, Tensor>();
-        OptimizerState? optimizer = root.GetProperty("optimizer").ValueKind == JsonValueKind.Null ? null : new OptimizerState();
+        OptimizerState? optimizer = parsed.OptimizerScalars is null ? null : new OptimizerState();
         foreach (var (k, v) in tensors)
         {
             if (k.StartsWith("model.", StringComparison.Ordinal)) model[k[6..]] = v;
             else if (k.StartsWith("optimizer.", StringComparison.Ordinal) && optimizer is not null) optimizer.Tensors[k[10..]] = v;
         }
         if (optimizer is not null)
-            foreach (JsonProperty p in root.GetProperty("optimizer").EnumerateObject()) optimizer.Scalars[p.Name] = p.Value.GetDouble();
-        Dictionary<string, double>? scheduler = null;
-        if (root.GetProperty("scheduler").ValueKind == JsonValueKind.Object)
-            scheduler = root.GetProperty("scheduler").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetDouble());
+            foreach (var (name, value) in parsed.OptimizerScalars!) optimizer.Scalars[name] = value;
         return new Checkpoint
         {
             Model = model,
             Optimizer = optimizer,
-            Scheduler = scheduler,
-            Epoch = root.GetProperty("epoch").GetInt32(),
-            Generators = root.GetProperty("generators").EnumerateObject().ToDictionary(
-                p => p.Name, p => p.Value.EnumerateArray().Select(e => ulong.Parse(e.GetString()!, CultureInfo.InvariantCulture)).ToArray()),
-            Settings = root.GetProperty("settings").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString() ?? ""),
+            Scheduler = parsed.Scheduler,
+            Epoch = parsed.Epoch,
+            Generators = parsed.Generators,
+            Settings = parsed.Settings,
         };
     }
 }

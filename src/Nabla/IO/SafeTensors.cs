@@ -22,8 +22,16 @@ namespace Nabla.IO;
 /// </remarks>
 public static class SafeTensors
 {
-    private const string MetadataKey = "__metadata__";
-    private const long MaxHeaderBytes = 100_000_000;
+    private const string MetadataKey = SafeTensorsHeader.MetadataKey;
+
+    /// <summary>The largest header <see cref="Load(string)"/> reads, in bytes: the reference implementation's limit.</summary>
+    public const long MaxHeaderBytes = 100_000_000;
+
+    /// <summary>The most tensors one file may hold for <see cref="Load(string)"/> and <see cref="Save"/>; it bounds the per-tensor memory a small header can demand.</summary>
+    public const int MaxTensors = 100_000;
+
+    /// <summary>The most <c>__metadata__</c> entries one file may hold for <see cref="Load(string)"/> and <see cref="Save"/>.</summary>
+    public const int MaxMetadataEntries = 100_000;
 
     /// <summary>Writes <paramref name="tensors"/> (and optional string <paramref name="metadata"/>) to <paramref name="path"/>, atomically.</summary>
     /// <param name="path">The file to create or replace; written through <see cref="AtomicFile"/>.</param>
@@ -34,6 +42,10 @@ public static class SafeTensors
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(tensors);
         CheckLittleEndian();
+        if (tensors.Count > MaxTensors)
+            throw new ArgumentException($"safetensors save: {tensors.Count:N0} tensors, more than the {MaxTensors:N0} a file may hold (Load would refuse it)", nameof(tensors));
+        if (metadata?.Count > MaxMetadataEntries)
+            throw new ArgumentException($"safetensors save: {metadata.Count:N0} metadata entries, more than the {MaxMetadataEntries:N0} a file may hold (Load would refuse it)", nameof(metadata));
 
         var entries = new List<(string Name, Tensor Data, string DType)>(tensors.Count);
         foreach (var (name, tensor) in tensors)
@@ -54,6 +66,8 @@ public static class SafeTensors
         });
 
         byte[] header = BuildHeader(entries, metadata);
+        if (header.Length > MaxHeaderBytes)
+            throw new ArgumentException($"safetensors save: the header would be {header.Length:N0} bytes, more than the {MaxHeaderBytes:N0} a file may hold (Load would refuse it)", nameof(metadata));
         AtomicFile.Write(path, stream =>
         {
             Span<byte> length = stackalloc byte[8];
@@ -106,29 +120,53 @@ public static class SafeTensors
 
     /// <summary>Reads every tensor in the file at <paramref name="path"/>, in the order of their data in the file.</summary>
     /// <returns>Name to tensor, in file (data-offset) order; each tensor owns fresh storage.</returns>
-    /// <exception cref="InvalidDataException">The file is truncated, has an invalid header, inconsistent offsets or an unsupported dtype; the message names the file and the tensor.</exception>
+    /// <exception cref="InvalidDataException">The file is not a well-formed safetensors file within this reader's
+    /// bounds: too short, a header length beyond <see cref="MaxHeaderBytes"/> or the file, a header that is not UTF-8
+    /// JSON or not an object, a duplicated name, more than <see cref="MaxTensors"/> tensors or
+    /// <see cref="MaxMetadataEntries"/> metadata entries, a missing or mistyped field, an unsupported dtype,
+    /// offsets that leave gaps, overlap, disagree with the shape or run past the end, or a file that is not regular
+    /// (a pipe). The message names the file and the tensor or field. See Note [Reading outside bytes].</exception>
+    /// <exception cref="IOException">The file is missing or cannot be read (a disk error); a permission problem is an <see cref="UnauthorizedAccessException"/>.</exception>
     public static OrderedDictionary<string, Tensor> Load(string path)
+    {
+        using FileStream stream = OpenRead(path);
+        return Load(stream, path);
+    }
+
+    /// <summary>Reads every tensor from a seekable <paramref name="stream"/> positioned at the start of the file; <paramref name="name"/> names it in messages.</summary>
+    internal static OrderedDictionary<string, Tensor> Load(Stream stream, string name)
+        => ReadTensors(name, stream, ReadHeader(name, stream).Entries);
+
+    /// <summary>Reads only the <c>__metadata__</c> pairs of the file at <paramref name="path"/> (empty if it has none).</summary>
+    /// <exception cref="InvalidDataException">The header is malformed, as for <see cref="Load(string)"/>; the tensors' data is not read.</exception>
+    /// <exception cref="IOException">The file cannot be opened or read.</exception>
+    public static IReadOnlyDictionary<string, string> LoadMetadata(string path)
+    {
+        using FileStream stream = OpenRead(path);
+        return ReadHeader(path, stream).Metadata;
+    }
+
+    /// <summary>Opens <paramref name="path"/> for reading; a file that cannot seek (a pipe) is refused, as tensors are read by offset.</summary>
+    internal static FileStream OpenRead(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         CheckLittleEndian();
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
-        var (entries, _) = ReadHeader(path, stream);
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
+        if (stream.CanSeek) return stream;
+        stream.Dispose();
+        throw new InvalidDataException($"{path}: not a regular file (a pipe or a socket?); a safetensors file is read by offset and must be a regular file");
+    }
+
+    /// <summary>Reads the tensors listed by <see cref="ReadHeader"/>, in data order, from the stream it left at the data section.</summary>
+    internal static OrderedDictionary<string, Tensor> ReadTensors(string path, Stream stream, List<SafeTensorsEntry> entries)
+    {
         var result = new OrderedDictionary<string, Tensor>(entries.Count, StringComparer.Ordinal);
         foreach (var entry in entries) result.Add(entry.Name, ReadTensor(path, stream, entry));
         return result;
     }
 
-    /// <summary>Reads only the <c>__metadata__</c> pairs of the file at <paramref name="path"/> (empty if it has none).</summary>
-    public static IReadOnlyDictionary<string, string> LoadMetadata(string path)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
-        return ReadHeader(path, stream).Metadata;
-    }
-
-    private sealed record Entry(string Name, string DType, int[] Shape, long Begin, long End);
-
-    private static (List<Entry> Entries, Dictionary<string, string> Metadata) ReadHeader(string path, FileStream stream)
+    /// <summary>Reads and checks the header of a seekable stream positioned at its start, leaving it at the data section.</summary>
+    internal static (List<SafeTensorsEntry> Entries, Dictionary<string, string> Metadata) ReadHeader(string path, Stream stream)
     {
         long fileLength = stream.Length;
         if (fileLength < 8)
@@ -141,114 +179,22 @@ public static class SafeTensors
         if ((long)headerLength > fileLength - 8)
             throw new InvalidDataException($"{path}: header length field says {headerLength} bytes but the file holds only {fileLength - 8} bytes after it (truncated?)");
         var headerBytes = new byte[headerLength];
-        stream.ReadExactly(headerBytes);
-        if (headerLength == 0 || headerBytes[0] != (byte)'{')
-            throw new InvalidDataException($"{path}: header does not start with '{{' (not a safetensors file?)");
-
-        var entries = new List<Entry>();
-        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
-        JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(headerBytes);
+            stream.ReadExactly(headerBytes);
         }
-        catch (JsonException ex)
+        catch (EndOfStreamException ex)
         {
-            throw new InvalidDataException($"{path}: header is not valid JSON: {ex.Message}", ex);
+            throw new InvalidDataException($"{path}: the file ended while reading its {headerLength}-byte header (it shrank while being read?)", ex);
         }
-        using (document)
-        {
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-                throw new InvalidDataException($"{path}: header is JSON but not an object");
-            foreach (var property in document.RootElement.EnumerateObject())
-            {
-                if (property.Name == MetadataKey)
-                {
-                    if (property.Value.ValueKind != JsonValueKind.Object)
-                        throw new InvalidDataException($"{path}: '{MetadataKey}' must be an object of strings, got {property.Value.ValueKind}");
-                    foreach (var pair in property.Value.EnumerateObject())
-                    {
-                        if (pair.Value.ValueKind != JsonValueKind.String)
-                            throw new InvalidDataException($"{path}: '{MetadataKey}' value '{pair.Name}' must be a string, got {pair.Value.ValueKind}");
-                        metadata[pair.Name] = pair.Value.GetString()!;
-                    }
-                    continue;
-                }
-                entries.Add(ParseEntry(path, property));
-            }
-        }
-
-        long dataLength = fileLength - 8 - (long)headerLength;
-        entries.Sort((a, b) => a.Begin != b.Begin ? a.Begin.CompareTo(b.Begin) : a.End.CompareTo(b.End));
-        long expectedBegin = 0;
-        foreach (var e in entries)
-        {
-            if (e.Begin != expectedBegin)
-            {
-                throw new InvalidDataException(e.Begin > expectedBegin
-                    ? $"{path}: tensor '{e.Name}': data_offsets start at {e.Begin} but the previous tensor ends at {expectedBegin} (a gap in the data)"
-                    : $"{path}: tensor '{e.Name}': data_offsets start at {e.Begin}, inside the previous tensor's data, which ends at {expectedBegin} (overlap)");
-            }
-            long count = 1;
-            foreach (int d in e.Shape)
-            {
-                count *= d;
-                if (count > Array.MaxLength)
-                    throw new InvalidDataException($"{path}: tensor '{e.Name}': shape {Shape.Format(e.Shape)} has more elements than one array can hold");
-            }
-            long bytes = count * SourceElementSize(e.DType);
-            if (e.End - e.Begin != bytes)
-                throw new InvalidDataException(
-                    $"{path}: tensor '{e.Name}': dtype {e.DType} and shape {Shape.Format(e.Shape)} need {bytes} bytes but data_offsets [{e.Begin}, {e.End}] span {e.End - e.Begin}");
-            if (e.End > dataLength)
-                throw new InvalidDataException(
-                    $"{path}: tensor '{e.Name}': data_offsets [{e.Begin}, {e.End}] run past the end of the data section ({dataLength} bytes; truncated file?)");
-            expectedBegin = e.End;
-        }
-        if (expectedBegin != dataLength)
-            throw new InvalidDataException(
-                $"{path}: the tensors' data ends at byte {expectedBegin} of the data section but the file holds {dataLength} bytes of data (trailing bytes)");
+        if (headerLength == 0 || headerBytes[0] != (byte)'{')
+            throw new InvalidDataException($"{path}: header does not start with '{{' (not a safetensors file?)");
+        var (entries, metadata) = SafeTensorsHeader.Parse(path, headerBytes);
+        SafeTensorsHeader.CheckLayout(path, entries, fileLength - 8 - (long)headerLength);
         return (entries, metadata);
     }
 
-    private static Entry ParseEntry(string path, JsonProperty property)
-    {
-        string name = property.Name;
-        var value = property.Value;
-        if (value.ValueKind != JsonValueKind.Object)
-            throw new InvalidDataException($"{path}: tensor '{name}': expected an object with dtype, shape and data_offsets, got {value.ValueKind}");
-        if (!value.TryGetProperty("dtype", out var dtypeElement) || dtypeElement.ValueKind != JsonValueKind.String)
-            throw new InvalidDataException($"{path}: tensor '{name}': missing or non-string 'dtype'");
-        string dtype = dtypeElement.GetString()!;
-        if (SourceElementSize(dtype) == 0)
-            throw new InvalidDataException($"{path}: tensor '{name}': dtype '{dtype}' is not supported (supported: F32, F64, I64, BOOL, F16, BF16, I32, I16, I8, U8)");
-        if (!value.TryGetProperty("shape", out var shapeElement) || shapeElement.ValueKind != JsonValueKind.Array)
-            throw new InvalidDataException($"{path}: tensor '{name}': missing or non-array 'shape'");
-        var shape = new int[shapeElement.GetArrayLength()];
-        int i = 0;
-        foreach (var d in shapeElement.EnumerateArray())
-        {
-            if (d.ValueKind != JsonValueKind.Number || !d.TryGetInt32(out int size) || size < 0)
-                throw new InvalidDataException($"{path}: tensor '{name}': shape entry {i} is {d.GetRawText()}, expected a non-negative 32-bit integer");
-            shape[i++] = size;
-        }
-        if (!value.TryGetProperty("data_offsets", out var offsets) || offsets.ValueKind != JsonValueKind.Array || offsets.GetArrayLength() != 2)
-            throw new InvalidDataException($"{path}: tensor '{name}': missing 'data_offsets' or it is not a [begin, end] pair");
-        long begin = ReadOffset(path, name, offsets[0]);
-        long end = ReadOffset(path, name, offsets[1]);
-        if (end < begin)
-            throw new InvalidDataException($"{path}: tensor '{name}': data_offsets [{begin}, {end}] end before they begin");
-        return new Entry(name, dtype, shape, begin, end);
-    }
-
-    private static long ReadOffset(string path, string name, JsonElement element)
-    {
-        if (element.ValueKind != JsonValueKind.Number || !element.TryGetInt64(out long v) || v < 0)
-            throw new InvalidDataException($"{path}: tensor '{name}': data offset {element.GetRawText()} is not a non-negative integer");
-        return v;
-    }
-
-    private static Tensor ReadTensor(string path, FileStream stream, Entry e)
+    private static Tensor ReadTensor(string path, Stream stream, SafeTensorsEntry e)
     {
         DType dtype = e.DType switch
         {
@@ -258,7 +204,6 @@ public static class SafeTensors
             _ => DType.Int64,
         };
         var tensor = Tensor.Empty(dtype, e.Shape);
-        int n = checked((int)tensor.Numel);
         try
         {
             switch (e.DType)
@@ -266,45 +211,56 @@ public static class SafeTensors
                 case "F32": stream.ReadExactly(MemoryMarshal.AsBytes(tensor.Span<float>())); break;
                 case "F64": stream.ReadExactly(MemoryMarshal.AsBytes(tensor.Span<double>())); break;
                 case "I64": stream.ReadExactly(MemoryMarshal.AsBytes(tensor.Span<long>())); break;
-                default:
-                    var raw = new byte[checked(n * SourceElementSize(e.DType))];
-                    stream.ReadExactly(raw);
-                    Convert(e.DType, raw, tensor);
-                    break;
+                default: ReadConverted(stream, e.DType, tensor); break;
             }
         }
         catch (EndOfStreamException ex)
         {
-            throw new InvalidDataException($"{path}: tensor '{e.Name}': the file ended while reading its data (truncated?)", ex);
+            throw new InvalidDataException($"{path}: tensor '{SafeTensorsHeader.Clip(e.Name)}': the file ended while reading its data (truncated?)", ex);
         }
         return tensor;
     }
 
-    private static void Convert(string dtype, byte[] raw, Tensor tensor)
+    /// <summary>Reads a dtype that needs converting in blocks, so the raw bytes never need one array of their own.</summary>
+    private static void ReadConverted(Stream stream, string dtype, Tensor tensor)
+    {
+        const int BlockElements = 1 << 16;
+        int size = SourceElementSize(dtype);
+        var raw = new byte[BlockElements * size];
+        long numel = tensor.Numel;
+        for (long done = 0; done < numel; done += BlockElements)
+        {
+            int n = (int)Math.Min(BlockElements, numel - done);
+            stream.ReadExactly(raw.AsSpan(0, n * size));
+            Convert(dtype, raw.AsSpan(0, n * size), tensor, (int)done, n);
+        }
+    }
+
+    private static void Convert(string dtype, ReadOnlySpan<byte> raw, Tensor tensor, int start, int count)
     {
         switch (dtype)
         {
             case "BOOL":
             {
-                var dst = tensor.Span<bool>();
+                var dst = tensor.Span<bool>().Slice(start, count);
                 for (int i = 0; i < dst.Length; i++) dst[i] = raw[i] != 0;
                 break;
             }
             case "F16":
-                TensorPrimitives.ConvertToSingle(MemoryMarshal.Cast<byte, Half>(raw), tensor.Span<float>());
+                TensorPrimitives.ConvertToSingle(MemoryMarshal.Cast<byte, Half>(raw), tensor.Span<float>().Slice(start, count));
                 break;
             case "BF16":
             {
                 // bfloat16 is the upper half of a float32.
                 var src = MemoryMarshal.Cast<byte, ushort>(raw);
-                var dst = MemoryMarshal.Cast<float, uint>(tensor.Span<float>());
+                var dst = MemoryMarshal.Cast<float, uint>(tensor.Span<float>().Slice(start, count));
                 for (int i = 0; i < dst.Length; i++) dst[i] = (uint)src[i] << 16;
                 break;
             }
-            case "I32": TensorPrimitives.ConvertTruncating<int, long>(MemoryMarshal.Cast<byte, int>(raw), tensor.Span<long>()); break;
-            case "I16": TensorPrimitives.ConvertTruncating<short, long>(MemoryMarshal.Cast<byte, short>(raw), tensor.Span<long>()); break;
-            case "I8": TensorPrimitives.ConvertTruncating<sbyte, long>(MemoryMarshal.Cast<byte, sbyte>(raw), tensor.Span<long>()); break;
-            default: TensorPrimitives.ConvertTruncating<byte, long>(raw, tensor.Span<long>()); break; // U8
+            case "I32": TensorPrimitives.ConvertTruncating<int, long>(MemoryMarshal.Cast<byte, int>(raw), tensor.Span<long>().Slice(start, count)); break;
+            case "I16": TensorPrimitives.ConvertTruncating<short, long>(MemoryMarshal.Cast<byte, short>(raw), tensor.Span<long>().Slice(start, count)); break;
+            case "I8": TensorPrimitives.ConvertTruncating<sbyte, long>(MemoryMarshal.Cast<byte, sbyte>(raw), tensor.Span<long>().Slice(start, count)); break;
+            default: TensorPrimitives.ConvertTruncating<byte, long>(raw, tensor.Span<long>().Slice(start, count)); break; // U8
         }
     }
 
@@ -340,7 +296,7 @@ public static class SafeTensors
         _ => 3,
     };
 
-    private static int SourceElementSize(string dtype) => dtype switch
+    internal static int SourceElementSize(string dtype) => dtype switch
     {
         "F64" or "I64" => 8,
         "F32" or "I32" => 4,

@@ -18,6 +18,7 @@ namespace Nabla.Optim;
 public sealed class Adagrad : Optimizer
 {
     private const string Sum = "sum";
+    private static readonly string[] Buffers = [Sum];
 
     /// <summary>Creates Adagrad over one group of <paramref name="parameters"/>.</summary>
     /// <param name="parameters">The tensors to optimise.</param>
@@ -48,6 +49,9 @@ public sealed class Adagrad : Optimizer
             [ParamGroup.EpsKey] = eps,
         })
     { }
+
+    /// <inheritdoc/>
+    protected override IReadOnlyCollection<string> BufferNames => Buffers;
 
     /// <inheritdoc/>
     protected override void Update(ParamGroup group, Tensor parameter, Tensor gradient, ParameterState state)

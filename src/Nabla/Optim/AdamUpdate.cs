@@ -10,6 +10,9 @@ internal static class AdamUpdate
     private const string ExpAvgSq = "expAvgSq";
     private const string MaxExpAvgSq = "maxExpAvgSq";
 
+    /// <summary>The buffers Adam and AdamW keep per parameter.</summary>
+    public static IReadOnlyCollection<string> BufferNames { get; } = [ExpAvg, ExpAvgSq, MaxExpAvgSq];
+
     public static void Apply(ParamGroup group, Tensor parameter, Tensor gradient, ParameterState state, bool decoupled, int threads)
     {
         Tensor m = state.GetOrCreateBuffer(ExpAvg, parameter);

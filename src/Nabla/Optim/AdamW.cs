@@ -50,6 +50,9 @@ public sealed class AdamW : Optimizer
     { }
 
     /// <inheritdoc/>
+    protected override IReadOnlyCollection<string> BufferNames => AdamUpdate.BufferNames;
+
+    /// <inheritdoc/>
     protected override void Update(ParamGroup group, Tensor parameter, Tensor gradient, ParameterState state)
     {
         ArgumentNullException.ThrowIfNull(group);

@@ -107,22 +107,35 @@ public abstract class LrScheduler
     /// Restores the state from <see cref="StateDict"/> of a scheduler of the same type over an optimizer with as many
     /// param groups. Does not touch the optimizer: load the optimizer's own state too (see <see cref="Optim.Optimizer.LoadStateDict"/>).
     /// </summary>
-    /// <exception cref="ArgumentException">The state is missing a key or has another number of groups.</exception>
+    /// <remarks>The state is checked before anything changes: the step count must be a whole number from 0 to
+    /// <see cref="int.MaxValue"/> and every learning rate finite and &gt;= 0, as an optimizer's constructor requires.</remarks>
+    /// <exception cref="ArgumentException">The state is missing a key, has another number of groups, or holds a value out of range.</exception>
     public void LoadStateDict(IReadOnlyDictionary<string, double> state)
     {
         ArgumentNullException.ThrowIfNull(state);
         int groups = Optimizer.ParamGroups.Count;
-        StepCount = (int)Required(state, "stepCount");
+        double stepCount = Required(state, "stepCount");
+        if (!(stepCount >= 0 && stepCount <= int.MaxValue && stepCount == Math.Floor(stepCount)))
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"{Name}.LoadStateDict: stepCount is {stepCount}; expected a whole number from 0 to {int.MaxValue}"), nameof(state));
+        double[]? baseLrs = null;
         if (state.ContainsKey(Key("baseLrs", 0)) || _baseLrs.Length > 0)
         {
-            var baseLrs = new double[groups];
-            for (int i = 0; i < groups; i++) baseLrs[i] = Required(state, Key("baseLrs", i));
-            _baseLrs = baseLrs;
+            baseLrs = new double[groups];
+            for (int i = 0; i < groups; i++) baseLrs[i] = Lr(state, Key("baseLrs", i));
         }
         var lastLr = new double[groups];
-        for (int i = 0; i < groups; i++) lastLr[i] = Required(state, Key("lastLr", i));
+        for (int i = 0; i < groups; i++) lastLr[i] = Lr(state, Key("lastLr", i));
+        StepCount = (int)stepCount;
+        if (baseLrs is not null) _baseLrs = baseLrs;
         _lastLr = lastLr;
         LoadState(state);
+    }
+
+    private double Lr(IReadOnlyDictionary<string, double> state, string key)
+    {
+        double lr = Required(state, key);
+        return double.IsFinite(lr) && lr >= 0 ? lr
+            : throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"{Name}.LoadStateDict: {key} is {lr}; expected a finite learning rate >= 0"), nameof(state));
     }
 
     /// <summary>The value of <paramref name="key"/> in <paramref name="state"/>, or a clear error naming the scheduler.</summary>

@@ -31,8 +31,10 @@ public abstract class Optimizer
         (ParamGroup.AlphaKey, v => double.IsFinite(v) && v >= 0, "a finite alpha >= 0"),
         (ParamGroup.LrDecayKey, v => double.IsFinite(v) && v >= 0, "a finite lrDecay >= 0"),
         (ParamGroup.InitialAccumulatorValueKey, v => double.IsFinite(v) && v >= 0, "a finite initialAccumulatorValue >= 0"),
+        (ParamGroup.InitialLrKey, v => double.IsFinite(v) && v >= 0, "a finite initialLr >= 0"),
     ];
 
+    private const double MaxStep = 9007199254740992; // 2^53: every whole number up to it is a double
     private readonly List<ParamGroup> _groups = [];
     private readonly Dictionary<Tensor, ParameterState> _state = new(ReferenceEqualityComparer.Instance);
     private readonly HashSet<Tensor> _allParams = new(ReferenceEqualityComparer.Instance);
@@ -174,6 +176,12 @@ public abstract class Optimizer
     /// <param name="state">The parameter's state; <see cref="ParameterState.Step"/> already counts this update (1 on the first).</param>
     protected abstract void Update(ParamGroup group, Tensor parameter, Tensor gradient, ParameterState state);
 
+    /// <summary>
+    /// The names of the buffers this optimizer keeps per parameter (such as <c>expAvg</c>); <see cref="LoadStateDict"/>
+    /// refuses a state with others, which another optimizer saved. Null (the default) accepts any name.
+    /// </summary>
+    protected virtual IReadOnlyCollection<string>? BufferNames => null;
+
     /// <summary>The state of <paramref name="parameter"/>, or null before its first update.</summary>
     public ParameterState? StateOf(Tensor parameter)
     {
@@ -217,10 +225,15 @@ public abstract class Optimizer
     /// parameter's dtype; group hyper-parameters in the state overwrite the current ones.
     /// </summary>
     /// <remarks>
-    /// When resuming with a learning-rate scheduler, construct the optimizer and the scheduler first, then load both
-    /// states: a scheduler's constructor writes the learning rate, and loading restores it.
+    /// <para>When resuming with a learning-rate scheduler, construct the optimizer and the scheduler first, then load both
+    /// states: a scheduler's constructor writes the learning rate, and loading restores it.</para>
+    /// <para>The state is checked as the constructor checks its arguments, before anything changes: every group option
+    /// must be in range (a state with <c>lr = -1</c> is refused), must be an option of this optimizer (or one the
+    /// group already holds, or <c>initialLr</c>), buffers must have names this optimizer uses, and step counts must be
+    /// whole numbers &gt;= 0. So the state of another optimizer (Adam's into <see cref="Sgd"/>) is refused by name.</para>
     /// </remarks>
-    /// <exception cref="ArgumentException">The state does not fit this optimizer's groups or parameters.</exception>
+    /// <exception cref="ArgumentException">The state does not fit this optimizer's groups or parameters, holds an option
+    /// out of range, or was saved by another kind of optimizer.</exception>
     public void LoadStateDict(OptimizerState state)
     {
         ArgumentNullException.ThrowIfNull(state);
@@ -252,11 +265,17 @@ public abstract class Optimizer
             if (parts is ["paramGroups", "count"]) continue;
             if (parts is ["paramGroups", var g, var option] && int.TryParse(g, NumberStyles.None, CultureInfo.InvariantCulture, out int gi) && gi < _groups.Count)
             {
-                if (option != "params") options.Add((_groups[gi], option, value));
+                if (option == "params") continue;
+                if (!_defaults.ContainsKey(option) && option != ParamGroup.InitialLrKey && !_groups[gi].HasOption(option))
+                    throw new ArgumentException($"{Name}.{op}: param group {gi} of the state has the option '{option}', which {Name} does not have " +
+                        $"(its options: {string.Join(", ", _defaults.Keys)}); the state was saved by another optimizer", nameof(state));
+                options.Add((_groups[gi], option, value));
                 continue;
             }
             if (parts is ["state", var i, "step"] && int.TryParse(i, NumberStyles.None, CultureInfo.InvariantCulture, out int pi))
             {
+                if (!(value >= 0 && value <= MaxStep && value == Math.Floor(value)))
+                    throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"{Name}.{op}: '{key}' is {value}; a step count is a whole number from 0 to 2^53"), nameof(state));
                 StateAt(key, pi).Step = (long)value;
                 continue;
             }
@@ -268,12 +287,23 @@ public abstract class Optimizer
                 string[] parts = key.Split('.', 3);
                 if (parts is not ["state", var i, var name] || !int.TryParse(i, NumberStyles.None, CultureInfo.InvariantCulture, out int pi))
                     throw new ArgumentException($"{Name}.{op}: unexpected tensor '{key}'; expected state.{{paramIndex}}.{{buffer}}", nameof(state));
+                if (BufferNames is { } names && !names.Contains(name))
+                    throw new ArgumentException($"{Name}.{op}: the state has the buffer '{key}', but {Name} keeps only {string.Join(", ", names)}; the state was saved by another optimizer", nameof(state));
                 ParameterState s = StateAt(key, pi);
                 Tensor p = parameters[pi];
                 if (tensor is null || !tensor.Shape.Equals(p.Shape) || !tensor.DType.IsFloatingPoint())
                     throw new ArgumentException($"{Name}.{op}: '{key}' has shape {tensor?.Shape.ToString() ?? "null"} and dtype {tensor?.DType.Name() ?? "null"}, but parameter {pi} is a {p.DType.Name()} tensor of shape {p.Shape}", nameof(state));
                 s.SetBuffer(name, tensor.Detach().Clone().To(p.DType));
             }
+
+        // Validate each group's options as they will be, as the constructor validates its arguments, before changing anything.
+        for (int gi = 0; gi < _groups.Count; gi++)
+        {
+            var merged = new Dictionary<string, double>(_groups[gi].Options, StringComparer.Ordinal);
+            foreach (var (group, option, value) in options)
+                if (ReferenceEquals(group, _groups[gi])) merged[option] = value;
+            Validate(merged, gi, op);
+        }
 
         _state.Clear();
         foreach (var (index, s) in loaded) _state[parameters[index]] = s;
@@ -282,13 +312,14 @@ public abstract class Optimizer
 
     private static string Key(FormattableString key) => key.ToString(CultureInfo.InvariantCulture);
 
-    private void Validate(IReadOnlyDictionary<string, double> options, int? groupIndex)
+    private void Validate(IReadOnlyDictionary<string, double> options, int? groupIndex, string? operation = null)
     {
         string where = groupIndex is { } gi ? $" in param group {gi}" : "";
+        string name = operation is null ? Name : $"{Name}.{operation}";
         foreach (var (key, isValid, expected) in Rules)
             if (options.TryGetValue(key, out double v) && !isValid(v))
                 throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                    $"{Name}: invalid {key} = {v}{where} (expected {expected})"), key);
+                    $"{name}: invalid {key} = {v}{where} (expected {expected})"), key);
         string nesterovKey = ParamGroup.NesterovKey;
         if (options.TryGetValue(nesterovKey, out double nesterov) && nesterov != 0)
         {
@@ -296,7 +327,7 @@ public abstract class Optimizer
             double dampening = options.GetValueOrDefault(ParamGroup.DampeningKey);
             if (momentum <= 0 || dampening != 0)
                 throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                    $"{Name}: nesterov momentum requires momentum > 0 and dampening = 0, got momentum = {momentum} and dampening = {dampening}{where}"), nesterovKey);
+                    $"{name}: nesterov momentum requires momentum > 0 and dampening = 0, got momentum = {momentum} and dampening = {dampening}{where}"), nesterovKey);
         }
     }
 

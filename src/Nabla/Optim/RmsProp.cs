@@ -21,6 +21,7 @@ public sealed class RmsProp : Optimizer
     private const string SquareAvg = "squareAvg";
     private const string GradAvg = "gradAvg";
     private const string MomentumBuffer = "momentumBuffer";
+    private static readonly string[] Buffers = [SquareAvg, GradAvg, MomentumBuffer];
 
     /// <summary>Creates RMSprop over one group of <paramref name="parameters"/>.</summary>
     /// <param name="parameters">The tensors to optimise.</param>
@@ -54,6 +55,9 @@ public sealed class RmsProp : Optimizer
             [ParamGroup.CenteredKey] = centered ? 1 : 0,
         })
     { }
+
+    /// <inheritdoc/>
+    protected override IReadOnlyCollection<string> BufferNames => Buffers;
 
     /// <inheritdoc/>
     protected override void Update(ParamGroup group, Tensor parameter, Tensor gradient, ParameterState state)

@@ -19,6 +19,7 @@ namespace Nabla.Optim;
 public sealed class Sgd : Optimizer
 {
     private const string MomentumBuffer = "momentumBuffer";
+    private static readonly string[] Buffers = [MomentumBuffer];
 
     /// <summary>Creates SGD over one group of <paramref name="parameters"/>.</summary>
     /// <param name="parameters">The tensors to optimise.</param>
@@ -49,6 +50,9 @@ public sealed class Sgd : Optimizer
             [ParamGroup.NesterovKey] = nesterov ? 1 : 0,
         })
     { }
+
+    /// <inheritdoc/>
+    protected override IReadOnlyCollection<string> BufferNames => Buffers;
 
     /// <inheritdoc/>
     protected override void Update(ParamGroup group, Tensor parameter, Tensor gradient, ParameterState state)

@@ -13,14 +13,14 @@ public class IdxTests
         return p;
     }
 
-    private static byte[] Gzip(byte[] data)
+    internal static byte[] Gzip(byte[] data)
     {
         using var buffer = new MemoryStream();
         using (var gz = new GZipStream(buffer, CompressionLevel.Fastest)) gz.Write(data);
         return buffer.ToArray();
     }
 
-    private static byte[] ImageHeader(int magic, int count, int rows, int columns)
+    internal static byte[] ImageHeader(int magic, int count, int rows, int columns)
     {
         var h = new byte[16];
         BinaryPrimitives.WriteInt32BigEndian(h, magic);

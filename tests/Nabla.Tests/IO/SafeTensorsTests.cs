@@ -18,14 +18,20 @@ public class SafeTensorsTests
     }
 
     /// <summary>Writes a file with the given JSON header (padded to 8 bytes) and data section.</summary>
-    private static void WriteRaw(string path, string header, byte[] data)
+    internal static void WriteRaw(string path, string header, byte[] data)
+        => WriteRaw(path, Encoding.UTF8.GetBytes(header.PadRight((header.Length + 7) / 8 * 8)), data);
+
+    /// <summary>Writes a file with the given header bytes (unpadded) and data section.</summary>
+    internal static void WriteRaw(string path, byte[] json, byte[] data) => File.WriteAllBytes(path, Frame(json, data));
+
+    /// <summary>The bytes of a safetensors file: the header length, the header bytes as given, the data section.</summary>
+    internal static byte[] Frame(byte[] json, byte[] data)
     {
-        byte[] json = Encoding.UTF8.GetBytes(header.PadRight((header.Length + 7) / 8 * 8));
         var bytes = new byte[8 + json.Length + data.Length];
         BinaryPrimitives.WriteUInt64LittleEndian(bytes, (ulong)json.Length);
         json.CopyTo(bytes, 8);
         data.CopyTo(bytes, 8 + json.Length);
-        File.WriteAllBytes(path, bytes);
+        return bytes;
     }
 
     [Fact]

@@ -12,41 +12,23 @@ using Nabla.Playground;
 namespace Nabla.Tests.Playground;
 
 /// <summary>The playground's JSON API against a real Kestrel server on 127.0.0.1 (a free port), with small limits.</summary>
-public sealed class PlaygroundApiTests : IAsyncLifetime, IDisposable
+public sealed class PlaygroundApiTests : IAsyncLifetime
 {
     private static readonly PlaygroundLimits Limits = new() { MaxSessions = 6, MaxUploadBytes = 4096, MaxPoints = 600, MaxHiddenLayers = 4, MaxNeurons = 8 };
-    private PlaygroundServer _server = null!;
-    private HttpClient _http = null!;
+    private PlaygroundHost _host = null!;
 
-    public async Task InitializeAsync()
-    {
-        _server = await PlaygroundServer.StartAsync(new PlaygroundServerOptions { Port = 0, Limits = Limits });
-        _http = new HttpClient { BaseAddress = _server.Address, Timeout = TimeSpan.FromSeconds(15) };
-    }
+    private PlaygroundServer _server => _host.Server;
 
-    public async Task DisposeAsync()
-    {
-        _http.Dispose();
-        await _server.DisposeAsync();
-    }
+    private HttpClient _http => _host.Http;
 
-    public void Dispose() => _http?.Dispose();
+    public async Task InitializeAsync() => _host = await PlaygroundHost.StartAsync(Limits);
 
-    private async Task<JsonElement> Send(HttpMethod method, string path, string? json = null, HttpStatusCode expected = HttpStatusCode.OK)
-    {
-        using var request = new HttpRequestMessage(method, path);
-        if (json is not null) request.Content = new StringContent(json, Encoding.UTF8, "application/json");
-        using HttpResponseMessage response = await _http.SendAsync(request);
-        string body = await response.Content.ReadAsStringAsync();
-        Assert.True(expected == response.StatusCode, $"{method} {path}: expected {(int)expected}, got {(int)response.StatusCode}: {body}");
-        return body.Length == 0 ? default : JsonDocument.Parse(body).RootElement.Clone();
-    }
+    public async Task DisposeAsync() => await _host.DisposeAsync();
 
-    private async Task<string> Create(string json = "{}")
-    {
-        JsonElement s = await Send(HttpMethod.Post, "api/sessions", json, HttpStatusCode.Created);
-        return s.GetProperty("id").GetString()!;
-    }
+    private Task<JsonElement> Send(HttpMethod method, string path, string? json = null, HttpStatusCode expected = HttpStatusCode.OK) =>
+        _host.Send(method, path, json, expected);
+
+    private Task<string> Create(string json = "{}") => _host.Create(json);
 
     private static string Error(JsonElement e) => e.GetProperty("error").GetString()!;
 
@@ -309,9 +291,9 @@ public sealed class PlaygroundApiTests : IAsyncLifetime, IDisposable
                     using var request = (k % 5) switch
                     {
                         0 => new HttpRequestMessage(HttpMethod.Get, $"api/sessions/{id}"),
-                        1 => new HttpRequestMessage(HttpMethod.Put, $"api/sessions/{id}/network") { Content = new StringContent(bodies[k % bodies.Length]) },
-                        2 => new HttpRequestMessage(HttpMethod.Post, "api/sessions") { Content = new StringContent("{\"points\": 5}") },
-                        3 => new HttpRequestMessage(HttpMethod.Put, $"api/sessions/{id}/chain") { Content = new StringContent($"{{\"w\": {(k % 7) - 3}}}") },
+                        1 => new HttpRequestMessage(HttpMethod.Put, $"api/sessions/{id}/network") { Content = Json(bodies[k % bodies.Length]) },
+                        2 => new HttpRequestMessage(HttpMethod.Post, "api/sessions") { Content = Json("{\"points\": 5}") },
+                        3 => new HttpRequestMessage(HttpMethod.Put, $"api/sessions/{id}/chain") { Content = Json($"{{\"w\": {(k % 7) - 3}}}") },
                         _ => new HttpRequestMessage(HttpMethod.Get, $"api/sessions/missing{k}"),
                     };
                     using HttpResponseMessage r = await _http.SendAsync(request);
@@ -321,6 +303,7 @@ public sealed class PlaygroundApiTests : IAsyncLifetime, IDisposable
             }));
         }
         HttpStatusCode[] codes = await Task.WhenAll(tasks);
+        static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
         Assert.DoesNotContain(codes, c => (int)c >= 500);
         Assert.Contains(HttpStatusCode.OK, codes);
         Assert.Contains(HttpStatusCode.BadRequest, codes);

@@ -44,11 +44,12 @@ public sealed class PlaygroundBrowserFixture : IAsyncLifetime
         if (Server is not null) await Server.DisposeAsync();
     }
 
-    /// <summary>A fresh page (its own session) at the playground, ready to use.</summary>
-    public async Task<IPage> OpenAsync()
+    /// <summary>A fresh page (its own session) at the playground, ready to use; <paramref name="beforeLoad"/> sees the page before it loads.</summary>
+    public async Task<IPage> OpenAsync(Action<IPage>? beforeLoad = null)
     {
         IPage page = await Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1360, Height = 860 } });
         page.SetDefaultTimeout(10_000);
+        beforeLoad?.Invoke(page);
         await page.GotoAsync(Server.Address.ToString());
         await page.WaitForSelectorAsync("body[data-ready=true]");
         return page;

@@ -130,4 +130,98 @@ public sealed class PlaygroundBrowserTests(PlaygroundBrowserFixture fixture)
         }
         finally { await page.CloseAsync(); }
     }
+
+    [Theory]
+    [InlineData(0, "16", 16.0, -24.0, 2.0, 3.0, 10.0)]
+    [InlineData(1, "0.81", 0.81, -3.6, 0.55, 2.0, 2.0)]
+    public async Task Preset_Clicked_ShowsTheWorkedExample(int preset, string lossText, double loss, double gradW, double w, double x, double y)
+    {
+        IPage page = await fixture.OpenAsync();
+        try
+        {
+            await page.ClickAsync($"#preset-{preset}");
+            await page.WaitForFunctionAsync("t => document.getElementById('loss-value').textContent === t", lossText);
+            Assert.Equal(loss, await ReadAsync(page, "#loss-value"));
+            Assert.Equal(gradW, await ReadAsync(page, "#grad-value"));
+            Assert.Equal((w, x, y), (await ReadAsync(page, "#w-value"), await ReadAsync(page, "#x-value"), await ReadAsync(page, "#y-value")));
+            Assert.Equal(y, Number(await page.InputValueAsync("#y-slider")));
+            Assert.Contains("L = (w·x − y)²", await page.InnerTextAsync("#formula"));
+            await fixture.ScreenshotAsync(page, $"chain-rule-preset-{preset}");
+        }
+        finally { await page.CloseAsync(); }
+    }
+
+    [Fact]
+    public async Task YSlider_MovedToTheEnd_Reaches10()
+    {
+        IPage page = await fixture.OpenAsync();
+        try
+        {
+            await page.FocusAsync("#y-slider");
+            await page.Keyboard.PressAsync("End");
+            // w = 2, x = 1.5, y = 10: L = (3 − 10)² = 49, dL/dw = 2·(−7)·1.5 = −21.
+            await page.WaitForFunctionAsync("() => document.getElementById('loss-value').textContent === '49'");
+            Assert.Equal(10.0, await ReadAsync(page, "#y-value"));
+            Assert.Equal(-21.0, await ReadAsync(page, "#grad-value"));
+            await page.Keyboard.PressAsync("Home");
+            await page.WaitForFunctionAsync("() => document.getElementById('y-value').textContent === '-10'");
+        }
+        finally { await page.CloseAsync(); }
+    }
+
+    [Fact]
+    public async Task Logistic_SlidersAtTheirEnds_ShowsFiniteLossAndGradient()
+    {
+        IPage page = await fixture.OpenAsync();
+        try
+        {
+            await page.SelectOptionAsync("#expression", "logistic");
+            await page.WaitForFunctionAsync("() => document.getElementById('formula').textContent.startsWith('L = log')");
+            foreach (var (slider, key, value) in new[] { ("#w-slider", "End", "10"), ("#x-slider", "End", "10"), ("#y-slider", "Home", "-10") })
+            {
+                await page.FocusAsync(slider);
+                await page.Keyboard.PressAsync(key);
+                await page.WaitForFunctionAsync("([id, v]) => document.getElementById(id).textContent === v", new[] { slider[1..].Replace("slider", "value"), value });
+            }
+            // q = −y·w·x = 1000: L = 1000, dL/dw = −y·x·σ(1000) = 100; a step with η = 0.1 lands on w = 0.
+            await page.WaitForFunctionAsync("() => document.getElementById('loss-value').textContent === '1000'");
+            Assert.Equal(100.0, await ReadAsync(page, "#grad-value"));
+            Assert.Equal(0.0, await ReadAsync(page, "#next-w"));
+            Assert.Equal(10, await page.Locator("#graph g.node").CountAsync());
+            await fixture.ScreenshotAsync(page, "chain-rule-logistic-extreme");
+        }
+        finally { await page.CloseAsync(); }
+    }
+
+    [Fact]
+    public async Task Page_Loaded_LogsNoConsoleErrorAndEveryRequestSucceeds()
+    {
+        var problems = new List<string>();
+        var icon = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        IPage page = await fixture.OpenAsync(p =>
+        {
+            p.Console += (_, m) => { if (m.Type is "error" or "warning") lock (problems) problems.Add($"console {m.Type}: {m.Text} ({m.Location})"); };
+            p.PageError += (_, e) => { lock (problems) problems.Add($"page error: {e}"); };
+            p.RequestFailed += (_, r) => { lock (problems) problems.Add($"request failed: {r.Url} {r.Failure}"); };
+            p.Response += (_, r) =>
+            {
+                if (r.Status >= 400) lock (problems) problems.Add($"{r.Status} for {r.Url}");
+                if (r.Url.Contains("/favicon.", StringComparison.Ordinal)) icon.TrySetResult(r.Status);
+            };
+        });
+        try
+        {
+            // The browser asks for the icon the page links to by itself, while the page loads.
+            int status;
+            try { status = await icon.Task.WaitAsync(TimeSpan.FromSeconds(10)); }
+            catch (TimeoutException) { throw new Xunit.Sdk.XunitException("the page asked for no icon: it needs a <link rel=\"icon\">"); }
+            Assert.Equal(200, status);
+            await page.ClickAsync("#preset-0");
+            await page.WaitForFunctionAsync("() => document.getElementById('loss-value').textContent === '16'");
+            await page.ClickAsync("#tab-network");
+            await page.WaitForSelectorAsync("#surface");
+            lock (problems) Assert.True(problems.Count == 0, string.Join("\n", problems));
+        }
+        finally { await page.CloseAsync(); }
+    }
 }
