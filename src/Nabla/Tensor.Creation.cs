@@ -207,7 +207,7 @@ public sealed partial class Tensor
     {
         var y = Empty(DType, (int[])Dims.Clone());
         CopyInto(y);
-        if (Autograd.ShouldRecord(this)) y.SetGradFn(new Ops.IdentityBackward("CloneBackward", this));
+        if (Autograd.ShouldRecord(this)) y.SetGradFn(new Ops.CloneBackward(this));
         return y;
     }
 
@@ -234,7 +234,7 @@ public sealed partial class Tensor
                 break;
         }
         if (dtype.IsFloatingPoint() && DType.IsFloatingPoint() && Autograd.ShouldRecord(this))
-            y.SetGradFn(new Ops.ToBackward(this));
+            y.SetGradFn(new Ops.ToCopyBackward(this));
         return y;
     }
 

@@ -69,6 +69,7 @@ public static class Workloads
         TensorDataset train = FashionMnist.Load(true, flatten: !images), test = FashionMnist.Load(false, flatten: !images);
         var gen = new Generator(1);
         Sequential model = ModelPresets.Build(preset, 784, 10, gen);
+        model.Fuse(); // as nabla train runs it
         var optimizer = new Adam(model.Parameters(), 1e-3);
         var loader = new DataLoader(train, batchSize, shuffle: true, generator: new Generator(2));
         // NOTE: every collection, of any generation, counts in generation 0's count; generation 2's counts the full ones.
@@ -107,6 +108,7 @@ public static class Workloads
     {
         const int steps = 2;
         Sequential model = ModelPresets.Build(preset, 784, 10, new Generator(99));
+        model.Fuse();
         var optimizer = new Adam(model.Parameters(), 1e-3);
         int n = steps * batchSize;
         var labels = Tensor.From(Enumerable.Range(0, n).Select(i => (long)(i % 10)).ToArray());

@@ -72,7 +72,7 @@ public static class GradCheckCommand
             int maxElements = o.Int("--max-elements", 20, 0, int.MaxValue);
             double eps = o.Double("--eps", 1e-6, 1e-12, 1);
             double tolerance = o.Double("--tolerance", 1e-5, 0, 1e6);
-            ModelInput input = ModelInput.Load(o, batchSize, DType.Float64);
+            ModelInput input = ModelInput.Load(o, batchSize, DType.Float64, fuse: true);
             input.Model.Eval();
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"gradcheck: {input.Description}, {input.Model.ParameterCount():N0} parameters in float64, batch of {input.X.Size(0)}, evaluation mode, " +

@@ -69,7 +69,7 @@ public static class GraphCommand
             if (format is not ("svg" or "dot" or "text"))
                 throw new UsageException($"unknown --format '{format}'", "use --format svg, --format dot or --format text");
             int batchSize = o.Int("--batch-size", 2, 1, 1 << 16);
-            ModelInput input = ModelInput.Load(o, batchSize, DType.Float32);
+            ModelInput input = ModelInput.Load(o, batchSize, DType.Float32, fuse: false);
             ComputationGraph graph = ComputationGraph.FromModel(input.Model, input.Loss);
             graph.Output.Backward();
             string text = format switch { "svg" => graph.ToSvg(), "dot" => graph.ToDot(), _ => graph.ToText() };

@@ -11,13 +11,13 @@ namespace Nabla.Cli.Commands;
 /// <param name="Description">A short description such as <c>mlp on digits</c>.</param>
 internal sealed record ModelInput(TrainSettings Settings, Sequential Model, Tensor X, Tensor Y, string Description)
 {
-    /// <summary>Loads the dataset, builds the model with parameters of <paramref name="dtype"/> and takes the first batch.</summary>
-    public static ModelInput Load(OptionReader o, int batchSize, DType dtype)
+    /// <summary>Loads the dataset, builds the model with parameters of <paramref name="dtype"/> (fused as for training when <paramref name="fuse"/>) and takes the first batch.</summary>
+    public static ModelInput Load(OptionReader o, int batchSize, DType dtype, bool fuse)
     {
         TrainSettings s = TrainCommand.Parse(o);
         string modelName = s.Model ?? "mlp";
         LoadedDataset data = DatasetCatalog.Load(s.Dataset, ModelPresets.TakesImages(modelName) && s.Layers is null, s.Seed, s.Download);
-        Sequential model = Trainer.BuildModel(s with { BatchSize = batchSize }, data, new Generator(s.Seed), dtype);
+        Sequential model = Trainer.BuildModel(s with { BatchSize = batchSize }, data, new Generator(s.Seed), dtype, fuse: fuse);
         int n = Math.Min(batchSize, data.Train.Count);
         var (x, y) = data.Train.GetBatch(Enumerable.Range(0, n).ToArray());
         string what = s.Layers is null ? modelName : "mlp " + string.Join(",", s.Layers);

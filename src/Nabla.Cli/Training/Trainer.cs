@@ -49,7 +49,13 @@ public sealed class Trainer
     /// estimate (Note [Memory estimate]) shows it fits: for training with <see cref="TrainSettings.BatchSize"/> and the
     /// optimizer's buffers, or, given <paramref name="inferenceBatch"/>, for inference only.
     /// </summary>
-    public static Sequential BuildModel(TrainSettings s, LoadedDataset data, Generator generator, DType dtype = DType.Float32, int? inferenceBatch = null)
+    /// <remarks>
+    /// With <paramref name="fuse"/> (training, evaluation, benchmarks) the model is fused (<see cref="Module.Fuse"/>): each
+    /// Linear or Conv2d followed by a ReLU runs as one op, with the same values, gradients and state_dict. <c>nabla graph</c>
+    /// shows the model unfused, layer by layer.
+    /// </remarks>
+    public static Sequential BuildModel(TrainSettings s, LoadedDataset data, Generator generator, DType dtype = DType.Float32, int? inferenceBatch = null,
+        bool fuse = true)
     {
         ArgumentNullException.ThrowIfNull(s);
         ArgumentNullException.ThrowIfNull(data);
@@ -62,9 +68,15 @@ public sealed class Trainer
             if (layers[^1] != data.Classes)
                 throw new UsageException($"--layers ends with {layers[^1]} outputs but the dataset '{data.Name}' has {data.Classes} classes",
                     $"end --layers with {data.Classes}");
-            return ModelPresets.FromLayers(layers, s.Activation, s.Init, generator, dtype);
+            return Fused(ModelPresets.FromLayers(layers, s.Activation, s.Init, generator, dtype), fuse);
         }
-        return ModelPresets.Build(s.Model!, data.Features, data.Classes, generator, dtype);
+        return Fused(ModelPresets.Build(s.Model!, data.Features, data.Classes, generator, dtype), fuse);
+    }
+
+    private static Sequential Fused(Sequential model, bool fuse)
+    {
+        if (fuse) model.Fuse();
+        return model;
     }
 
     private static void CheckMemory(TrainSettings s, LoadedDataset data, DType dtype, int? inferenceBatch)

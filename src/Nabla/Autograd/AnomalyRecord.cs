@@ -20,14 +20,41 @@ namespace Nabla.Graph;
 /// <summary>What anomaly mode remembers about a node at its creation. See Note [Anomaly mode].</summary>
 internal sealed class AnomalyRecord
 {
-    private AnomalyRecord(string trace, string[] inputShapes, bool[] inputNonFinite)
+    private AnomalyRecord(string trace, string[] inputShapes, bool[] inputNonFinite, string? module)
     {
         Trace = trace;
         InputShapes = inputShapes;
         InputNonFinite = inputNonFinite;
+        Module = module;
     }
 
     public string Trace { get; }
+
+    /// <summary>The modules whose forward pass created the op, innermost first (null outside any module).</summary>
+    public string? Module { get; }
+
+    [ThreadStatic] private static List<string>? t_modules;
+
+    /// <summary>
+    /// Marks the forward pass of a module (described as <see cref="NN.Module.ToString"/> begins) until disposed, so that
+    /// ops created inside it name it; called by <see cref="NN.Module"/> only in anomaly mode.
+    /// </summary>
+    public static IDisposable EnterModule(NN.Module module)
+    {
+        string text = module.ToString();
+        int end = text.IndexOf('\n', StringComparison.Ordinal);
+        var modules = t_modules ??= [];
+        modules.Add(end < 0 ? text : text[..end].TrimEnd('(') );
+        return new ModuleScope(modules, modules.Count - 1);
+    }
+
+    private sealed class ModuleScope(List<string> modules, int depth) : IDisposable
+    {
+        public void Dispose()
+        {
+            if (modules.Count > depth) modules.RemoveRange(depth, modules.Count - depth);
+        }
+    }
 
     public string[] InputShapes { get; }
 
@@ -53,7 +80,8 @@ internal sealed class AnomalyRecord
             shapes[i] = inputs[i]?.Shape.ToString() ?? "none";
             nonFinite[i] = inputs[i] is { } t && HasNonFinite(t);
         }
-        return new AnomalyRecord(UserTrace(), shapes, nonFinite);
+        string? module = t_modules is { Count: > 0 } m ? string.Join(", inside ", Enumerable.Reverse(m)) : null;
+        return new AnomalyRecord(UserTrace(), shapes, nonFinite, module);
     }
 
     /// <summary>
@@ -142,6 +170,7 @@ internal sealed class AnomalyRecord
         var sb = new StringBuilder(message);
         sb.AppendLine();
         sb.Append("  input shapes: ").AppendJoin(", ", shapes).AppendLine();
+        if (record?.Module is { } module) sb.Append("  in module ").AppendLine(module);
         if (record is null)
             sb.Append("  the op was created outside Autograd.DetectAnomaly(), so its creation stack was not recorded; build the graph inside the scope to get it");
         else

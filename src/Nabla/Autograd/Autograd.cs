@@ -76,10 +76,11 @@ public static class Autograd
     /// <see cref="Tensor.Detach"/>ed inputs), then subclass <see cref="Node"/> with the op's inputs and a
     /// <see cref="Node.Backward"/> rule that returns one gradient per input:</para>
     /// <code>
-    /// sealed class CubeBackward(Tensor x) : Node("CubeBackward", x)
+    /// sealed class CubeBackward : Node
     /// {
+    ///     public CubeBackward(Tensor x) : base(x) => Save(x);
     ///     // d(x^3)/dx = 3x^2
-    ///     public override Tensor?[] Backward(Tensor grad) => [grad * 3 * x * x];
+    ///     public override Tensor?[] Backward(Tensor grad) => [grad * 3 * Saved(0) * Saved(0)];
     /// }
     /// static Tensor Cube(Tensor x)
     /// {

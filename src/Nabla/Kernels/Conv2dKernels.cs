@@ -48,17 +48,12 @@ internal readonly record struct ConvShape(int N, int Cin, int Cout, int Groups, 
 // work items than threads (a batch of one), items run in turn and each GEMM splits across the threads.
 
 // Note [Fused convolution + ReLU]
-// Most convolutions in PyTorch-style models are followed by a ReLU. Run as two ops, the convolution's output
-// is written only to be read once by the ReLU, which writes a second tensor of the same size: at the cnn
-// preset's evaluation batch of 1,000 that is two 86.5 MB tensors for the first layer, the process's peak.
-// Sequential therefore runs a Conv2d directly followed by a Relu as one op (Functional.Conv2dRelu) when neither
-// module has a forward hook and anomaly mode is off, so nothing can observe the intermediate (ComputationGraph.FromModel and the
-// gradient-flow tools hook every module, so they still see both ops). Each image gets its bias and the ReLU
-// while its output is still in cache, and the node (ConvolutionReluBackward) keeps its output and first
-// applies ReLU's rule g·[y > 0], with the same mask kernel ReluBackward uses, before the convolution's rule.
-// The ReLU is the primitive Tensor.Relu uses (TensorPrimitives.Max with 0), so results and gradients are bit-
-// identical to the two ops, NaN included (it stays NaN, as in PyTorch); under createGraph the mask is applied
-// as a recorded op, so second derivatives are unchanged.
+// Functional.Conv2dRelu is relu(conv2d(x)) as one op: each image gets its bias and the ReLU while its output is still
+// in cache, so the convolution's output is never written as a tensor of its own (at a large evaluation batch that
+// tensor is the process's peak). Its node, ConvolutionReluBackward, keeps the output and first applies ReLU's rule
+// g·[y > 0] with the mask kernel ReluBackward uses. The ReLU is the primitive Tensor.Relu uses, so values and
+// gradients are bit for bit those of the two ops, NaN included; under createGraph the mask is a recorded op, so second
+// derivatives are unchanged. Module.Fuse() chooses it for a Conv2d followed by a Relu (Note [Fusion]).
 
 /// <summary>Forward and backward of a 2-D convolution over raw contiguous storage. See Note [Convolution kernels].</summary>
 internal static class Conv2dKernels

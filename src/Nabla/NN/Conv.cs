@@ -60,12 +60,14 @@ public sealed class Conv2d : Module
     /// <inheritdoc/>
     protected override Tensor OnForward(Tensor input) => Functional.Conv2d(input, Weight, Bias, _stride, _padding, _dilation, _groups);
 
-    /// <summary><c>relu(Forward(input))</c> in one op, for <see cref="Sequential"/> (see Note [Fused convolution + ReLU]).</summary>
-    internal Tensor ForwardRelu(Tensor input)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        return Functional.Conv2dRelu(input, Weight, Bias, _stride, _padding, _dilation, _groups);
-    }
+    /// <summary><c>relu(Forward(input))</c> in one op (see Note [Fused convolution + ReLU]).</summary>
+    internal Tensor ForwardRelu(Tensor input) => Functional.Conv2dRelu(input, Weight, Bias, _stride, _padding, _dilation, _groups);
+
+    /// <summary>The constructor arguments as <see cref="Module.ToString"/> shows them (for <see cref="Conv2dRelu"/>).</summary>
+    internal string Arguments => ExtraRepr();
+
+    /// <inheritdoc/>
+    protected internal override Module? FuseWith(Module next) => next is Relu ? new Conv2dRelu(this) : null;
 
     /// <inheritdoc/>
     protected override string ExtraRepr() =>

@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 namespace Nabla.NN;
 
 /// <summary>An affine layer <c>y = x·Wᵀ + b</c> with <c>W</c> of shape [out, in] and <c>b</c> of shape [out].</summary>
@@ -33,29 +31,16 @@ public sealed class Linear : Module
     public Tensor? Bias { get; }
 
     /// <inheritdoc/>
-    // NOTE: anomaly mode's creation traces name the layer that ran an op by this frame (Note [Anomaly mode]), so it
-    // must stay on the stack: not inlined into Module.Forward (which guarded devirtualization would do for so small
-    // a method in a process with tiered PGO) and no tail call into Functional.Linear.
-    [MethodImpl(MethodImplOptions.NoInlining)]
     protected override Tensor OnForward(Tensor input)
     {
         CheckInput(input);
-        Tensor y = Functional.Linear(input, Weight, Bias);
-        GC.KeepAlive(this);
-        return y;
+        return Functional.Linear(input, Weight, Bias);
     }
 
-    /// <summary><c>relu(Forward(input))</c> in one op, for <see cref="Sequential"/> (see Note [Fused linear]).</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    internal Tensor ForwardRelu(Tensor input)
-    {
-        CheckInput(input);
-        Tensor y = Functional.LinearRelu(input, Weight, Bias);
-        GC.KeepAlive(this); // not a tail call: see OnForward's note
-        return y;
-    }
+    /// <inheritdoc/>
+    protected internal override Module? FuseWith(Module next) => next is Relu ? new LinearRelu(this) : null;
 
-    private void CheckInput(Tensor input)
+    internal void CheckInput(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
         if (input.Rank == 0 || input.Size(-1) != InFeatures)

@@ -25,12 +25,13 @@ public abstract class Module
     public Tensor Forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
+        using IDisposable? scope = Autograd.IsAnomalyEnabled ? Graph.AnomalyRecord.EnterModule(this) : null;
         Tensor output = OnForward(input);
         foreach (var hook in _forwardHooks.ToArray()) hook(this, input, output);
         return output;
     }
 
-    /// <summary>Whether any forward hook is registered (a container may then not fuse this module with the next).</summary>
+    /// <summary>Whether any forward hook is registered (<see cref="Fuse"/> then leaves the module alone).</summary>
     internal bool HasForwardHooks => _forwardHooks.Count > 0;
 
     /// <summary>The computation of this module.</summary>
@@ -80,6 +81,38 @@ public abstract class Module
         if (_parameters.Any(p => p.Key == name) || _buffers.Any(b => b.Key == name) || _modules.Any(m => m.Key == name))
             throw new ArgumentException($"module: the name '{name}' is already registered in {GetType().Name}");
     }
+
+    /// <summary>Replaces the submodule registered under <paramref name="name"/>.</summary>
+    internal void ReplaceModule(string name, Module module)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        for (int i = 0; i < _modules.Count; i++)
+            if (_modules[i].Key == name) { _modules[i] = new(name, module); return; }
+        throw new ArgumentException($"module: {GetType().Name} has no submodule named '{name}'");
+    }
+
+    /// <summary>
+    /// Replaces, in this module and every module below it, each pair of modules that has a fused op (a
+    /// <see cref="Linear"/> or <see cref="Conv2d"/> followed by a <see cref="Relu"/>) by the fused module, which computes
+    /// the same values and gradients as one op with one graph node; returns this module.
+    /// </summary>
+    /// <remarks>
+    /// Parameters, their names and the state_dict stay the same (the fused module takes the first module's tensors;
+    /// the second is replaced by an <see cref="Identity"/>), so a model fused for training saves and loads as before.
+    /// Which modules were fused shows in <see cref="ToString"/> and <see cref="Summary"/>. See Note [Fusion].
+    /// </remarks>
+    public Module Fuse()
+    {
+        foreach (Module child in Children().ToArray()) child.Fuse();
+        OnFuse();
+        return this;
+    }
+
+    /// <summary>Fuses this module's own children where it can (containers override it; see <see cref="Fuse"/>).</summary>
+    protected virtual void OnFuse() { }
+
+    /// <summary>The fused form of this module directly followed by <paramref name="next"/>, or null when there is none.</summary>
+    protected internal virtual Module? FuseWith(Module next) => null;
 
     /// <summary>Replaces the tensor registered under <paramref name="name"/> (parameter or buffer) of this module.</summary>
     internal void ReplaceTensor(string name, Tensor value)

@@ -26,27 +26,33 @@ public sealed class Sequential : Module
     public Module this[int index] => _layers[index];
 
     /// <inheritdoc/>
-    /// <remarks>A Conv2d or Linear directly followed by a Relu runs as one fused op when neither has a forward hook and anomaly mode
-    /// is off (see Note [Fused convolution + ReLU] and Note [Fused linear]).</remarks>
     protected override Tensor OnForward(Tensor input)
     {
         Tensor x = input;
-        for (int i = 0; i < _layers.Count; i++)
-        {
-            Module m = _layers[i];
-            // NOTE: not in anomaly mode, which names the primitive op (and module) that produced a non-finite value.
-            if (i + 1 < _layers.Count && _layers[i + 1] is Relu relu && !m.HasForwardHooks && !relu.HasForwardHooks && !Autograd.IsAnomalyEnabled)
-            {
-                Tensor? fused = m switch { Conv2d conv => conv.ForwardRelu(x), Linear linear => linear.ForwardRelu(x), _ => null };
-                if (fused is not null)
-                {
-                    x = fused;
-                    i++;
-                    continue;
-                }
-            }
-            x = m.Forward(x);
-        }
+        foreach (Module m in _layers) x = m.Forward(x);
         return x;
+    }
+
+    /// <summary>
+    /// Replaces each module that has a fused form with its next module (<see cref="Module.FuseWith"/>, e.g. a Linear
+    /// followed by a Relu becomes a <see cref="LinearRelu"/>) by that fused form, and the next one by an
+    /// <see cref="Identity"/>, so that names and the state_dict stay as they were. Modules with forward hooks are left alone.
+    /// </summary>
+    protected override void OnFuse()
+    {
+        for (int i = 0; i + 1 < _layers.Count; i++)
+        {
+            Module m = _layers[i], next = _layers[i + 1];
+            if (m.HasForwardHooks || next.HasForwardHooks || m.FuseWith(next) is not { } fused) continue;
+            Replace(i, fused);
+            Replace(i + 1, new Identity());
+            i++;
+        }
+    }
+
+    private void Replace(int index, Module module)
+    {
+        _layers[index] = module;
+        ReplaceModule(index.ToString(System.Globalization.CultureInfo.InvariantCulture), module);
     }
 }

@@ -133,10 +133,11 @@ namespace Nabla
         public static Tensor Linear(Tensor input, Tensor weight, Tensor? bias = null) => LinearImpl(input, weight, bias, relu: false);
 
         /// <summary>
-        /// <c>relu(Linear(input, weight, bias))</c> as one op, for <see cref="NN.Sequential"/> when a Linear is directly followed by a
-        /// Relu (see Note [Fused linear]). Same arguments, checks, results and gradients as the two ops.
+        /// <c>relu(Linear(input, weight, bias))</c> as one op (<c>AddmmReluBackward</c>, or <c>MmReluBackward</c> without a
+        /// bias): the same arguments, checks, results and gradients as the two ops, with one product buffer and one node
+        /// (see Note [Fused linear]). <see cref="NN.Module.Fuse"/> makes a Linear followed by a Relu use it.
         /// </summary>
-        internal static Tensor LinearRelu(Tensor input, Tensor weight, Tensor? bias) => LinearImpl(input, weight, bias, relu: true);
+        public static Tensor LinearRelu(Tensor input, Tensor weight, Tensor? bias = null) => LinearImpl(input, weight, bias, relu: true);
 
         private static Tensor LinearImpl(Tensor input, Tensor weight, Tensor? bias, bool relu)
         {
@@ -150,9 +151,8 @@ namespace Nabla
                     $"linear: input of shape {input.Shape} does not match weight of shape {weight.Shape}: expected input [..., {inFeatures}] (the last dimension must equal in_features)");
             if (bias is not null && (bias.Rank != 1 || bias.Dims[0] != outFeatures))
                 throw new ArgumentException($"linear: bias has shape {bias.Shape} but weight of shape {weight.Shape} expects [{outFeatures}]");
-            // NOTE: anomaly mode keeps the separate ops, so that a non-finite value is reported at the primitive
-            // (matmul, add or relu) that produced it; so do 1-D inputs and mixed dtypes (whose errors those ops give).
-            bool fused = input.Rank >= 2 && !Autograd.IsAnomalyEnabled && input.DType.IsFloatingPoint()
+            // NOTE: 1-D inputs and mixed dtypes take the separate ops, whose errors name the problem.
+            bool fused = input.Rank >= 2 && input.DType.IsFloatingPoint()
                 && weight.DType == input.DType && (bias is null || bias.DType == input.DType);
             Tensor y;
             if (input.Rank <= 2)
@@ -175,26 +175,21 @@ namespace Nabla
         }
 
         // Note [Fused linear]
-        // Linear as three recorded ops (a transposed view of the weight, a matmul, a broadcast bias add) writes its
-        // product only for the add to read it and write a second tensor of the same size, and records three nodes; a
-        // ReLU after it (Sequential's commonest pattern) writes a third. Here the product is computed into a fresh
-        // tensor that nothing else has seen, the bias is added into it row by row and the ReLU applied in place while
-        // it is in cache, and one node, AddmmBackward (MmBackward without a bias; "Relu" inserted when fused, as in
-        // Note [Fused convolution + ReLU]), records the whole. Its rule first applies ReLU's g·[y > 0] with the
-        // kernel ReluBackward uses, then computes dx = g·W, dW = gᵀ·x and db = g summed over rows with the same
-        // products and reduction the separate ops' rules run (MatMulBackward's transposed-operand form, the engine's
-        // SumToShape), so results and gradients are bit for bit those of the separate ops (tests check), and under
-        // createGraph the rule is recorded ops, so second derivatives are unchanged. The additions are the same
-        // roundings (each element once, y + b), the ReLU the same primitive (TensorPrimitives.Max with 0).
-        // The mlp preset's step: one product buffer per layer instead of two or three, and a node per layer
-        // instead of three or four.
+        // Linear is one op: the product is computed into a fresh tensor that nothing else has seen, the bias is added
+        // into it row by row (and, for LinearRelu, the ReLU applied in place) while it is in cache, and one node
+        // (AddmmBackward; AddmmReluBackward or MmReluBackward with the ReLU) records the whole. Its rule first applies
+        // ReLU's g·[y > 0] with the kernel ReluBackward uses, then computes dx = g·W, dW = gᵀ·x and db = Σ_rows g with
+        // the products and reduction the separate ops' rules run (MmBackward's transposed-operand form, the engine's
+        // SumToShape), so values and gradients are bit for bit those of matmul + add (+ relu), and under createGraph
+        // the rule is recorded ops, so second derivatives are unchanged. Without bias or ReLU it is a plain matmul.
         private static Tensor LinearCore(Tensor x, Tensor weight, Tensor? bias, bool relu)
         {
+            if (bias is null && !relu) return x.MatMul(weight.MT);
             Tensor y;
             using (Autograd.NoGrad()) y = x.MatMul(weight.MT);
             if (bias is not null) AddRowsInPlace(y, bias);
             if (relu) ReluInPlace(y);
-            if (Autograd.ShouldRecord([x, weight, bias])) y.SetGradFn(new Ops.LinearBackward(x, weight, bias, relu ? y : null));
+            if (Autograd.ShouldRecord([x, weight, bias])) y.SetGradFn(Ops.LinearBackward.Create(x, weight, bias, relu ? y : null));
             return y;
         }
 
@@ -246,18 +241,15 @@ namespace Nabla.Ops
     {
         private const double SqrtHalf = 0.70710678118654752440;
         private const double InvSqrtTwoPi = 0.39894228040143267794;
-        private Tensor? _x;
 
-        public GeluBackward(Tensor x) : base("GeluBackward", x) => _x = Save(x);
+        public GeluBackward(Tensor x) : base(x) => Save(x);
 
         public override Tensor?[] Backward(Tensor g)
         {
-            Tensor x = _x!;
+            Tensor x = Saved(0);
             Tensor cdf = ((x * SqrtHalf).Erf() + 1.0) * 0.5;
             Tensor pdf = (x * x * -0.5).Exp() * InvSqrtTwoPi;
             return [g * (cdf + x * pdf)];
         }
-
-        protected override void ReleaseSaved() => _x = null;
     }
 }

@@ -82,7 +82,7 @@ namespace Nabla
         {
             if (!DType.IsFloatingPoint()) return To(DType.Float32).Pow(exponent);
             Tensor y = BinaryKernel<PowOp<float>, PowOp<double>, IntPowOp>(this, ScalarLike(exponent), "pow");
-            if (Autograd.ShouldRecord(this)) y.SetGradFn(new Ops.PowScalarBackward(this, exponent));
+            if (Autograd.ShouldRecord(this)) y.SetGradFn(new Ops.PowBackward(this, exponent));
             return y;
         }
 
@@ -109,7 +109,7 @@ namespace Nabla
             Tensor a = this, b = other;
             if (a.DType != b.DType) Promote(ref a, ref b, "maximum");
             Tensor y = BinaryKernel<MaximumOp<float>, MaximumOp<double>, MaximumOp<long>>(a, b, "maximum");
-            if (Autograd.ShouldRecord(a, b)) y.SetGradFn(new Ops.MinMaxBackward("MaximumBackward", a, b, max: true));
+            if (Autograd.ShouldRecord(a, b)) y.SetGradFn(new Ops.MaximumBackward(a, b));
             return y;
         }
 
@@ -120,7 +120,7 @@ namespace Nabla
             Tensor a = this, b = other;
             if (a.DType != b.DType) Promote(ref a, ref b, "minimum");
             Tensor y = BinaryKernel<MinimumOp<float>, MinimumOp<double>, MinimumOp<long>>(a, b, "minimum");
-            if (Autograd.ShouldRecord(a, b)) y.SetGradFn(new Ops.MinMaxBackward("MinimumBackward", a, b, max: false));
+            if (Autograd.ShouldRecord(a, b)) y.SetGradFn(new Ops.MinimumBackward(a, b));
             return y;
         }
 
@@ -208,26 +208,25 @@ namespace Nabla
 namespace Nabla.Ops
 {
     // d(a+b)/da = 1, d(a+b)/db = 1
-    internal sealed class AddBackward(Tensor a, Tensor b) : Node("AddBackward", a, b)
+    internal sealed class AddBackward(Tensor a, Tensor b) : Node(a, b), IFastBackward
     {
-        public override Tensor?[] Backward(Tensor g) => BackwardInto(g, new Tensor?[2]);
+        public override Tensor?[] Backward(Tensor g) => [g, g];
 
         [MethodImpl(CodeGen.Hot)]
-        internal override Tensor?[] BackwardInto(Tensor g, Tensor?[] scratch)
+        public Tensor?[] BackwardInto(Tensor g, Tensor?[] scratch, int accumulated)
         {
-            scratch[0] = g;
-            scratch[1] = g;
+            scratch[0] = scratch[1] = g;
             return scratch;
         }
     }
 
     // d(a-b)/da = 1, d(a-b)/db = -1
-    internal sealed class SubBackward(Tensor a, Tensor b) : Node("SubBackward", a, b)
+    internal sealed class SubBackward(Tensor a, Tensor b) : Node(a, b), IFastBackward
     {
-        public override Tensor?[] Backward(Tensor g) => BackwardInto(g, new Tensor?[2]);
+        public override Tensor?[] Backward(Tensor g) => [g, NeedsGrad(1) ? -g : null];
 
         [MethodImpl(CodeGen.Hot)]
-        internal override Tensor?[] BackwardInto(Tensor g, Tensor?[] scratch)
+        public Tensor?[] BackwardInto(Tensor g, Tensor?[] scratch, int accumulated)
         {
             scratch[0] = g;
             scratch[1] = NeedsGrad(1) ? -g : null;
@@ -235,38 +234,32 @@ namespace Nabla.Ops
         }
     }
 
-    // d(a*b)/da = b, d(a*b)/db = a. The operands live only in the base's saved slots (a node per 0-d op stays small):
-    // a is saved first when input 1 needs a gradient, then b when input 0 does.
-    internal sealed class MulBackward : Node
+    // d(a*b)/da = b, d(a*b)/db = a
+    internal sealed class MulBackward : Node, IFastBackward
     {
-        public MulBackward(Tensor a, Tensor b) : base("MulBackward", a, b)
+        public MulBackward(Tensor a, Tensor b) : base(a, b)
         {
-            if (NeedsGrad(1)) Save(a);
-            if (NeedsGrad(0)) Save(b);
-            CanAccumulateGrad = true;
+            Save(NeedsGrad(1) ? a : null);
+            Save(NeedsGrad(0) ? b : null);
         }
 
-        public override Tensor?[] Backward(Tensor g) => BackwardInto(g, new Tensor?[2]);
+        public override Tensor?[] Backward(Tensor g) => [NeedsGrad(0) ? g * Saved(1) : null, NeedsGrad(1) ? g * Saved(0) : null];
 
         [MethodImpl(CodeGen.Hot)]
-        internal override Tensor?[] BackwardInto(Tensor g, Tensor?[] scratch)
+        public Tensor?[] BackwardInto(Tensor g, Tensor?[] scratch, int accumulated)
         {
-            bool da = NeedsGrad(0), db = NeedsGrad(1);
-            scratch[0] = da && (FusedInputs & 1) == 0 ? g * Other(0)! : null;
-            scratch[1] = db && (FusedInputs & 2) == 0 ? g * Other(1)! : null;
+            scratch[0] = NeedsGrad(0) && (accumulated & 1) == 0 ? g * Saved(1) : null;
+            scratch[1] = NeedsGrad(1) && (accumulated & 2) == 0 ? g * Saved(0) : null;
             return scratch;
         }
 
-        /// <summary>The operand input <paramref name="input"/>'s gradient is multiplied by (the other one).</summary>
-        private Tensor? Other(int input) => input == 0 ? Saved(NeedsGrad(1) ? 1 : 0) : Saved(0);
-
-        // into += g·other, element by element as g * other (one rounding) then into + product (another): what
-        // computing the product as a tensor and adding it into the buffer in place does. Tiny same-shape operands only.
+        // into += g·other, element by element as g * other (one rounding) then into + product (another): exactly what
+        // computing the product as a tensor and adding it into the sum in place does. Tiny same-shape operands only.
         [MethodImpl(CodeGen.Hot)]
-        internal override bool TryAccumulateGrad(int input, Tensor grad, Tensor into)
+        public bool TryAccumulateGrad(int input, Tensor grad, Tensor into)
         {
-            Tensor? other = Other(input);
-            if (other is null || into.Numel > Tensor.FusedGradLimit || !Tensor.SameTinyLayout(grad, other, into)) return false;
+            Tensor other = Saved(1 - input);
+            if (into.Numel > Tensor.FusedGradLimit || !Tensor.SameTinyLayout(grad, other, into)) return false;
             if (into.SharesStorage(grad) || into.SharesStorage(other)) return false;
             int n = (int)into.Numel, go = grad.Offset, oo = other.Offset, io = into.Offset;
             if (into.DType == DType.Float64)
@@ -289,115 +282,104 @@ namespace Nabla.Ops
     // where the true one is finite) and overflows for |b| > ~1e19.
     internal sealed class DivBackward : Node
     {
-        private Tensor? _a, _b;
-
-        public DivBackward(Tensor a, Tensor b) : base("DivBackward", a, b)
+        public DivBackward(Tensor a, Tensor b) : base(a, b)
         {
-            _b = Save(b);
-            if (NeedsGrad(1)) _a = Save(a);
+            Save(NeedsGrad(1) ? a : null);
+            Save(b);
         }
 
         public override Tensor?[] Backward(Tensor g) =>
-            [NeedsGrad(0) ? g / _b! : null, NeedsGrad(1) ? -g * (_a! / _b! / _b!) : null];
-
-        protected override void ReleaseSaved() => (_a, _b) = (null, null);
+            [NeedsGrad(0) ? g / Saved(1) : null, NeedsGrad(1) ? -g * (Saved(0) / Saved(1) / Saved(1)) : null];
     }
 
     // d(a^b)/da = b a^(b-1), d(a^b)/db = a^b ln a; PyTorch's masks at the boundary: d/da = 0 where b = 0 (not 0 * 0^-1),
-    // d/db = 0 where a = 0 and b >= 0 (not 0 * ln 0 or 1 * ln 0), see docs/gradients.md
+    // d/db = 0 where a = 0 and b >= 0 (not 0 * ln 0 or 1 * ln 0), see docs/gradients.md.
+    // A scalar exponent e (no input of its own): d(x^e)/dx = e x^(e-1), exactly 0 for e = 0.
     internal sealed class PowBackward : Node
     {
-        private Tensor? _a, _b, _y;
-
-        public PowBackward(Tensor a, Tensor b, Tensor y) : base("PowBackward", a, b)
-        {
-            _a = Save(a);
-            _b = Save(b);
-            if (NeedsGrad(1)) _y = Save(y);
-        }
-
-        public override Tensor?[] Backward(Tensor g)
-        {
-            Tensor a = _a!, b = _b!, zero = Tensor.Scalar(0.0, g.DType);
-            Tensor? da = NeedsGrad(0) ? Tensor.Where(b.Detach().Eq(0L), zero, g * b * a.Pow(b - 1)) : null;
-            Tensor? db = NeedsGrad(1)
-                ? Tensor.Where(a.Detach().Eq(0L).LogicalAnd(b.Detach().Ge(0L)), zero, g * _y! * a.Log())
-                : null;
-            return [da, db];
-        }
-
-        protected override void ReleaseSaved() => (_a, _b, _y) = (null, null, null);
-    }
-
-    // d(x^e)/dx = e x^(e-1); exactly 0 for e = 0 (so x = 0 gives 0, not 0 * inf)
-    internal sealed class PowScalarBackward : Node
-    {
-        private Tensor? _x;
         private readonly double _e;
 
-        public PowScalarBackward(Tensor x, double e) : base("PowBackward", x)
+        public PowBackward(Tensor a, Tensor b, Tensor y) : base(a, b)
         {
-            _x = Save(x);
+            Save(a);
+            Save(b);
+            Save(NeedsGrad(1) ? y : null);
+        }
+
+        public PowBackward(Tensor x, double e) : base(x)
+        {
+            Save(x);
             _e = e;
         }
 
-        public override Tensor?[] Backward(Tensor g) => _e switch
+        public override Tensor?[] Backward(Tensor g) => Edges.Length == 1 ? [ScalarExponent(g)] : TensorExponent(g);
+
+        private Tensor ScalarExponent(Tensor g) => _e switch
         {
-            0 => [Tensor.ZerosLike(g)],
-            1 => [g],
-            2 => [g * _x! * 2.0],
-            _ => [g * _x!.Pow(_e - 1) * _e],
+            0 => Tensor.ZerosLike(g),
+            1 => g,
+            2 => g * Saved(0) * 2.0,
+            _ => g * Saved(0).Pow(_e - 1) * _e,
         };
 
-        protected override void ReleaseSaved() => _x = null;
+        private Tensor?[] TensorExponent(Tensor g)
+        {
+            Tensor a = Saved(0), b = Saved(1), zero = Tensor.Scalar(0.0, g.DType);
+            Tensor? da = NeedsGrad(0) ? Tensor.Where(b.Detach().Eq(0L), zero, g * b * a.Pow(b - 1)) : null;
+            Tensor? db = NeedsGrad(1)
+                ? Tensor.Where(a.Detach().Eq(0L).LogicalAnd(b.Detach().Ge(0L)), zero, g * Saved(2) * a.Log())
+                : null;
+            return [da, db];
+        }
     }
 
     // max(a,b): g goes to the larger input, g/2 to each on ties, and all of g to both where they are unordered (a NaN),
     // as PyTorch's maximum/minimum: each input loses the gradient only where it is strictly beaten
-    internal sealed class MinMaxBackward : Node
+    internal abstract class ExtremumBackward : Node
     {
-        private Tensor? _a, _b;
         private readonly bool _max;
 
-        public MinMaxBackward(string name, Tensor a, Tensor b, bool max) : base(name, a, b)
+        protected ExtremumBackward(Tensor a, Tensor b, bool max) : base(a, b)
         {
-            (_a, _b, _max) = (Save(a), Save(b), max);
+            Save(a);
+            Save(b);
+            _max = max;
         }
 
         public override Tensor?[] Backward(Tensor g)
         {
-            Tensor a = _a!.Detach(), b = _b!.Detach();
+            Tensor a = Saved(0).Detach(), b = Saved(1).Detach();
             Tensor half = a.Eq(b).To(g.DType) * 0.5;
             Tensor wa = 1.0 - (_max ? a.Lt(b) : a.Gt(b)).To(g.DType) - half;
             Tensor wb = 1.0 - (_max ? a.Gt(b) : a.Lt(b)).To(g.DType) - half;
             return [NeedsGrad(0) ? g * wa : null, NeedsGrad(1) ? g * wb : null];
         }
-
-        protected override void ReleaseSaved() => (_a, _b) = (null, null);
     }
 
+    internal sealed class MaximumBackward(Tensor a, Tensor b) : ExtremumBackward(a, b, max: true);
+
+    internal sealed class MinimumBackward(Tensor a, Tensor b) : ExtremumBackward(a, b, max: false);
+
     // where(c, a, b): g flows to a where c, to b elsewhere; the condition gets none
-    internal sealed class WhereBackward(Tensor condition, Tensor a, Tensor b) : Node("WhereBackward", a, b)
+    internal sealed class WhereBackward : Node
     {
-        private Tensor? _c = condition;
+        public WhereBackward(Tensor condition, Tensor a, Tensor b) : base(a, b) => Save(condition);
 
         public override Tensor?[] Backward(Tensor g)
         {
             Tensor zero = Tensor.ZerosLike(g);
-            return [NeedsGrad(0) ? Tensor.Where(_c!, g, zero) : null, NeedsGrad(1) ? Tensor.Where(_c!, zero, g) : null];
+            return [NeedsGrad(0) ? Tensor.Where(Saved(0), g, zero) : null, NeedsGrad(1) ? Tensor.Where(Saved(0), zero, g) : null];
         }
-
-        protected override void ReleaseSaved() => _c = null;
     }
 
-    // identity: d x/dx = 1 (clone, contiguous)
-    internal sealed class IdentityBackward(string name, Tensor x) : Node(name, x)
+    // d x/dx = 1 (a contiguous copy)
+    internal sealed class CloneBackward(Tensor x) : Node(x)
     {
         public override Tensor?[] Backward(Tensor g) => [g];
     }
 
     // dtype conversion: the gradient converts back
-    internal sealed class ToBackward(Tensor x) : Node("ToCopyBackward", x)
+    internal sealed class ToCopyBackward(Tensor x) : Node(x)
     {
         private readonly DType _dtype = x.DType;
 

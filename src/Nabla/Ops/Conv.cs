@@ -97,11 +97,13 @@ namespace Nabla
         }
 
         /// <summary>
-        /// <c>relu(conv2d(input, weight, bias))</c> as one op: what <see cref="NN.Sequential"/> runs for a Conv2d followed by a
-        /// Relu (see Note [Fused convolution + ReLU]). Same arguments, checks, results and gradients as the two ops.
+        /// <c>relu(conv2d(input, weight, bias))</c> as one op (<c>ConvolutionReluBackward</c>): the same arguments, checks,
+        /// results and gradients as the two ops (see Note [Fused convolution + ReLU]). <see cref="NN.Module.Fuse"/> makes a
+        /// Conv2d followed by a Relu use it.
         /// </summary>
-        internal static Tensor Conv2dRelu(Tensor input, Tensor weight, Tensor? bias, int[] stride, int[] padding, int[] dilation, int groups)
-            => ConvNd("conv2d", 2, input, weight, bias, stride, padding, dilation, groups, relu: true);
+        public static Tensor Conv2dRelu(Tensor input, Tensor weight, Tensor? bias = null, int[]? stride = null, int[]? padding = null,
+            int[]? dilation = null, int groups = 1)
+            => ConvNd("conv2d", 2, input, weight, bias, stride ?? [1, 1], padding ?? [0, 0], dilation ?? [1, 1], groups, relu: true);
 
         private static Tensor ConvNd(string op, int spatial, Tensor input, Tensor weight, Tensor? bias, int[] stride, int[] padding, int[] dilation, int groups,
             bool relu = false)
@@ -161,7 +163,7 @@ namespace Nabla
                 Conv2dKernels.Forward(xc.Data<float>(), xc.Offset, wc.Data<float>(), wc.Offset, bc?.Data<float>(), bc?.Offset ?? 0, y.Data<float>(), s, relu: relu);
             else
                 Conv2dKernels.Forward(xc.Data<double>(), xc.Offset, wc.Data<double>(), wc.Offset, bc?.Data<double>(), bc?.Offset ?? 0, y.Data<double>(), s, relu: relu);
-            if (Autograd.ShouldRecord([x, w, bias])) y.SetGradFn(new Ops.ConvolutionBackward(x, w, bias, s, relu ? y : null));
+            if (Autograd.ShouldRecord([x, w, bias])) y.SetGradFn(relu ? new Ops.ConvolutionReluBackward(x, w, bias, s, y) : new Ops.ConvolutionBackward(x, w, bias, s));
             return y;
         }
 
@@ -246,24 +248,25 @@ namespace Nabla.Ops
     // is written in recorded ops (unfold/fold, matmul, sum), so second derivatives come from those.
     // With a ReLU fused in (Note [Fused convolution + ReLU]) the node also keeps its own output y and first
     // applies ReLU's rule, g·[y > 0], exactly as ReluBackward would.
-    internal sealed class ConvolutionBackward : Node
+    internal class ConvolutionBackward : Node
     {
         private readonly ConvShape _s;
         private readonly int[] _weightDims;
-        private Tensor? _x, _w, _reluOutput;
+        private readonly bool _relu;
 
-        public ConvolutionBackward(Tensor x, Tensor w, Tensor? bias, ConvShape s, Tensor? reluOutput = null)
-            : base(reluOutput is null ? "ConvolutionBackward" : "ConvolutionReluBackward", x, w, bias)
+        public ConvolutionBackward(Tensor x, Tensor w, Tensor? bias, ConvShape s) : this(x, w, bias, s, null) { }
+
+        protected ConvolutionBackward(Tensor x, Tensor w, Tensor? bias, ConvShape s, Tensor? reluOutput) : base(x, w, bias)
         {
-            (_s, _weightDims) = (s, (int[])w.Dims.Clone());
-            if (NeedsGrad(1)) _x = Save(x);
-            if (NeedsGrad(0)) _w = Save(w);
-            if (reluOutput is not null) _reluOutput = Save(reluOutput);
+            Save(NeedsGrad(1) ? x : null);
+            Save(NeedsGrad(0) ? w : null);
+            Save(reluOutput);
+            (_s, _weightDims, _relu) = (s, (int[])w.Dims.Clone(), reluOutput is not null);
         }
 
         public override Tensor?[] Backward(Tensor grad)
         {
-            if (_reluOutput is { } y) grad = Tensor.PassWherePositive(grad, Autograd.ShouldRecord(grad) ? y.Detach() : y);
+            if (_relu) grad = Tensor.PassWherePositive(grad, Autograd.ShouldRecord(grad) ? Saved(2).Detach() : Saved(2));
             return Autograd.IsGradEnabled ? Recorded(grad) : Fused(grad);
         }
 
@@ -271,7 +274,7 @@ namespace Nabla.Ops
         {
             ConvShape s = _s;
             Tensor gy = grad.ContiguousData();
-            Tensor? xc = _x?.ContiguousData(), wc = _w?.ContiguousData();
+            Tensor? xc = NeedsGrad(1) ? Saved(0).ContiguousData() : null, wc = NeedsGrad(0) ? Saved(1).ContiguousData() : null;
             Tensor? dx = NeedsGrad(0) ? Tensor.Empty(gy.DType, [s.N, s.Cin, s.G.H, s.G.W]) : null;
             Tensor? dw = NeedsGrad(1) ? Tensor.Empty(gy.DType, _weightDims) : null;
             Tensor? db = NeedsGrad(2) ? Tensor.Empty(gy.DType, [s.Cout]) : null;
@@ -291,23 +294,24 @@ namespace Nabla.Ops
             Tensor? dx = null, dw = null, db = null;
             if (NeedsGrad(0))
             {
-                Tensor dcols = _w!.Reshape(s.Groups, s.CoutG, s.K).MT.MatMul(g);
+                Tensor dcols = Saved(1).Reshape(s.Groups, s.CoutG, s.K).MT.MatMul(g);
                 dx = Functional.Col2ImOp(dcols.Reshape(s.N, s.Groups * s.K, s.L), s.G, s.Cin);
             }
             if (NeedsGrad(1))
             {
-                Tensor cols = Functional.Im2ColOp(_x!, s.G).Reshape(s.N, s.Groups, s.K, s.L);
+                Tensor cols = Functional.Im2ColOp(Saved(0), s.G).Reshape(s.N, s.Groups, s.K, s.L);
                 dw = g.MatMul(cols.MT).Sum(0).Reshape(_weightDims);
             }
             if (NeedsGrad(2)) db = grad.Sum([0, 2, 3]);
             return [dx, dw, db];
         }
-
-        protected override void ReleaseSaved() => (_x, _w, _reluOutput) = (null, null, null);
     }
 
+    internal sealed class ConvolutionReluBackward(Tensor x, Tensor w, Tensor? bias, ConvShape s, Tensor reluOutput)
+        : ConvolutionBackward(x, w, bias, s, reluOutput);
+
     // im2col is linear with adjoint col2im: d unfold(x)/dx^T g = fold(g)
-    internal sealed class Im2ColBackward(Tensor x, Window2d g) : Node("Im2ColBackward", x)
+    internal sealed class Im2ColBackward(Tensor x, Window2d g) : Node(x)
     {
         private readonly int _channels = x.Dims[1];
 
@@ -315,7 +319,7 @@ namespace Nabla.Ops
     }
 
     // col2im is linear with adjoint im2col: d fold(c)/dc^T g = unfold(g)
-    internal sealed class Col2ImBackward(Tensor cols, Window2d g) : Node("Col2ImBackward", cols)
+    internal sealed class Col2ImBackward(Tensor cols, Window2d g) : Node(cols)
     {
         public override Tensor?[] Backward(Tensor grad) => [Functional.Im2ColOp(grad, g)];
     }

@@ -51,20 +51,21 @@ namespace Nabla.Ops
     {
         private readonly int[] _weightDims;
         private readonly long? _paddingIdx;
-        private Tensor? _index;
 
-        public EmbeddingBackward(Tensor weight, Tensor index, long? paddingIdx) : base("EmbeddingBackward", weight)
-            => (_weightDims, _paddingIdx, _index) = (weight.Dims, paddingIdx, Save(index));
+        public EmbeddingBackward(Tensor weight, Tensor index, long? paddingIdx) : base(weight)
+        {
+            Save(index);
+            (_weightDims, _paddingIdx) = (weight.Dims, paddingIdx);
+        }
 
         public override Tensor?[] Backward(Tensor g)
         {
-            int n = (int)_index!.Numel;
+            Tensor index = Saved(0);
+            int n = (int)index.Numel;
             Tensor rows = g.Reshape(n, _weightDims[1]);
             if (_paddingIdx is { } p)
-                rows = rows * _index.Ne(Tensor.Scalar(p, DType.Int64)).To(g.DType).Reshape(n, 1);
-            return [Tensor.Zeros(_weightDims, g.DType).IndexAdd(0, _index, rows)];
+                rows = rows * index.Ne(Tensor.Scalar(p, DType.Int64)).To(g.DType).Reshape(n, 1);
+            return [Tensor.Zeros(_weightDims, g.DType).IndexAdd(0, index, rows)];
         }
-
-        protected override void ReleaseSaved() => _index = null;
     }
 }

@@ -16,19 +16,17 @@ namespace Nabla.Ops
     // input (softmax - one-hot), so second derivatives work as for the composite.
     internal sealed class CrossEntropyBackward : Node
     {
-        private Tensor? _input, _exps;
-        private Array? _sums;
         private readonly long[] _targets;
         private readonly long _ignoreIndex;
         private readonly Reduction _reduction;
         private readonly int _count;
 
-        private CrossEntropyBackward(Tensor input, Tensor exps, Array sums, long[] targets, long ignoreIndex, Reduction reduction, int count)
-            : base("CrossEntropyBackward", input)
+        private CrossEntropyBackward(Tensor input, Tensor exps, Tensor sums, long[] targets, long ignoreIndex, Reduction reduction, int count)
+            : base(input)
         {
-            _input = Save(input);
-            _exps = exps;
-            _sums = sums;
+            Save(input);
+            Save(exps);
+            Save(sums);
             _targets = targets;
             _ignoreIndex = ignoreIndex;
             _reduction = reduction;
@@ -43,10 +41,10 @@ namespace Nabla.Ops
             Tensor x = input.ContiguousData();
             var exps = Tensor.Empty(input.DType, [n, c]);
             var nll = Tensor.Empty(input.DType, [n]);
-            Array sums = input.DType == DType.Float32 ? new float[n] : new double[n];
+            var sums = Tensor.Empty(input.DType, [n]);
             int count = input.DType == DType.Float32
-                ? Forward(x.Span<float>(), targets, ignoreIndex, c, exps.Span<float>(), (float[])sums, nll.Span<float>())
-                : Forward(x.Span<double>(), targets, ignoreIndex, c, exps.Span<double>(), (double[])sums, nll.Span<double>());
+                ? Forward(x.Span<float>(), targets, ignoreIndex, c, exps.Span<float>(), sums.Span<float>(), nll.Span<float>())
+                : Forward(x.Span<double>(), targets, ignoreIndex, c, exps.Span<double>(), sums.Span<double>(), nll.Span<double>());
             Tensor loss;
             using (Autograd.NoGrad())
                 loss = reduction switch
@@ -60,7 +58,7 @@ namespace Nabla.Ops
         }
 
         /// <summary>Fills exp(x - max), the row sums of it and the per-row loss; returns the number of rows not ignored.</summary>
-        private static int Forward<T>(ReadOnlySpan<T> x, long[] targets, long ignoreIndex, int c, Span<T> probs, T[] sums, Span<T> nll)
+        private static int Forward<T>(ReadOnlySpan<T> x, long[] targets, long ignoreIndex, int c, Span<T> probs, Span<T> sums, Span<T> nll)
             where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
         {
             int n = targets.Length;
@@ -90,19 +88,20 @@ namespace Nabla.Ops
             return count;
         }
 
+        // d/dx = s (softmax(x) - onehot(y)), s the incoming gradient of the row
         public override Tensor?[] Backward(Tensor g)
         {
-            Tensor input = _input!;
+            Tensor input = Saved(0), exps = Saved(1), sums = Saved(2);
             int n = input.Dims[0], c = input.Dims[1];
             if (Autograd.IsGradEnabled) return [DifferentiableGradient(g, input, n, c)];
             var grad = Tensor.Empty(input.DType, [n, c]);
             Tensor gc = g.ContiguousData();
-            if (input.DType == DType.Float32) Gradient(gc.Span<float>(), _exps!.Span<float>(), (float[])_sums!, grad.Span<float>(), c);
-            else Gradient(gc.Span<double>(), _exps!.Span<double>(), (double[])_sums!, grad.Span<double>(), c);
+            if (input.DType == DType.Float32) Gradient(gc.Span<float>(), exps.Span<float>(), sums.Span<float>(), grad.Span<float>(), c);
+            else Gradient(gc.Span<double>(), exps.Span<double>(), sums.Span<double>(), grad.Span<double>(), c);
             return [grad];
         }
 
-        private void Gradient<T>(ReadOnlySpan<T> g, ReadOnlySpan<T> exps, T[] sums, Span<T> grad, int c)
+        private void Gradient<T>(ReadOnlySpan<T> g, ReadOnlySpan<T> exps, ReadOnlySpan<T> sums, Span<T> grad, int c)
             where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
         {
             T shared = _reduction == Reduction.Mean ? g[0] / T.CreateTruncating(_count) : g[0];
@@ -140,7 +139,5 @@ namespace Nabla.Ops
             Tensor rows = Tensor.From(keep, [n, 1]).To(input.DType);
             return (input.Softmax(1) - Tensor.From(onehot, [n, c]).To(input.DType)) * (rows * scale);
         }
-
-        protected override void ReleaseSaved() => (_input, _exps, _sums) = (null, null, null);
     }
 }

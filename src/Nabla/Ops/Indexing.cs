@@ -204,7 +204,7 @@ namespace Nabla
             var outDims = (int[])Dims.Clone();
             outDims[d] = (int)idx.Numel;
             Tensor y = IndexSelectRaw(this, d, idx, outDims);
-            if (Autograd.ShouldRecord(this)) y.SetGradFn(new Ops.IndexSelectBackward("IndexSelectBackward", this, d, idx));
+            if (Autograd.ShouldRecord(this)) y.SetGradFn(new Ops.IndexSelectBackward(this, d, idx));
             return y;
         }
 
@@ -316,7 +316,7 @@ namespace Nabla
 namespace Nabla.Ops
 {
     // d cat(x_0, ..., x_n)/dx_i: the slice of the gradient where x_i was placed
-    internal sealed class CatBackward(Tensor[] pieces, int dim, int[] sizes) : Node("CatBackward", pieces)
+    internal sealed class CatBackward(Tensor[] pieces, int dim, int[] sizes) : Node(pieces)
     {
         public override Tensor?[] Backward(Tensor g)
         {
@@ -337,28 +337,28 @@ namespace Nabla.Ops
     {
         private readonly int[] _dims;
         private readonly int _dim;
-        private Tensor? _index;
 
-        public GatherBackward(Tensor x, int dim, Tensor index) : base("GatherBackward", x)
-            => (_dims, _dim, _index) = (x.Dims, dim, Save(index));
+        public GatherBackward(Tensor x, int dim, Tensor index) : base(x)
+        {
+            Save(index);
+            (_dims, _dim) = (x.Dims, dim);
+        }
 
-        public override Tensor?[] Backward(Tensor g) => [Tensor.Zeros(_dims, g.DType).ScatterAdd(_dim, _index!, g)];
-
-        protected override void ReleaseSaved() => _index = null;
+        public override Tensor?[] Backward(Tensor g) => [Tensor.Zeros(_dims, g.DType).ScatterAdd(_dim, Saved(0), g)];
     }
 
     // d scatter_add(x, idx, s)/dx = 1, d/ds: gather the gradient at the targets
     internal sealed class ScatterAddBackward : Node
     {
         private readonly int _dim;
-        private Tensor? _index;
 
-        public ScatterAddBackward(Tensor x, Tensor source, int dim, Tensor index) : base("ScatterAddBackward", x, source)
-            => (_dim, _index) = (dim, Save(index));
+        public ScatterAddBackward(Tensor x, Tensor source, int dim, Tensor index) : base(x, source)
+        {
+            Save(index);
+            _dim = dim;
+        }
 
-        public override Tensor?[] Backward(Tensor g) => [NeedsGrad(0) ? g : null, NeedsGrad(1) ? g.Gather(_dim, _index!) : null];
-
-        protected override void ReleaseSaved() => _index = null;
+        public override Tensor?[] Backward(Tensor g) => [NeedsGrad(0) ? g : null, NeedsGrad(1) ? g.Gather(_dim, Saved(0)) : null];
     }
 
     // d index_select(x, idx)/dx: each gradient slice is added back at its index (index-add, repeats accumulate)
@@ -366,27 +366,27 @@ namespace Nabla.Ops
     {
         private readonly int[] _dims;
         private readonly int _dim;
-        private Tensor? _index;
 
-        public IndexSelectBackward(string name, Tensor x, int dim, Tensor index) : base(name, x)
-            => (_dims, _dim, _index) = (x.Dims, dim, Save(index));
+        public IndexSelectBackward(Tensor x, int dim, Tensor index) : base(x)
+        {
+            Save(index);
+            (_dims, _dim) = (x.Dims, dim);
+        }
 
-        public override Tensor?[] Backward(Tensor g) => [Tensor.Zeros(_dims, g.DType).IndexAdd(_dim, _index!, g)];
-
-        protected override void ReleaseSaved() => _index = null;
+        public override Tensor?[] Backward(Tensor g) => [Tensor.Zeros(_dims, g.DType).IndexAdd(_dim, Saved(0), g)];
     }
 
     // d index_add(x, idx, s)/dx = 1, d/ds: select the gradient slices at the indices
     internal sealed class IndexAddBackward : Node
     {
         private readonly int _dim;
-        private Tensor? _index;
 
-        public IndexAddBackward(Tensor x, Tensor source, int dim, Tensor index) : base("IndexAddBackward", x, source)
-            => (_dim, _index) = (dim, Save(index));
+        public IndexAddBackward(Tensor x, Tensor source, int dim, Tensor index) : base(x, source)
+        {
+            Save(index);
+            _dim = dim;
+        }
 
-        public override Tensor?[] Backward(Tensor g) => [NeedsGrad(0) ? g : null, NeedsGrad(1) ? g.IndexSelect(_dim, _index!) : null];
-
-        protected override void ReleaseSaved() => _index = null;
+        public override Tensor?[] Backward(Tensor g) => [NeedsGrad(0) ? g : null, NeedsGrad(1) ? g.IndexSelect(_dim, Saved(0)) : null];
     }
 }

@@ -349,10 +349,15 @@ namespace Nabla.Ops
     // d/dp = w (p - t) / max(p (1-p), 1e-12) (PyTorch's form), d/dt = w (max(ln(1-p), -100) - max(ln p, -100)), d/dw = bce/w
     internal sealed class BinaryCrossEntropyBackward : Node
     {
-        private Tensor? _p, _t, _w;
+        private readonly bool _weighted;
 
-        public BinaryCrossEntropyBackward(Tensor p, Tensor t, Tensor? w) : base("BinaryCrossEntropyBackward", p, t, w)
-            => (_p, _t, _w) = (Save(p), Save(t), w is null ? null : Save(w));
+        public BinaryCrossEntropyBackward(Tensor p, Tensor t, Tensor? w) : base(p, t, w)
+        {
+            Save(p);
+            Save(t);
+            Save(w);
+            _weighted = w is not null;
+        }
 
         /// <summary>The unreduced loss, in differentiable ops (the forward runs it unrecorded).</summary>
         public static Tensor Loss(Tensor p, Tensor t, Tensor? w)
@@ -364,14 +369,12 @@ namespace Nabla.Ops
 
         public override Tensor?[] Backward(Tensor g)
         {
-            Tensor p = _p!, t = _t!;
-            Tensor gw = _w is null ? g : g * _w;
+            Tensor p = Saved(0), t = Saved(1);
+            Tensor gw = _weighted ? g * Saved(2) : g;
             Tensor? dp = NeedsGrad(0) ? gw * (p - t) / (p * (1.0 - p)).Clamp(min: 1e-12) : null;
             Tensor? dt = NeedsGrad(1) ? gw * ((-p).Log1p().Clamp(min: -100) - p.Log().Clamp(min: -100)) : null;
             Tensor? dw = NeedsGrad(2) ? g * Loss(p, t, null) : null;
             return [dp, dt, dw];
         }
-
-        protected override void ReleaseSaved() => (_p, _t, _w) = (null, null, null);
     }
 }

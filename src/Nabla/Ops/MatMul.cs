@@ -73,7 +73,7 @@ namespace Nabla
             var (batch, m, n) = MatMulShape(other);
             var y = Empty(DType, [.. batch, m, n]);
             MatMulInto(this, other, batch, y);
-            if (Autograd.ShouldRecord(this, other)) y.SetGradFn(new Ops.MatMulBackward(this, other));
+            if (Autograd.ShouldRecord(this, other)) y.SetGradFn(new Ops.MmBackward(this, other));
             return y;
         }
 
@@ -163,15 +163,14 @@ namespace Nabla
 namespace Nabla.Ops
 {
     // d(AB)/dA = G B^T, d(AB)/dB = A^T G; the engine sums broadcast batch dims
-    internal sealed class MatMulBackward : Node
+    internal sealed class MmBackward : Node
     {
-        private Tensor? _a, _b;
         private readonly bool _aTransposed, _bTransposed;
 
-        public MatMulBackward(Tensor a, Tensor b) : base("MmBackward", a, b)
+        public MmBackward(Tensor a, Tensor b) : base(a, b)
         {
-            if (NeedsGrad(1)) _a = Save(a);
-            if (NeedsGrad(0)) _b = Save(b);
+            Save(NeedsGrad(1) ? a : null);
+            Save(NeedsGrad(0) ? b : null);
             (_aTransposed, _bTransposed) = (IsTransposedMatrix(a), IsTransposedMatrix(b));
         }
 
@@ -181,51 +180,55 @@ namespace Nabla.Ops
         // strided copy.
         public override Tensor?[] Backward(Tensor g) =>
         [
-            _b is null ? null : _aTransposed ? _b.MatMul(g.MT).MT : g.MatMul(_b.MT),
-            _a is null ? null : _bTransposed ? g.MT.MatMul(_a).MT : _a.MT.MatMul(g),
+            !NeedsGrad(0) ? null : _aTransposed ? Saved(1).MatMul(g.MT).MT : g.MatMul(Saved(1).MT),
+            !NeedsGrad(1) ? null : _bTransposed ? g.MT.MatMul(Saved(0)).MT : Saved(0).MT.MatMul(g),
         ];
 
         private static bool IsTransposedMatrix(Tensor t) =>
             t.Rank == 2 && t.Dims[0] > 1 && t.Dims[1] > 1 && t.StrideArray[0] == 1 && t.StrideArray[1] == t.Dims[0];
-
-        protected override void ReleaseSaved() => (_a, _b) = (null, null);
     }
 
     // y = x·Wᵀ + b (then relu, when fused): see Note [Fused linear] in Ops/Activations.cs. dx = g·W, dW = gᵀ·x,
     // db = Σ_rows g, with g first masked by [y > 0] when the ReLU is fused in. The products are the ones
-    // MatMulBackward runs for x·(W.MT) (dW as gᵀ·x, in W's layout) and db is the engine's SumToShape, so the
+    // MmBackward runs for x·(W.MT) (dW as gᵀ·x, in W's layout) and db is the engine's SumToShape, so the
     // gradients are bit for bit those of the separate ops.
-    internal sealed class LinearBackward : Node
+    internal abstract class LinearBackward : Node
     {
-        private Tensor? _x, _w, _reluOutput;
         private readonly int[]? _biasDims;
+        private readonly bool _relu;
 
-        public LinearBackward(Tensor x, Tensor w, Tensor? bias, Tensor? reluOutput)
-            : base((bias is not null, reluOutput is not null) switch
-            {
-                (true, true) => "AddmmReluBackward",
-                (true, false) => "AddmmBackward",
-                (false, true) => "MmReluBackward",
-                _ => "MmBackward",
-            }, x, w, bias)
+        protected LinearBackward(Tensor x, Tensor w, Tensor? bias, Tensor? reluOutput) : base(x, w, bias)
         {
-            if (NeedsGrad(1)) _x = Save(x);
-            if (NeedsGrad(0)) _w = Save(w);
-            if (reluOutput is not null) _reluOutput = Save(reluOutput);
-            _biasDims = bias?.Dims;
+            Save(NeedsGrad(1) ? x : null);
+            Save(NeedsGrad(0) ? w : null);
+            Save(reluOutput);
+            (_biasDims, _relu) = (bias?.Dims, reluOutput is not null);
         }
+
+        /// <summary>The node for a linear op with or without a bias and a fused ReLU (its name says which).</summary>
+        public static LinearBackward Create(Tensor x, Tensor w, Tensor? bias, Tensor? reluOutput) => (bias, reluOutput) switch
+        {
+            (not null, null) => new AddmmBackward(x, w, bias, null),
+            (not null, not null) => new AddmmReluBackward(x, w, bias, reluOutput),
+            (null, not null) => new MmReluBackward(x, w, null, reluOutput),
+            _ => throw new ArgumentException("internal: a linear op without bias or ReLU is a plain matmul (MmBackward)"),
+        };
 
         public override Tensor?[] Backward(Tensor g)
         {
-            if (_reluOutput is { } y) g = Tensor.PassWherePositive(g, Autograd.ShouldRecord(g) ? y.Detach() : y);
+            if (_relu) g = Tensor.PassWherePositive(g, Autograd.ShouldRecord(g) ? Saved(2).Detach() : Saved(2));
             return
             [
-                _w is null ? null : g.MatMul(_w),
-                _x is null ? null : g.MT.MatMul(_x),
+                NeedsGrad(0) ? g.MatMul(Saved(1)) : null,
+                NeedsGrad(1) ? g.MT.MatMul(Saved(0)) : null,
                 NeedsGrad(2) ? g.SumToShape(_biasDims!) : null,
             ];
         }
-
-        protected override void ReleaseSaved() => (_x, _w, _reluOutput) = (null, null, null);
     }
+
+    internal sealed class AddmmBackward(Tensor x, Tensor w, Tensor? bias, Tensor? reluOutput) : LinearBackward(x, w, bias, reluOutput);
+
+    internal sealed class AddmmReluBackward(Tensor x, Tensor w, Tensor? bias, Tensor? reluOutput) : LinearBackward(x, w, bias, reluOutput);
+
+    internal sealed class MmReluBackward(Tensor x, Tensor w, Tensor? bias, Tensor? reluOutput) : LinearBackward(x, w, bias, reluOutput);
 }

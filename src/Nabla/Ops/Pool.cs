@@ -39,7 +39,7 @@ namespace Nabla
             Tensor src = x.ContiguousData();
             if (x.DType == DType.Float32) MaxForwardTyped<float>(src, y, indices, g);
             else MaxForwardTyped<double>(src, y, indices, g);
-            if (record) y.SetGradFn(new Ops.MaxPool2dBackward(x, g, indices!));
+            if (record) y.SetGradFn(new Ops.MaxPool2DWithIndicesBackward(x, g, indices!));
             return y;
         }
 
@@ -183,7 +183,7 @@ namespace Nabla
             Tensor src = grad.ContiguousData();
             if (grad.DType == DType.Float32) AvgTyped<float>(src, y, g, countIncludePad, adjoint: true);
             else AvgTyped<double>(src, y, g, countIncludePad, adjoint: true);
-            if (Autograd.ShouldRecord(grad)) y.SetGradFn(new Ops.AvgPool2dAdjointBackward(grad, g, countIncludePad));
+            if (Autograd.ShouldRecord(grad)) y.SetGradFn(new Ops.AvgPool2dBackwardBackward(grad, g, countIncludePad));
             return y;
         }
 
@@ -206,7 +206,7 @@ namespace Nabla.Ops
     // max pooling picks one element per window: its gradient is added back at that element (overlapping windows
     // accumulate). Without a graph to build it runs the scatter kernel; with createGraph it is a recorded
     // scatter-add into zeros, whose own gradient is the gather at the same indices.
-    internal sealed class MaxPool2dBackward(Tensor x, Window2d g, int[] indices) : Node("MaxPool2DWithIndicesBackward", x)
+    internal sealed class MaxPool2DWithIndicesBackward(Tensor x, Window2d g, int[] indices) : Node(x), IFastBackward
     {
         private readonly int _n = x.Dims[0], _c = x.Dims[1];
         private int[]? _indices = indices;
@@ -223,7 +223,7 @@ namespace Nabla.Ops
             return [dx.Reshape(_n, _c, g.H, g.W)];
         }
 
-        protected override void ReleaseSaved()
+        public void ReturnBuffers()
         {
             if (_indices is { } indices) IndexBuffers.Return(indices);
             _indices = null;
@@ -231,13 +231,13 @@ namespace Nabla.Ops
     }
 
     // average pooling is linear; its vector-Jacobian product is the adjoint spread g/divisor over each window
-    internal sealed class AvgPool2dBackward(Tensor x, Window2d g, bool countIncludePad) : Node("AvgPool2dBackward", x)
+    internal sealed class AvgPool2dBackward(Tensor x, Window2d g, bool countIncludePad) : Node(x)
     {
         public override Tensor?[] Backward(Tensor grad) => [Functional.AvgPoolAdjointOp(grad, g, countIncludePad)];
     }
 
     // the adjoint is linear too; its vector-Jacobian product is average pooling again
-    internal sealed class AvgPool2dAdjointBackward(Tensor grad, Window2d g, bool countIncludePad) : Node("AvgPool2dBackwardBackward", grad)
+    internal sealed class AvgPool2dBackwardBackward(Tensor grad, Window2d g, bool countIncludePad) : Node(grad)
     {
         public override Tensor?[] Backward(Tensor gg) => [Functional.AvgPoolOp(gg, g, countIncludePad)];
     }

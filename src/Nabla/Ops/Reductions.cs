@@ -202,7 +202,8 @@ namespace Nabla
                 default: { var s = data.Span<long>(); var o = y.Span<long>(); for (int r = 0; r < rows; r++) o[r] = max ? TensorPrimitives.Max(s.Slice(r * len, len)) : TensorPrimitives.Min(s.Slice(r * len, len)); break; }
             }
             if (Autograd.ShouldRecord(this))
-                y.SetGradFn(new Ops.ExtremeBackward(max ? "MaxBackward" : "MinBackward", this, y, KeptDims(mask, true), ReducedDims(mask), all: dim is null));
+                y.SetGradFn(max ? new Ops.MaxBackward(this, y, KeptDims(mask, true), ReducedDims(mask), all: dim is null)
+                    : new Ops.MinBackward(this, y, KeptDims(mask, true), ReducedDims(mask), all: dim is null));
             return y;
         }
 
@@ -297,21 +298,17 @@ namespace Nabla.Ops
     // std = sqrt(var): d/dvar = 1/(2 std), and 0 where std = 0 (PyTorch's mask; the variance's own gradient is 0 there anyway)
     internal sealed class StdBackward : Node
     {
-        private Tensor? _y;
-
-        public StdBackward(Tensor v, Tensor y) : base("StdBackward", v) => _y = Save(y);
+        public StdBackward(Tensor v, Tensor y) : base(v) => Save(y);
 
         public override Tensor?[] Backward(Tensor g)
         {
-            Tensor y = _y!;
+            Tensor y = Saved(0);
             return [Tensor.Where(y.Detach().Eq(0L), Tensor.Scalar(0.0, g.DType), g / (y * 2.0))];
         }
-
-        protected override void ReleaseSaved() => _y = null;
     }
 
     // d sum(x)/dx = 1: broadcast the gradient back over the reduced dims
-    internal sealed class SumBackward(Tensor x, int[] keptDims) : Node("SumBackward", x)
+    internal sealed class SumBackward(Tensor x, int[] keptDims) : Node(x)
     {
         private readonly int[] _inputDims = x.Dims;
 
@@ -321,24 +318,31 @@ namespace Nabla.Ops
     // d max(x)/dx = [x == max] / (number of ties in the slice), counted over exactly the reduced dims (of any size,
     // 1 included). A NaN slice: amax's rule over a dim (no element equals NaN, so 0/0 = NaN everywhere), torch.max()'s
     // over all elements (the NaN elements share the gradient).
-    internal sealed class ExtremeBackward : Node
+    internal abstract class ExtremeBackward : Node
     {
-        private Tensor? _x, _y;
         private readonly int[] _keptDims, _reducedDims;
         private readonly bool _all;
 
-        public ExtremeBackward(string name, Tensor x, Tensor y, int[] keptDims, int[] reducedDims, bool all) : base(name, x)
-            => (_x, _y, _keptDims, _reducedDims, _all) = (Save(x), Save(y), keptDims, reducedDims, all);
+        protected ExtremeBackward(Tensor x, Tensor y, int[] keptDims, int[] reducedDims, bool all) : base(x)
+        {
+            Save(x);
+            Save(y);
+            (_keptDims, _reducedDims, _all) = (keptDims, reducedDims, all);
+        }
 
         public override Tensor?[] Backward(Tensor g)
         {
-            Tensor x = _x!.Detach(), y = _y!.Detach().Reshape(_keptDims);
+            Tensor x = Saved(0).Detach(), y = Saved(1).Detach().Reshape(_keptDims);
             Tensor hit = x.Eq(y);
             if (_all) hit = hit.LogicalOr(x.Ne(x).LogicalAnd(y.Ne(y)));
             Tensor mask = hit.To(g.DType);
             return [g.Reshape(_keptDims) * mask / mask.Sum(_reducedDims, keepDim: true)];
         }
-
-        protected override void ReleaseSaved() => (_x, _y) = (null, null);
     }
+
+    internal sealed class MaxBackward(Tensor x, Tensor y, int[] keptDims, int[] reducedDims, bool all)
+        : ExtremeBackward(x, y, keptDims, reducedDims, all);
+
+    internal sealed class MinBackward(Tensor x, Tensor y, int[] keptDims, int[] reducedDims, bool all)
+        : ExtremeBackward(x, y, keptDims, reducedDims, all);
 }

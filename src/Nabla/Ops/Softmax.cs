@@ -34,7 +34,7 @@ internal static class FusedSoftmax
             if (x.DType == DType.Float32) Rows(src.Data<float>(), src.Offset, y.Data<float>(), rows, c, log);
             else Rows(src.Data<double>(), src.Offset, y.Data<double>(), rows, c, log);
         }
-        if (Autograd.ShouldRecord(x)) y.SetGradFn(new FusedSoftmaxBackward(x, y, log));
+        if (Autograd.ShouldRecord(x)) y.SetGradFn(log ? new LogSoftmaxBackward(x, y) : new SoftmaxBackward(x, y));
         return y;
     }
 
@@ -102,21 +102,19 @@ internal static class FusedSoftmax
     }
 }
 
-/// <summary>
-/// The rule of <see cref="FusedSoftmax"/> (see Note [Fused softmax]): <c>LogSoftmaxBackward</c> or <c>SoftmaxBackward</c>,
-/// keeping the op's output.
-/// </summary>
-internal sealed class FusedSoftmaxBackward : Node
+/// <summary>The rule of <see cref="FusedSoftmax"/> (see Note [Fused softmax]), keeping the op's output.</summary>
+internal abstract class FusedSoftmaxBackward : Node
 {
     private readonly bool _log;
-    private Tensor? _y;
 
-    public FusedSoftmaxBackward(Tensor x, Tensor y, bool log) : base(log ? "LogSoftmaxBackward" : "SoftmaxBackward", x)
-        => (_y, _log) = (Save(y), log);
+    protected FusedSoftmaxBackward(Tensor x, Tensor y, bool log) : base(x)
+    {
+        Save(y);
+        _log = log;
+    }
 
-    public override Tensor?[] Backward(Tensor g) => [Apply(g, _y!, _log)];
-
-    protected override void ReleaseSaved() => _y = null;
+    // log-softmax: dx = g - exp(y) Σg; softmax: dx = y (g - Σ g y)
+    public override Tensor?[] Backward(Tensor g) => [Apply(g, Saved(0), _log)];
 
     private static Tensor Apply(Tensor g, Tensor y, bool log)
     {
@@ -131,3 +129,7 @@ internal sealed class FusedSoftmaxBackward : Node
         return dx;
     }
 }
+
+internal sealed class SoftmaxBackward(Tensor x, Tensor y) : FusedSoftmaxBackward(x, y, log: false);
+
+internal sealed class LogSoftmaxBackward(Tensor x, Tensor y) : FusedSoftmaxBackward(x, y, log: true);

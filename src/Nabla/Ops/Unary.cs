@@ -141,7 +141,7 @@ namespace Nabla
             Tensor y = g.Dims.AsSpan().SequenceEqual(mask.Dims)
                 ? BinaryKernel<PassWherePositiveOp<float>, PassWherePositiveOp<double>, PassWherePositiveOp<long>>(g, mask, "threshold_backward")
                 : throw new ArgumentException($"threshold_backward: gradient {g.Shape} and mask {mask.Shape} differ");
-            if (Autograd.ShouldRecord(g)) y.SetGradFn(new Ops.PassWherePositiveBackward(g, mask));
+            if (Autograd.ShouldRecord(g)) y.SetGradFn(new Ops.ThresholdBackward(g, mask));
             return y;
         }
 
@@ -157,12 +157,12 @@ namespace Nabla
 namespace Nabla.Ops
 {
     // d(-x)/dx = -1
-    internal sealed class NegBackward(Tensor x) : Node("NegBackward", x)
+    internal sealed class NegBackward(Tensor x) : Node(x), IFastBackward
     {
-        public override Tensor?[] Backward(Tensor g) => BackwardInto(g, new Tensor?[1]);
+        public override Tensor?[] Backward(Tensor g) => [-g];
 
         [MethodImpl(CodeGen.Hot)]
-        internal override Tensor?[] BackwardInto(Tensor g, Tensor?[] scratch)
+        public Tensor?[] BackwardInto(Tensor g, Tensor?[] scratch, int accumulated)
         {
             scratch[0] = -g;
             return scratch;
@@ -172,184 +172,139 @@ namespace Nabla.Ops
     // d e^x/dx = e^x: reuse the saved output
     internal sealed class ExpBackward : Node
     {
-        private Tensor? _y;
+        public ExpBackward(Tensor x, Tensor y) : base(x) => Save(y);
 
-        public ExpBackward(Tensor x, Tensor y) : base("ExpBackward", x) => _y = Save(y);
-
-        public override Tensor?[] Backward(Tensor g) => [g * _y!];
-
-        protected override void ReleaseSaved() => _y = null;
+        public override Tensor?[] Backward(Tensor g) => [g * Saved(0)];
     }
 
     // d ln x/dx = 1/x
     internal sealed class LogBackward : Node
     {
-        private Tensor? _x;
+        public LogBackward(Tensor x) : base(x) => Save(x);
 
-        public LogBackward(Tensor x) : base("LogBackward", x) => _x = Save(x);
-
-        public override Tensor?[] Backward(Tensor g) => [g / _x!];
-
-        protected override void ReleaseSaved() => _x = null;
+        public override Tensor?[] Backward(Tensor g) => [g / Saved(0)];
     }
 
     // d ln(1+x)/dx = 1/(1+x)
     internal sealed class Log1pBackward : Node
     {
-        private Tensor? _x;
+        public Log1pBackward(Tensor x) : base(x) => Save(x);
 
-        public Log1pBackward(Tensor x) : base("Log1pBackward", x) => _x = Save(x);
-
-        public override Tensor?[] Backward(Tensor g) => [g / (_x! + 1.0)];
-
-        protected override void ReleaseSaved() => _x = null;
+        public override Tensor?[] Backward(Tensor g) => [g / (Saved(0) + 1.0)];
     }
 
     // d sqrt(x)/dx = 1/(2 sqrt(x))
     internal sealed class SqrtBackward : Node
     {
-        private Tensor? _y;
+        public SqrtBackward(Tensor x, Tensor y) : base(x) => Save(y);
 
-        public SqrtBackward(Tensor x, Tensor y) : base("SqrtBackward", x) => _y = Save(y);
-
-        public override Tensor?[] Backward(Tensor g) => [g / (_y! * 2.0)];
-
-        protected override void ReleaseSaved() => _y = null;
+        public override Tensor?[] Backward(Tensor g) => [g / (Saved(0) * 2.0)];
     }
 
     // d|x|/dx = sign(x), 0 at 0
     internal sealed class AbsBackward : Node
     {
-        private Tensor? _x;
+        public AbsBackward(Tensor x) : base(x) => Save(x);
 
-        public AbsBackward(Tensor x) : base("AbsBackward", x) => _x = Save(x);
-
-        public override Tensor?[] Backward(Tensor g) => [g * _x!.Detach().Sign()];
-
-        protected override void ReleaseSaved() => _x = null;
+        public override Tensor?[] Backward(Tensor g) => [g * Saved(0).Detach().Sign()];
     }
 
     // d sign(x)/dx = 0 (also at 0, where PyTorch takes 0 too)
-    internal sealed class SignBackward(Tensor x) : Node("SignBackward", x)
+    internal sealed class SignBackward(Tensor x) : Node(x)
     {
         public override Tensor?[] Backward(Tensor g) => [Tensor.ZerosLike(g)];
     }
 
     // d tanh(x)/dx = 1 - tanh(x)^2
-    internal sealed class TanhBackward : Node
+    internal sealed class TanhBackward : Node, IFastBackward
     {
-        private Tensor? _y;
+        public TanhBackward(Tensor x, Tensor y) : base(x) => Save(y);
 
-        public TanhBackward(Tensor x, Tensor y) : base("TanhBackward", x) => _y = Save(y);
-
-        public override Tensor?[] Backward(Tensor g) => BackwardInto(g, new Tensor?[1]);
+        public override Tensor?[] Backward(Tensor g) => [g * (1.0 - Saved(0) * Saved(0))];
 
         [MethodImpl(CodeGen.Hot)]
-        internal override Tensor?[] BackwardInto(Tensor g, Tensor?[] scratch)
+        public Tensor?[] BackwardInto(Tensor g, Tensor?[] scratch, int accumulated)
         {
-            scratch[0] = g * (1.0 - _y! * _y!);
+            scratch[0] = g * (1.0 - Saved(0) * Saved(0));
             return scratch;
         }
-
-        protected override void ReleaseSaved() => _y = null;
     }
 
     // d sigmoid(x)/dx = s (1 - s)
     internal sealed class SigmoidBackward : Node
     {
-        private Tensor? _y;
+        public SigmoidBackward(Tensor x, Tensor y) : base(x) => Save(y);
 
-        public SigmoidBackward(Tensor x, Tensor y) : base("SigmoidBackward", x) => _y = Save(y);
-
-        public override Tensor?[] Backward(Tensor g) => [g * _y! * (1.0 - _y!)];
-
-        protected override void ReleaseSaved() => _y = null;
+        public override Tensor?[] Backward(Tensor g) => [g * Saved(0) * (1.0 - Saved(0))];
     }
 
     // d relu(x)/dx = [x > 0]
-    internal sealed class ReluBackward : Node
+    // NOTE: the mask is detached only when the pass is recorded (createGraph), so that the second-order graph holds no
+    // first-order node; otherwise it is read and dropped at once.
+    internal sealed class ReluBackward : Node, IFastBackward
     {
-        private Tensor? _y;
+        public ReluBackward(Tensor x, Tensor y) : base(x) => Save(y);
 
-        public ReluBackward(Tensor x, Tensor y) : base("ReluBackward", x) => _y = Save(y);
+        public override Tensor?[] Backward(Tensor g) => [Tensor.PassWherePositive(g, Autograd.ShouldRecord(g) ? Saved(0).Detach() : Saved(0))];
 
-        public override Tensor?[] Backward(Tensor g) => BackwardInto(g, new Tensor?[1]);
-
-        // The mask is detached only when the pass is recorded (createGraph), so the second-order graph holds no
-        // first-order node; otherwise it is read and dropped at once.
         [MethodImpl(CodeGen.Hot)]
-        internal override Tensor?[] BackwardInto(Tensor g, Tensor?[] scratch)
+        public Tensor?[] BackwardInto(Tensor g, Tensor?[] scratch, int accumulated)
         {
-            scratch[0] = Tensor.PassWherePositive(g, Autograd.ShouldRecord(g) ? _y!.Detach() : _y!);
+            scratch[0] = Tensor.PassWherePositive(g, Saved(0));
             return scratch;
         }
-
-        protected override void ReleaseSaved() => _y = null;
     }
 
     // g ↦ g·[y > 0] is linear in g, so its gradient is the same mask applied to the upstream gradient
-    internal sealed class PassWherePositiveBackward(Tensor g, Tensor mask) : Node("ThresholdBackward", g)
+    internal sealed class ThresholdBackward : Node
     {
-        private Tensor? _mask = mask;
+        public ThresholdBackward(Tensor g, Tensor mask) : base(g) => Save(mask);
 
-        public override Tensor?[] Backward(Tensor gg) => [Tensor.PassWherePositive(gg, _mask!)];
-
-        protected override void ReleaseSaved() => _mask = null;
+        public override Tensor?[] Backward(Tensor gg) => [Tensor.PassWherePositive(gg, Saved(0))];
     }
 
     // d sin x/dx = cos x
     internal sealed class SinBackward : Node
     {
-        private Tensor? _x;
+        public SinBackward(Tensor x) : base(x) => Save(x);
 
-        public SinBackward(Tensor x) : base("SinBackward", x) => _x = Save(x);
-
-        public override Tensor?[] Backward(Tensor g) => [g * _x!.Cos()];
-
-        protected override void ReleaseSaved() => _x = null;
+        public override Tensor?[] Backward(Tensor g) => [g * Saved(0).Cos()];
     }
 
     // d cos x/dx = -sin x
     internal sealed class CosBackward : Node
     {
-        private Tensor? _x;
+        public CosBackward(Tensor x) : base(x) => Save(x);
 
-        public CosBackward(Tensor x) : base("CosBackward", x) => _x = Save(x);
-
-        public override Tensor?[] Backward(Tensor g) => [-g * _x!.Sin()];
-
-        protected override void ReleaseSaved() => _x = null;
+        public override Tensor?[] Backward(Tensor g) => [-g * Saved(0).Sin()];
     }
 
     // d erf(x)/dx = 2/sqrt(pi) e^{-x^2}
     internal sealed class ErfBackward : Node
     {
-        private Tensor? _x;
+        public ErfBackward(Tensor x) : base(x) => Save(x);
 
-        public ErfBackward(Tensor x) : base("ErfBackward", x) => _x = Save(x);
-
-        public override Tensor?[] Backward(Tensor g) => [g * (-_x! * _x!).Exp() * (2.0 / Math.Sqrt(Math.PI))];
-
-        protected override void ReleaseSaved() => _x = null;
+        public override Tensor?[] Backward(Tensor g) => [g * (-Saved(0) * Saved(0)).Exp() * (2.0 / Math.Sqrt(Math.PI))];
     }
 
     // d clamp(x)/dx = [min <= x <= max] (bounds inclusive, as PyTorch)
     internal sealed class ClampBackward : Node
     {
-        private Tensor? _x;
         private readonly double? _min, _max;
 
-        public ClampBackward(Tensor x, double? min, double? max) : base("ClampBackward", x) => (_x, _min, _max) = (Save(x), min, max);
+        public ClampBackward(Tensor x, double? min, double? max) : base(x)
+        {
+            Save(x);
+            (_min, _max) = (min, max);
+        }
 
         public override Tensor?[] Backward(Tensor g)
         {
-            Tensor x = _x!.Detach();
+            Tensor x = Saved(0).Detach();
             Tensor? mask = null;
             if (_min is { } lo) mask = x.Ge(lo);
             if (_max is { } hi) mask = mask is null ? x.Le(hi) : mask.LogicalAnd(x.Le(hi));
             return [mask is null ? g : g * mask.To(g.DType)];
         }
-
-        protected override void ReleaseSaved() => _x = null;
     }
 }

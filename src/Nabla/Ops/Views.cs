@@ -40,7 +40,7 @@ namespace Nabla
             int[] dims = InferShape(shape, Numel, "reshape", Dims);
             Tensor src = ContiguousData();
             Tensor y = src.ViewOf(dims, Strided.ContiguousStrides(dims), src.Offset);
-            if (Autograd.ShouldRecord(this)) y.SetGradFn(new Ops.ReshapeBackward("ReshapeBackward", this));
+            if (Autograd.ShouldRecord(this)) y.SetGradFn(new Ops.ReshapeBackward(this));
             return y;
         }
 
@@ -114,7 +114,7 @@ namespace Nabla
                 bool drop = Dims[i] == 1 && (d is null || d == i);
                 if (!drop) { dims.Add(Dims[i]); strides.Add(StrideArray[i]); }
             }
-            return ViewOf([.. dims], [.. strides], Offset).WithNode(this, () => new Ops.ReshapeBackward("SqueezeBackward", this));
+            return ViewOf([.. dims], [.. strides], Offset).WithNode(this, () => new Ops.SqueezeBackward(this));
         }
 
         /// <summary>Inserts a size-1 dimension at <paramref name="dim"/> (negative counts in the output rank).</summary>
@@ -126,7 +126,7 @@ namespace Nabla
             int stride = d < Rank ? StrideArray[d] * Dims[d] : 1;
             dims.Insert(d, 1);
             strides.Insert(d, stride);
-            return ViewOf([.. dims], [.. strides], Offset).WithNode(this, () => new Ops.ReshapeBackward("UnsqueezeBackward", this));
+            return ViewOf([.. dims], [.. strides], Offset).WithNode(this, () => new Ops.UnsqueezeBackward(this));
         }
 
         /// <summary>Broadcasts to <paramref name="size"/> without copying (-1 keeps a size; new leading dims allowed).</summary>
@@ -276,21 +276,25 @@ namespace Nabla
 namespace Nabla.Ops
 {
     // reshape, squeeze, unsqueeze, flatten: the gradient takes the input's shape back
-    internal sealed class ReshapeBackward(string name, Tensor x) : Node(name, x)
+    internal class ReshapeBackward(Tensor x) : Node(x)
     {
         private readonly int[] _dims = x.Dims;
 
         public override Tensor?[] Backward(Tensor g) => [g.Reshape(_dims)];
     }
 
+    internal sealed class SqueezeBackward(Tensor x) : ReshapeBackward(x);
+
+    internal sealed class UnsqueezeBackward(Tensor x) : ReshapeBackward(x);
+
     // transpose is its own inverse
-    internal sealed class TransposeBackward(Tensor x, int a, int b) : Node("TransposeBackward", x)
+    internal sealed class TransposeBackward(Tensor x, int a, int b) : Node(x)
     {
         public override Tensor?[] Backward(Tensor g) => [a == b ? g : g.Transpose(a, b)];
     }
 
     // permute back with the inverse permutation
-    internal sealed class PermuteBackward(Tensor x, int[] perm) : Node("PermuteBackward", x)
+    internal sealed class PermuteBackward(Tensor x, int[] perm) : Node(x)
     {
         public override Tensor?[] Backward(Tensor g)
         {
@@ -301,13 +305,13 @@ namespace Nabla.Ops
     }
 
     // expand: the engine sums over the expanded dims (see Note [Engine])
-    internal sealed class ExpandBackward(Tensor x) : Node("ExpandBackward", x)
+    internal sealed class ExpandBackward(Tensor x) : Node(x)
     {
         public override Tensor?[] Backward(Tensor g) => [g];
     }
 
     // slice: the gradient lands in the sliced positions of a zero tensor
-    internal sealed class SliceBackward(Tensor x, int dim, int start, int step) : Node("SliceBackward", x)
+    internal sealed class SliceBackward(Tensor x, int dim, int start, int step) : Node(x)
     {
         private readonly int[] _dims = x.Dims;
 
@@ -315,7 +319,7 @@ namespace Nabla.Ops
     }
 
     // slice-scatter is linear: its gradient is the slice of the upstream gradient
-    internal sealed class SliceScatterBackward(Tensor g, int dim, int start, int step) : Node("SliceScatterBackward", g)
+    internal sealed class SliceScatterBackward(Tensor g, int dim, int start, int step) : Node(g)
     {
         private readonly int _len = g.Dims[dim];
 

@@ -171,9 +171,9 @@ public sealed class DiagnosticsCommandTests : IDisposable
         File.WriteAllLines(csv, ["a,b,label", .. Enumerable.Range(0, 20).Select(i => string.Create(CultureInfo.InvariantCulture, $"{3e38},{2.5e38},{i % 2}"))]);
         var (code, output, _) = Run("train", "--dataset", "csv:" + csv, "--layers", "2,8,2", "--epochs", "1", "--out", Path.Combine(_dir, "nan"), "--detect-anomaly");
         Assert.Equal(1, code);
-        Assert.Contains("--detect-anomaly: at epoch 1, batch 1: anomaly in the forward pass: op Mm (backward node MmBackward)", output);
-        Assert.Contains("input shapes: [16, 2], [2, 8]", output);
-        Assert.Contains("Linear.OnForward", output);
+        Assert.Contains("--detect-anomaly: at epoch 1, batch 1: anomaly in the forward pass: op AddmmRelu (backward node AddmmReluBackward)", output);
+        Assert.Contains("input shapes: [16, 2], [8, 2], [8]", output);
+        Assert.Contains("in module LinearRelu(in_features=2, out_features=8, bias=True), inside Sequential", output);
 
         (code, output, _) = Run("train", "--dataset", "csv:" + csv, "--layers", "2,8,2", "--epochs", "1", "--out", Path.Combine(_dir, "nan2"));
         Assert.Equal(1, code);

@@ -8,13 +8,11 @@ namespace Nabla.Tests.Diagnostics;
 public sealed class GradCheckTests
 {
     // d(x^3)/dx = 3x^2
-    private sealed class CubeBackward(Tensor x) : Node("CubeBackward", x)
+    private sealed class CubeBackward : Node
     {
-        private Tensor? _x = x;
+        public CubeBackward(Tensor x) : base(x) => Save(x);
 
-        public override Tensor?[] Backward(Tensor grad) => [grad * 3 * _x! * _x!];
-
-        protected override void ReleaseSaved() => _x = null;
+        public override Tensor?[] Backward(Tensor grad) => [grad * 3 * Saved(0) * Saved(0)];
     }
 
     private static Tensor Cube(Tensor x)
@@ -25,7 +23,7 @@ public sealed class GradCheckTests
     }
 
     // The planted bug: d(x*s)/ds is x, but this rule returns 2x. The gradient for x (s) is right.
-    private sealed class WrongScaleBackward(Tensor x, Tensor scale) : Node("WrongScaleBackward", x, scale)
+    private sealed class WrongScaleBackward(Tensor x, Tensor scale) : Node(x, scale)
     {
         public override Tensor?[] Backward(Tensor grad) => [grad * scale, grad * x * 2];
     }

@@ -3,7 +3,7 @@ using Nabla.NN;
 namespace Nabla.Tests.NN;
 
 /// <summary>
-/// Sequential runs a Conv2d followed by a Relu as one op (Note [Fused convolution + ReLU]); these tests hold it to the
+/// Module.Fuse() makes a Conv2d followed by a Relu one op (Note [Fused convolution + ReLU]); these tests hold it to the
 /// two separate ops bit for bit, forward and backward, and check when it must not fuse.
 /// </summary>
 public class ConvReluFusionTests
@@ -12,7 +12,9 @@ public class ConvReluFusionTests
     {
         var conv = new Conv2d(cin, cout, kernel, stride, padding, groups: groups, dtype: dtype, generator: new Generator(seed));
         var relu = new Relu();
-        return (new Sequential(conv, relu), conv, relu);
+        var fused = new Sequential(conv, relu);
+        fused.Fuse();
+        return (fused, conv, relu);
     }
 
     private static Tensor Input(ulong seed, DType dtype, params int[] shape)
@@ -89,9 +91,12 @@ public class ConvReluFusionTests
     {
         foreach (bool hookOnConv in new[] { false, true })
         {
-            var (fused, conv, relu) = Model(1, 3, 3, 1, 0, 1, DType.Float32, 2);
+            var conv = new Conv2d(1, 3, 3, generator: new Generator(2));
+            var relu = new Relu();
+            var fused = new Sequential(conv, relu);
             Tensor? seen = null;
             using IDisposable hook = (hookOnConv ? (Module)conv : relu).RegisterForwardHook((_, input, output) => seen = hookOnConv ? output : input);
+            fused.Fuse();
             Tensor x = Input(4, DType.Float32, 2, 1, 7, 7);
             Tensor y = fused.Forward(x);
             Assert.Equal("ReluBackward", y.GradFn!.Name);
@@ -106,6 +111,8 @@ public class ConvReluFusionTests
     {
         var gen = new Generator(3);
         var model = new Sequential(new Conv2d(1, 2, 3, generator: gen), new Tanh(), new Conv2d(2, 2, 3, generator: gen), new Relu(), new Relu());
+        model.Fuse();
+        Assert.IsType<Conv2dRelu>(model[2]);
         Tensor x = Input(1, DType.Float32, 1, 1, 9, 9);
         Tensor y = model.Forward(x);
         // The second Relu runs on its own after the fused pair.

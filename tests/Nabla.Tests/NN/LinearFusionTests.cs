@@ -4,9 +4,9 @@ using Nabla.NN;
 namespace Nabla.Tests.NN;
 
 /// <summary>
-/// Linear is one op (AddmmBackward), and Sequential runs a Linear followed by a Relu as one op (Note [Fused linear]); these
-/// tests hold both to the separate ops (matmul with the transposed weight, bias add, relu) bit for bit, forward and
-/// backward, and check when they must not fuse.
+/// Linear is one op (AddmmBackward), and Module.Fuse() makes a Linear followed by a Relu one op (Note [Fused linear],
+/// Note [Fusion]); these tests hold both to the separate ops (matmul with the transposed weight, bias add, relu) bit for
+/// bit, forward and backward, and check when they must not fuse.
 /// </summary>
 public class LinearFusionTests
 {
@@ -83,11 +83,18 @@ public class LinearFusionTests
     }
 
     [Fact]
-    public void Sequential_FusesALinearDirectlyFollowedByARelu_Only()
+    public void Fuse_ALinearDirectlyFollowedByARelu_Only()
     {
         var gen = new Generator(3);
         var model = new Sequential(new Linear(4, 6, generator: gen), new Tanh(), new Linear(6, 5, generator: gen), new Relu(), new Relu(),
             new Linear(5, 2, generator: gen));
+        Assert.Equal("AddmmBackward", model.Forward(Leaf(1, DType.Float32, 3, 4)).GradFn!.NextFunctions()[0]!.NextFunctions()[0]!.NextFunctions()[0]!.Name);
+        string[] names = [.. model.StateDict().Keys];
+        Assert.Same(model, model.Fuse());
+        Assert.Equal(names, model.StateDict().Keys);
+        Assert.IsType<LinearRelu>(model[2]);
+        Assert.IsType<Identity>(model[3]);
+        Assert.Contains("(2): LinearRelu(in_features=6, out_features=5, bias=True)", model.ToString());
         Tensor y = model.Forward(Leaf(1, DType.Float32, 3, 4));
         Node last = y.GradFn!;
         Assert.Equal("AddmmBackward", last.Name);
@@ -106,6 +113,7 @@ public class LinearFusionTests
             var model = new Sequential(linear, relu);
             Tensor? seen = null;
             using IDisposable hook = (hookOnLinear ? (Module)linear : relu).RegisterForwardHook((_, input, output) => seen = hookOnLinear ? output : input);
+            model.Fuse();
             Tensor y = model.Forward(Leaf(4, DType.Float32, 5, 3));
             Assert.Equal("ReluBackward", y.GradFn!.Name);
             Assert.Equal("AddmmBackward", seen!.GradFn!.Name);
@@ -114,16 +122,18 @@ public class LinearFusionTests
     }
 
     [Fact]
-    public void AnomalyMode_KeepsTheSeparateOps_SoTheOpThatOverflowedIsNamed()
+    public void AnomalyMode_RunsTheSameOps_AndNamesTheFusedOpAndItsModule()
     {
         Tensor x = Leaf(1, DType.Float32, 2, 3), w = Leaf(2, DType.Float32, 4, 3), b = Leaf(3, DType.Float32, 4);
-        var model = new Sequential(new Linear(3, 4, generator: new Generator(4)), new Relu());
+        var model = new Sequential(new Linear(3, 4, generator: new Generator(4)), new Relu()).Fuse();
         using (Autograd.DetectAnomaly())
         {
-            Assert.Equal("AddBackward", Functional.Linear(x, w, b).GradFn!.Name);
-            Tensor y = model.Forward(x);
-            Assert.Equal("ReluBackward", y.GradFn!.Name);
-            Assert.Equal("AddBackward", y.GradFn.NextFunctions()[0]!.Name);
+            Assert.Equal("AddmmBackward", Functional.Linear(x, w, b).GradFn!.Name);
+            Assert.Equal("AddmmReluBackward", model.Forward(x).GradFn!.Name);
+            using (Autograd.NoGrad()) model.Parameters().First().CopyFrom(Tensor.Ones([4, 3]));
+            var e = Assert.Throws<AnomalyException>(() => model.Forward(Tensor.Full([2, 3], 3e38, DType.Float32)));
+            Assert.Equal("AddmmRelu", e.OpName);
+            Assert.Contains("in module LinearRelu(in_features=3, out_features=4, bias=True), inside Sequential", e.Message);
         }
         Assert.Equal("AddmmReluBackward", model.Forward(x).GradFn!.Name);
     }
