@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Nabla.Cli.Bench;
 using Nabla.Cli.Training;
+using Nabla.Runtime;
 
 namespace Nabla.Cli.Commands;
 
@@ -53,7 +54,7 @@ public static class BenchCommand
                 throw new UsageException(o.Positional.Count == 0 ? "missing the workload" : $"unexpected argument '{o.Positional[1]}'",
                     "run 'nabla bench gemm' (or mlp, cnn, overhead, scalar)");
             int threads = o.Int("--threads", 0, 0, 4096);
-            if (threads > 0) Parallelism.MaxThreads = threads;
+            using IDisposable? budget = threads > 0 ? ThreadBudget.Limit(threads) : null;
             IEnumerable<Workloads.Row> rows = o.Positional[0] switch
             {
                 "gemm" => Workloads.Gemm(o.IntList("--sizes", 1, Workloads.MaxGemmSize, 1, "64,128,256")),

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Nabla.Runtime;
 namespace Nabla.Graph;
 
 // Note [Engine]
@@ -73,7 +74,7 @@ internal static class Engine
                 if (inputGrads is { Length: > 0 and <= 4 } && ReferenceEquals(inputGrads, scratch[inputGrads.Length - 1])) Array.Clear(inputGrads);
                 if (!retainGraph) node.Release();
             }
-            if (!retainGraph && !createGraph) GraphCollection.AfterRelease(walk.Nodes.Count);
+            if (!retainGraph && !createGraph) CollectAfterBackward.AfterRelease(walk.Nodes.Count);
         }
         finally
         {

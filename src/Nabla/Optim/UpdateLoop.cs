@@ -58,7 +58,7 @@ internal interface IUpdateRule<T> where T : unmanaged, IFloatingPointIeee754<T>
 // root per vector are the limit).
 //
 // Measured with a scratch harness over the mlp preset's 535,818 parameters (random gradients, steady state after
-// 1.5 s of steps, best of 5x200 Step() calls, 3 alternating runs per side, Parallelism.MaxThreads 1 / 2; Zen 5,
+// 1.5 s of steps, best of 5x200 Step() calls, 3 alternating runs per side, ThreadBudget.Max 1 / 2; Zen 5,
 // 2 cores shared with other benchmarks), µs per Step(), float32, Vector<T> spans before -> 512-bit lanes after:
 //     Adam                        347 / 177  ->  140 /  86
 //     Adam amsgrad, L2 decay      441 / 232  ->  176 /  97
@@ -127,7 +127,7 @@ internal static class UpdateLoop
         int used = rule.Buffers;
         if (g.Numel != n || !Fits(s0, n, used, 0) || !Fits(s1, n, used, 1) || !Fits(s2, n, used, 2))
             throw new InvalidOperationException("internal: optimizer update tensors do not match the rule's buffers");
-        // NOTE: the explicit thread count is not capped by Parallelism.MaxThreads (callers pass it): with more chunks than
+        // NOTE: the explicit thread count is not capped by ThreadBudget.Max (callers pass it): with more chunks than
         // free helpers, Chunked.For runs the rest on the calling thread, and tests get the split they ask for.
         if (n < threshold || threads <= 1)
         {
