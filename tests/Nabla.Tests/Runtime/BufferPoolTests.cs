@@ -119,6 +119,23 @@ public class BufferPoolTests
         Assert.NotNull(error);
     }
 
+    [Fact]
+    public void ObsoleteBufferReuse_StillRecyclesAndCounts()
+    {
+#pragma warning disable CS0618 // the forwarder kept for programs written against it
+        using (var reuse = Nabla.BufferReuse.Begin(capBytes: 1 << 24))
+        {
+            Assert.NotNull(BufferPool.Current);
+            Assert.Equal(1L << 24, BufferPool.Current!.CapBytes);
+            Assert.Equal(1L << 24, reuse.CapBytes);
+            for (int i = 0; i < 5; i++) Assert.Equal(i, Tensor.Full([100_000], i).ToArray<float>()[99_999]);
+            Assert.Equal(5, reuse.Reused + reuse.Created);
+            Assert.Equal(BufferPool.Current.Collections, reuse.Collections);
+        }
+#pragma warning restore CS0618
+        Assert.Null(BufferPool.Current);
+    }
+
     /// <summary>Records, for every batch it builds, which thread built it and the cap of that thread's pool (null: none).</summary>
     private sealed class PoolProbe : Dataset
     {
