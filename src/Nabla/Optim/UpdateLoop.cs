@@ -134,8 +134,8 @@ internal static class UpdateLoop
     /// <remarks>
     /// Never inlined: compiled on its own, it has the whole inlining budget for the rule and its lane operations. Inlined
     /// into the chunk delegate (which dynamic PGO inlines into Chunked.For), the budget ran out and the JIT called the
-    /// lane operators out of line, each passing 64-byte vectors through memory (figures: docs/benchmarks.md, under
-    /// Note [Fused optimizer updates]).
+    /// lane operators out of line, each passing 64-byte vectors through memory (see docs/benchmarks.md for the figures,
+    /// under the heading of Note [Fused optimizer updates]).
     /// </remarks>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void Run<T, TRule, TLanes>(in TRule rule, ref T p, ref T g, ref T s0, ref T s1, ref T s2, int n)
