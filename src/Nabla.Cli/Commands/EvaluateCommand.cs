@@ -29,8 +29,9 @@ public static class EvaluateCommand
         matrix; --json holds the matrix up to {Confusion.MaxJsonMatrixClasses} classes, beyond that "confusion" is null and
         "worst_classes" lists the {Confusion.WorstClasses} least accurate.
 
-          --dataset NAME        {string.Join("|", DatasetCatalog.Names)}|csv:PATH: the data to test on (default: the
-                                recorded dataset; digits for a file without recorded settings)
+          --dataset NAME        {string.Join("|", DatasetCatalog.Names)}|csv:PATH
+                                the data to test on (default: the recorded dataset; digits for a file without
+                                recorded settings)
           --model PRESET, --layers A,...,Z, --activation NAME
                                 the model of a file without recorded settings (one PyTorch saved), as for
                                 'nabla train'; a file with them is evaluated with its own, and another value is refused
