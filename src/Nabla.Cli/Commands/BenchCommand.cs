@@ -16,8 +16,9 @@ public static class BenchCommand
     public const string Summary = "run a benchmark workload (gemm, mlp, cnn, overhead, scalar)";
 
     /// <summary>The usage text.</summary>
-    public static string Usage() => """
-        usage: nabla bench gemm|mlp|cnn|overhead|scalar [--threads N] [--json] [--batch-size N] [--epochs N] [--sizes 64,128,...] [--ops N]
+    public static string Usage() => $"""
+        usage: nabla bench gemm [--sizes A,B,...] | mlp|cnn [--batch-size N] [--epochs N] | overhead [--ops N] | scalar
+                           [--threads N] [--json]
 
           gemm      float32 matrix products: GFLOP/s for n = 64 ... 2048 and the MLP's layer shapes
           mlp       one epoch of the mlp preset on Fashion-MNIST (Adam 1e-3, batch 128): samples/s, test accuracy, peak RSS
@@ -26,16 +27,42 @@ public static class BenchCommand
           scalar    micrograd's moons demo with 0-d tensors and batched: seconds and accuracy
 
         options:
-          --threads N      threads for the kernels, 1 to 4096 (default: all cores)
-          --sizes A,B,...  gemm: the square sizes, each 1 to 8192 (default 64,128,256,512,1024,2048)
-          --batch-size N   mlp, cnn: 1 to 65536 (default 128)
-          --epochs N       mlp, cnn: 1 to 1000 (default 1)
-          --ops N          overhead: the chain's length, 3 to 1000000 (default 1000)
+          --threads N      {ThreadsOption.Help}
+          --json           one JSON object per line (with at least "workload")
+          --sizes A,B,...  gemm only: the square sizes, each 1 to 8192 (default 64,128,256,512,1024,2048)
+          --batch-size N   mlp and cnn only: 1 to 65536 (default 128)
+          --epochs N       mlp and cnn only: 1 to 1000 (default 1)
+          --ops N          overhead only: the chain's length, 3 to 1000000 (default 1000)
 
-        --json prints one JSON object per line (with at least "workload"); bench/compare.sh runs these side by side
-        with the PyTorch versions in bench/pytorch and prints ratios.
+        An option of another workload is refused. bench/compare.sh runs these side by side with the PyTorch
+        versions in bench/pytorch and prints ratios.
 
         """;
+
+    /// <summary>The options of each workload besides <c>--threads</c> and <c>--json</c>, which every workload takes.</summary>
+    private static readonly Dictionary<string, string[]> WorkloadOptions = new(StringComparer.Ordinal)
+    {
+        ["gemm"] = ["--sizes"],
+        ["mlp"] = ["--batch-size", "--epochs"],
+        ["cnn"] = ["--batch-size", "--epochs"],
+        ["overhead"] = ["--ops"],
+        ["scalar"] = [],
+    };
+
+    /// <summary>An option that <paramref name="workload"/> does not use is refused, naming the workloads that do.</summary>
+    private static void RefuseOtherWorkloadsOptions(OptionReader o, string workload)
+    {
+        if (!WorkloadOptions.TryGetValue(workload, out string[]? own))
+            throw new UsageException($"unknown workload '{workload}'", "use gemm, mlp, cnn, overhead or scalar");
+        foreach (string option in o.Given.Order(StringComparer.Ordinal))
+        {
+            if (option is "--threads" or "--json" || own.Contains(option)) continue;
+            string users = string.Join(" and ", WorkloadOptions.Where(w => w.Value.Contains(option)).Select(w => $"'bench {w.Key}'"));
+            string takes = own.Length == 0 ? "only --threads and --json" : $"{string.Join(", ", own)}, --threads and --json";
+            throw new UsageException($"{option} does not apply to 'bench {workload}': it is for {users}",
+                $"drop {option}; 'bench {workload}' takes {takes}");
+        }
+    }
 
     /// <summary>Runs the command.</summary>
     public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
@@ -49,19 +76,19 @@ public static class BenchCommand
         }
         try
         {
-            var o = new OptionReader(args, ["--threads", "--batch-size", "--sizes", "--epochs", "--ops"], ["--help", "--json"], Name);
+            var o = new OptionReader(args, ["--threads", .. WorkloadOptions.Values.SelectMany(v => v).Distinct()], ["--help", "--json"], Name);
             if (o.Positional.Count != 1)
                 throw new UsageException(o.Positional.Count == 0 ? "missing the workload" : $"unexpected argument '{o.Positional[1]}'",
                     "run 'nabla bench gemm' (or mlp, cnn, overhead, scalar)");
-            int threads = o.Int("--threads", 0, 0, 4096);
+            RefuseOtherWorkloadsOptions(o, o.Positional[0]);
+            int threads = ThreadsOption.Read(o);
             using IDisposable? budget = threads > 0 ? ThreadBudget.Limit(threads) : null;
             IEnumerable<Workloads.Row> rows = o.Positional[0] switch
             {
                 "gemm" => Workloads.Gemm(o.IntList("--sizes", 1, Workloads.MaxGemmSize, 1, "64,128,256")),
                 "mlp" or "cnn" => [Workloads.Training(o.Positional[0], o.Int("--batch-size", 128, 1, 1 << 16), o.Int("--epochs", 1, 1, 1000))],
                 "overhead" => [Workloads.Overhead(o.Int("--ops", 1000, 3, 1_000_000))],
-                "scalar" => Workloads.Scalar(),
-                var w => throw new UsageException($"unknown workload '{w}'", "use gemm, mlp, cnn, overhead or scalar"),
+                _ => Workloads.Scalar(), // "scalar": any other name was refused above
             };
             foreach (Workloads.Row row in rows)
             {

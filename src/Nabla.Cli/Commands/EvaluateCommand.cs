@@ -16,27 +16,42 @@ public static class EvaluateCommand
 
     /// <summary>The usage text.</summary>
     public static string Usage() => $"""
-        usage: nabla evaluate MODEL.safetensors [--model PRESET | --layers A,...,Z --activation NAME] [--dataset NAME] [--json]
+        usage: nabla evaluate MODEL.safetensors [--dataset NAME] [--batch-size N] [--json] [--download]
+                              [--model PRESET | --layers A,...,Z --activation NAME] [--seed N]
 
-        Loads the weights into the preset (PyTorch state_dict names), runs the test split and prints accuracy,
-        mean cross-entropy and the confusion matrix (rows: true class, columns: predicted). With --json it prints
-        one JSON object with accuracy, loss, samples, classes and confusion. A loss or accuracy that is not a
-        number (a diverged model) is null in JSON.
+        Loads the weights into the model the run trained (PyTorch state_dict names) and runs the test split of its
+        dataset: the model, dataset and seed recorded in the model.safetensors 'nabla train' writes, so that a CSV
+        or a 2-D set is split exactly as in training. Prints accuracy, mean cross-entropy and the confusion matrix
+        (rows: true class, columns: predicted). With --json it prints one JSON object with accuracy, loss,
+        samples, classes and confusion. A loss or accuracy that is not a number (a diverged model) is null in JSON.
 
         Beyond {Confusion.MaxMatrixClasses} classes the text shows totals and the {Confusion.WorstClasses} least accurate classes instead of the
         matrix; --json holds the matrix up to {Confusion.MaxJsonMatrixClasses} classes, beyond that "confusion" is null and
         "worst_classes" lists the {Confusion.WorstClasses} least accurate.
 
-          --dataset NAME   {string.Join("|", DatasetCatalog.Names)}|csv:PATH (default digits)
-          --batch-size N   samples per evaluation batch, 1 to {1 << 20} (default 256)
+          --dataset NAME        {string.Join("|", DatasetCatalog.Names)}|csv:PATH
+                                the data to test on (default: the recorded dataset; digits for a file without
+                                recorded settings)
+          --model PRESET, --layers A,...,Z, --activation NAME
+                                the model of a file without recorded settings (one PyTorch saved), as for
+                                'nabla train'; a file with them is evaluated with its own, and another value is refused
+          --seed N              the seed that split a csv: or 2-D dataset, for a file without recorded settings
+                                (default 1, with a warning); a file with them uses its own, another value is refused
+          --batch-size N        samples per evaluation batch, 1 to {1 << 20} (default 256)
+          --json                print one JSON object instead of text
+          --download            fetch a missing MNIST/Fashion-MNIST
 
         """;
+
+    /// <summary>The options a file's recorded settings fix: given with another value, they are refused.</summary>
+    private static readonly string[] Recorded = ["--model", "--layers", "--activation", "--seed"];
 
     /// <summary>Runs the command.</summary>
     public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
         if (args.Contains("--help") || args.Contains("-h"))
         {
             stdout.Write(Usage());
@@ -44,19 +59,16 @@ public static class EvaluateCommand
         }
         try
         {
-            var o = new OptionReader(args, ["--model", "--layers", "--activation", "--dataset", "--batch-size"], ["--help", "--json", "--download"], Name);
+            var o = new OptionReader(args, ["--model", "--layers", "--activation", "--dataset", "--batch-size", "--seed"], ["--help", "--json", "--download"], Name);
             if (o.Positional.Count != 1)
                 throw new UsageException(o.Positional.Count == 0 ? "missing the model file" : $"unexpected argument '{o.Positional[1]}'",
-                    "run 'nabla evaluate runs/digits-mlp/model.safetensors --model mlp --dataset digits'");
+                    "run 'nabla evaluate runs/digits-mlp/model.safetensors'");
             int batchSize = o.Int("--batch-size", 256, 1, 1 << 20);
             string path = OptionReader.CheckPath(o.Positional[0], "the model file");
             if (!File.Exists(path)) throw new UsageException($"no model file at '{path}'", "pass the model.safetensors written by 'nabla train'");
-            var trainArgs = new List<string>();
-            foreach (string k in new[] { "--model", "--layers", "--activation", "--dataset" })
-                if (o.OptionalString(k) is { } v) { trainArgs.Add(k); trainArgs.Add(v); }
-            TrainSettings s = TrainCommand.Parse(trainArgs);
+            TrainSettings s = Settings(path, TrainCommand.Parse(o), stderr);
             LoadedDataset data = DatasetCatalog.Load(s.Dataset, ModelPresets.TakesImages(s.Model ?? "mlp") && s.Layers is null, s.Seed, o.Has("--download"));
-            var model = Trainer.BuildModel(s, data, new Generator(0), inferenceBatch: Math.Max(batchSize, 256));
+            var model = Trainer.BuildModel(s, data, new Generator(0), inferenceBatch: batchSize);
             model.LoadStateDict(SafeTensors.Load(path));
             var confusion = new Confusion(data.Classes);
             var (loss, acc) = Trainer.Evaluate(model, data.Test, batchSize, confusion);
@@ -70,7 +82,8 @@ public static class EvaluateCommand
                 stdout.WriteLine(JsonSerializer.Serialize(fields, CliJson.Compact));
                 return ExitCodes.Success;
             }
-            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"accuracy {acc:F4}  loss {loss:F4}  ({data.Test.Count} test samples of {data.Name})"));
+            string split = DatasetCatalog.SplitDependsOnSeed(s.Dataset) ? $", split with --seed {s.Seed}" : "";
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"accuracy {acc:F4}  loss {loss:F4}  ({data.Test.Count} test samples of {data.Name}{split})"));
             confusion.WriteText(stdout);
             return ExitCodes.Success;
         }
@@ -78,5 +91,31 @@ public static class EvaluateCommand
         {
             return Reporter.Fail(stderr, e);
         }
+    }
+
+    /// <summary>
+    /// The settings to evaluate with: those recorded in the model file when it has them (Note [Recorded run settings]),
+    /// with <c>--dataset</c> applied and the options in <see cref="Recorded"/> refused when they differ; otherwise the
+    /// command line's, with a warning when the split of the dataset depends on a <c>--seed</c> that was not given.
+    /// </summary>
+    private static TrainSettings Settings(string path, TrainSettings commandLine, TextWriter stderr)
+    {
+        IReadOnlyDictionary<string, string> metadata = SafeTensors.LoadMetadata(path);
+        if (!RecordedSettings.AnyRecorded(metadata))
+        {
+            if (DatasetCatalog.SplitDependsOnSeed(commandLine.Dataset) && !commandLine.Given.Contains("--seed"))
+                Reporter.Warning(stderr, $"{path} records no training settings (it was not written by nabla train), so the test split of {commandLine.Dataset} is assumed to be the one of --seed 1",
+                    "pass --seed N with the seed the model was trained with; with another seed the test split holds rows it trained on");
+            return commandLine;
+        }
+        TrainSettings recorded = RecordedSettings.Parse(metadata, path, "the model file",
+            "evaluate the model.safetensors of another run, or save the weights without metadata and pass --model or --layers, --dataset and --seed");
+        RecordedSettings.RefuseConflicts(commandLine, recorded, Recorded, $"the model file {path}",
+            option => $"omit {option}: evaluate uses the {(option == "--seed" ? "split" : "model")} the file records");
+        if (commandLine.Given.Contains("--dataset")) return recorded with { Dataset = commandLine.Dataset };
+        if (recorded.Dataset.StartsWith("csv:", StringComparison.Ordinal) && !File.Exists(recorded.Dataset[4..]))
+            throw new UsageException($"{path} was trained on {recorded.Dataset}, but there is no file at '{recorded.Dataset[4..]}' from here",
+                "pass --dataset csv:PATH with the path of that CSV file");
+        return recorded;
     }
 }

@@ -42,7 +42,7 @@ public static class TrainCommand
           --weight-decay X      (default 0)
           --scheduler NAME      none|step|cosine|onecycle|warmup (default none)
           --seed N              seed of initialisation, shuffling and dropout (default 1)
-          --threads N           threads for the kernels (default: all cores)
+          --threads N           {ThreadsOption.Help}
           --out DIR             where to write model, checkpoint, metrics.csv, metrics.svg, summary.json
                                 (default runs/DATASET-MODEL; one run at a time holds DIR/run.lock)
           --resume PATH         continue from a checkpoint.safetensors (or the --out directory of a run) with its
@@ -102,7 +102,7 @@ public static class TrainCommand
             WeightDecay = o.Double("--weight-decay", 0, 0, 1e6),
             Scheduler = OneOf(o, "--scheduler", "none", Schedulers),
             Seed = o.UInt64("--seed", 1),
-            Threads = o.Int("--threads", 0, 0, 4096),
+            Threads = ThreadsOption.Read(o),
             Out = o.Path("--out", Path.Combine("runs", $"{SafeName(dataset)}-{model ?? "mlp"}")),
             Resume = o.OptionalPath("--resume"),
             Download = o.Has("--download"),

@@ -23,6 +23,10 @@ public static class DatasetCatalog
     /// <summary>Whether the dataset holds 28x28 images.</summary>
     public static bool IsImages(string name) => name is "fashion-mnist" or "mnist";
 
+    /// <summary>Whether the train/test split depends on the seed: true for <c>csv:PATH</c> (shuffled) and the 2-D sets (generated).</summary>
+    public static bool SplitDependsOnSeed(string name) =>
+        name is "spiral" or "moons" or "circles" or "xor" or "blobs" || name.StartsWith("csv:", StringComparison.Ordinal);
+
     /// <summary>Loads a dataset by name; images come as [N, 1, 28, 28] when <paramref name="images"/>, else flattened.</summary>
     public static LoadedDataset Load(string name, bool images, ulong seed, bool download = false)
     {

@@ -9,13 +9,12 @@ public readonly record struct ModelSize(double Parameters, double ActivationsPer
 
 // Note [Memory estimate]
 // Options that size allocations (layer widths, the class count a dataset's labels imply, batch sizes, bench sizes) are
-// checked against the memory the process may use (GC.GetGCMemoryInfo().TotalAvailableMemoryBytes: the machine's
-// memory, or the container's limit) before anything is allocated, where the sizes are turned into a model or a
-// workload. A typo such as --layers 64,40000,40000,10 is then refused with its figure and what to change, instead of
-// paging the machine to a halt or dying of OutOfMemoryException half-way. Sizes are counted in double, so no product
-// of option values can overflow. The estimate is a lower bound: parameters, their gradients and the optimizer's
-// buffers, plus per sample the activations the forward pass keeps and their gradients; allocator slack and
-// temporaries come on top.
+// checked against the memory the process may use (GC.GetGCMemoryInfo().TotalAvailableMemoryBytes: the machine's, or
+// the container's limit) where the sizes become a model or a workload, before anything is allocated: a typo such as
+// --layers 64,40000,40000,10 is refused with its figure and what to change, instead of paging the machine to a halt or
+// dying of OutOfMemoryException half-way. Sizes are counted in double, so no product of option values can overflow.
+// The estimate is a lower bound: parameters, their gradients and the optimizer's buffers, plus per sample the
+// activations the forward pass keeps and their gradients; allocator slack and temporaries come on top.
 
 /// <summary>Estimates the memory a model or workload needs and refuses what the machine cannot hold. See Note [Memory estimate].</summary>
 public static class MemoryEstimate

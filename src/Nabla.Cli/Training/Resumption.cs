@@ -21,7 +21,6 @@ namespace Nabla.Cli.Training;
 /// <summary>A run to continue: the checkpoint, the settings to train with and the metrics of the epochs done. See Note [Resume rules].</summary>
 public sealed class Resumption
 {
-    private static readonly string[] SettingKeys = [.. new TrainSettings().ToDictionary().Keys];
     private static readonly string[] Refused = ["--dataset", "--model", "--layers", "--activation", "--init", "--optimizer", "--scheduler", "--seed", "--batch-size"];
 
     /// <summary>The checkpoint file.</summary>
@@ -54,15 +53,8 @@ public sealed class Resumption
             throw new InvalidDataException($"{path}: the checkpoint says it completed epoch {ck.Epoch} of {saved.Epochs}; it is damaged, resume from another checkpoint");
 
         var given = commandLine.Given;
-        string Value(TrainSettings s, string option) => s.ToDictionary()[option[2..].Replace('-', '_')];
-        foreach (string option in Refused.Where(given.Contains))
-        {
-            string[] compared = option is "--model" or "--layers" ? ["--model", "--layers"] : [option];
-            if (compared.All(o => Value(commandLine, o) == Value(saved, o))) continue;
-            string theirs = option is "--model" or "--layers" ? Describe(saved) : $"{option} {Value(saved, option)}";
-            throw new UsageException($"{option} {commandLine.ToDictionary().GetValueOrDefault(option[2..].Replace('-', '_'))} conflicts with the checkpoint {path}, which was trained with {theirs}",
-                $"omit {option} to continue the checkpoint's run, or start a new run in another --out directory");
-        }
+        RecordedSettings.RefuseConflicts(commandLine, saved, Refused, $"the checkpoint {path}",
+            option => $"omit {option} to continue the checkpoint's run, or start a new run in another --out directory");
         var applied = new List<string>();
         TrainSettings merged = saved;
         if (given.Contains("--weight-decay") && commandLine.WeightDecay != saved.WeightDecay)
@@ -137,32 +129,9 @@ public sealed class Resumption
     private ulong[] Generator(Checkpoint ck, string name) =>
         ck.Generators.TryGetValue(name, out ulong[]? state) ? state : throw Damaged($"it holds no state of the '{name}' random generator");
 
-    /// <summary>The settings the checkpoint's run used, checked by the same parser as the command line.</summary>
-    private static TrainSettings SavedSettings(Checkpoint ck, string path)
-    {
-        var args = new List<string>();
-        IDictionary<string, string> s = ck.Settings;
-        bool layers = s.TryGetValue("layers", out string? l) && l.Length > 0;
-        foreach (string key in SettingKeys)
-        {
-            // Every key is written by nabla train; a missing one would silently take today's default.
-            if (!s.TryGetValue(key, out string? value))
-                throw new InvalidDataException($"{path}: the run settings stored in the checkpoint have no '{key}'; resume from a checkpoint written by nabla train");
-            if (value.Length == 0) continue;
-            if (key is "activation" or "init" && !layers) continue; // recorded for presets too, where they do not apply
-            if (key == "model" && layers) continue;
-            args.Add("--" + key.Replace('_', '-'));
-            args.Add(value);
-        }
-        try
-        {
-            return TrainCommand.Parse(args);
-        }
-        catch (UsageException e)
-        {
-            throw new InvalidDataException($"{path}: the run settings stored in the checkpoint are not valid ({e.Message}); resume from a checkpoint written by nabla train");
-        }
-    }
+    /// <summary>The settings the checkpoint's run used, checked by the same parser as the command line (Note [Recorded run settings]).</summary>
+    private static TrainSettings SavedSettings(Checkpoint ck, string path) =>
+        RecordedSettings.Parse(ck.Settings.AsReadOnly(), path, "the checkpoint", "resume from a checkpoint written by nabla train");
 
     private static void RequireNoScheduler(TrainSettings saved, string option, string value, string savedValue, string path)
     {
@@ -170,8 +139,6 @@ public sealed class Resumption
         throw new UsageException($"{option} {value} conflicts with the checkpoint {path}: its '{saved.Scheduler}' scheduler sets the learning rate from the run's {option} {savedValue}",
             $"omit {option} to continue the run as scheduled, or start a new run in another --out directory");
     }
-
-    private static string Describe(TrainSettings s) => s.Layers is { } l ? $"--layers {string.Join(",", l)}" : $"--model {s.Model}";
 
     private static string Number(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 

@@ -26,7 +26,7 @@ public sealed record TrainSettings
     /// <summary>Mini-batch size.</summary>
     public int BatchSize { get; init; } = 32;
 
-    /// <summary>sgd, momentum, adam, adamw, rmsprop or adagrad.</summary>
+    /// <summary>sgd, momentum, nesterov, adam, adamw, rmsprop or adagrad.</summary>
     public string Optimizer { get; init; } = "adam";
 
     /// <summary>Learning rate.</summary>

@@ -60,6 +60,9 @@ public sealed class Trainer
     {
         ArgumentNullException.ThrowIfNull(s);
         ArgumentNullException.ThrowIfNull(data);
+        if (s.Layers is null && ModelPresets.TakesImages(s.Model!) && data.SampleShape is not [1, 28, 28])
+            throw new UsageException($"--model {s.Model} needs 28x28 images, but the dataset '{data.Name}' has {data.Features} features per sample",
+                "pass --dataset fashion-mnist or --dataset mnist, or use --model mlp (or --layers) for this dataset");
         CheckMemory(s, data, dtype, inferenceBatch);
         if (s.Layers is { } layers)
         {
@@ -193,7 +196,7 @@ public sealed class Trainer
             }
             if (seen == 0) break;
             if (!perBatchScheduler) scheduler?.Step();
-            var (testLoss, testAcc) = Evaluate(model, data.Test, _s.BatchSize);
+            var (testLoss, testAcc) = Evaluate(model, data.Test, TestBatchSize);
             var row = new EpochMetrics(epoch + 1, lossSum / seen, (double)correct / seen, testLoss, testAcc, lrUsed, seconds, seen / seconds);
             metrics.Add(row);
             _out.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -210,7 +213,7 @@ public sealed class Trainer
             }.Save(Path.Combine(outDir, Written(written, "checkpoint.safetensors")));
             EpochCompleted?.Invoke(row);
         }
-        var (finalLoss, finalAcc) = metrics.Count > 0 && stopped is null ? (metrics[^1].TestLoss, metrics[^1].TestAccuracy) : Evaluate(model, data.Test, _s.BatchSize);
+        var (finalLoss, finalAcc) = metrics.Count > 0 && stopped is null ? (metrics[^1].TestLoss, metrics[^1].TestAccuracy) : Evaluate(model, data.Test, TestBatchSize);
         SafeTensors.Save(Path.Combine(outDir, Written(written, "model.safetensors")), model.StateDict(), _s.ToDictionary());
         double totalSeconds = total.Elapsed.TotalSeconds;
         WriteSummary(outDir, finalAcc, finalLoss, metrics, partial, totalSeconds, samplesSeen, stopped);
@@ -225,6 +228,10 @@ public sealed class Trainer
         _out.WriteLine($"wrote {outDir}{Path.DirectorySeparatorChar}{{{string.Join(", ", OutputFiles.Where(written.Contains))}}}");
         return new TrainResult(metrics, finalAcc, finalLoss, stopped, partial);
     }
+
+    // NOTE: the test pass after each epoch runs in batches of at least 256: in evaluation mode a sample's output does
+    // not depend on its batch, and larger batches are faster.
+    private int TestBatchSize => Math.Max(_s.BatchSize, 256);
 
     private static string Written(List<string> written, string file)
     {
@@ -275,7 +282,7 @@ public sealed class Trainer
         _ => throw new UsageException($"unknown scheduler '{_s.Scheduler}'", "use none, step, cosine, onecycle or warmup"),
     };
 
-    /// <summary>Mean cross-entropy and accuracy of <paramref name="model"/> on <paramref name="data"/> in evaluation mode.</summary>
+    /// <summary>Mean cross-entropy and accuracy of <paramref name="model"/> on <paramref name="data"/> in evaluation mode, in batches of <paramref name="batchSize"/>.</summary>
     public static (double Loss, double Accuracy) Evaluate(Module model, Dataset data, int batchSize, Confusion? confusion = null)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -289,7 +296,7 @@ public sealed class Trainer
         using (BufferPool.Begin())
         using (Autograd.NoGrad())
         {
-            foreach (var (x, y) in new DataLoader(data, Math.Max(batchSize, 256)))
+            foreach (var (x, y) in new DataLoader(data, batchSize))
             {
                 Tensor logits = model.Forward(x);
                 lossSum += Functional.CrossEntropy(logits, y, reduction: Reduction.Sum).Item();

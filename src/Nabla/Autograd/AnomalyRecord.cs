@@ -5,17 +5,14 @@ using System.Text;
 namespace Nabla.Graph;
 
 // Note [Anomaly mode]
-// Autograd.DetectAnomaly() raises a thread-static counter. The Node constructor reads it once: outside anomaly
-// mode nothing else happens, so normal runs pay one thread-static read per recorded op and allocate nothing.
-// The record lives in a side table (a ConditionalWeakTable keyed by the node), not in a field of Node: one more
-// reference field grows every node from 64 to 72 bytes, which measurably slowed a chain of small ops (about 15%
-// in a 400k-op micro-benchmark); a bool fits in the padding after Node.Released. Inside the mode, the node captures
-// an AnomalyRecord: the creation stack trace (with file and line where PDBs exist),
-// the shapes of all inputs, and which inputs already held a non-finite value. Tensor.SetGradFn, the one place a
-// node meets its output, then scans the output (forward check), and the engine scans every gradient a rule returns
-// (backward check, also for graphs built outside the mode, then without a creation trace). The first non-finite
-// value throws an AnomalyException. Only recorded ops are checked in the forward pass: an op on tensors that need
-// no gradient has no node to name.
+// Autograd.DetectAnomaly() raises a thread-static counter that the Node constructor reads once: outside the mode that
+// read is the whole cost, and nothing is allocated. Inside it, the node captures an AnomalyRecord (the creation stack
+// trace, the input shapes, which inputs already held a non-finite value), kept in a ConditionalWeakTable keyed by the
+// node rather than in a field of Node, because a field would grow every node and per-node bytes are what a graph of
+// 0-d ops costs (Note [Node layout]). Tensor.SetGradFn, where a node meets its output, scans the output (forward
+// check), and the engine scans every gradient a rule returns (backward check, also for graphs built outside the mode,
+// then without a creation trace); the first non-finite value throws an AnomalyException. Ops on tensors that need no
+// gradient are not checked in the forward pass: they have no node to name.
 
 /// <summary>What anomaly mode remembers about a node at its creation. See Note [Anomaly mode].</summary>
 internal sealed class AnomalyRecord

@@ -15,15 +15,11 @@ namespace Nabla.Graph;
 // grad-of-grad work. Unless the graph is retained, each node is released after it runs (its saved tensors dropped,
 // so activations can be collected) and running it again is a clear error.
 //
-// Bookkeeping that exists for speed, kept because graphs of 0-d tensors (one node per scalar op) make the engine's
-// per-node cost the whole cost (figures in docs/benchmarks.md, "Per-op overhead"):
-//  * a node's pending count and gradient buffer are fields of the node stamped with the run's id (RunId), not
-//    dictionary entries; so one graph is backpropagated by one thread at a time;
-//  * the three work lists are reused across runs of a thread (Walk), in struct slots (no array-covariance check);
-//  * once a node's buffer holds a sum the engine allocated itself (BufferOwned: never seen by a rule, hook or
-//    user), further gradients are added into it in place (never with createGraph, whose sums are recorded ops);
-//  * rules that opt in write their gradients into a reused array and may add a product straight into its
-//    destination (Note [Fast paths]).
+// In a graph of 0-d tensors (one node per scalar op) the per-node bookkeeping is the whole cost, so it allocates
+// nothing per node: a node's pending count and gradient buffer are fields stamped with the run's id (RunId), not
+// dictionary entries, so one graph is backpropagated by one thread at a time; the work lists are reused per thread, in
+// struct slots; a sum the engine allocated itself (BufferOwned: never seen by a rule, hook or user) takes further
+// gradients in place (never with createGraph, whose sums are recorded ops); and rules may opt into Note [Fast paths].
 
 /// <summary>The reverse-mode engine. See Note [Engine].</summary>
 internal static class Engine

@@ -1,18 +1,17 @@
 namespace Nabla.Graph;
 
 // Note [Fast paths]
-// A rule is plain Backward (Note [Backward rules]). Where a benchmark shows that the plain form costs, a rule also
+// Every rule is plain Backward (Note [Backward rules]). A rule whose plain form a benchmark shows to cost also
 // implements this interface, with results bit for bit those of Backward:
-//  * BackwardInto (AddBackward, SubBackward, MulBackward, NegBackward, TanhBackward, ReluBackward): in a graph of 0-d
-//    tensors (micrograd style, one node per scalar op) the cost of backward is per node, and these rules, the ones
-//    such graphs run most, write their gradients into an engine-owned array instead of allocating one per node;
-//  * TryAccumulateGrad (MulBackward): adds g·other straight into the input's gradient sum (an engine-owned buffer or
-//    an existing leaf gradient) instead of computing the product as a tensor and then adding it; the engine offers
-//    each destination before BackwardInto and passes the inputs it took as a bit mask, which the rule then skips;
-//  * ReturnBuffers (MaxPool2DWithIndicesBackward): gives its pooled index buffer back when the graph is released,
-//    so that a training loop does not map a fresh multi-megabyte array every step.
-// The engine uses the first two only without createGraph (sums there are recorded ops) and outside anomaly mode
-// (which inspects every gradient). The figures are in docs/benchmarks.md ("Per-op overhead").
+//  * BackwardInto (AddBackward, SubBackward, MulBackward, NegBackward, TanhBackward, ReluBackward, the rules graphs of
+//    0-d tensors run most) writes the gradients into an engine-owned array instead of allocating one per node;
+//  * TryAccumulateGrad (MulBackward) adds g·other straight into the input's gradient sum (an engine-owned buffer or an
+//    existing leaf gradient) instead of making the product a tensor first; the engine offers each destination before
+//    BackwardInto and passes the inputs it took as a bit mask, which the rule then skips;
+//  * ReturnBuffers (MaxPool2DWithIndicesBackward) gives its pooled index buffer back when the graph is released, so a
+//    training loop does not map a fresh multi-megabyte array every step.
+// The engine uses the first two only without createGraph (sums there are recorded ops) and outside anomaly mode (which
+// inspects every gradient). Figures: docs/benchmarks.md, "Per-op overhead".
 
 /// <summary>The optional fast paths of a backward rule (see Note [Fast paths]); each member has a neutral default.</summary>
 internal interface IFastBackward

@@ -12,7 +12,9 @@ internal readonly record struct CsvLimits(int MaxFieldChars, int MaxRecordChars,
 }
 
 /// <summary>
-/// Splits CSV text into records in one streaming pass: linear in the input, holding one record at a time.
+/// Splits CSV text into records in one streaming pass: linear in the input, holding one record at a time. It is the
+/// parser behind <see cref="CsvDataset"/>, public so that an application reading other CSV text (a log of metrics)
+/// gets the same quoting, line numbers and bounds instead of a second parser.
 /// </summary>
 /// <remarks>
 /// RFC 4180 with the leniency of <see cref="CsvDataset"/>: fields separated by commas, optionally quoted with
@@ -20,11 +22,37 @@ internal readonly record struct CsvLimits(int MaxFieldChars, int MaxRecordChars,
 /// around a quoted one are dropped; a quote inside an unquoted field is kept as a character. A record ends at
 /// <c>\n</c>, <c>\r\n</c> or <c>\r</c>; blank records are skipped. Every field, record and the whole input are bounded
 /// by <see cref="CsvLimits"/>, so a file without line breaks (<c>/dev/zero</c>) or an endless pipe is refused
-/// rather than read until memory runs out.
+/// rather than read until memory runs out; what the caller keeps of the records is its own to bound.
 /// </remarks>
-internal sealed class CsvRecordReader(TextReader reader, string path, CsvLimits limits)
+public sealed class CsvRecordReader
 {
     private enum State { Start, Unquoted, Quoted, QuoteInQuoted, AfterQuote }
+
+    private readonly TextReader _reader;
+    private readonly string _path;
+    private readonly CsvLimits _limits;
+
+    /// <summary>
+    /// A reader of the CSV text <paramref name="reader"/> gives, within <see cref="CsvDataset"/>'s bounds: a field of at
+    /// most <see cref="CsvDataset.MaxFieldChars"/> characters, a record of at most <see cref="CsvDataset.MaxRecordChars"/>,
+    /// and at most half of the memory available to the process in all.
+    /// </summary>
+    /// <param name="reader">The text; not disposed by this reader.</param>
+    /// <param name="name">What messages call the input (its path), as in <c>metrics.csv: line 3: ...</c>.</param>
+    public CsvRecordReader(TextReader reader, string name)
+        : this(reader, name, CsvLimits.Default)
+    {
+    }
+
+    /// <summary>A reader within <paramref name="limits"/>.</summary>
+    internal CsvRecordReader(TextReader reader, string name, CsvLimits limits)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        ArgumentNullException.ThrowIfNull(name);
+        _reader = reader;
+        _path = name;
+        _limits = limits;
+    }
 
     private readonly char[] _input = new char[1 << 15];
     private int _inputPos, _inputEnd;
@@ -79,17 +107,17 @@ internal sealed class CsvRecordReader(TextReader reader, string path, CsvLimits 
             if (next < 0)
             {
                 if (state == State.Quoted)
-                    throw new InvalidDataException($"{path}: line {quoteLine}: the quoted field opened here is not closed before the end of the file");
+                    throw new InvalidDataException($"{_path}: line {quoteLine}: the quoted field opened here is not closed before the end of the file");
                 if (!any) return false;
                 EndField();
                 return true;
             }
             char c = (char)next;
             any = true;
-            if (++recordChars > limits.MaxRecordChars)
-                throw new InvalidDataException($"{path}: line {Line}: the record is longer than {limits.MaxRecordChars:N0} characters, the most a CSV record may have here (is this a CSV file?)");
-            if (++fieldChars > limits.MaxFieldChars)
-                throw new InvalidDataException($"{path}: line {_line}: field {_fields.Count + 1} is longer than {limits.MaxFieldChars:N0} characters, the most a CSV field may have here (a field holds a number or a label; is this a CSV file?)");
+            if (++recordChars > _limits.MaxRecordChars)
+                throw new InvalidDataException($"{_path}: line {Line}: the record is longer than {_limits.MaxRecordChars:N0} characters, the most a CSV record may have here (is this a CSV file?)");
+            if (++fieldChars > _limits.MaxFieldChars)
+                throw new InvalidDataException($"{_path}: line {_line}: field {_fields.Count + 1} is longer than {_limits.MaxFieldChars:N0} characters, the most a CSV field may have here (a field holds a number or a label; is this a CSV file?)");
             switch (state)
             {
                 case State.Quoted:
@@ -110,7 +138,7 @@ internal sealed class CsvRecordReader(TextReader reader, string path, CsvLimits 
                     if (c == ',') EndField();
                     else if (c is '\r' or '\n') return EndRecord(c);
                     else if (!char.IsWhiteSpace(c))
-                        throw new InvalidDataException($"{path}: line {_line}: unexpected '{c}' after the closing quote of field {_fields.Count + 1}");
+                        throw new InvalidDataException($"{_path}: line {_line}: unexpected '{c}' after the closing quote of field {_fields.Count + 1}");
                     break;
                 case State.Start when c == '"':
                     state = State.Quoted;
@@ -161,7 +189,7 @@ internal sealed class CsvRecordReader(TextReader reader, string path, CsvLimits 
         ReadOnlySpan<char> rest = _input.AsSpan(_inputPos, _inputEnd - _inputPos);
         int run = rest.IndexOfAny(state == State.Unquoted ? UnquotedStops : QuotedStops);
         if (run < 0) run = rest.Length;
-        run = Math.Min(run, Math.Min(limits.MaxRecordChars - recordChars, limits.MaxFieldChars - fieldChars));
+        run = Math.Min(run, Math.Min(_limits.MaxRecordChars - recordChars, _limits.MaxFieldChars - fieldChars));
         if (run <= 0) return false;
         ReadOnlySpan<char> chars = rest[..run];
         if (_textLength + run > _text.Length) Array.Resize(ref _text, Math.Max(_text.Length * 2, _textLength + run));
@@ -194,11 +222,11 @@ internal sealed class CsvRecordReader(TextReader reader, string path, CsvLimits 
 
     private bool Fill()
     {
-        _inputEnd = reader.Read(_input, 0, _input.Length);
+        _inputEnd = _reader.Read(_input, 0, _input.Length);
         _inputPos = 0;
         CharsRead += _inputEnd;
-        if (CharsRead > limits.MemoryBytes)
-            throw new InvalidDataException($"{path}: the input is longer than {limits.MemoryBytes:N0} characters, the most this loader reads (half the memory available to the process)");
+        if (CharsRead > _limits.MemoryBytes)
+            throw new InvalidDataException($"{_path}: the input is longer than {_limits.MemoryBytes:N0} characters, the most this loader reads (half the memory available to the process)");
         return _inputEnd > 0;
     }
 }

@@ -12,10 +12,10 @@ namespace Nabla.Data;
 /// Files may be raw or gzip-compressed; compression is detected from the first two bytes (<c>1f 8b</c>), not from the
 /// name. The reader checks the magic number (<c>0x00000803</c> for images, <c>0x00000801</c> for labels), that the
 /// sizes multiply to at most one array's length, and that the data after the header is exactly as long as the header
-/// says; any mismatch raises an <see cref="InvalidDataException"/> naming the file and the field (Note [Reading outside
-/// bytes]). It never reads more than the header promises plus 64 KiB, so a gzip bomb or an endless pipe is refused at
-/// the cost of an honest file of the promised size. A pipe or a device is read as a stream (gzip is detected only in a
-/// seekable file).
+/// says; any mismatch raises an <see cref="InvalidDataException"/> naming the file and the field
+/// (Note [Reading outside bytes]). It never reads more than the header promises plus 64 KiB, so a gzip bomb or an
+/// endless pipe is refused at the cost of an honest file of the promised size. A pipe or a device is read as a stream
+/// (gzip is detected only in a seekable file).
 /// </remarks>
 public static class Idx
 {

@@ -3,42 +3,19 @@ using Nabla.Runtime;
 namespace Nabla.Kernels;
 
 // Note [Elementwise threads]
-// Elementwise kernels, row reductions and optimizer updates split large tensors into one contiguous chunk per
-// thread (ThreadBudget.KernelThreads of them), forked through GemmThreads (caller + spinning helpers, so a fork costs
-// a few microseconds rather than a thread-pool wake-up). Every element, row or column is computed by exactly the
-// same code whichever thread runs it, and chunk boundaries fall on whole vectors (elementwise) or whole rows or
-// columns (reductions), so results are bit-identical for any thread count: reductions split over the dims they
-// keep, never over the dims they sum.
-// Below the threshold the fork costs more than it saves. Measured with `dotnet run -c Release --project
-// bench/Nabla.Bench -- chunks` (float32, 1 thread / 2 threads, best of 10 alternating in one process) on the
-// 2-core host while sibling builds kept the load average at 8-11:
-//        n     a+b           relu          a+bias        sum(0)        adam
-//      65536   5.3/30.2 us   2.7/17.7 us   8.1/21.8 us   3.9/15.6 us   45/68 us
-//     262144  31.7/97.9 us  25.8/54.2 us  27.6/43.3 us  18.0/34.2 us   175/216 us
-//    1048576   199/707 us    114/73 us     104/323 us    65/267 us    1143/1335 us
-//    4194304  1324/1428 us   582/541 us    799/840 us    486/571 us   3976/2925 us
-// With the second core busy, the fork (a helper that must be scheduled) cost 10-20 µs and splitting lost
-// below ~4 Mi elements (elementwise) and ~2 Mi (the Adam update, which does more arithmetic per byte), so
-// the thresholds sit there: every op of the mlp preset (at most 401k elements) stays on one thread. On an
-// idle machine the fork costs a few µs and the thresholds could be much lower; re-measure before lowering.
-// Re-measured on the idle machine (load 0.4, same command): two threads first win at 1 Mi elements (a+b
-// 163/149 µs, relu 105/67, a+bias 113/75) and clearly at 4 Mi (a+b 699/329, adam 2884/1531); at 256 Ki they
-// still lose for a+b (31/94) and sum(0) never wins (4 Mi: 405/468). The thresholds stay: 1 Mi would help only
-// ReLU-sized ops the presets do not have, and a busy second core slows memory-bound work on the first here.
-// The optimizer-update threshold is lower (128 Ki) for a reason the standalone table cannot show: in training,
-// the forward GEMM has just read each weight on both cores (each thread packs its own band of W), and writing a
-// line that sits in the other core's cache costs a cross-core invalidation. Adam on a [512, 784] weight took
-// 250 µs on one thread when only that thread had read it, 612 µs when a two-thread GEMM had, and 150 µs split
-// over the two threads the way the GEMM split it (thread 0 the first half, as in GemmThreads.For); in the mlp
-// benchmark the step fell from 0.87-0.95 to 0.40-0.50 ms and `nabla bench mlp` rose from 40-43k to 47-49k
-// samples/s (scratch harness and three CLI runs on the idle machine). The Adam figures above predate the update's
-// 512-bit lane rewrite (Note [Fused optimizer updates]: about 2.5x faster on one thread, 2x on two); the
-// thresholds were not re-measured after it.
-// Transcendental ops (exp, log, log1p, tanh, sigmoid, sin, cos, erf) are compute-bound, not memory-bound, and split from
-// 32 Ki elements (IUnaryOp.ParallelThreshold; the memory-bound ops keep 4 Mi). The same command with tanh, exp and
-// sigmoid added, idle machine, 1 thread / 2 threads: 16 Ki 6.4/4.5, 10.4/7.7, 10.0/7.4 µs; 64 Ki 25.5/14.4,
-// 18.5/10.8, 41.1/23.7; 256 Ki 164/84, 102/52, 169/92; 1 Mi 676/337, 422/209, 668/359 (a+b at 1 Mi: 163/170, still no
-// gain). PyTorch splits elementwise work from 32 Ki elements (its grain size) for every op.
+// Elementwise kernels, row reductions and optimizer updates split a large tensor into one contiguous chunk per thread
+// (ThreadBudget.KernelThreads of them), forked through GemmThreads (caller + spinning helpers, no thread-pool wake-up).
+// Every element, row or column is computed by the same code whichever thread runs it, and chunk boundaries fall on
+// whole vectors (elementwise) or whole rows or columns (reductions, which split only over the dims they keep), so
+// results are bit-identical for any thread count.
+// A split pays only when the work outweighs the fork, whose helper on a busy two-core host can be slow to be
+// scheduled, so the threshold follows the work per byte: memory-bound elementwise ops and reductions split from 4 Mi
+// elements (ElementwiseThreshold: every op of the mlp preset stays on one thread), compute-bound transcendental ops
+// (exp, log, log1p, tanh, sigmoid, sin, cos, erf) from 32 Ki (TranscendentalThreshold, PyTorch's grain size), and
+// optimizer updates from 128 Ki (UpdateThreshold): in training a two-thread GEMM has just read each weight on both
+// cores, and an update split the way the GEMM splits it (thread 0 the first half) writes lines its own core holds
+// instead of paying a cross-core invalidation per line. The figures, and the command to re-measure them before
+// changing a threshold, are in docs/benchmarks.md under Note [Elementwise threads].
 
 /// <summary>Splits a range of work into one chunk per thread. See Note [Elementwise threads].</summary>
 internal static class Chunked
@@ -48,7 +25,7 @@ internal static class Chunked
 
     /// <summary>
     /// Elements below which a transcendental elementwise op (exp, log, tanh, sigmoid, ...) stays on the calling thread
-    /// (32 Ki): compute-bound, they halve on two threads from ~64 Ki elements (see Note [Elementwise threads]).
+    /// (32 Ki): compute-bound, they gain from a second thread at far smaller sizes (see Note [Elementwise threads]).
     /// </summary>
     public const int TranscendentalThreshold = 1 << 15;
 

@@ -30,23 +30,21 @@ internal readonly record struct ConvShape(int N, int Cin, int Cout, int Groups, 
 }
 
 // Note [Convolution kernels]
-// A convolution is one fused op (ConvolutionBackward in Ops/Conv.cs) instead of the recorded composite
-// unfold → broadcast matmul → add bias, whose training step materialised the whole batch's im2col matrix
-// (17.8 MB for the cnn preset's second layer), a per-image weight gradient [N, Cout, K] before summing it,
-// and the whole batch's column gradient before col2im. Here images are independent work items:
+// A convolution is one op (ConvolutionBackward in Ops/Conv.cs) whose work items are the images of the batch:
 //   forward          y_n = W · unfold(x_n) + b
 //   input gradient   dx_n = fold(Wᵀ · dy_n)
 //   weight gradient  dW = Σ_n dy_n · unfold(x_n)ᵀ,   bias gradient db = Σ_n Σ_l dy_n
-// Each thread unfolds one image (or a band of its window rows, so the columns stay within ~0.5 MB and in
-// L2) into a per-thread scratch buffer and runs single-threaded GEMMs on it; a 1x1/stride-1/unpadded
-// window uses the image itself as its column matrix. The columns are recomputed in backward rather than
-// saved: unfolding an L2-sized band costs a few percent of its GEMM, saving it costs the batch's columns
-// in memory. Threads take images (forward, input gradient) or accumulation slots (weight gradient) from a
-// shared counter, so a thread slowed by another process on its core does not hold up the step.
-// Determinism: the weight and bias gradients are summed per slot — a fixed split of the batch into at most
-// MaxSlots contiguous ranges that depends on the sizes only — and the slots are added in order at the end,
-// so results do not depend on the thread count or on which thread ran which slot. When there are fewer
-// work items than threads (a batch of one), items run in turn and each GEMM splits across the threads.
+// so the batch's im2col matrix, a per-image weight gradient and the batch's column gradient are never materialised.
+// Each thread unfolds one image (or a band of its window rows, so the columns stay within ~0.5 MB and in L2) into a
+// per-thread scratch buffer and runs single-threaded GEMMs on it; a 1x1/stride-1/unpadded window uses the image
+// itself as its column matrix. Columns are recomputed in backward rather than saved: unfolding an L2-sized band is
+// cheap next to its GEMM, saving it would keep the batch's columns in memory. Threads take images (forward, input
+// gradient) or accumulation slots (weight gradient) from a shared counter, so a thread slowed by another process on
+// its core does not hold up the step.
+// Determinism: the weight and bias gradients are summed per slot (a fixed split of the batch into at most MaxSlots
+// contiguous ranges that depends on the sizes only) and the slots are added in order, so results do not depend on
+// the thread count or on which thread ran which slot. With fewer work items than threads (a batch of one), items run
+// in turn and each GEMM splits across the threads.
 
 // Note [Fused convolution + ReLU]
 // Functional.Conv2dRelu is relu(conv2d(x)) as one op: each image gets its bias and the ReLU while its output is still
@@ -214,8 +212,8 @@ internal static class Conv2dKernels
         }
     }
 
-    // NOTE: TensorPrimitives.Add(row, scalar, row) over the 4,096 output rows of the cnn preset's first layer took
-    // longer than the layer's products (about 1 ns per element, measured); this plain loop runs at memory speed.
+    // NOTE: a plain vector loop: TensorPrimitives.Add(row, scalar, row) over the 4,096 output rows of the cnn preset's
+    // first layer cost more than the layer's products (docs/benchmarks.md); this loop runs at memory speed.
     private static void AddScalar<T>(Span<T> row, T value) where T : unmanaged, INumber<T>
     {
         int i = 0;

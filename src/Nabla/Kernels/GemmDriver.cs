@@ -59,7 +59,7 @@ internal static unsafe class GemmDriver<T, TK>
     /// <summary>Target bytes of the packed A block (MC·KC·sizeof(T)), sized well inside a 1 MiB L2.</summary>
     private const int BlockABytes = 384 * 1024;
 
-    /// <summary>Target bytes of the packed B block (KC·NC·sizeof(T)); 1 MiB measured best at n = 2048 (4 MiB lost ~5%).</summary>
+    /// <summary>Target bytes of the packed B block (KC·NC·sizeof(T)): 1 MiB, the best size at n = 2048 (docs/benchmarks.md, GEMM).</summary>
     private const int BlockBBytes = 1024 * 1024;
 
     internal static int KC => Math.Clamp(PanelBytes / (TK.NR * sizeof(T)), 64, 512);

@@ -5,18 +5,16 @@ using System.Runtime.Intrinsics;
 namespace Nabla.Kernels;
 
 // Note [GEMM microkernels]
-// A microkernel computes one MR x NR tile of C from a packed A micro-panel (kc steps of MR values,
-// column of op(A) after column) and a packed B micro-panel (kc steps of NR values, row of op(B) after
-// row): C[0..MR, 0..NR] = alpha * sum_p a[p] (outer) b[p] + beta * C. The accumulators live in
-// registers for the whole kc loop, so each step is NR/W vector loads of B, MR broadcasts of A and
-// MR*NR/W fused multiply-adds. Tiles are sized to the register file: 12 x 2 Vector512 uses 24 of the
-// 32 zmm registers for accumulators (plus 2 for B and 1 for the broadcast), 6 x 2 Vector256 uses 12 of
-// the 16 ymm registers. All of 12x2, 14x2, 8x3 and 6x4 run at the FMA peak on L1-resident panels
-// (`Nabla.Bench -- kernel`); 12 rows won overall because they pack with 8x8 + 4x8 register transposes
-// (GemmPack) and waste less at M = 64 or 128 than 14. Edge tiles run a specialisation with only the rows
-// and vectors they need (the row and vector counts are IConstant type arguments, so the JIT drops the
-// unused accumulators); a tile whose last vector would overrun C is computed into a scratch tile and
-// merged. See GemmDriver for the blocking around them.
+// A microkernel computes one MR x NR tile of C from a packed A micro-panel (kc steps of MR values, column of op(A)
+// after column) and a packed B micro-panel (kc steps of NR values, row of op(B) after row):
+// C[0..MR, 0..NR] = alpha * sum_p a[p] (outer) b[p] + beta * C. The accumulators live in registers for the whole kc
+// loop, so each step is NR/W vector loads of B, MR broadcasts of A and MR*NR/W fused multiply-adds. Tiles are sized to
+// the register file: 12 x 2 Vector512 uses 24 of the 32 zmm registers for accumulators (plus 2 for B and 1 for the
+// broadcast), 6 x 2 Vector256 uses 12 of the 16 ymm registers. Of the tiles that reach the FMA peak on L1-resident
+// panels (12x2, 14x2, 8x3, 6x4; docs/benchmarks.md), 12 rows pack with 8x8 + 4x8 register transposes (GemmPack) and
+// waste less than 14 at M = 64 or 128. Edge tiles run a specialisation with only the rows and vectors they need (the
+// counts are IConstant type arguments, so the JIT drops the unused accumulators); a tile whose last vector would
+// overrun C is computed into a scratch tile and merged. See GemmDriver for the blocking around them.
 
 /// <summary>A register-tiled GEMM microkernel over packed panels. See Note [GEMM microkernels].</summary>
 internal interface IGemmKernel<T> where T : unmanaged, INumber<T>

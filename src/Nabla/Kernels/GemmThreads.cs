@@ -7,8 +7,8 @@ namespace Nabla.Kernels;
 /// <summary>
 /// Forks the bands of one GEMM: band 0 runs on the calling thread, the others on dedicated helper threads
 /// (one fewer than the cores). A helper spins briefly for its next band before it blocks, so products issued
-/// back to back (the layers of a training step) do not each pay a thread-pool wake-up, which costs several
-/// microseconds (a 128³ product takes 20 µs on one core). Only one GEMM at a time uses the helpers; a
+/// back to back (the layers of a training step) do not each pay a thread-pool wake-up, a sizeable part of a small
+/// product's time (docs/benchmarks.md, GEMM). Only one GEMM at a time uses the helpers; a
 /// concurrent or nested one falls back to <see cref="Parallel.For(int, int, Action{int})"/>.
 /// </summary>
 internal static class GemmThreads

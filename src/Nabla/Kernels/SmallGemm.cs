@@ -4,15 +4,14 @@ using System.Numerics;
 namespace Nabla.Kernels;
 
 // Note [Small GEMM]
-// A tiny product (m·n·k up to MaxWork multiply-adds, such as the batched micrograd demo's 100x16 by 16x16) takes
-// a couple of microseconds in the packed, register-tiled kernels, but the first call compiles them, and the
-// AVX-512 microkernels with their packing routines take 30-40 ms of JIT: more than a short program's whole run.
-// So GEMM sends tiny products to plain loops: one row of C at a time is accumulated in a small buffer as
+// A tiny product (m·n·k up to MaxWork multiply-adds, such as the batched micrograd demo's 100x16 by 16x16) runs in
+// plain loops, not the packed kernels: their first call JIT-compiles the AVX-512 microkernels and packing routines,
+// which takes longer than a short program's whole run. One row of C at a time is accumulated in a small buffer as
 // row += op(A)[i, p] · op(B)[p, :] for p = 0, 1, ... (vectorised along the row when op(B)'s rows are unit-stride),
-// then scaled into C. Each element is therefore the sum of its products in order of p, without fused
-// multiply-adds: exactly what a naive triple loop computes, which the tests check bit for bit. The blocked
-// kernels sum in another order (and with FMA), so a product's last bits may depend on which side of MaxWork it
-// falls; both are within the usual GEMM rounding error of the exact product.
+// then scaled into C. Each element is therefore the sum of its products in order of p, without fused multiply-adds:
+// exactly what a naive triple loop computes, which the tests check bit for bit. The blocked kernels sum in another
+// order (and with FMA), so a product's last bits may depend on which side of MaxWork it falls; both are within the
+// usual GEMM rounding error of the exact product.
 
 /// <summary>Plain-loop GEMM for tiny products (see Note [Small GEMM]).</summary>
 internal static unsafe class SmallGemm

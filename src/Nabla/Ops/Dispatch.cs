@@ -69,25 +69,22 @@ public sealed partial class Tensor
         => Run<T, T, TOp>(a, b, y);
 
     // Note [Tiny tensors]
-    // For 0-d and tiny tensors (micrograd-style graphs, one node per scalar op) the cost of an op is its overhead,
-    // not its arithmetic. So: a result shares its operand's shape array (shape arrays are never written after
-    // construction); a binary op whose result has at most SmallLoop elements, each operand either covering the
-    // result element for element or being a single element, is one inline loop over TOp's scalar form (for every
-    // op struct the scalar and span forms agree exactly: + - * / are IEEE-exact in TensorPrimitives too), which
-    // avoids TensorPrimitives' fixed cost per call (validation, overlap checks, width dispatch) and its large generic
-    // methods that start as unoptimised tier-0 code. Unary ops do not get this: TensorPrimitives' vectorised tanh,
-    // exp, log differ from Math's in the last bits, and a 0-d result must equal the same element of a longer tensor.
-    // The methods on this path are CodeGen.Hot (Note [Hot methods]): optimised from the first call, as a short program
-    // would otherwise run them at tier 0 throughout. The limit, 2048 elements, is set by compile time rather than
-    // run time: from 32 elements up the plain loop is slower than TensorPrimitives' vectorised one (by well under a
-    // microsecond at 2048), but each of TensorPrimitives' generic instantiations takes milliseconds to JIT on first
-    // use, which is most of a short program's time with small tensors (the batched micrograd demo, 100x16: about
-    // 20 ms less). The loop is exact, so the threshold only moves time, never results.
+    // For 0-d and tiny tensors (micrograd-style graphs, one node per scalar op) an op's cost is its overhead, not its
+    // arithmetic. So a result shares its operand's shape array (shape arrays are never written after construction), and
+    // a binary op whose result has at most SmallLoop elements, each operand either covering the result element for
+    // element or being a single element, is one inline loop over TOp's scalar form. That skips TensorPrimitives' fixed
+    // cost per call (validation, overlap checks, width dispatch) and the JIT time of its large generic methods, and it is
+    // exact: for every op struct the scalar and span forms agree (+ - * / are IEEE-exact in TensorPrimitives too), so
+    // SmallLoop moves time, never results. It is set by compile time, not run time: from a few dozen elements up the
+    // vectorised loop is faster per call, but compiling each of its generic instantiations costs a short program more.
+    // Unary ops keep the span form: TensorPrimitives' vectorised tanh, exp, log differ from Math's in the last bits, and
+    // a 0-d result must equal the same element of a longer tensor. The methods on this path are CodeGen.Hot
+    // (Note [Hot methods]): optimised from the first call, as a short program would otherwise run them at tier 0.
 
     /// <summary>Up to this many elements a binary op is one inline loop (see Note [Tiny tensors]).</summary>
     internal const int SmallLoop = 2048;
 
-    /// <summary>Up to this many elements MulBackward adds its gradient into an existing sum (Note [Fused accumulation]).</summary>
+    /// <summary>Up to this many elements MulBackward adds its gradient into an existing sum (TryAccumulateGrad, Note [Fast paths]).</summary>
     internal const int FusedGradLimit = 32;
 
     [MethodImpl(CodeGen.Hot)]

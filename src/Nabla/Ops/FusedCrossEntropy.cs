@@ -3,17 +3,16 @@ using Nabla.Graph;
 namespace Nabla.Ops
 {
     // Note [Fused cross entropy]
-    // cross_entropy on [N, C] logits with class indices, no class weights and no label smoothing (every classifier
-    // in the library trains this way) runs as one kernel and one node instead of ~15 composite ops: per row
-    // m = max (0 if not finite), shifted = x - m, e = exp(shifted), lse = log(sum e), nll = -(shifted[y] - lse),
-    // computed with the same TensorPrimitives calls over the same spans as the composite (LogSoftmax, then the
-    // one-hot pick of Note [Class-index picking]), so the loss is bit-identical to it. The node keeps e and the
-    // row sums S, and its rule is grad[i, c] = (s_i / S_i) * e[i, c] - [c == y_i] * s_i, with s_i the incoming
-    // gradient of row i (divided by the number of non-ignored rows for Mean), 0 on ignored rows: one pass, no
-    // temporaries. That is softmax - onehot, evaluated in the order the composite's backward rounds it (Log's
-    // rule g / S, Exp's g * e, then the picked entry's -s_i added), so gradients are bit-identical too.
-    // When backward records a graph (createGraph), the rule is instead written in differentiable ops on the saved
-    // input (softmax - one-hot), so second derivatives work as for the composite.
+    // cross_entropy on [N, C] logits with class indices, no class weights and no label smoothing (how every classifier in
+    // the library trains) is one kernel and one node instead of ~15 composite ops: per row m = max (0 if not finite),
+    // shifted = x - m, e = exp(shifted), lse = log(sum e), nll = -(shifted[y] - lse), with the same TensorPrimitives calls
+    // over the same spans as the composite (LogSoftmax, then the one-hot pick of Note [Class-index picking]), so the loss
+    // is bit-identical to it. The node keeps e and the row sums S; its rule is grad[i, c] = (s_i / S_i) * e[i, c] -
+    // [c == y_i] * s_i, with s_i the incoming gradient of row i (divided by the number of non-ignored rows for Mean) and 0
+    // on ignored rows: softmax - onehot in one pass without temporaries, rounded in the order the composite's backward
+    // rounds it (Log's rule g / S, Exp's g * e, then the picked entry's -s_i), so gradients are bit-identical too. Under
+    // createGraph the rule is written in differentiable ops on the saved input, so second derivatives work as for the
+    // composite.
     internal sealed class CrossEntropyBackward : Node
     {
         private readonly long[] _targets;

@@ -4,12 +4,11 @@ namespace Nabla;
 // Binary ops, comparisons and Where follow PyTorch's type promotion over the categories bool < integer < floating
 // point: the operand of the lower category is converted to the other operand's dtype before the kernel runs, so
 // int64 + float32 is float32 and bool * int64 is int64. A double scalar is a floating-point operand: with an int64 or
-// bool tensor it becomes float32 (PyTorch's default dtype), so Arange(3) * 0.5 is [0, 0.5, 1], never a truncated
-// [0, 0, 0]. A long scalar (an int literal binds to the long overloads, as a Python int does) takes an integer
-// tensor's dtype and a floating tensor's dtype. Div is true division: integer and bool operands become float32.
-// Two floating dtypes never mix: float32 with float64 is an error naming the To() to call, because a silent
-// promotion to float64 would halve a float32 training loop's speed (docs/architecture.md, Tensors). Comparing an
-// integer tensor with a double scalar is done in float64, exact where PyTorch's float32 rounds above 2^24.
+// bool tensor it becomes float32 (PyTorch's default dtype), so Arange(3) * 0.5 is [0, 0.5, 1], never [0, 0, 0]. A long
+// scalar (an int literal binds to the long overloads, as a Python int does) takes the tensor's dtype. Div is true
+// division: integer and bool operands become float32. Two floating dtypes never mix: float32 with float64 is an error
+// naming the To() to call, because a silent promotion would double a float32 training loop's memory traffic.
+// Comparing an integer tensor with a double scalar is done in float64, exact where PyTorch's float32 rounds above 2^24.
 // Same-dtype floating-point ops pay one dtype comparison for all of this.
 
 public sealed partial class Tensor

@@ -7,17 +7,14 @@ namespace Nabla.Ops;
 
 // Note [Fused softmax]
 // Softmax and log-softmax along the last dim (the classes of a classifier, the keys of attention: nearly every use)
-// run as one op with one node instead of the composite's nine (max, abs, lt, where, sub, exp, sum, log, sub), which
-// allocated a temporary per step and recorded each. Forward is the composite's arithmetic with the same
-// TensorPrimitives calls over the same spans: per row m = max (0 when not finite), shifted = x - m; exp over the
-// whole buffer at once (a span shorter than a vector would take TensorPrimitives' scalar exp, which can differ in the
-// last bit), in place; TensorPrimitives.Sum per row; log of all row sums at once; then e / S, or for log-softmax
-// x - m computed again (the same subtraction, the same values) minus log S, which costs less than keeping shifted in
-// a second buffer. So outputs are bit for bit the composite's, which the tests check. The node saves the output y, as PyTorch does, and its rule
-// is dx = g - exp(y)·Σg (log-softmax) or dx = y·(g - Σ g·y) (softmax), one pass per row without temporaries; when
-// backward records a graph (createGraph) the same formulas are written in differentiable ops, so higher derivatives
-// work. Other dims use the composite. Measured with `bash bench/kernels.sh log_softmax_128x1000`: ~250 µs before, 66-67 after
-// (PyTorch 85-89).
+// are one op with one node instead of the composite's nine recorded ops (max, abs, lt, where, sub, exp, sum, log,
+// sub), each with its temporary. Forward is the composite's arithmetic with the same TensorPrimitives calls over the
+// same spans: per row m = max (0 when not finite), shifted = x - m; exp over the whole buffer at once (a span shorter
+// than a vector would take the scalar exp, which can differ in the last bit), in place; a sum per row; log of all
+// row sums at once; then e / S, or for log-softmax x - m again minus log S. So outputs are bit for bit the
+// composite's, which the tests check. The node saves the output y, as PyTorch does; its rule is dx = g - exp(y)·Σg
+// (log-softmax) or dx = y·(g - Σ g·y) (softmax), one pass per row without temporaries, and under createGraph the same
+// formulas in differentiable ops, so higher derivatives work. Other dims use the composite.
 internal static class FusedSoftmax
 {
     /// <summary>True when <paramref name="dim"/> names the last dim of a tensor of rank ≥ 1 (the fused case).</summary>
@@ -50,7 +47,7 @@ internal static class FusedSoftmax
         if (log)
         {
             // NOTE: x - m again rather than kept in a temporary: the same subtraction gives the same values, and a
-            // buffer the size of the input cost more than the pass (fresh or pooled memory: 147 against 70 µs at 128x1000).
+            // second buffer the size of the input costs more memory traffic than the pass (docs/benchmarks.md).
             TensorPrimitives.Log(sums, sums);
             Shift(x, offset, y, maxes, c, findMaxes: false);
             for (int r = 0; r < rows; r++) TensorPrimitives.Subtract(y.AsSpan(r * c, c), sums[r], y.AsSpan(r * c, c));

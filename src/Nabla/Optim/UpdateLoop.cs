@@ -27,48 +27,19 @@ internal interface IUpdateRule<T> where T : unmanaged, IFloatingPointIeee754<T>
 }
 
 // Note [Fused optimizer updates]
-// An optimizer step is one pass over the contiguous spans of a parameter, its gradient and its state
-// buffers: no temporaries, no allocation. The rule (IUpdateRule) follows PyTorch's single-tensor formula
-// operation by operation (add(x, alpha) is a + alpha*x, addcmul is a + (v*t1)*t2, addcdiv is a + (v*t1)/t2),
-// with no fused multiply-add, so each element is rounded exactly as the scalar formula would round it.
-// Hyper-parameters and derived scalars (1 - beta, lr / bias correction) are computed in double, as Python
-// does, then converted once to the element type.
-//
-// Lanes. Each rule is one generic method, Apply<TLanes>, over a lane type (ILanes in Lanes.cs: + - * /, Sqrt,
-// Max, Splat, Load/Store at a ref and an index; System.Runtime.Intrinsics.ISimdVector cannot serve, Vector512
-// does not expose it publicly). UpdateLoop instantiates it for the widest accelerated width: Lanes512
-// (Vector512) when Vector512.IsHardwareAccelerated, else Lanes256, else LanesVector (Vector<T>, 128-bit), else
-// LanesScalar (one lane; software Vector<T> was 14x slower than scalar code). The wrappers are single-field
-// structs: the JIT keeps them in registers and emits one instruction per operator (checked with
-// DOTNET_JitDisasm; Max is the IEEE maximum, vrangeps + vfixupimmps, as Math.Max and Vector.Max). The rule
-// loads and stores the buffers it uses itself (its Buffers mask, checked against the tensors once per call), so
-// the loop is a bare index loop over refs: no per-vector span slicing, no IsEmpty checks, and unused buffers are
-// null refs nothing touches. The tail shorter than a vector is copied into zero-padded stack buffers and run
-// through the same rule, so there is one formula per optimizer, not two. Chunks for threads start on multiples
-// of the lane count (Chunked.For's align), and the lanes are independent anyway, so 1 and 2 threads agree.
-//
-// Two things the JIT needed. (1) The loop works on a local copy of the rule: read through the `in` ref, every
-// vector reloaded the hyper-parameters from memory (a store through a buffer ref might alias the rule); Adam
-// went from ~170 to ~150 µs. (2) The loop method is never inlined: inlined into the chunk lambda, which dynamic
-// PGO inlines into Chunked.For, it ran out of inlining budget and the lane operators were called out of line,
-// passing 64-byte vectors through memory (RMSprop on 2 threads: 0.8-1.1 ms instead of 0.13 ms). What did not
-// pay: the broadcasts of the hyper-parameters stay inside the loop (the JIT does not hoist Vector512.Create of an
-// enregistered scalar), but a hand-written Vector512 Adam over plain arrays with the constants hoisted was no
-// faster: best of 4 alternating runs 119 µs against 121 µs for Adam.Step() (the two divisions and the square
-// root per vector are the limit).
-//
-// Measured with a scratch harness over the mlp preset's 535,818 parameters (random gradients, steady state after
-// 1.5 s of steps, best of 5x200 Step() calls, 3 alternating runs per side, ThreadBudget.Max 1 / 2; Zen 5,
-// 2 cores shared with other benchmarks), µs per Step(), float32, Vector<T> spans before -> 512-bit lanes after:
-//     Adam                        347 / 177  ->  140 /  86
-//     Adam amsgrad, L2 decay      441 / 232  ->  176 /  97
-//     AdamW                       344 / 181  ->  137 /  82
-//     SGD momentum                273 / 152  ->   81 /  67
-//     RMSprop centered momentum   378 / 198  ->  153 / 123
-//     Adagrad                     265 / 137  ->   89 /  67
-// float64: Adam 812 / 417 -> 333 / 187, SGD momentum 523 / 307 -> 194 / 146. Adam with 256-bit lanes
-// (DOTNET_PreferredVectorBitWidth=256): 216 / 118. `nabla bench mlp` (Adam) went from 48.4-51.3k to
-// 52.8-54.8k samples/s (4 alternating runs each, same test accuracy and loss to the last digit).
+// An optimizer step is one pass over the contiguous spans of a parameter, its gradient and its state buffers: no
+// temporaries, no allocation. The rule (IUpdateRule) follows PyTorch's single-tensor formula operation by operation
+// (add(x, alpha) is a + alpha*x, addcmul is a + (v*t1)*t2, addcdiv is a + (v*t1)/t2), with no fused multiply-add, so
+// each element is rounded exactly as the scalar formula would round it. Hyper-parameters and derived scalars
+// (1 - beta, lr / bias correction) are computed in double, as Python does, then converted once to the element type.
+// Each rule is one generic method, Apply<TLanes>, over a lane type (ILanes in Lanes.cs; ISimdVector cannot serve, as
+// Vector512 does not expose it publicly), instantiated for the widest accelerated width: Lanes512, else Lanes256, else
+// LanesVector (Vector<T>), else LanesScalar (software Vector<T> is slower than scalar code). The wrappers are
+// single-field structs the JIT keeps in registers, one instruction per operator. The rule loads and stores the buffers
+// its Buffers mask names (checked once per call), so the loop is a bare index loop over refs; the tail shorter than a
+// vector runs through the same rule in zero-padded stack buffers, so each optimizer has one formula. Thread chunks
+// start on multiples of the lane count and lanes are independent, so any thread count gives the same result.
+// Figures: docs/benchmarks.md, "Note [Fused optimizer updates]".
 
 /// <summary>Runs an <see cref="IUpdateRule{T}"/> over whole spans. See Note [Fused optimizer updates].</summary>
 internal static class UpdateLoop
@@ -163,8 +134,8 @@ internal static class UpdateLoop
     /// <remarks>
     /// Never inlined: compiled on its own, it has the whole inlining budget for the rule and its lane operations. Inlined
     /// into the chunk delegate (which dynamic PGO inlines into Chunked.For), the budget ran out and the JIT called the
-    /// lane operators out of line, each passing 64-byte vectors through memory: RMSprop on two threads took 0.8-1.1 ms
-    /// instead of 0.13 ms.
+    /// lane operators out of line, each passing 64-byte vectors through memory (see docs/benchmarks.md for the figures,
+    /// under the heading of Note [Fused optimizer updates]).
     /// </remarks>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void Run<T, TRule, TLanes>(in TRule rule, ref T p, ref T g, ref T s0, ref T s1, ref T s2, int n)

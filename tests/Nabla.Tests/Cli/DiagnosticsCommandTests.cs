@@ -132,7 +132,7 @@ public sealed class DiagnosticsCommandTests : IDisposable
         var (code, output, err) = Run("plot", csv);
         Assert.True(code == 0, err);
         Assert.Contains("wrote", output);
-        List<string> texts = SvgTexts(File.ReadAllText(Path.Combine(_dir, "metrics.svg")));
+        List<string> texts = SvgTexts(File.ReadAllText(Path.Combine(_dir, "metrics.plot.svg")));
         Assert.Contains("Loss", texts);
         Assert.Contains("Accuracy", texts);
         Assert.Contains("Learning rate", texts);
