@@ -132,3 +132,32 @@ public class CollectAfterBackwardTests
 #pragma warning restore CS0618
     }
 }
+
+/// <summary>
+/// What the collection finds: it reads the runtime's record of the last young-generation collection, which any thread's
+/// collection replaces, so it runs alone.
+/// </summary>
+[Collection(ProcessWideGroup.Name)]
+public class CollectAfterBackwardSurvivorTests
+{
+    [Fact]
+    public void Backward_OfALargeGraph_CollectsOnceTheGraphIsUnreachable_PromotingAlmostNothing()
+    {
+        // The point of the collection is that the released graph is dead when it runs; anything still holding the nodes
+        // (the engine's own work lists did, once) turns it into a promotion of the whole graph to the older generation.
+        const int ops = 4 * CollectAfterBackward.MinNodes;
+        Tensor x = Tensor.Scalar(1.0, requiresGrad: true);
+        using (CollectAfterBackward.Enable(spacing: 0))
+        {
+            Tensor y = x;
+            for (int i = 0; i < ops / 2; i++) y = y * 1.0001 + 0.5;
+            long before = CollectAfterBackward.CollectionsOnThisThread;
+            y.Backward();
+            Assert.Equal(before + 1, CollectAfterBackward.CollectionsOnThisThread);
+        }
+        GCMemoryInfo last = GC.GetGCMemoryInfo(GCKind.Ephemeral);
+        // The graph is 32,768 nodes of more than 100 bytes each (over 3 MB); what survives besides it is the test's own
+        // few tensors and whatever the runtime allocated meanwhile.
+        Assert.True(last.PromotedBytes < 1 << 20, $"the collection at the end of backward promoted {last.PromotedBytes:N0} bytes");
+    }
+}
