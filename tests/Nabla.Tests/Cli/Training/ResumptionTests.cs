@@ -1,0 +1,230 @@
+using System.Globalization;
+using System.Text.Json;
+using Nabla.Cli.Commands;
+using Nabla.Cli.Training;
+using Nabla.IO;
+using Nabla.Tests.Data;
+using static Nabla.Tests.Cli.CliRunner;
+
+namespace Nabla.Tests.Cli.Training;
+
+/// <summary>`nabla train --resume`: options applied or refused (Note [Resume rules]), where it writes, partial epochs, and the run lock.</summary>
+public sealed class ResumptionTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    /// <summary>A finished two-epoch run of a small MLP on moons (four batches an epoch), without a scheduler.</summary>
+    private string TrainSmall(string name, params string[] extra)
+    {
+        string outDir = _dir.File(name);
+        var (code, _, err) = Run(["train", "--dataset", "moons", "--layers", "2,8,2", "--epochs", "2", "--batch-size", "250", "--optimizer", "sgd", "--lr", "0.01", .. extra, "--out", outDir]);
+        Assert.True(code == 0, err);
+        return outDir;
+    }
+
+    private static JsonElement Summary(string dir) => JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "summary.json"))).RootElement;
+
+    private static double SavedLr(string dir) => Checkpoint.Load(Path.Combine(dir, "checkpoint.safetensors")).Optimizer!.Scalars["paramGroups.0.lr"];
+
+    [Fact]
+    public void Resume_LrAndMoreEpochs_AppliesBothAndRecordsWhatWasApplied()
+    {
+        string run = TrainSmall("lr");
+        var (code, output, err) = Run("train", "--resume", run, "--epochs", "3", "--lr", "0.5");
+        Assert.True(code == 0, err);
+        Assert.Contains("applied --lr 0.5 (the checkpoint's run had 0.01)", output);
+        Assert.Contains("applied --epochs 3", output);
+        Assert.Equal(0.5, SavedLr(run));
+        string[] metrics = File.ReadAllLines(Path.Combine(run, "metrics.csv"));
+        Assert.Equal(4, metrics.Length);
+        Assert.Equal(0.5, double.Parse(metrics[3].Split(',')[5], CultureInfo.InvariantCulture));
+        Assert.Equal("0.5", Summary(run).GetProperty("settings").GetProperty("lr").GetString());
+        Assert.Equal(3, Summary(run).GetProperty("epochs").GetInt32());
+    }
+
+    [Fact]
+    public void Resume_WithoutOut_ContinuesInTheResumedDirectory()
+    {
+        string run = TrainSmall("here");
+        var (code, output, err) = Run("train", "--resume", Path.Combine(run, "checkpoint.safetensors"), "--epochs", "3");
+        Assert.True(code == 0, err);
+        Assert.Contains($"into {run}", output);
+        Assert.Equal(4, File.ReadAllLines(Path.Combine(run, "metrics.csv")).Length);
+        Assert.Equal(3, Checkpoint.Load(Path.Combine(run, "checkpoint.safetensors")).Epoch);
+    }
+
+    [Theory]
+    [InlineData("--optimizer", "adam", "--optimizer sgd")]
+    [InlineData("--layers", "2,16,2", "--layers 2,8,2")]
+    [InlineData("--dataset", "xor", "--dataset moons")]
+    [InlineData("--batch-size", "64", "--batch-size 250")]
+    [InlineData("--seed", "7", "--seed 1")]
+    [InlineData("--scheduler", "cosine", "--scheduler none")]
+    public void Resume_OptionTheCheckpointDependsOn_RefusedNamingBothValues(string option, string value, string theirs)
+    {
+        string run = TrainSmall("conflict");
+        var (code, _, err) = Run("train", "--resume", run, "--epochs", "3", option, value);
+        Assert.Equal(ExitCodes.Usage, code);
+        AssertMessage(err);
+        Assert.Contains($"{option} {value} conflicts with the checkpoint", err);
+        Assert.Contains(theirs, err);
+        Assert.Equal(2, Checkpoint.Load(Path.Combine(run, "checkpoint.safetensors")).Epoch);
+    }
+
+    [Fact]
+    public void Resume_SameValuesAsTheCheckpoint_AreAccepted()
+    {
+        string run = TrainSmall("same");
+        var (code, _, err) = Run("train", "--resume", run, "--epochs", "3", "--dataset", "moons", "--layers", "2,8,2", "--optimizer", "sgd", "--lr", "0.01");
+        Assert.True(code == 0, err);
+    }
+
+    [Fact]
+    public void Resume_LrOrEpochsWithAScheduler_RefusedBecauseTheScheduleDependsOnThem()
+    {
+        string run = TrainSmall("cosine", "--scheduler", "cosine");
+        var (code, _, err) = Run("train", "--resume", run, "--lr", "0.5");
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("'cosine' scheduler sets the learning rate from the run's --lr 0.01", err);
+        (code, _, err) = Run("train", "--resume", run, "--epochs", "4");
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("--epochs 4 conflicts", err);
+    }
+
+    [Fact]
+    public void Resume_FewerEpochsThanDone_Refused_AndAFinishedRunHasNothingToTrain()
+    {
+        string run = TrainSmall("done");
+        var (code, _, err) = Run("train", "--resume", run, "--epochs", "1");
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("--epochs 1 is fewer than the 2 epochs", err);
+        (code, string output, err) = Run("train", "--resume", run);
+        Assert.True(code == 0, err);
+        Assert.Contains("nothing to train", output);
+    }
+
+    [Fact]
+    public void Resume_MetricsRowWithTextInANumberColumn_NamesFileLineAndColumn()
+    {
+        string run = TrainSmall("badcsv");
+        string csv = Path.Combine(run, "metrics.csv");
+        string[] lines = File.ReadAllLines(csv);
+        string[] cells = lines[2].Split(',');
+        cells[3] = "oops";
+        lines[2] = string.Join(",", cells);
+        File.WriteAllLines(csv, lines);
+        var (code, _, err) = Run("train", "--resume", run, "--epochs", "3");
+        Assert.Equal(ExitCodes.Failure, code);
+        AssertMessage(err);
+        Assert.Contains($"{csv}: line 3: column 'test_loss' holds 'oops', not a number", err);
+    }
+
+    [Fact]
+    public void Resume_CheckpointWithInvalidSettingsOrState_NamesTheCheckpoint()
+    {
+        string run = TrainSmall("badck");
+        string path = Path.Combine(run, "checkpoint.safetensors");
+        Checkpoint ck = Checkpoint.Load(path);
+        Rewrite(ck, settings: new Dictionary<string, string>(ck.Settings) { ["epochs"] = "many" }).Save(path);
+        var (code, _, err) = Run("train", "--resume", run);
+        Assert.Equal(ExitCodes.Failure, code);
+        AssertMessage(err);
+        Assert.Contains($"{path}: the run settings stored in the checkpoint are not valid (--epochs: 'many' is not an integer)", err);
+
+        Rewrite(ck, generators: new Dictionary<string, ulong[]> { ["model"] = ck.Generators["model"] }).Save(path);
+        (code, _, err) = Run("train", "--resume", run, "--epochs", "3");
+        Assert.Equal(ExitCodes.Failure, code);
+        Assert.Contains($"{path}: the checkpoint does not fit the run its settings describe: it holds no state of the 'data' random generator", err);
+
+        Rewrite(ck, epoch: 9).Save(path);
+        (code, _, err) = Run("train", "--resume", run, "--epochs", "3");
+        Assert.Equal(ExitCodes.Failure, code);
+        Assert.Contains("completed epoch 9 of 2", err);
+    }
+
+    private static Checkpoint Rewrite(Checkpoint ck, IDictionary<string, string>? settings = null, IDictionary<string, ulong[]>? generators = null, int? epoch = null) => new()
+    {
+        Model = ck.Model,
+        Optimizer = ck.Optimizer,
+        Scheduler = ck.Scheduler,
+        Epoch = epoch ?? ck.Epoch,
+        Generators = generators ?? ck.Generators,
+        Settings = settings ?? ck.Settings,
+    };
+
+    [Fact]
+    public void Train_StoppedMidEpoch_LeavesThePartialEpochOutOfMetricsAndReportsIt()
+    {
+        string outDir = _dir.File("partial");
+        var trainer = new Trainer(TrainCommand.Parse(["--dataset", "moons", "--layers", "2,8,2", "--epochs", "3", "--out", outDir]), TextWriter.Null, interactive: false);
+        trainer.EpochCompleted += m => { if (m.Epoch == 1) trainer.RequestStop(); };
+        trainer.Run();
+        string[] metrics = File.ReadAllLines(Path.Combine(outDir, "metrics.csv"));
+        Assert.Equal([EpochMetrics.Header, metrics[1]], metrics);
+        Assert.StartsWith("1,", metrics[1]);
+        JsonElement partial = Summary(outDir).GetProperty("partial_epoch");
+        Assert.Equal(2, partial.GetProperty("epoch").GetInt32());
+        Assert.Equal(1, partial.GetProperty("batches").GetInt32());
+        Assert.Equal(1, Summary(outDir).GetProperty("epochs").GetInt32());
+    }
+
+    [Fact]
+    public void Train_SecondRunOnTheSameOut_RefusedNamingTheDirectoryAndTheProcess()
+    {
+        string outDir = _dir.File("locked");
+        (int Code, string Out, string Err)? second = null;
+        var first = new Trainer(TrainCommand.Parse(["--dataset", "moons", "--layers", "2,8,2", "--epochs", "2", "--out", outDir]), TextWriter.Null, interactive: false);
+        // The second run starts while the first holds the directory (between its epochs).
+        first.EpochCompleted += m => { if (m.Epoch == 1) second = Run("train", "--dataset", "xor", "--epochs", "1", "--out", outDir); };
+        Assert.Null(first.Run().Stopped);
+
+        Assert.Equal(ExitCodes.Failure, second!.Value.Code);
+        AssertMessage(second.Value.Err);
+        Assert.Contains($"the run directory '{Path.GetFullPath(outDir)}' is in use by another training run (process {Environment.ProcessId})", second.Value.Err);
+        Assert.Contains("moons", File.ReadAllText(Path.Combine(outDir, "summary.json")));
+        Assert.Equal(2, Checkpoint.Load(Path.Combine(outDir, "checkpoint.safetensors")).Epoch);
+        Assert.False(File.Exists(Path.Combine(outDir, RunLock.FileName)));
+    }
+
+    [Theory]
+    [InlineData(int.MaxValue, "2020-01-01T00:00:00.0000000Z")] // no such process
+    [InlineData(-1, "2020-01-01T00:00:00.0000000Z")] // this process's id, reused: it started later
+    public void Train_StaleLockOfADeadRun_IsTakenOver(int pid, string started)
+    {
+        string outDir = _dir.File("stale");
+        Directory.CreateDirectory(outDir);
+        string lockFile = Path.Combine(outDir, RunLock.FileName);
+        File.WriteAllText(lockFile, $"pid {(pid < 0 ? Environment.ProcessId : pid)}\nstarted {started}\n");
+        var (code, _, err) = Run("train", "--dataset", "xor", "--layers", "2,4,2", "--epochs", "1", "--out", outDir);
+        Assert.True(code == 0, err);
+        Assert.False(File.Exists(lockFile));
+    }
+
+    [Fact]
+    public void Train_LockOfALiveRun_Refused()
+    {
+        string outDir = _dir.File("live");
+        using (RunLock.Acquire(Directory.CreateDirectory(outDir).FullName))
+        {
+            var (code, _, err) = Run("train", "--dataset", "xor", "--epochs", "1", "--out", outDir);
+            Assert.Equal(ExitCodes.Failure, code);
+            Assert.Contains($"process {Environment.ProcessId}", err);
+        }
+        Assert.Equal(0, Run("train", "--dataset", "xor", "--epochs", "1", "--out", outDir).Code);
+    }
+
+    [Fact]
+    public void Train_FilesOfAnEarlierRun_AreNotListedAsWritten()
+    {
+        string outDir = _dir.File("listing");
+        Assert.Equal(0, Run("train", "--dataset", "xor", "--epochs", "1", "--out", outDir, "--diagnose").Code);
+        var (code, output, err) = Run("train", "--dataset", "xor", "--epochs", "1", "--out", outDir);
+        Assert.True(code == 0, err);
+        string wrote = output.Split('\n').Single(l => l.StartsWith("wrote ", StringComparison.Ordinal));
+        Assert.Contains("model.safetensors", wrote);
+        Assert.Contains("metrics.csv", wrote);
+        Assert.DoesNotContain("gradient-flow", wrote);
+    }
+}
