@@ -1,49 +1,15 @@
 using System.Numerics;
 using Nabla.Kernels;
+using static Nabla.Tests.Kernels.ConvKernelCases;
 
 namespace Nabla.Tests.Kernels;
 
 /// <summary>
-/// The fused convolution and pooling kernels against plain reference loops written straight from the definitions:
-/// random geometries (odd sizes, stride, padding, dilation, groups, batch 1 and more), bands, 1 and 2 threads,
-/// float32 and float64.
+/// The fused convolution kernels against plain reference loops written straight from the definitions: random geometries
+/// (odd sizes, stride, padding, dilation, groups, batch 1 and more), bands, 1 and 2 threads, float32 and float64.
 /// </summary>
 public class Conv2dKernelsTests
 {
-    /// <summary>Random geometries: (N, Cin, Cout, groups, H, W, KH, KW, SH, SW, PH, PW, DH, DW).</summary>
-    public static TheoryData<int> Seeds()
-    {
-        var data = new TheoryData<int>();
-        for (int i = 0; i < 40; i++) data.Add(i);
-        return data;
-    }
-
-    private static (ConvShape S, Window2d G) RandomShape(int seed)
-    {
-        var r = new Random(seed);
-        while (true)
-        {
-            int groups = r.Next(3) == 0 ? r.Next(1, 4) : 1;
-            int n = r.Next(4) == 0 ? 1 : r.Next(2, 6);
-            int cin = groups * r.Next(1, 4), cout = groups * r.Next(1, 5);
-            int kh = r.Next(1, 5), kw = r.Next(1, 5), sh = r.Next(1, 4), sw = r.Next(1, 4), dh = r.Next(1, 3), dw = r.Next(1, 3);
-            int ph = r.Next(0, 3), pw = r.Next(0, 3), h = r.Next(1, 19), w = r.Next(1, 23);
-            if (seed % 5 == 0) (kh, kw, sh, sw, ph, pw, dh, dw) = (1, 1, 1, 1, 0, 0, 1, 1); // pointwise: im2col is the image
-            if (seed % 7 == 1) (sw, dh, dw) = (1, 1, 1);
-            int oh = Window2d.OutputSize(h, kh, sh, ph, dh, false), ow = Window2d.OutputSize(w, kw, sw, pw, dw, false);
-            if (oh < 1 || ow < 1) continue;
-            var g = new Window2d(kh, kw, sh, sw, ph, pw, dh, dw, h, w, oh, ow);
-            return (new ConvShape(n, cin, cout, groups, g), g);
-        }
-    }
-
-    private static T[] Random<T>(Random r, int n) where T : INumber<T>
-    {
-        var a = new T[n];
-        for (int i = 0; i < n; i++) a[i] = T.CreateChecked(Math.Round(r.NextDouble() * 4 - 2, 3));
-        return a;
-    }
-
     /// <summary>x[n, c, ih, iw] or zero in the padding.</summary>
     private static double Pixel(double[] x, ConvShape s, int n, int c, int ih, int iw) =>
         ih < 0 || ih >= s.G.H || iw < 0 || iw >= s.G.W ? 0 : x[((n * s.Cin + c) * s.G.H + ih) * s.G.W + iw];
@@ -100,16 +66,6 @@ public class Conv2dKernelsTests
         return (dx, dw, db);
     }
 
-    private static void AssertClose<T>(double[] expected, T[] actual, double tol, string what) where T : INumber<T>
-    {
-        Assert.Equal(expected.Length, actual.Length);
-        for (int i = 0; i < expected.Length; i++)
-        {
-            double a = double.CreateChecked(actual[i]);
-            Assert.True(Math.Abs(a - expected[i]) <= tol * (1 + Math.Abs(expected[i])), $"{what}[{i}]: expected {expected[i]}, got {a}");
-        }
-    }
-
     private static void CheckConv<T>(int seed, double tol) where T : unmanaged, INumber<T>
     {
         var (s, _) = RandomShape(seed);
@@ -147,7 +103,7 @@ public class Conv2dKernelsTests
     }
 
     [Theory]
-    [MemberData(nameof(Seeds))]
+    [MemberData(nameof(ConvKernelCases.Seeds), MemberType = typeof(ConvKernelCases))]
     public void Conv2d_ForwardAndBackward_MatchReferenceLoops(int seed)
     {
         CheckConv<double>(seed, 1e-12);
@@ -171,110 +127,5 @@ public class Conv2dKernelsTests
         AssertClose(dxRef, dx, 1e-12, "dx");
         AssertClose(dwRef, dw, 1e-12, "dw");
         AssertClose(dbRef, db, 1e-12, "db");
-    }
-
-    private static void CheckUnfoldFold<T>(int seed) where T : unmanaged, INumber<T>
-    {
-        var (s, g) = RandomShape(seed);
-        var r = new Random(seed + 77);
-        int c = s.Cin, rows = c * g.KH * g.KW;
-        T[] image = Random<T>(r, c * g.H * g.W);
-        int oh0 = r.Next(g.OH), oh1 = r.Next(oh0 + 1, g.OH + 1), lb = (oh1 - oh0) * g.OW;
-        var cols = Enumerable.Repeat(T.CreateChecked(9), rows * lb).ToArray();
-        Im2Col.Unfold<T>(image, c, g, oh0, oh1, cols);
-        T[] colsIn = Random<T>(r, rows * lb);
-        T[] folded = Random<T>(r, image.Length);
-        var foldedRef = folded.Select(double.CreateChecked).ToArray();
-        Im2Col.Fold<T>(colsIn, c, g, oh0, oh1, folded);
-        int row = 0;
-        for (int ch = 0; ch < c; ch++)
-            for (int i = 0; i < g.KH; i++)
-                for (int j = 0; j < g.KW; j++, row++)
-                    for (int oh = oh0; oh < oh1; oh++)
-                        for (int ow = 0; ow < g.OW; ow++)
-                        {
-                            int ih = oh * g.SH - g.PH + i * g.DH, iw = ow * g.SW - g.PW + j * g.DW;
-                            bool inside = ih >= 0 && ih < g.H && iw >= 0 && iw < g.W;
-                            int at = row * lb + (oh - oh0) * g.OW + ow;
-                            T expected = inside ? image[(ch * g.H + ih) * g.W + iw] : T.Zero;
-                            Assert.True(cols[at] == expected, $"unfold row {row} window ({oh}, {ow}): expected {expected}, got {cols[at]}");
-                            if (inside) foldedRef[(ch * g.H + ih) * g.W + iw] += double.CreateChecked(colsIn[at]);
-                        }
-        AssertClose(foldedRef, folded, 1e-6, "fold");
-    }
-
-    [Theory]
-    [MemberData(nameof(Seeds))]
-    public void Im2Col_UnfoldAndFoldOfBand_MatchReferenceLoops(int seed)
-    {
-        CheckUnfoldFold<float>(seed);
-        CheckUnfoldFold<double>(seed);
-    }
-
-    private static (double[] Y, int[] Index) ReferenceMaxPool(double[] plane, Window2d g)
-    {
-        var y = new double[g.OH * g.OW];
-        var index = new int[y.Length];
-        for (int oh = 0; oh < g.OH; oh++)
-            for (int ow = 0; ow < g.OW; ow++)
-            {
-                int best = -1;
-                double value = double.NegativeInfinity;
-                for (int i = 0; i < g.KH; i++)
-                    for (int j = 0; j < g.KW; j++)
-                    {
-                        int ih = oh * g.SH - g.PH + i * g.DH, iw = ow * g.SW - g.PW + j * g.DW;
-                        if (ih < 0 || ih >= g.H || iw < 0 || iw >= g.W) continue;
-                        double v = plane[ih * g.W + iw];
-                        if (best >= 0 && double.IsNaN(value)) continue;
-                        if (best < 0 || v > value || double.IsNaN(v)) (best, value) = (ih * g.W + iw, v);
-                    }
-                (y[oh * g.OW + ow], index[oh * g.OW + ow]) = (value, best);
-            }
-        return (y, index);
-    }
-
-    private static void CheckMaxPool<T>(Window2d g, Random r) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        // Few distinct values, so ties are common; a NaN now and then.
-        var plane = new T[g.H * g.W];
-        for (int i = 0; i < plane.Length; i++)
-            plane[i] = r.Next(40) == 0 ? T.NaN : T.CreateChecked(r.Next(-2, 3));
-        double[] pd = plane.Select(double.CreateChecked).ToArray();
-        var (yRef, indexRef) = ReferenceMaxPool(pd, g);
-        var y = new T[g.OH * g.OW];
-        var index = new int[y.Length];
-        Pool2d.MaxForward<T>(plane, g, y, index);
-        Assert.Equal(indexRef, index);
-        for (int i = 0; i < y.Length; i++)
-            Assert.True(double.CreateChecked(y[i]).Equals(yRef[i]), $"max pool output {i}: expected {yRef[i]}, got {y[i]}");
-        var yOnly = new T[y.Length];
-        Pool2d.MaxForward<T>(plane, g, yOnly, default);
-        Assert.Equal(y, yOnly);
-        T[] grad = Random<T>(r, y.Length);
-        var dxRef = new double[plane.Length];
-        for (int i = 0; i < grad.Length; i++)
-            if (index[i] >= 0) dxRef[index[i]] += double.CreateChecked(grad[i]);
-        T[] dx = Enumerable.Repeat(T.CreateChecked(5), plane.Length).ToArray();
-        Pool2d.MaxBackward<T>(grad, index, g, dx);
-        AssertClose(dxRef, dx, 1e-6, "max pool gradient");
-    }
-
-    [Fact]
-    public void MaxPool_ForwardIndicesAndBackward_MatchReferenceLoops()
-    {
-        var r = new Random(3);
-        for (int trial = 0; trial < 300; trial++)
-        {
-            int kh = r.Next(1, 4), kw = r.Next(1, 4), sh = r.Next(1, 4), sw = r.Next(1, 4), dh = r.Next(1, 3), dw = r.Next(1, 3);
-            int ph = r.Next(0, kh / 2 + 1), pw = r.Next(0, kw / 2 + 1), h = r.Next(1, 15), w = r.Next(1, 15);
-            bool ceil = r.Next(2) == 0;
-            if (trial % 3 == 0) (kh, kw, sh, sw, ph, pw, dh, dw, w) = (2, 2, 2, 2, 0, 0, 1, 1, r.Next(1, 60)); // the unrolled and vector 2x2/2 paths
-            int oh = Window2d.OutputSize(h, kh, sh, ph, dh, ceil), ow = Window2d.OutputSize(w, kw, sw, pw, dw, ceil);
-            if (oh < 1 || ow < 1) continue;
-            var g = new Window2d(kh, kw, sh, sw, ph, pw, dh, dw, h, w, oh, ow);
-            CheckMaxPool<float>(g, r);
-            CheckMaxPool<double>(g, r);
-        }
     }
 }

@@ -1,3 +1,5 @@
+using static Nabla.Tests.ErrorAssert;
+
 namespace Nabla.Tests.Ops;
 
 /// <summary>==, !=, &lt;, &gt;, &lt;=, &gt;= are elementwise; Equals and GetHashCode keep reference identity (Note [Tensor equality]).</summary>
@@ -103,5 +105,16 @@ public class ComparisonTests
         Assert.Contains("is null", Assert.Throws<ArgumentNullException>(() => 1.0 >= none!).Message);
         Assert.True(none is null);
         Assert.True(a is not null);
+    }
+
+    [Fact]
+    public void Comparisons_AndArgMax()
+    {
+        var t = Tensor.From([3.0, 1.0, 4.0, 1.0, 5.0, 9.0], [2, 3]);
+        Assert.Equal([true, false, true, false, true, true], t.Gt(1.5).ToArray<bool>());
+        Assert.Equal([2L, 2L], t.ArgMax(1).ToArray<long>());
+        Assert.Equal([1L, 0L], t.ArgMin(1).ToArray<long>());
+        Assert.Equal(5L, t.ArgMax().Item<long>());
+        Assert.Equal([false, true, false, true, false, false], t.Eq(1.0).ToArray<bool>());
     }
 }

@@ -1,7 +1,9 @@
+using static Nabla.Tests.ErrorAssert;
 using static Nabla.Tests.FunctionalGradCheck;
 
 namespace Nabla.Tests.Ops;
 
+/// <summary>The losses (Ops/Losses.cs): closed-form values, gradients against finite differences, second derivatives and errors.</summary>
 public class LossesTests
 {
     private static readonly double Ln2 = Math.Log(2);
@@ -466,4 +468,17 @@ public class LossesTests
         Assert.Contains("pos_weight", ex.Message);
         Assert.Contains("[4, 3]", ex.Message);
     }
+
+    [Fact]
+    public void CrossEntropy_Float32ClassLabels_SaysTheDTypeIsWrongAndHowToConvert()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => Functional.CrossEntropy(Tensor.Zeros([4, 3]), Tensor.From([0f, 1f, 2f, 0f])));
+        AssertMessage(ex, "cross_entropy", "float32", "int64", "To(DType.Int64)");
+        Assert.DoesNotContain("target has shape", ex.Message);
+    }
+
+    [Fact]
+    public void NllLoss_Float32ClassLabels_SaysHowToConvert()
+        => AssertMessage(Assert.Throws<ArgumentException>(() => Functional.NllLoss(Tensor.Zeros([4, 3]), Tensor.From([0f, 1f, 2f, 0f]))),
+            "nll_loss", "float32", "int64", "To(DType.Int64)");
 }

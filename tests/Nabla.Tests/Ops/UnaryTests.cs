@@ -1,5 +1,8 @@
+using static Nabla.Tests.ErrorAssert;
+
 namespace Nabla.Tests.Ops;
 
+/// <summary>Elementwise unary ops (Ops/Unary.cs): Log1p's accuracy and IEEE edge values, and the dtype error.</summary>
 public class UnaryTests
 {
     [Fact]
@@ -22,4 +25,8 @@ public class UnaryTests
         Assert.True(double.IsNaN(actual[2]));
         Assert.Equal(0.0, actual[3]);
     }
+
+    [Fact]
+    public void Exp_OnIntegerTensor_NamesDType()
+        => AssertMessage(Assert.Throws<ArgumentException>(() => Tensor.Arange(3).Exp()), "exp", "int64");
 }

@@ -1,40 +1,10 @@
+using static Nabla.Tests.ErrorAssert;
+
 namespace Nabla.Tests.Ops;
 
-/// <summary>Every class of bad input gets an exception naming the op, what it got and what it expected.</summary>
+/// <summary>Views and indexers (Ops/Views.cs): storage sharing, logical order of copies, and errors naming the op, the index and the size.</summary>
 public class ViewsTests
 {
-    private static void AssertMessage(Exception ex, params string[] parts)
-    {
-        foreach (string p in parts) Assert.Contains(p, ex.Message);
-    }
-
-    [Fact]
-    public void MatMul_InnerDimensionMismatch_NamesShapes()
-    {
-        var ex = Assert.Throws<ArgumentException>(() => Tensor.Zeros([2, 3]).MatMul(Tensor.Zeros([4, 5])));
-        Assert.Equal("matmul: cannot multiply [2, 3] by [4, 5]: inner dimensions 3 and 4 differ", ex.Message);
-    }
-
-    [Fact]
-    public void MatMul_ZeroDimOperand_Throws()
-        => AssertMessage(Assert.Throws<ArgumentException>(() => Tensor.Scalar(1f).MatMul(Tensor.Zeros([2]))), "matmul", "[]");
-
-    [Fact]
-    public void Add_ShapesThatDoNotBroadcast_NamesBothShapes()
-        => AssertMessage(Assert.Throws<ArgumentException>(() => Tensor.Zeros([2, 3]) + Tensor.Zeros([4])), "add", "[2, 3]", "[4]", "broadcast");
-
-    [Fact]
-    public void Mul_DTypeMismatch_NamesBothDTypes()
-        => AssertMessage(Assert.Throws<ArgumentException>(() => Tensor.Zeros([2]) * Tensor.Zeros([2], DType.Float64)), "mul", "float32", "float64");
-
-    [Fact]
-    public void Exp_OnIntegerTensor_NamesDType()
-        => AssertMessage(Assert.Throws<ArgumentException>(() => Tensor.Arange(3).Exp()), "exp", "int64");
-
-    [Fact]
-    public void Sum_DimOutOfRange_NamesDimAndRank()
-        => AssertMessage(Assert.Throws<ArgumentOutOfRangeException>(() => Tensor.Zeros([2, 3]).Sum(2)), "sum", "dimension 2", "rank 2");
-
     [Fact]
     public void Transpose_DimOutOfRange_Throws()
         => AssertMessage(Assert.Throws<ArgumentOutOfRangeException>(() => Tensor.Zeros([2, 3]).Transpose(0, -3)), "transpose", "-3");
@@ -64,52 +34,54 @@ public class ViewsTests
         => AssertMessage(Assert.Throws<ArgumentException>(() => Tensor.Zeros([2, 3]).Expand(4, 3)), "expand", "[2, 3]", "[4, 3]");
 
     [Fact]
-    public void Max_OverEmptyDim_Throws()
-        => AssertMessage(Assert.Throws<ArgumentException>(() => Tensor.Zeros([0, 3]).Max(0)), "max", "empty");
+    public void RangeIndexer_EndBeyondSize_NamesOpRangeDimAndSize()
+        => AssertMessage(Assert.Throws<ArgumentOutOfRangeException>(() => Tensor.Zeros([3, 2])[1..5]),
+            "index", "1..5", "dimension 0", "size 3", "[3, 2]");
 
     [Fact]
-    public void Where_NonBoolCondition_Throws()
-        => AssertMessage(Assert.Throws<ArgumentException>(() => Tensor.Where(Tensor.Zeros([2]), Tensor.Zeros([2]), Tensor.Zeros([2]))), "where", "bool", "float32");
+    public void RangeIndexer_StartAfterEnd_NamesOpRangeDimAndSize()
+        => AssertMessage(Assert.Throws<ArgumentOutOfRangeException>(() => Tensor.Zeros([4])[3..1]), "index", "3..1", "dimension 0", "size 4");
 
     [Fact]
-    public void Backward_TensorWithoutGrad_Throws()
-        => AssertMessage(Assert.Throws<InvalidOperationException>(() => Tensor.Zeros([1]).Sum().Backward()), "backward", "does not require a gradient");
+    public void RangeIndexer_InRange_StillSlices()
+        => Assert.Equal([1f, 2f], Tensor.From([0f, 1f, 2f, 3f])[1..^1].ToArray<float>());
 
     [Fact]
-    public void Backward_GradientShapeMismatch_Throws()
+    public void IntIndexer_SecondIndexOutOfRange_NamesTheUsersDimAndItsSize()
+        => AssertMessage(Assert.Throws<ArgumentOutOfRangeException>(() => Tensor.Zeros([2, 3])[1, 5]),
+            "index", "[1, 5]", "index 5", "dimension 1", "size 3", "[2, 3]");
+
+    [Fact]
+    public void Transpose_IsAViewSharingStorage()
     {
-        var x = Tensor.Zeros([2], requiresGrad: true);
-        AssertMessage(Assert.Throws<ArgumentException>(() => (x * 2.0).Backward(Tensor.Zeros([3]))), "backward", "[3]", "[2]");
+        var t = Tensor.From([1f, 2f, 3f, 4f, 5f, 6f], [2, 3]);
+        Tensor tt = t.Transpose(0, 1);
+        Assert.False(tt.IsContiguous);
+        Assert.Equal([1f, 4f, 2f, 5f, 3f, 6f], tt.ToArray<float>());
+        using (Autograd.NoGrad()) t.Fill(0);
+        Assert.Equal(0f, tt[1, 1].Item<float>());
     }
 
     [Fact]
-    public void Backward_SecondTimeThroughFreedGraph_Throws()
+    public void Reshape_OfNonContiguous_CopiesInLogicalOrder()
     {
-        var x = Tensor.Zeros([2], requiresGrad: true);
-        Tensor y = (x.Exp() * 2.0).Sum();
-        y.Backward();
-        AssertMessage(Assert.Throws<InvalidOperationException>(() => y.Backward()), "second time", "retainGraph");
+        var t = Tensor.From([1f, 2f, 3f, 4f, 5f, 6f], [2, 3]).Transpose(0, 1);
+        Assert.Equal([1f, 4f, 2f, 5f, 3f, 6f], t.Reshape(6).ToArray<float>());
+        Assert.Throws<InvalidOperationException>(() => t.View(6));
     }
 
     [Fact]
-    public void Backward_AfterInPlaceChangeToSavedTensor_NamesNodeAndVersions()
+    public void Views_SliceNarrowSelectSqueezeUnsqueezeExpand()
     {
-        var x = Tensor.Ones([2], requiresGrad: true);
-        var c = Tensor.Ones([2]);
-        Tensor y = (x * c).Sum();
-        c.MulInPlace(3.0);
-        AssertMessage(Assert.Throws<InvalidOperationException>(() => y.Backward()), "MulBackward", "in-place", "version");
+        var t = Tensor.Arange(0, 12, 1, DType.Float64).Reshape(3, 4);
+        Assert.Equal([1.0, 3.0, 5.0, 7.0, 9.0, 11.0], t.Slice(1, 1, 4, 2).ToArray<double>());
+        Assert.Equal([4.0, 5.0, 6.0, 7.0], t.Narrow(0, 1, 1).ToArray<double>());
+        Assert.Equal([2.0, 6.0, 10.0], t.Select(1, 2).ToArray<double>());
+        Assert.Equal(new Shape(3, 1, 4), t.Unsqueeze(1).Shape);
+        Assert.Equal(new Shape(3, 4), t.Unsqueeze(1).Squeeze().Shape);
+        Assert.Equal(new Shape(2, 3, 4), t.Expand(2, 3, 4).Shape);
+        Assert.Equal([0, 4, 1], t.Expand(2, 3, 4).Strides());
+        Assert.Equal([4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0], t[1..].ToArray<double>());
+        Assert.Equal(6.0, t[1, 2].Item());
     }
-
-    [Fact]
-    public void Creation_NegativeDimension_Throws()
-        => AssertMessage(Assert.Throws<ArgumentException>(() => Tensor.Zeros([2, -1])), "zeros", "[2, -1]");
-
-    [Fact]
-    public void Arange_ZeroStep_Throws()
-        => AssertMessage(Assert.Throws<ArgumentException>(() => Tensor.Arange(0, 1, 0)), "arange", "step");
-
-    [Fact]
-    public void ToArray_WrongElementType_Throws()
-        => AssertMessage(Assert.Throws<InvalidOperationException>(() => Tensor.Zeros([2]).ToArray<double>()), "float32");
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Nabla.Data;
 using Nabla.IO;
 using Nabla.NN;
+using Nabla.Tests.IO;
 
 namespace Nabla.Tests.Reference;
 

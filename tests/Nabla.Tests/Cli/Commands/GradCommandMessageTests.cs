@@ -1,14 +1,14 @@
+using static Nabla.Tests.Cli.CliRunner;
+
 namespace Nabla.Tests.Cli.Commands;
 
 /// <summary><c>nabla grad</c>'s messages for text that is hard to show and for results that are not finite numbers.</summary>
 public class GradCommandMessageTests
 {
-    private static CliGradTests.CliResult Run(params string[] args) => CliGradTests.Run(args);
-
     [Fact]
     public void Grad_ControlCharacters_AreNamedInTheMessageAndShownAsSpacesAboveTheCaret()
     {
-        var r = Run("grad", "x +\n\t2 * \u0001", "--at", "x=1");
+        var r = Invoke("grad", "x +\n\t2 * \u0001", "--at", "x=1");
 
         Assert.Equal(2, r.ExitCode);
         Assert.Equal(["error: unexpected character U+0001 at position 10", "  x +  2 *  ", new string(' ', 2 + 9) + "^"], r.StderrLines[..3]);
@@ -20,7 +20,7 @@ public class GradCommandMessageTests
     [InlineData("exp(x) * 0 + y", "x=800,y=1", "the value, dL/dx are not a finite number")]
     public void Grad_NotFiniteResult_PrintsItAndWarnsOnStderr(string expression, string at, string warning)
     {
-        var r = Run("grad", expression, "--at", at);
+        var r = Invoke("grad", expression, "--at", at);
 
         Assert.Equal(0, r.ExitCode);
         Assert.StartsWith("value: ", r.Stdout);

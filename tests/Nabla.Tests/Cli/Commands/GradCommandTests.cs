@@ -1,39 +1,21 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Xml.Linq;
 using Nabla.Cli;
+using Nabla.Tests.Diagnostics;
+using static Nabla.Tests.Cli.CliRunner;
 
 namespace Nabla.Tests.Cli.Commands;
 
-/// <summary>The <c>nabla grad</c> command, run in-process through <see cref="Program.Run"/> and once as a real process.</summary>
+/// <summary>The <c>nabla grad</c> command, run in-process: values, gradients, precedence, --graph, --format and positioned errors.</summary>
 public class GradCommandTests
 {
-    internal sealed record CliResult(int ExitCode, string Stdout, string Stderr)
-    {
-        public string[] StdoutLines => Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-
-        public string[] StderrLines => Stderr.Split('\n');
-
-        public double Value => Number(StdoutLines.Single(l => l.StartsWith("value: ")), "value: ");
-
-        public double Grad(string name) => Number(StdoutLines.Single(l => l.StartsWith($"dL/d{name} = ")), $"dL/d{name} = ");
-
-        private static double Number(string line, string prefix) => double.Parse(line[prefix.Length..], CultureInfo.InvariantCulture);
-    }
-
-    internal static CliResult Run(params string[] args)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        int code = Program.Run(args, stdout, stderr);
-        return new CliResult(code, stdout.ToString().Replace("\r\n", "\n"), stderr.ToString().Replace("\r\n", "\n"));
-    }
-
     // ---- worked examples
 
     [Fact]
     public void Grad_SquaredErrorAtW2X3Y10_PrintsValue16AndEveryGradient()
     {
-        var r = Run("grad", "(w*x-y)^2", "--at", "w=2,x=3,y=10");
+        var r = Invoke("grad", "(w*x-y)^2", "--at", "w=2,x=3,y=10");
 
         Assert.Equal(0, r.ExitCode);
         Assert.Equal("", r.Stderr);
@@ -44,7 +26,7 @@ public class GradCommandTests
     [Fact]
     public void Grad_QuadraticAtX2_GivesValue11AndSlope7()
     {
-        var r = Run("grad", "x^2+3*x+1", "--at", "x=2");
+        var r = Invoke("grad", "x^2+3*x+1", "--at", "x=2");
 
         Assert.Equal(0, r.ExitCode);
         Assert.Equal(11.0, r.Value);
@@ -58,7 +40,7 @@ public class GradCommandTests
     [InlineData(3.0)]
     public void Grad_SquareOfAffine_Gives6Times3xPlus2(double at)
     {
-        var r = Run("grad", "(3*x+2)^2", "--at", "x=" + at.ToString("R", CultureInfo.InvariantCulture));
+        var r = Invoke("grad", "(3*x+2)^2", "--at", "x=" + at.ToString("R", CultureInfo.InvariantCulture));
 
         Assert.Equal(0, r.ExitCode);
         Assert.Equal((3 * at + 2) * (3 * at + 2), r.Value, 12);
@@ -68,7 +50,7 @@ public class GradCommandTests
     [Fact]
     public void Grad_DifferenceSquaredAtA2B1p1_Gives0p81()
     {
-        var r = Run("grad", "(a-b)^2", "--at", "a=2,b=1.1");
+        var r = Invoke("grad", "(a-b)^2", "--at", "a=2,b=1.1");
 
         Assert.Equal(0, r.ExitCode);
         Assert.Equal(0.81, r.Value, 12);
@@ -104,7 +86,7 @@ public class GradCommandTests
     [MemberData(nameof(Functions))]
     public void Grad_Function_MatchesClosedForm(string expression, double x, double value, double derivative)
     {
-        var r = Run("grad", expression, "--at", "x=" + x.ToString("R", CultureInfo.InvariantCulture));
+        var r = Invoke("grad", expression, "--at", "x=" + x.ToString("R", CultureInfo.InvariantCulture));
 
         Assert.Equal(0, r.ExitCode);
         Assert.Equal(value, r.Value, 12);
@@ -114,7 +96,7 @@ public class GradCommandTests
     [Fact]
     public void Grad_TwoVariablePower_GivesBothPartials()
     {
-        var r = Run("grad", "x^y", "--at", "x=2,y=3");
+        var r = Invoke("grad", "x^y", "--at", "x=2,y=3");
 
         // d(x^y)/dx = y x^(y-1) = 12, d(x^y)/dy = x^y ln x = 8 ln 2
         Assert.Equal(8.0, r.Value, 12);
@@ -142,7 +124,7 @@ public class GradCommandTests
     [InlineData("  1 +\t2 ", 3.0)]
     public void Grad_ConstantExpression_FollowsPrecedenceAndAssociativity(string expression, double expected)
     {
-        var r = Run("grad", expression);
+        var r = Invoke("grad", expression);
 
         Assert.Equal(0, r.ExitCode);
         Assert.Equal($"value: {expected.ToString("R", CultureInfo.InvariantCulture)}\n", r.Stdout);
@@ -151,7 +133,7 @@ public class GradCommandTests
     [Fact]
     public void Grad_NegatedSquare_BindsPowerBeforeMinus()
     {
-        var r = Run("grad", "-x^2", "--at", "x=3");
+        var r = Invoke("grad", "-x^2", "--at", "x=3");
 
         Assert.Equal(-9.0, r.Value);
         Assert.Equal(-6.0, r.Grad("x"));
@@ -160,7 +142,7 @@ public class GradCommandTests
     [Fact]
     public void Grad_SquareOfNegation_Gives9AndSlope6()
     {
-        var r = Run("grad", "(-x)^2", "--at", "x=3");
+        var r = Invoke("grad", "(-x)^2", "--at", "x=3");
 
         Assert.Equal(9.0, r.Value);
         Assert.Equal(6.0, r.Grad("x"));
@@ -169,7 +151,7 @@ public class GradCommandTests
     [Fact]
     public void Grad_VariableUsedTwice_SumsBothPaths()
     {
-        var r = Run("grad", "x*x + x", "--at", "x=3");
+        var r = Invoke("grad", "x*x + x", "--at", "x=3");
 
         Assert.Equal(12.0, r.Value);
         Assert.Equal(7.0, r.Grad("x"));
@@ -178,7 +160,7 @@ public class GradCommandTests
     [Fact]
     public void Grad_ExpressionIsOneVariable_GradientIsOne()
     {
-        var r = Run("grad", "x", "--at", "x=5");
+        var r = Invoke("grad", "x", "--at", "x=5");
 
         Assert.Equal("value: 5\ndL/dx = 1\n", r.Stdout);
     }
@@ -186,7 +168,7 @@ public class GradCommandTests
     [Fact]
     public void Grad_OutputFormat_IsShortestRoundTrip()
     {
-        var r = Run("grad", "x/3", "--at", "x=1");
+        var r = Invoke("grad", "x/3", "--at", "x=1");
 
         Assert.Equal("value: 0.3333333333333333\ndL/dx = 0.3333333333333333\n", r.Stdout);
         Assert.Equal("1E-20", NumberText.Format(1e-20));
@@ -198,7 +180,7 @@ public class GradCommandTests
     {
         string expression = string.Join("+", Enumerable.Repeat("x*x", 5000));
 
-        var r = Run("grad", expression, "--at", "x=1");
+        var r = Invoke("grad", expression, "--at", "x=1");
 
         Assert.Equal(0, r.ExitCode);
         Assert.Equal(5000.0, r.Value);
@@ -208,7 +190,7 @@ public class GradCommandTests
     [Fact]
     public void Grad_GradientsAreSortedByName_NotByOrderOfUse()
     {
-        var r = Run("grad", "z*b+a", "--at", "z=1,a=2,b=3");
+        var r = Invoke("grad", "z*b+a", "--at", "z=1,a=2,b=3");
 
         Assert.Equal(["value: 5", "dL/da = 1", "dL/db = 1", "dL/dz = 3"], r.StdoutLines);
     }
@@ -216,7 +198,7 @@ public class GradCommandTests
     [Fact]
     public void Grad_RepeatedAtOptions_AreMerged()
     {
-        var r = Run("grad", "x*y", "--at", "x=2", "--at=y=5");
+        var r = Invoke("grad", "x*y", "--at", "x=2", "--at=y=5");
 
         Assert.Equal(0, r.ExitCode);
         Assert.Equal(5.0, r.Grad("x"));
@@ -226,7 +208,7 @@ public class GradCommandTests
     [Fact]
     public void Grad_ExpressionStartingWithMinus_IsNotAnOption()
     {
-        var r = Run("grad", "-x", "--at", "x=2");
+        var r = Invoke("grad", "-x", "--at", "x=2");
 
         Assert.Equal(0, r.ExitCode);
         Assert.Equal(-2.0, r.Value);
@@ -235,7 +217,7 @@ public class GradCommandTests
     [Fact]
     public void Grad_DoubleDashSeparator_EndsOptions()
     {
-        var r = Run("grad", "--at", "x=2", "--", "--x");
+        var r = Invoke("grad", "--at", "x=2", "--", "--x");
 
         Assert.Equal(0, r.ExitCode);
         Assert.Equal(2.0, r.Value);
@@ -247,7 +229,7 @@ public class GradCommandTests
     [Fact]
     public void Grad_Graph_ListsEveryNodeInTopologicalOrderWithValuesAndGradients()
     {
-        var r = Run("grad", "(w*x-y)^2", "--at", "w=2,x=3,y=10", "--graph");
+        var r = Invoke("grad", "(w*x-y)^2", "--at", "w=2,x=3,y=10", "--graph");
 
         Assert.Equal(0, r.ExitCode);
         string expected = """
@@ -272,7 +254,7 @@ public class GradCommandTests
     [Fact]
     public void Grad_Graph_NamesEveryFunctionNodeAndPutsInputsFirst()
     {
-        var r = Run("grad", "sigmoid(x)*exp(-x)/sqrt(x) - log(x)*tanh(relu(x)) + 2^x", "--at", "x=0.7", "--graph");
+        var r = Invoke("grad", "sigmoid(x)*exp(-x)/sqrt(x) - log(x)*tanh(relu(x)) + 2^x", "--at", "x=0.7", "--graph");
 
         Assert.Equal(0, r.ExitCode);
         string[] rows = r.StdoutLines.SkipWhile(l => !l.StartsWith("graph")).Skip(2).ToArray();
@@ -294,7 +276,7 @@ public class GradCommandTests
     [Fact]
     public void Grad_Graph_SharedVariableAppearsOnce()
     {
-        var r = Run("grad", "x*x", "--at", "x=3", "--graph");
+        var r = Invoke("grad", "x*x", "--at", "x=3", "--graph");
 
         Assert.Contains("  %0    leaf x               3      6", r.StdoutLines);
         Assert.Contains("  %1    MulBackward  %0, %0  9      1", r.StdoutLines);
@@ -303,7 +285,7 @@ public class GradCommandTests
     [Fact]
     public void Grad_GraphOfConstant_SaysItIsEmpty()
     {
-        var r = Run("grad", "2^10", "--graph");
+        var r = Invoke("grad", "2^10", "--graph");
 
         Assert.Equal(0, r.ExitCode);
         Assert.Equal("value: 1024", r.StdoutLines[0]);
@@ -333,7 +315,7 @@ public class GradCommandTests
     [InlineData("1e999 * x", "number '1e999' at position 1 is too large for float64", 0, "largest float64")]
     public void Grad_MalformedExpression_PointsAtPositionAndExits2(string expression, string message, int caret, string hint)
     {
-        var r = Run("grad", expression, "--at", "x=1");
+        var r = Invoke("grad", expression, "--at", "x=1");
 
         AssertPositionedError(r, message, expression, caret, hint);
     }
@@ -352,7 +334,7 @@ public class GradCommandTests
     [InlineData("x=1e999", "value '1e999' for 'x' in --at at position 3 is not a finite float64", 2, "finite")]
     public void Grad_MalformedAt_PointsAtPositionAndExits2(string at, string message, int caret, string hint)
     {
-        var r = Run("grad", "x", "--at", at);
+        var r = Invoke("grad", "x", "--at", at);
 
         AssertPositionedError(r, message, at, caret, hint);
     }
@@ -372,7 +354,7 @@ public class GradCommandTests
     [Fact]
     public void Grad_MissingVariableWithUnusedAtName_HintMentionsTheUnusedName()
     {
-        var r = Run("grad", "w*x-y", "--at", "w=1,x=2,z=3");
+        var r = Invoke("grad", "w*x-y", "--at", "w=1,x=2,z=3");
 
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("unknown variable 'y' at position 5", r.Stderr);
@@ -382,7 +364,7 @@ public class GradCommandTests
     [Fact]
     public void Grad_UnusedAtVariable_WarnsWithCaretAndStillSucceeds()
     {
-        var r = Run("grad", "x^2", "--at", "x=3, y=1");
+        var r = Invoke("grad", "x^2", "--at", "x=3, y=1");
 
         Assert.Equal(0, r.ExitCode);
         Assert.Equal("value: 9\ndL/dx = 6\n", r.Stdout);
@@ -396,45 +378,10 @@ public class GradCommandTests
     {
         string expression = new string('(', 1000) + "x" + new string(')', 1000);
 
-        var r = Run("grad", expression, "--at", "x=1");
+        var r = Invoke("grad", expression, "--at", "x=1");
 
         Assert.Equal(2, r.ExitCode);
         Assert.StartsWith("error: expression nested too deeply", r.StderrLines[0]);
-    }
-
-    // ---- usage errors and help
-
-    [Theory]
-    [InlineData(new string[0], "missing command")]
-    [InlineData(new[] { "train-foo" }, "unknown command 'train-foo'")]
-    [InlineData(new[] { "--verbose" }, "unknown option '--verbose'")]
-    [InlineData(new[] { "grad" }, "missing expression")]
-    [InlineData(new[] { "grad", "x", "--at", "x=1", "--bogus" }, "unknown option '--bogus' for 'nabla grad'")]
-    [InlineData(new[] { "grad", "x", "--at" }, "option --at needs a value")]
-    [InlineData(new[] { "grad", "x", "--at", "--graph" }, "option --at needs a value")]
-    [InlineData(new[] { "grad", "x", "*", "y" }, "unexpected extra argument '*'")]
-    public void Run_UsageError_PrintsErrorAndUsageAndExits2(string[] args, string message)
-    {
-        var r = Run(args);
-
-        Assert.Equal(2, r.ExitCode);
-        Assert.Equal("", r.Stdout);
-        Assert.Equal("error: " + message, r.StderrLines[0]);
-        Assert.StartsWith("hint: ", r.StderrLines[1]);
-        Assert.Contains("usage: nabla", r.Stderr);
-    }
-
-    [Theory]
-    [InlineData("--help")]
-    [InlineData("-h")]
-    public void Run_Help_PrintsCommandsAndExits0(string flag)
-    {
-        var r = Run(flag);
-
-        Assert.Equal(0, r.ExitCode);
-        Assert.Equal("", r.Stderr);
-        Assert.StartsWith("usage: nabla <command>", r.Stdout);
-        Assert.Contains("  grad  ", r.Stdout);
     }
 
     [Theory]
@@ -442,7 +389,7 @@ public class GradCommandTests
     [InlineData("-h")]
     public void Grad_Help_PrintsGradUsageAndExits0(string flag)
     {
-        var r = Run("grad", flag);
+        var r = Invoke("grad", flag);
 
         Assert.Equal(0, r.ExitCode);
         Assert.Equal("", r.Stderr);
@@ -452,61 +399,46 @@ public class GradCommandTests
     }
 
     [Fact]
-    public void Program_Commands_AreADictionaryByName()
+    public void Grad_FormatSvg_PrintsOnlyAnSvgWithValuesAndGradients()
     {
-        Assert.True(Program.Commands.ContainsKey("grad"));
-        Assert.All(Program.Commands, p => Assert.Equal(p.Key, p.Value.Name));
+        var (code, output, err) = Run("grad", "(w*x-y)^2", "--at", "w=2,x=3,y=10", "--graph", "--format", "svg");
+        Assert.True(code == 0, err);
+        Assert.StartsWith("<svg", output);
+        List<string> texts = SvgTexts(output);
+        Assert.Contains("w", texts);
+        Assert.Contains("value 2", texts);
+        Assert.Contains("grad -24", texts);
+        Assert.Contains("PowBackward (output)", texts);
+        Assert.Contains("value 16", texts);
     }
-
-    // ---- end to end, as a separate process
 
     [Fact]
-    public void Main_RunAsProcess_PrintsGradientsAndReturnsExitCodes()
+    public void Grad_FormatDot_IsAcceptedByGraphviz()
     {
-        var ok = RunProcess("grad", "(w*x-y)^2", "--at", "w=2,x=3,y=10");
-        Assert.Equal(0, ok.ExitCode);
-        Assert.Equal("value: 16\ndL/dw = -24\ndL/dx = -16\ndL/dy = 8\n", ok.Stdout);
-        Assert.Equal("", ok.Stderr);
-
-        var bad = RunProcess("grad", "foo(x)", "--at", "x=1");
-        Assert.Equal(2, bad.ExitCode);
-        Assert.Equal("", bad.Stdout);
-        Assert.StartsWith("error: unknown function 'foo' at position 1\n  foo(x)\n  ^\n", bad.Stderr);
-
-        var unknown = RunProcess("frobnicate");
-        Assert.Equal(2, unknown.ExitCode);
-        Assert.Contains("usage: nabla", unknown.Stderr);
+        var (code, output, err) = Run("grad", "tanh(w1*x1 + w2*x2 + b)", "--at", "w1=-3,x1=2,w2=1,x2=0,b=6.88", "--graph", "--format=dot");
+        Assert.True(code == 0, err);
+        Assert.StartsWith("digraph", output);
+        Assert.Contains("grad -1.5", output);
+        ComputationGraphTests.RunDot(output);
     }
 
-    private static CliResult RunProcess(params string[] args) => RunProcess(new Dictionary<string, string>(), args);
-
-    /// <summary>Runs the built CLI as its own process with extra environment variables.</summary>
-    internal static CliResult RunProcess(IReadOnlyDictionary<string, string> environment, params string[] args)
+    [Fact]
+    public void Grad_FormatText_KeepsTheTable()
     {
-        string dll = Path.Combine(AppContext.BaseDirectory, "Nabla.Cli.dll");
-        Assert.True(File.Exists(dll), $"expected the CLI next to the tests at {dll}");
-        var start = new ProcessStartInfo(DotnetHost())
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var (key, value) in environment) start.Environment[key] = value;
-        start.ArgumentList.Add(dll);
-        foreach (string a in args) start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(60_000), "the CLI did not exit within 60 s");
-        return new CliResult(process.ExitCode, stdout.Result.Replace("\r\n", "\n"), stderr.Result.Replace("\r\n", "\n"));
+        var (code, output, _) = Run("grad", "x*y", "--at", "x=2,y=3", "--graph", "--format", "text");
+        Assert.Equal(0, code);
+        Assert.Contains("dL/dx = 3", output);
+        Assert.Contains("MulBackward", output);
     }
 
-    private static string DotnetHost()
+    [Theory]
+    [InlineData("--format", "png", "unknown --format 'png'")]
+    [InlineData("--format", "dot", "--format needs --graph")]
+    public void Grad_BadFormat_IsAUsageError(string option, string value, string message)
     {
-        string? fromSdk = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
-        if (!string.IsNullOrEmpty(fromSdk) && File.Exists(fromSdk)) return fromSdk;
-        string? self = Environment.ProcessPath;
-        if (self is not null && Path.GetFileNameWithoutExtension(self) == "dotnet") return self;
-        return "dotnet";
+        string[] args = value == "dot" ? ["grad", "x", "--at", "x=1", option, value] : ["grad", "x", "--at", "x=1", "--graph", option, value];
+        var (code, _, err) = Run(args);
+        Assert.Equal(2, code);
+        Assert.Contains(message, err);
     }
 }

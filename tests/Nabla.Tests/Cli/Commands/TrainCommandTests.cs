@@ -1,35 +1,30 @@
+using System.Globalization;
 using System.Text.Json;
+using System.Xml.Linq;
 using Nabla.Cli;
 using Nabla.Cli.Commands;
 using Nabla.Cli.Training;
 using Nabla.IO;
+using Nabla.Tests.Data;
+using Nabla.Tests.Diagnostics;
+using static Nabla.Tests.Cli.CliRunner;
 
 namespace Nabla.Tests.Cli.Commands;
 
-/// <summary>`nabla train` and `nabla evaluate` end to end, in process, on the embedded and synthetic datasets.</summary>
+/// <summary>
+/// `nabla train` end to end, in process, on the embedded, synthetic and CSV datasets: thresholds, stops, diagnostics
+/// flags, and the errors for options, memory and labels.
+/// </summary>
 public sealed class TrainCommandTests : IDisposable
 {
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "nabla-train-" + Guid.NewGuid().ToString("N"));
+    private readonly TempDirectory _dir = new();
 
-    public void Dispose()
-    {
-        if (Directory.Exists(_dir)) Directory.Delete(_dir, recursive: true);
-    }
-
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = Program.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
-
-    private static JsonElement Summary(string dir) => JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "summary.json"))).RootElement;
+    public void Dispose() => _dir.Dispose();
 
     [Fact]
     public void Train_WithoutArguments_TrainsDigitsMlpAboveThreshold()
     {
-        string outDir = Path.Combine(_dir, "digits");
+        string outDir = _dir.File("digits");
         var (code, output, err) = Run("train", "--out", outDir);
         Assert.True(code == 0, err);
         Assert.Contains("training mlp on digits", output);
@@ -51,7 +46,7 @@ public sealed class TrainCommandTests : IDisposable
     [InlineData("xor", 0.85)]
     public void Train_SyntheticSet_ReachesThreshold(string dataset, double threshold)
     {
-        string outDir = Path.Combine(_dir, dataset);
+        string outDir = _dir.File(dataset);
         var (code, _, err) = Run("train", "--dataset", dataset, "--epochs", "60", "--lr", "0.01", "--out", outDir);
         Assert.True(code == 0, err);
         Assert.True(Summary(outDir).GetProperty("test_accuracy").GetDouble() >= threshold);
@@ -60,7 +55,7 @@ public sealed class TrainCommandTests : IDisposable
     [Fact]
     public void Train_LayersOption_BuildsThatMlp()
     {
-        string outDir = Path.Combine(_dir, "layers");
+        string outDir = _dir.File("layers");
         var (code, output, err) = Run("train", "--dataset", "moons", "--layers", "2,8,2", "--activation", "tanh", "--init", "xavier",
             "--optimizer", "momentum", "--lr", "0.1", "--epochs", "5", "--out", outDir);
         Assert.True(code == 0, err);
@@ -69,33 +64,9 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
-    public void Resume_AfterInterruption_ContinuesExactlyWhereItStopped()
-    {
-        string straight = Path.Combine(_dir, "straight"), split = Path.Combine(_dir, "split");
-        string[] common = ["--epochs", "3", "--scheduler", "cosine", "--optimizer", "adamw", "--weight-decay", "0.01"];
-        Assert.Equal(0, Run(["train", .. common, "--out", straight]).Code);
-
-        // Interrupt the second run during epoch 2 (as Ctrl+C would), then resume it.
-        var trainer = new Trainer(TrainCommand.Parse([.. common, "--out", split]), TextWriter.Null, interactive: false);
-        trainer.EpochCompleted += m => { if (m.Epoch == 1) trainer.RequestStop(); };
-        Assert.Contains("Ctrl+C", trainer.Run().Stopped);
-        var (code, output, err) = Run(["train", .. common, "--out", split, "--resume", split]);
-        Assert.True(code == 0, err);
-        Assert.Contains("resuming", output);
-
-        var a = SafeTensors.Load(Path.Combine(straight, "model.safetensors"));
-        var b = SafeTensors.Load(Path.Combine(split, "model.safetensors"));
-        foreach (string name in a.Keys) Assert.Equal(a[name].ToArray<float>(), b[name].ToArray<float>());
-        string[] metricsA = File.ReadAllLines(Path.Combine(straight, "metrics.csv")), metricsB = File.ReadAllLines(Path.Combine(split, "metrics.csv"));
-        Assert.Equal(4, metricsB.Length);
-        for (int i = 1; i < 4; i++)
-            Assert.Equal(string.Join(",", metricsA[i].Split(',')[..5]), string.Join(",", metricsB[i].Split(',')[..5]));
-    }
-
-    [Fact]
     public void RequestStop_StopsAfterCurrentBatchAndStillWritesFiles()
     {
-        string outDir = Path.Combine(_dir, "stopped");
+        string outDir = _dir.File("stopped");
         var trainer = new Trainer(TrainCommand.Parse(["--epochs", "3", "--out", outDir]), TextWriter.Null, interactive: false);
         trainer.RequestStop();
         TrainResult result = trainer.Run();
@@ -110,7 +81,7 @@ public sealed class TrainCommandTests : IDisposable
     [Fact]
     public void Train_NaNLoss_StopsWithMessageAndNonZeroExit()
     {
-        var (code, output, _) = Run("train", "--optimizer", "sgd", "--lr", "1e5", "--epochs", "2", "--out", Path.Combine(_dir, "nan"));
+        var (code, output, _) = Run("train", "--optimizer", "sgd", "--lr", "1e5", "--epochs", "2", "--out", _dir.File("nan"));
         Assert.Equal(1, code);
         Assert.Contains("the loss became", output);
         Assert.Contains("lower --lr", output);
@@ -119,8 +90,8 @@ public sealed class TrainCommandTests : IDisposable
     [Fact]
     public void Train_UnwritableOut_FailsBeforeTraining()
     {
-        string file = Path.Combine(_dir, "a-file");
-        Directory.CreateDirectory(_dir);
+        string file = _dir.File("a-file");
+        Directory.CreateDirectory(_dir.Path);
         File.WriteAllText(file, "x");
         var (code, output, err) = Run("train", "--out", Path.Combine(file, "sub"));
         Assert.Equal(2, code);
@@ -138,7 +109,7 @@ public sealed class TrainCommandTests : IDisposable
     [InlineData("--bogus", "1", "unknown option")]
     public void Train_BadOption_SaysWhatToDoAndExits2(string option, string value, string message)
     {
-        var (code, _, err) = Run("train", option, value, "--out", Path.Combine(_dir, "bad"));
+        var (code, _, err) = Run("train", option, value, "--out", _dir.File("bad"));
         Assert.Equal(2, code);
         Assert.Contains(message, err);
         Assert.Contains("hint:", err);
@@ -147,35 +118,80 @@ public sealed class TrainCommandTests : IDisposable
     [Fact]
     public void Train_LayersNotMatchingDataset_NamesTheSizes()
     {
-        var (code, _, err) = Run("train", "--layers", "10,5,10", "--out", Path.Combine(_dir, "mismatch"));
+        var (code, _, err) = Run("train", "--layers", "10,5,10", "--out", _dir.File("mismatch"));
         Assert.Equal(2, code);
         Assert.Contains("64 features", err);
     }
 
     [Fact]
-    public void Evaluate_PrintsAccuracyAndConfusionMatrix_AndJson()
+    public void Train_Diagnose_WritesGradientFlowFilesAndReport()
     {
-        string outDir = Path.Combine(_dir, "eval");
-        Assert.Equal(0, Run("train", "--epochs", "3", "--out", outDir).Code);
-        string model = Path.Combine(outDir, "model.safetensors");
-        var (code, output, err) = Run("evaluate", model, "--model", "mlp", "--dataset", "digits");
+        string outDir = _dir.File("diag");
+        var (code, output, err) = Run("train", "--dataset", "xor", "--epochs", "3", "--out", outDir, "--diagnose");
         Assert.True(code == 0, err);
-        Assert.Contains("accuracy", output);
-        Assert.Contains("confusion matrix", output);
-        var (jcode, json, _) = Run("evaluate", model, "--dataset", "digits", "--json");
-        Assert.Equal(0, jcode);
-        JsonElement e = JsonDocument.Parse(json).RootElement;
-        Assert.Equal(Summary(outDir).GetProperty("test_accuracy").GetDouble(), e.GetProperty("accuracy").GetDouble(), 9);
-        Assert.Equal(359, e.GetProperty("confusion").EnumerateArray().Sum(r => r.EnumerateArray().Sum(v => v.GetInt32())));
+        Assert.Contains("gradient flow over", output);
+        Assert.Contains("healthy", output);
+        Assert.True(File.Exists(Path.Combine(outDir, "gradient-flow.csv")));
+        Assert.Contains("Gradient norm per layer", SvgTexts(File.ReadAllText(Path.Combine(outDir, "gradient-flow.svg"))));
+        Assert.Contains("Learning rate", SvgTexts(File.ReadAllText(Path.Combine(outDir, "metrics.svg"))));
     }
 
     [Fact]
-    public void Evaluate_ModelNotMatchingPreset_NamesTensorAndShapes()
+    public void Train_DetectAnomaly_NamesTheOpThatOverflowed()
     {
-        string outDir = Path.Combine(_dir, "small");
-        Assert.Equal(0, Run("train", "--dataset", "moons", "--epochs", "1", "--out", outDir).Code);
-        var (code, _, err) = Run("evaluate", Path.Combine(outDir, "model.safetensors"), "--layers", "2,16,2", "--dataset", "moons");
+        string csv = _dir.File("huge.csv");
+        File.WriteAllLines(csv, ["a,b,label", .. Enumerable.Range(0, 20).Select(i => string.Create(CultureInfo.InvariantCulture, $"{3e38},{2.5e38},{i % 2}"))]);
+        var (code, output, _) = Run("train", "--dataset", "csv:" + csv, "--layers", "2,8,2", "--epochs", "1", "--out", _dir.File("nan"), "--detect-anomaly");
         Assert.Equal(1, code);
-        Assert.Contains("tensor '0.weight' has shape [32, 2] in the state but [16, 2] in the model", err);
+        Assert.Contains("--detect-anomaly: at epoch 1, batch 1: anomaly in the forward pass: op AddmmRelu (backward node AddmmReluBackward)", output);
+        Assert.Contains("input shapes: [16, 2], [8, 2], [8]", output);
+        Assert.Contains("in module LinearRelu(in_features=2, out_features=8, bias=True), inside Sequential", output);
+
+        (code, output, _) = Run("train", "--dataset", "csv:" + csv, "--layers", "2,8,2", "--epochs", "1", "--out", _dir.File("nan2"));
+        Assert.Equal(1, code);
+        Assert.Contains("run with --detect-anomaly", output);
+    }
+
+    [Fact]
+    public void Train_LayersNeedingMoreMemoryThanTheMachineHas_RefusedWithTheFigureBeforeAllocating()
+    {
+        // 200 layers of 40000 x 40000 float32 weights: 1.3 trillion bytes of weights alone, more than any machine here.
+        string layers = string.Join(",", [64, .. Enumerable.Repeat(40000, 200), 10]);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var (code, output, err) = Run("train", "--layers", layers, "--out", _dir.File("huge"));
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 64L << 20);
+        Assert.Equal(ExitCodes.Usage, code);
+        AssertMessage(err);
+        Assert.Contains("parameters, float32, adam, batch 32) needs at least 5.1 TB of memory, but this machine has", err);
+        Assert.Contains("hint: pass narrower --layers", err);
+        Assert.DoesNotContain("epoch", output);
+    }
+
+    [Theory]
+    [InlineData("-1")]
+    [InlineData("3000000000")]
+    [InlineData("300000000")]
+    public void Train_CsvLabelNegativeOrHuge_NamesTheLabel(string label)
+    {
+        string csv = _dir.File("labels.csv");
+        File.WriteAllLines(csv, ["a,b,label", "1,2,0", "2,3,1", $"1,1,{label}", "3,3,0", "1,2,1"]);
+        var (code, _, err) = Run("train", "--dataset", "csv:" + csv, "--epochs", "1", "--out", _dir.File("labels"));
+        Assert.NotEqual(ExitCodes.Success, code);
+        AssertMessage(err);
+        Assert.Contains($"label {label} ", err);
+        Assert.DoesNotContain("out_features", err);
+    }
+
+    [Fact]
+    public void Train_FilesOfAnEarlierRun_AreNotListedAsWritten()
+    {
+        string outDir = _dir.File("listing");
+        Assert.Equal(0, Run("train", "--dataset", "xor", "--epochs", "1", "--out", outDir, "--diagnose").Code);
+        var (code, output, err) = Run("train", "--dataset", "xor", "--epochs", "1", "--out", outDir);
+        Assert.True(code == 0, err);
+        string wrote = output.Split('\n').Single(l => l.StartsWith("wrote ", StringComparison.Ordinal));
+        Assert.Contains("model.safetensors", wrote);
+        Assert.Contains("metrics.csv", wrote);
+        Assert.DoesNotContain("gradient-flow", wrote);
     }
 }

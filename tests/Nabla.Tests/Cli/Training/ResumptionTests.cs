@@ -1,14 +1,17 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Xml.Linq;
+using Nabla.Cli;
 using Nabla.Cli.Commands;
 using Nabla.Cli.Training;
 using Nabla.IO;
 using Nabla.Tests.Data;
+using Nabla.Tests.Diagnostics;
 using static Nabla.Tests.Cli.CliRunner;
 
 namespace Nabla.Tests.Cli.Training;
 
-/// <summary>`nabla train --resume`: options applied or refused (Note [Resume rules]), where it writes, partial epochs, and the run lock.</summary>
+/// <summary>`nabla train --resume`: options applied or refused (Note [Resume rules]), where it writes, and an interrupted run continued exactly.</summary>
 public sealed class ResumptionTests : IDisposable
 {
     private readonly TempDirectory _dir = new();
@@ -23,8 +26,6 @@ public sealed class ResumptionTests : IDisposable
         Assert.True(code == 0, err);
         return outDir;
     }
-
-    private static JsonElement Summary(string dir) => JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "summary.json"))).RootElement;
 
     private static double SavedLr(string dir) => Checkpoint.Load(Path.Combine(dir, "checkpoint.safetensors")).Optimizer!.Scalars["paramGroups.0.lr"];
 
@@ -155,76 +156,26 @@ public sealed class ResumptionTests : IDisposable
     };
 
     [Fact]
-    public void Train_StoppedMidEpoch_LeavesThePartialEpochOutOfMetricsAndReportsIt()
+    public void Resume_AfterInterruption_ContinuesExactlyWhereItStopped()
     {
-        string outDir = _dir.File("partial");
-        var trainer = new Trainer(TrainCommand.Parse(["--dataset", "moons", "--layers", "2,8,2", "--epochs", "3", "--out", outDir]), TextWriter.Null, interactive: false);
+        string straight = _dir.File("straight"), split = _dir.File("split");
+        string[] common = ["--epochs", "3", "--scheduler", "cosine", "--optimizer", "adamw", "--weight-decay", "0.01"];
+        Assert.Equal(0, Run(["train", .. common, "--out", straight]).Code);
+
+        // Interrupt the second run during epoch 2 (as Ctrl+C would), then resume it.
+        var trainer = new Trainer(TrainCommand.Parse([.. common, "--out", split]), TextWriter.Null, interactive: false);
         trainer.EpochCompleted += m => { if (m.Epoch == 1) trainer.RequestStop(); };
-        trainer.Run();
-        string[] metrics = File.ReadAllLines(Path.Combine(outDir, "metrics.csv"));
-        Assert.Equal([EpochMetrics.Header, metrics[1]], metrics);
-        Assert.StartsWith("1,", metrics[1]);
-        JsonElement partial = Summary(outDir).GetProperty("partial_epoch");
-        Assert.Equal(2, partial.GetProperty("epoch").GetInt32());
-        Assert.Equal(1, partial.GetProperty("batches").GetInt32());
-        Assert.Equal(1, Summary(outDir).GetProperty("epochs").GetInt32());
-    }
-
-    [Fact]
-    public void Train_SecondRunOnTheSameOut_RefusedNamingTheDirectoryAndTheProcess()
-    {
-        string outDir = _dir.File("locked");
-        (int Code, string Out, string Err)? second = null;
-        var first = new Trainer(TrainCommand.Parse(["--dataset", "moons", "--layers", "2,8,2", "--epochs", "2", "--out", outDir]), TextWriter.Null, interactive: false);
-        // The second run starts while the first holds the directory (between its epochs).
-        first.EpochCompleted += m => { if (m.Epoch == 1) second = Run("train", "--dataset", "xor", "--epochs", "1", "--out", outDir); };
-        Assert.Null(first.Run().Stopped);
-
-        Assert.Equal(ExitCodes.Failure, second!.Value.Code);
-        AssertMessage(second.Value.Err);
-        Assert.Contains($"the run directory '{Path.GetFullPath(outDir)}' is in use by another training run (process {Environment.ProcessId})", second.Value.Err);
-        Assert.Contains("moons", File.ReadAllText(Path.Combine(outDir, "summary.json")));
-        Assert.Equal(2, Checkpoint.Load(Path.Combine(outDir, "checkpoint.safetensors")).Epoch);
-        Assert.False(File.Exists(Path.Combine(outDir, RunLock.FileName)));
-    }
-
-    [Theory]
-    [InlineData(int.MaxValue, "2020-01-01T00:00:00.0000000Z")] // no such process
-    [InlineData(-1, "2020-01-01T00:00:00.0000000Z")] // this process's id, reused: it started later
-    public void Train_StaleLockOfADeadRun_IsTakenOver(int pid, string started)
-    {
-        string outDir = _dir.File("stale");
-        Directory.CreateDirectory(outDir);
-        string lockFile = Path.Combine(outDir, RunLock.FileName);
-        File.WriteAllText(lockFile, $"pid {(pid < 0 ? Environment.ProcessId : pid)}\nstarted {started}\n");
-        var (code, _, err) = Run("train", "--dataset", "xor", "--layers", "2,4,2", "--epochs", "1", "--out", outDir);
+        Assert.Contains("Ctrl+C", trainer.Run().Stopped);
+        var (code, output, err) = Run(["train", .. common, "--out", split, "--resume", split]);
         Assert.True(code == 0, err);
-        Assert.False(File.Exists(lockFile));
-    }
+        Assert.Contains("resuming", output);
 
-    [Fact]
-    public void Train_LockOfALiveRun_Refused()
-    {
-        string outDir = _dir.File("live");
-        using (RunLock.Acquire(Directory.CreateDirectory(outDir).FullName))
-        {
-            var (code, _, err) = Run("train", "--dataset", "xor", "--epochs", "1", "--out", outDir);
-            Assert.Equal(ExitCodes.Failure, code);
-            Assert.Contains($"process {Environment.ProcessId}", err);
-        }
-        Assert.Equal(0, Run("train", "--dataset", "xor", "--epochs", "1", "--out", outDir).Code);
-    }
-
-    [Fact]
-    public void Train_FilesOfAnEarlierRun_AreNotListedAsWritten()
-    {
-        string outDir = _dir.File("listing");
-        Assert.Equal(0, Run("train", "--dataset", "xor", "--epochs", "1", "--out", outDir, "--diagnose").Code);
-        var (code, output, err) = Run("train", "--dataset", "xor", "--epochs", "1", "--out", outDir);
-        Assert.True(code == 0, err);
-        string wrote = output.Split('\n').Single(l => l.StartsWith("wrote ", StringComparison.Ordinal));
-        Assert.Contains("model.safetensors", wrote);
-        Assert.Contains("metrics.csv", wrote);
-        Assert.DoesNotContain("gradient-flow", wrote);
+        var a = SafeTensors.Load(Path.Combine(straight, "model.safetensors"));
+        var b = SafeTensors.Load(Path.Combine(split, "model.safetensors"));
+        foreach (string name in a.Keys) Assert.Equal(a[name].ToArray<float>(), b[name].ToArray<float>());
+        string[] metricsA = File.ReadAllLines(Path.Combine(straight, "metrics.csv")), metricsB = File.ReadAllLines(Path.Combine(split, "metrics.csv"));
+        Assert.Equal(4, metricsB.Length);
+        for (int i = 1; i < 4; i++)
+            Assert.Equal(string.Join(",", metricsA[i].Split(',')[..5]), string.Join(",", metricsB[i].Split(',')[..5]));
     }
 }
