@@ -1,107 +1,162 @@
-using Nabla.Diagnostics;
+using Nabla.Tests.Reference;
 
 namespace Nabla.Tests.Ops;
 
 /// <summary>
-/// A float64 finite-difference gradient check for every differentiable op: one row per op, in the spirit
-/// of PyTorch's OpInfo. Adding an op adds one row here.
+/// One row per op, in the spirit of PyTorch's OpInfo: the op's name in the PyTorch reference vectors and how a reference
+/// case calls Nabla, float64 samples for the finite-difference gradient check, and what the op does with integer and
+/// bool inputs. The gradient check, the dtype checks (<see cref="OpInfoTests"/>) and the PyTorch conformance
+/// (<see cref="OpsConformanceTests"/>) are all derived from these rows, so adding an op adds one row to the family file
+/// named after the src/Nabla/Ops file that defines it (tests/README.md).
 /// </summary>
-public partial class GradCheckCatalogTests
+/// <param name="Name">The op's name as PyTorch spells it; error messages of the op name it (for example <c>cross_entropy</c>).</param>
+/// <param name="Call">How a case of the reference files calls Nabla; null when no reference file has the op.</param>
+/// <param name="Samples">Float64 inputs and a function of them, checked against finite differences and in float32.</param>
+internal sealed partial record OpInfo(string Name, Func<ReferenceCase, Tensor>? Call, params OpSample[] Samples)
 {
-    private static readonly Generator Rng = new(2024);
+    /// <summary>
+    /// The reference files whose ops must all have a row, under the reference directory (<see cref="ReferenceData"/>).
+    /// The sequence-model vectors (seq/ops.jsonl) join by adding their path here.
+    /// </summary>
+    public static readonly string[] ReferenceFiles = ["ops.jsonl"];
 
+    /// <summary>Every row, family by family.</summary>
+    public static readonly OpInfo[] All =
+    [
+        .. BinaryOps, .. UnaryOps, .. ReductionOps, .. MatMulOps, .. ViewOps, .. IndexingOps, .. ActivationOps,
+        .. ConvOps, .. PoolOps, .. NormalizationOps, .. EmbeddingOps, .. LossOps,
+    ];
+
+    /// <summary>A row with one sample, named after the row.</summary>
+    public OpInfo(string name, Func<ReferenceCase, Tensor>? call, Func<Tensor[]> inputs, Func<Tensor[], Tensor> f, Func<Tensor, Tensor>? then = null)
+        : this(name, call, new OpSample(name, inputs, f) { Then = then })
+    {
+    }
+
+    /// <summary>The op names of the reference files this row answers for; by default its own name when it has a call.</summary>
+    public string[] Reference { get; init; } = Call is null ? [] : [Name];
+
+    /// <summary>What the op does when its floating-point inputs are int64 instead (a sample may say otherwise).</summary>
+    public DTypeRule Int64 { get; init; } = DTypeRule.Throws;
+
+    /// <summary>What the op does when its floating-point inputs are bool instead (a sample may say otherwise).</summary>
+    public DTypeRule Bool { get; init; } = DTypeRule.Throws;
+
+    /// <summary>The name the op's errors use; the row's name unless the op reports through an op it is built from.</summary>
+    public string ErrorName { get; init; } = Name;
+
+    /// <summary>What <paramref name="sample"/> of this row does when its floating-point inputs are <paramref name="dtype"/> (int64 or bool).</summary>
+    public DTypeRule RuleFor(OpSample sample, DType dtype) =>
+        dtype == DType.Int64 ? sample.Int64 ?? Int64 : dtype == DType.Bool ? sample.Bool ?? Bool : throw new ArgumentOutOfRangeException(nameof(dtype));
+
+    /// <summary>The dtypes the op computes in without promoting: float32, float64, and int64 or bool where every sample computes in them.</summary>
+    public DType[] DTypes() =>
+        [DType.Float32, DType.Float64, .. new[] { DType.Int64, DType.Bool }.Where(d => Samples.All(s => RuleFor(s, d) == DTypeRule.Computes))];
+
+    /// <summary>The row that maps the reference op <paramref name="op"/>, or null when none does.</summary>
+    public static OpInfo? ForReference(string op) => All.SingleOrDefault(r => r.Reference.Contains(op));
+
+    /// <summary>Every sample of every row, with its row.</summary>
+    public static IEnumerable<(OpInfo Row, OpSample Sample)> AllSamples() => All.SelectMany(r => r.Samples.Select(s => (r, s)));
+
+    /// <inheritdoc/>
+    public override string ToString() => Name;
+
+    /// <summary>
+    /// Fresh inputs of <paramref name="sample"/>, drawn from a generator seeded by the sample's name, so that its values do
+    /// not depend on which tests ran before.
+    /// </summary>
+    public static Tensor[] InputsOf(OpSample sample)
+    {
+        uint seed = 2166136261;
+        foreach (char ch in sample.Name) seed = (seed ^ ch) * 16777619;
+        t_rng = new Generator(seed);
+        try
+        {
+            return sample.Inputs();
+        }
+        finally
+        {
+            t_rng = null;
+        }
+    }
+
+    [ThreadStatic]
+    private static Generator? t_rng;
+
+    private static Generator Rng => t_rng ?? throw new InvalidOperationException("sample inputs are drawn through OpInfo.InputsOf");
+
+    /// <summary>Standard normal float64 values requiring a gradient.</summary>
     private static Tensor N(params int[] shape) => Tensor.Randn(shape, DType.Float64, Rng, requiresGrad: true);
 
     /// <summary>Values in [0.5, 2.5): safe for log, sqrt, division and fractional powers.</summary>
-    private static Tensor P(params int[] shape)
-    {
-        var t = (Tensor.Rand(shape, DType.Float64, Rng) * 2.0 + 0.5).Detach();
-        t.RequiresGrad = true;
-        return t;
-    }
+    private static Tensor P(params int[] shape) => Leaf(Tensor.Rand(shape, DType.Float64, Rng) * 2.0 + 0.5);
 
     /// <summary>Normal values pushed at least 0.1 away from zero (kinks of relu, abs, sign).</summary>
     private static Tensor Nz(params int[] shape)
     {
         var n = Tensor.Randn(shape, DType.Float64, Rng);
-        var t = (n.Sign() * (n.Abs() + 0.1)).Detach();
+        return Leaf(n.Sign() * (n.Abs() + 0.1));
+    }
+
+    /// <summary>Probabilities in [0.1, 0.9), requiring a gradient.</summary>
+    private static Tensor U(params int[] shape) => Leaf(Tensor.Rand(shape, DType.Float64, Rng) * 0.8 + 0.1);
+
+    /// <summary>A constant: the same values, detached, needing no gradient.</summary>
+    private static Tensor C(Tensor t) => t.Detach();
+
+    private static Tensor Labels(params long[] v) => Tensor.From(v);
+
+    private static Tensor Exp(Tensor y) => y.Exp();
+
+    /// <summary>The rows with int64 and bool inputs computed like floats: ops that move elements without arithmetic on them.</summary>
+    private static OpInfo[] MovesElements(OpInfo[] rows) => [.. rows.Select(r => r with { Int64 = DTypeRule.Computes, Bool = DTypeRule.Computes })];
+
+    private static Tensor Leaf(Tensor values)
+    {
+        Tensor t = values.Detach();
         t.RequiresGrad = true;
         return t;
     }
+}
 
-    private static Tensor C(Tensor t) => t.Detach();
+/// <summary>Float64 inputs of an op and a function of them; the name identifies the sample in test results.</summary>
+/// <param name="Name">Unique over all rows (the row's name when it has one sample).</param>
+/// <param name="Inputs">Fresh inputs (draw them through <see cref="OpInfo.InputsOf"/>); those requiring a gradient are checked.</param>
+/// <param name="F">The op applied to the inputs; constants it creates take the dtype of its inputs.</param>
+internal sealed record OpSample(string Name, Func<Tensor[]> Inputs, Func<Tensor[], Tensor> F)
+{
+    /// <summary>
+    /// A function the gradient check applies after <see cref="F"/> (such as <c>Exp</c> after a view), so that the op's
+    /// backward receives a gradient that is not all ones; the dtype checks call <see cref="F"/> alone.
+    /// </summary>
+    public Func<Tensor, Tensor>? Then { get; init; }
 
-    public sealed record Row(string Name, Func<Tensor[]> Inputs, Func<Tensor[], Tensor> F)
-    {
-        public override string ToString() => Name;
-    }
+    /// <summary>What this sample does with int64 inputs, when it differs from its row (pow: the exponent's kind decides).</summary>
+    public DTypeRule? Int64 { get; init; }
 
-    private static readonly List<Row> Rows =
-    [
-        new("add", () => [N(3, 4), N(4)], x => x[0] + x[1]),
-        new("sub", () => [N(2, 3), N(2, 1)], x => x[0] - x[1]),
-        new("mul", () => [N(3, 1, 2), N(4, 2)], x => x[0] * x[1]),
-        new("div", () => [N(3, 4), P(3, 4)], x => x[0] / x[1]),
-        new("pow_tensor", () => [P(2, 3), N(2, 3)], x => x[0].Pow(x[1])),
-        new("pow_scalar", () => [N(5)], x => x[0].Pow(3)),
-        new("pow_fractional", () => [P(5)], x => x[0].Pow(1.7)),
-        new("maximum", () => [N(6), N(6)], x => x[0].Maximum(x[1])),
-        new("minimum", () => [N(6), N(6)], x => x[0].Minimum(x[1])),
-        new("where", () => [N(4), N(4)], x => Tensor.Where(Tensor.From([true, false, true, false]), x[0], x[1])),
-        new("neg", () => [N(4)], x => -x[0]),
-        new("exp", () => [N(4)], x => x[0].Exp()),
-        new("log", () => [P(4)], x => x[0].Log()),
-        new("log1p", () => [P(4)], x => x[0].Log1p()),
-        new("sqrt", () => [P(4)], x => x[0].Sqrt()),
-        new("abs", () => [Nz(4)], x => x[0].Abs()),
-        new("tanh", () => [N(4)], x => x[0].Tanh()),
-        new("sigmoid", () => [N(4)], x => x[0].Sigmoid()),
-        new("relu", () => [Nz(6)], x => x[0].Relu()),
-        new("sin", () => [N(4)], x => x[0].Sin()),
-        new("cos", () => [N(4)], x => x[0].Cos()),
-        new("erf", () => [N(4)], x => x[0].Erf()),
-        new("clamp", () => [Nz(8)], x => x[0].Clamp(-0.05, 0.05) + x[0].Clamp(min: -0.5) + x[0].Clamp(max: 0.3)),
-        new("sum_dim", () => [N(2, 3, 4)], x => x[0].Sum([0, 2], keepDim: true)),
-        new("mean", () => [N(2, 3)], x => x[0].Mean(1)),
-        new("var", () => [N(3, 4)], x => x[0].Var(1)),
-        new("std", () => [N(3, 4)], x => x[0].Std([0, 1], unbiased: false)),
-        new("max", () => [N(3, 4)], x => x[0].Max(1)),
-        new("min", () => [N(3, 4)], x => x[0].Min()),
-        new("logsumexp", () => [N(3, 4)], x => x[0].LogSumExp(1)),
-        new("softmax", () => [N(3, 4)], x => x[0].Softmax(1)),
-        new("log_softmax", () => [N(3, 4)], x => x[0].LogSoftmax(0)),
-        new("matmul_2d", () => [N(3, 4), N(4, 2)], x => x[0].MatMul(x[1])),
-        new("matmul_batched_broadcast", () => [N(2, 1, 3, 4), N(3, 4, 2)], x => x[0].MatMul(x[1])),
-        new("matmul_vector", () => [N(3, 4), N(4)], x => x[0].MatMul(x[1])),
-        new("matmul_dot", () => [N(4), N(4)], x => x[0].MatMul(x[1])),
-        new("reshape", () => [N(2, 6)], x => x[0].Transpose(0, 1).Reshape(3, 4) * Tensor.Arange(0, 12, 1, DType.Float64).Reshape(3, 4)),
-        new("transpose", () => [N(2, 3)], x => x[0].Transpose(0, 1) * Tensor.Arange(0, 6, 1, DType.Float64).Reshape(3, 2)),
-        new("permute", () => [N(2, 3, 4)], x => x[0].Permute(2, 0, 1).Exp()),
-        new("narrow", () => [N(5, 3)], x => x[0].Narrow(0, 1, 3).Exp()),
-        new("slice_step", () => [N(7, 2)], x => x[0].Slice(0, 1, 7, 2).Exp()),
-        new("squeeze_unsqueeze", () => [N(3, 1, 2)], x => x[0].Squeeze(1).Unsqueeze(0).Exp()),
-        new("expand", () => [N(3, 1)], x => x[0].Expand(2, 3, 4).Exp()),
-        new("flatten", () => [N(2, 3, 2)], x => x[0].Flatten(1).Exp()),
-        new("select", () => [N(3, 4)], x => x[0][1].Exp()),
-        new("clone_contiguous", () => [N(3, 4)], x => x[0].Transpose(0, 1).Contiguous().Exp()),
-    ];
+    /// <summary>What this sample does with bool inputs, when it differs from its row.</summary>
+    public DTypeRule? Bool { get; init; }
 
-    public static TheoryData<string> RowNames()
-    {
-        var data = new TheoryData<string>();
-        foreach (Row r in AllRows()) data.Add(r.Name);
-        return data;
-    }
+    /// <summary>The function the gradient check differentiates: <see cref="F"/>, then <see cref="Then"/> when set.</summary>
+    public Tensor Checked(Tensor[] inputs) => Then is null ? F(inputs) : Then(F(inputs));
 
-    private static IEnumerable<Row> AllRows() => Rows.Concat(ExtraRows());
+    /// <inheritdoc/>
+    public override string ToString() => Name;
+}
 
-    [Theory]
-    [MemberData(nameof(RowNames))]
-    public void Op_AnalyticalGradient_MatchesFiniteDifference(string name)
-    {
-        Row row = AllRows().Single(r => r.Name == name);
-        Tensor[] inputs = row.Inputs();
-        GradCheckReport report = GradCheck.Check(x => row.F([.. x]), inputs, tolerance: 1e-6);
-        Assert.True(report.Passed, $"{name}:\n{report}");
-    }
+/// <summary>What an op does when its floating-point inputs have a dtype it does not compute in (docs/gradients.md, "Data types").</summary>
+internal enum DTypeRule
+{
+    /// <summary>Throws an ArgumentException whose message names the op and the dtype.</summary>
+    Throws,
+
+    /// <summary>Computes in that dtype: the result has it and holds the exact values.</summary>
+    Computes,
+
+    /// <summary>Promotes to float32 (Note [Type promotion]): the result is float32.</summary>
+    PromotesToFloat32,
+
+    /// <summary>Promotes to int64 (a count of bools, a bool to an integer power): the result is int64 and exact.</summary>
+    PromotesToInt64,
 }
