@@ -1,4 +1,3 @@
-using Nabla.Graph;
 
 namespace Nabla.Tests.Graph;
 

@@ -1,5 +1,4 @@
 using Nabla.Graph;
-using static Nabla.Tests.ErrorAssert;
 
 namespace Nabla.Tests.Graph;
 

@@ -1,4 +1,3 @@
-using Nabla.Graph;
 using static Nabla.Tests.ErrorAssert;
 
 namespace Nabla.Tests.Ops;

@@ -1,4 +1,3 @@
-using static Nabla.Tests.ErrorAssert;
 
 namespace Nabla.Tests.Tensors;
 

@@ -1,5 +1,3 @@
-using Nabla.Graph;
-using static Nabla.Tests.ErrorAssert;
 
 namespace Nabla.Tests.Tensors;
 

@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Xml.Linq;
-using Nabla.Cli;
-using Nabla.Tests.Diagnostics;
 using static Nabla.Tests.Cli.CliRunner;
 
 namespace Nabla.Tests.Cli.Commands;

@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Xml.Linq;
 using Nabla.Cli;
 using Nabla.Tests.Diagnostics;
 using static Nabla.Tests.Cli.CliRunner;

@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Xml.Linq;
-using Nabla.Cli;
 using Nabla.Tests.Data;
 using Nabla.Tests.Diagnostics;
 using static Nabla.Tests.Cli.CliRunner;

@@ -1,12 +1,4 @@
-using System.Globalization;
-using System.Text.Json;
-using System.Xml.Linq;
-using Nabla.Cli;
-using Nabla.Cli.Commands;
 using Nabla.Cli.Training;
-using Nabla.IO;
-using Nabla.Tests.Data;
-using static Nabla.Tests.Cli.CliRunner;
 
 namespace Nabla.Tests.Cli.Training;
 

@@ -1,12 +1,8 @@
 using System.Globalization;
-using System.Text.Json;
-using System.Xml.Linq;
-using Nabla.Cli;
 using Nabla.Cli.Commands;
 using Nabla.Cli.Training;
 using Nabla.IO;
 using Nabla.Tests.Data;
-using Nabla.Tests.Diagnostics;
 using static Nabla.Tests.Cli.CliRunner;
 
 namespace Nabla.Tests.Cli.Training;
