@@ -49,10 +49,6 @@ internal sealed partial record OpInfo(string Name, Func<ReferenceCase, Tensor>? 
     public DTypeRule RuleFor(OpSample sample, DType dtype) =>
         dtype == DType.Int64 ? sample.Int64 ?? Int64 : dtype == DType.Bool ? sample.Bool ?? Bool : throw new ArgumentOutOfRangeException(nameof(dtype));
 
-    /// <summary>The dtypes the op computes in without promoting: float32, float64, and int64 or bool where every sample computes in them.</summary>
-    public DType[] DTypes() =>
-        [DType.Float32, DType.Float64, .. new[] { DType.Int64, DType.Bool }.Where(d => Samples.All(s => RuleFor(s, d) == DTypeRule.Computes))];
-
     /// <summary>The row that maps the reference op <paramref name="op"/>, or null when none does.</summary>
     public static OpInfo? ForReference(string op) => All.SingleOrDefault(r => r.Reference.Contains(op));
 
