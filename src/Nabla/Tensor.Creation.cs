@@ -26,9 +26,14 @@ public sealed partial class Tensor
     public static Tensor From(ReadOnlySpan<float> data, int[]? shape = null, bool requiresGrad = false)
         => FromSpan(data, DType.Float32, shape, requiresGrad);
 
-    /// <summary>A float64 tensor holding a copy of <paramref name="data"/>.</summary>
-    public static Tensor From(ReadOnlySpan<double> data, int[]? shape = null, bool requiresGrad = false)
-        => FromSpan(data, DType.Float64, shape, requiresGrad);
+    /// <summary>A tensor holding a copy of <paramref name="data"/>, float64 unless <paramref name="dtype"/> says otherwise.</summary>
+    public static Tensor From(ReadOnlySpan<double> data, int[]? shape = null, bool requiresGrad = false, DType? dtype = null)
+    {
+        if ((dtype ?? DType.Float64) == DType.Float64) return FromSpan(data, DType.Float64, shape, requiresGrad);
+        Tensor t = FromSpan(data, DType.Float64, shape, false).To(dtype!.Value);
+        if (requiresGrad) t.RequiresGrad = true;
+        return t;
+    }
 
     /// <summary>An int64 tensor holding a copy of <paramref name="data"/>.</summary>
     public static Tensor From(ReadOnlySpan<long> data, int[]? shape = null)
@@ -42,9 +47,9 @@ public sealed partial class Tensor
     public static Tensor From(float[] data, int[]? shape = null, bool requiresGrad = false)
         => From((ReadOnlySpan<float>)data, shape, requiresGrad);
 
-    /// <summary>A float64 tensor from a double array.</summary>
-    public static Tensor From(double[] data, int[]? shape = null, bool requiresGrad = false)
-        => From((ReadOnlySpan<double>)data, shape, requiresGrad);
+    /// <summary>A tensor from a double array, float64 unless <paramref name="dtype"/> says otherwise.</summary>
+    public static Tensor From(double[] data, int[]? shape = null, bool requiresGrad = false, DType? dtype = null)
+        => From((ReadOnlySpan<double>)data, shape, requiresGrad, dtype);
 
     /// <summary>An int64 tensor from a long array.</summary>
     public static Tensor From(long[] data, int[]? shape = null) => From((ReadOnlySpan<long>)data, shape);
@@ -63,15 +68,15 @@ public sealed partial class Tensor
         return From(flat, [data.GetLength(0), cols], requiresGrad);
     }
 
-    /// <summary>A 2-D float64 tensor from a rectangular array.</summary>
-    public static Tensor From(double[,] data, bool requiresGrad = false)
+    /// <summary>A 2-D tensor from a rectangular array, float64 unless <paramref name="dtype"/> says otherwise.</summary>
+    public static Tensor From(double[,] data, bool requiresGrad = false, DType? dtype = null)
     {
         ArgumentNullException.ThrowIfNull(data);
         var flat = new double[data.Length];
         int cols = data.GetLength(1), k = 0;
         for (int i = 0; i < data.GetLength(0); i++)
             for (int j = 0; j < cols; j++) flat[k++] = data[i, j];
-        return From(flat, [data.GetLength(0), cols], requiresGrad);
+        return From(flat, [data.GetLength(0), cols], requiresGrad, dtype);
     }
 
     /// <summary>A 0-d float32 tensor.</summary>

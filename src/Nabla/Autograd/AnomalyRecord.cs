@@ -33,12 +33,12 @@ internal sealed class AnomalyRecord
     [ThreadStatic] private static List<string>? t_modules;
 
     /// <summary>
-    /// Marks the forward pass of a module (described as <see cref="NN.Module.ToString"/> begins) until disposed, so that
-    /// ops created inside it name it; called by <see cref="NN.Module"/> only in anomaly mode.
+    /// Marks the forward pass of a module (described by <paramref name="text"/>, its ToString) begins until disposed, so
+    /// that ops created inside it name it by the first line of the text; called by NN's Module only in anomaly mode. The
+    /// autograd layer takes the text, not the module: it sits below NN (docs/architecture.md, layers).
     /// </summary>
-    public static IDisposable EnterModule(NN.Module module)
+    public static IDisposable EnterModule(string text)
     {
-        string text = module.ToString();
         int end = text.IndexOf('\n', StringComparison.Ordinal);
         var modules = t_modules ??= [];
         modules.Add(end < 0 ? text : text[..end].TrimEnd('(') );

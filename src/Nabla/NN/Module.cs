@@ -25,7 +25,7 @@ public abstract class Module
     public Tensor Forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        using IDisposable? scope = Autograd.IsAnomalyEnabled ? Graph.AnomalyRecord.EnterModule(this) : null;
+        using IDisposable? scope = Autograd.IsAnomalyEnabled ? Graph.AnomalyRecord.EnterModule(ToString()) : null;
         Tensor output = OnForward(input);
         foreach (var hook in _forwardHooks.ToArray()) hook(this, input, output);
         return output;

@@ -266,4 +266,20 @@ public class LrSchedulerTests
         var ex = Assert.Throws<ArgumentException>(() => scheduler.LoadStateDict(new Dictionary<string, double> { ["stepCount"] = 3 }));
         Assert.Contains("baseLrs.0", ex.Message);
     }
+
+    [Theory]
+    [InlineData("stepCount", -3.0, "stepCount is -3")]
+    [InlineData("stepCount", 1e12, "stepCount is 1000000000000")]
+    [InlineData("lastLr.0", double.NaN, "lastLr.0 is NaN")]
+    [InlineData("baseLrs.0", -1.0, "baseLrs.0 is -1")]
+    public void SchedulerLoadStateDict_ValueOutOfRange_RefusedAndStateKept(string key, double value, string message)
+    {
+        var optimizer = new Sgd([Param()], lr: 0.1);
+        var scheduler = new StepLR(optimizer, 2, 0.5);
+        var state = new Dictionary<string, double>(scheduler.StateDict()) { [key] = value };
+        var other = new StepLR(new Sgd([Param()], lr: 0.1), 2, 0.5);
+        var e = Assert.Throws<ArgumentException>(() => other.LoadStateDict(state));
+        Assert.Contains($"StepLR.LoadStateDict: {message}", e.Message);
+        Assert.Equal(0, other.StateDict()["stepCount"]);
+    }
 }

@@ -60,6 +60,7 @@ internal static class ReferenceData
         return result;
     }
 
+    /// <summary>Asserts <paramref name="actual"/> has the expected tensor's shape and values: int64 and bool exactly, floats within tolerance.</summary>
     public static void AssertClose(JsonElement expected, Tensor? actual, string what, double rtol = 1e-8, double atol = 1e-10)
     {
         Assert.True(actual is not null, $"{what}: expected a tensor, got null");
@@ -67,6 +68,13 @@ internal static class ReferenceData
         Assert.True(shape.SequenceEqual(actual!.Shape.ToArray()), $"{what}: expected shape [{string.Join(", ", shape)}], got {actual.Shape}");
         double[] want = expected.GetProperty("data").EnumerateArray().Select(e => e.GetDouble()).ToArray();
         double[] got = actual.ToDoubleArray();
+        if (expected.TryGetProperty("dtype", out JsonElement d) && d.GetString() is "int64" or "bool")
+        {
+            // Indices and masks are exact (reference README, tolerances).
+            Assert.True(actual.DType.Name() == d.GetString(), $"{what}: expected dtype {d.GetString()}, got {actual.DType.Name()}");
+            Assert.True(want.SequenceEqual(got), $"{what}: expected [{string.Join(", ", want)}], got [{string.Join(", ", got)}]");
+            return;
+        }
         for (int i = 0; i < want.Length; i++)
         {
             bool ok = double.IsFinite(got[i]) && Math.Abs(got[i] - want[i]) <= atol + rtol * Math.Abs(want[i]);
