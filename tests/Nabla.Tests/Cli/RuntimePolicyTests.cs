@@ -33,11 +33,11 @@ public class RuntimePolicyTests
         using var dir = new TempDirectory();
         string profiles = Path.Combine(dir.Path, "profiles");
         var env = new Dictionary<string, string> { [RuntimePolicy.JitProfilesVariable] = profiles };
-        var first = CliGradTests.RunProcess(env, "bench", "overhead", "--ops", "30", "--json");
+        var first = CliRunner.RunProcess(env, "bench", "overhead", "--ops", "30", "--json");
         Assert.True(first.ExitCode == 0, first.Stderr);
         string file = Path.Combine(profiles, "bench-overhead.jitprofile");
         Assert.True(File.Exists(file) && new FileInfo(file).Length > 0, $"expected a profile at {file}");
-        var second = CliGradTests.RunProcess(env, "bench", "overhead", "--ops", "30", "--json");
+        var second = CliRunner.RunProcess(env, "bench", "overhead", "--ops", "30", "--json");
         Assert.True(second.ExitCode == 0, second.Stderr);
         Assert.Contains("\"workload\":\"overhead\"", second.Stdout);
     }
@@ -46,7 +46,7 @@ public class RuntimePolicyTests
     public void JitProfilesOff_WritesNoProfile()
     {
         using var dir = new TempDirectory();
-        var result = CliGradTests.RunProcess(new Dictionary<string, string> { [RuntimePolicy.JitProfilesVariable] = "off", ["HOME"] = dir.Path }, "bench", "overhead", "--ops", "30", "--json");
+        var result = CliRunner.RunProcess(new Dictionary<string, string> { [RuntimePolicy.JitProfilesVariable] = "off", ["HOME"] = dir.Path }, "bench", "overhead", "--ops", "30", "--json");
         Assert.True(result.ExitCode == 0, result.Stderr);
         Assert.False(System.IO.Directory.Exists(Path.Combine(dir.Path, ".nabla", "jit-profiles")));
     }
@@ -57,7 +57,7 @@ public class RuntimePolicyTests
         using var dir = new TempDirectory();
         string file = Path.Combine(dir.Path, "a-file");
         File.WriteAllText(file, "not a directory");
-        var result = CliGradTests.RunProcess(new Dictionary<string, string> { [RuntimePolicy.JitProfilesVariable] = Path.Combine(file, "profiles") }, "bench", "overhead", "--ops", "30", "--json");
+        var result = CliRunner.RunProcess(new Dictionary<string, string> { [RuntimePolicy.JitProfilesVariable] = Path.Combine(file, "profiles") }, "bench", "overhead", "--ops", "30", "--json");
         Assert.True(result.ExitCode == 0, result.Stderr);
         Assert.Contains("\"workload\":\"overhead\"", result.Stdout);
     }
