@@ -66,7 +66,7 @@ public static class KernelCases
         ["sum_1024x1024"] = g => { Tensor a = R(g, 1024, 1024); return NoGrad(a.Sum); },
         ["sum_dim0_1024x1024"] = g => { Tensor a = R(g, 1024, 1024); return NoGrad(() => a.Sum(0)); },
         ["sum_dim1_1024x1024"] = g => { Tensor a = R(g, 1024, 1024); return NoGrad(() => a.Sum(1)); },
-        ["max_dim1_128x512"] = g => { Tensor a = R(g, 128, 512); return NoGrad(() => a.Max(1)); },
+        ["max_dim1_128x512"] = g => { Tensor a = R(g, 128, 512); return NoGrad(() => a.Max(1).Values); },
         // Softmax family and the fused cross-entropy (log-softmax + NLL) with its backward.
         ["log_softmax_128x1000"] = g => { Tensor a = R(g, 128, 1000); return NoGrad(() => a.LogSoftmax(1)); },
         ["softmax_fb_128x1000"] = g => { Tensor a = P(g, 128, 1000); return Fb(() => a.Softmax(1), [a]); },
