@@ -55,6 +55,18 @@ internal static class AxisReductions
         else Chunked.For(inner, 16, Math.Min(parts, inner), (c0, width) => Columns(op, src, off, size, inner, dst, 0, outer, c0, width));
     }
 
+    /// <summary>Whether some element equals zero (-0 included, NaN not): one vectorised pass that stops at the first zero.</summary>
+    public static bool ContainsZero<T>(ReadOnlySpan<T> x) where T : INumber<T>
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
+            for (; i <= x.Length - Vector<T>.Count; i += Vector<T>.Count)
+                if (Vector.EqualsAny(new Vector<T>(x.Slice(i)), Vector<T>.Zero)) return true;
+        for (; i < x.Length; i++)
+            if (x[i] == T.Zero) return true;
+        return false;
+    }
+
     private static void Rows<T, TOp>(TOp op, T[] src, int off, int size, T[] dst, int r0, int count) where TOp : struct, IAxisReduction<T>
     {
         for (int r = r0; r < r0 + count; r++) dst[r] = size == 0 ? op.Empty : op.Row(src.AsSpan(off + r * size, size));

@@ -104,7 +104,7 @@ namespace Nabla
             if (DType == DType.Bool) throw new ArgumentException($"{op}: not defined for bool tensors; convert with To(DType.Int64)");
             if (dim is { } d) return ExtremeIndicesRaw(NormalizeDim(d, Rank, op), keepDim, max, op).Indices;
             if (Numel == 0) throw new ArgumentException($"{op}: cannot reduce an empty dimension (shape {Shape})");
-            var flat = Reshape((int)Numel);
+            Tensor flat = Detach().Reshape((int)Numel);
             Tensor index = flat.ExtremeIndicesRaw(0, false, max, op).Indices;
             return keepDim ? index.Reshape(KeptDims(ReduceMask(null, op), true)) : index;
         }

@@ -66,7 +66,7 @@ namespace Nabla.Ops
             if (_p == 0) return [Tensor.ZerosLike(x.Detach())];
             if (_p == 1) return [g * x.Sign()];
             Tensor one = Tensor.Scalar(1.0, x.DType);
-            if (_p == 2) return [g * x / Tensor.Where(y.Detach().Eq(0L), one, y)];
+            if (_p == 2) return [x * (g / Tensor.Where(y.Detach().Eq(0L), one, y))]; // the division on the small reduced shape
             if (double.IsInfinity(_p))
             {
                 Tensor ax = x.Detach().Abs();

@@ -121,9 +121,9 @@ namespace Nabla.Ops
         {
             Tensor x = Saved(0), y = Saved(1).Reshape(_keptDims);
             g = g.Reshape(_keptDims);
-            Tensor zero = x.Detach().Eq(0L);
-            if (!zero.Any().Item<bool>()) return [g * y / x];
+            if (!x.HasZero()) return [g * y / x];
             if (Autograd.IsGradEnabled) return [ExactProductGradient.OfProd(x, g, _reducedDims)];
+            Tensor zero = x.Detach().Eq(0L);
             Tensor one = Tensor.Scalar(1.0, x.DType), nothing = Tensor.Scalar(0.0, x.DType);
             Tensor safe = Tensor.Where(zero, one, x);
             Tensor zeros = zero.Sum(_reducedDims, keepDim: true);
@@ -150,9 +150,9 @@ namespace Nabla.Ops
         public override Tensor?[] Backward(Tensor g)
         {
             Tensor x = Saved(0), y = Saved(1);
-            Tensor zero = x.Detach().Eq(0L);
-            if (!zero.Any().Item<bool>()) return [(g * y).CumSumAlong(_dim, reverse: true) / x];
+            if (!x.HasZero()) return [(g * y).CumSumAlong(_dim, reverse: true) / x];
             if (Autograd.IsGradEnabled) return [ExactProductGradient.OfCumprod(x, g, _dim)];
+            Tensor zero = x.Detach().Eq(0L);
             Tensor one = Tensor.Scalar(1.0, x.DType), nothing = Tensor.Scalar(0.0, x.DType);
             Tensor seen = zero.CumSum(_dim);                                   // zeros up to and including position i
             Tensor before = seen.Eq(0L), firstRun = seen.Eq(1L);               // [0, z) and [z, second zero)

@@ -90,4 +90,22 @@ public class AxisReductionsTests
             Assert.True(double.IsNaN(dst[inner == 1 ? 0 : 1]));
         }
     }
+
+    [Fact]
+    public void ContainsZero_EveryPositionAndLength_FindsZerosButNotNaN()
+    {
+        foreach (int n in new[] { 0, 1, 7, 8, 15, 16, 17, 33, 70 })
+        {
+            float[] ones = Enumerable.Repeat(1.5f, n).ToArray();
+            Assert.False(AxisReductions.ContainsZero<float>(ones));
+            for (int i = 0; i < n; i++)
+            {
+                double[] x = Enumerable.Repeat(2.0, n).ToArray();
+                x[i] = i % 2 == 0 ? 0.0 : -0.0;
+                Assert.True(AxisReductions.ContainsZero<double>(x), $"zero at {i} of {n}");
+                x[i] = double.NaN;
+                Assert.False(AxisReductions.ContainsZero<double>(x), $"NaN at {i} of {n}");
+            }
+        }
+    }
 }
