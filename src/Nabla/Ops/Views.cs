@@ -216,18 +216,58 @@ namespace Nabla
             }
         }
 
-        /// <summary>Slices the first dimension with a C# range: <c>t[1..3]</c>.</summary>
+        /// <summary>Indexes leading dimensions with <see cref="System.Index"/> values: <c>t[^1]</c> is the last row, <c>t[0, ^1]</c> the last element of the first row (a view).</summary>
+        [System.Runtime.CompilerServices.IndexerName("At")]
+        public Tensor this[params Index[] indices]
+        {
+            get
+            {
+                ArgumentNullException.ThrowIfNull(indices);
+                if (indices.Length > Rank)
+                    throw new ArgumentOutOfRangeException(nameof(indices), $"index: {indices.Length} indices for a tensor of rank {Rank} (shape {Shape})");
+                var at = new int[indices.Length];
+                for (int d = 0; d < indices.Length; d++)
+                {
+                    at[d] = indices[d].GetOffset(Dims[d]);
+                    if (at[d] < 0 || at[d] >= Dims[d])
+                        throw new ArgumentOutOfRangeException(nameof(indices),
+                            $"index: t[{string.Join(", ", indices)}] selects index {indices[d]} of dimension {d}, of size {Dims[d]}, which is out of range (shape {Shape}; expected 0 to {Dims[d] - 1}, or ^1 to ^{Dims[d]})");
+                }
+                return this[at];
+            }
+        }
+
+        /// <summary>Slices the first dimension with a C# range: <c>t[1..3]</c>, <c>t[1..^1]</c> (a view).</summary>
         [System.Runtime.CompilerServices.IndexerName("At")]
         public Tensor this[Range range]
         {
             get
             {
                 if (Rank == 0) throw new InvalidOperationException($"index: cannot slice a 0-d tensor with the range {range}");
-                int size = Dims[0], start = range.Start.GetOffset(size), end = range.End.GetOffset(size);
-                if (start < 0 || end > size || start > end)
-                    throw new ArgumentOutOfRangeException(nameof(range),
-                        $"index: t[{range}] is out of range for dimension 0 of size {size} (shape {Shape}): it selects [{start}, {end}), which needs 0 <= start <= end <= {size}; Slice(0, start, end) clips instead");
-                return Slice(0, start, end);
+                return this[new[] { range }];
+            }
+        }
+
+        /// <summary>Slices leading dimensions with C# ranges, one per dimension: <c>t[.., 1..^1]</c> (a view).</summary>
+        /// <remarks>As for arrays, a range must lie within its dimension (<see cref="Slice"/> clips instead).</remarks>
+        [System.Runtime.CompilerServices.IndexerName("At")]
+        public Tensor this[params Range[] ranges]
+        {
+            get
+            {
+                ArgumentNullException.ThrowIfNull(ranges);
+                if (ranges.Length > Rank)
+                    throw new ArgumentOutOfRangeException(nameof(ranges), $"index: {ranges.Length} ranges for a tensor of rank {Rank} (shape {Shape})");
+                Tensor t = this;
+                for (int d = 0; d < ranges.Length; d++)
+                {
+                    int size = Dims[d], start = ranges[d].Start.GetOffset(size), end = ranges[d].End.GetOffset(size);
+                    if (start < 0 || end > size || start > end)
+                        throw new ArgumentOutOfRangeException(nameof(ranges),
+                            $"index: t[{string.Join(", ", ranges)}] is out of range for dimension {d} of size {size} (shape {Shape}): it selects [{start}, {end}), which needs 0 <= start <= end <= {size}; Slice({d}, start, end) clips instead");
+                    t = t.Slice(d, start, end);
+                }
+                return t;
             }
         }
 
