@@ -197,44 +197,33 @@ namespace Nabla
             return Slice(d, index, index + 1).Squeeze(d);
         }
 
-        /// <summary>Indexes leading dimensions one by one: <c>t[1, 2]</c> is <c>t.Select(0, 1).Select(0, 2)</c>.</summary>
+        /// <summary>Indexes leading dimensions one by one: <c>t[1, 2]</c> is <c>t.Select(0, 1).Select(0, 2)</c>; negative values count from the end.</summary>
         [System.Runtime.CompilerServices.IndexerName("At")]
-        public Tensor this[params int[] indices]
-        {
-            get
-            {
-                ArgumentNullException.ThrowIfNull(indices);
-                if (indices.Length > Rank)
-                    throw new ArgumentOutOfRangeException(nameof(indices), $"index: {indices.Length} indices for a tensor of rank {Rank} (shape {Shape})");
-                for (int d = 0; d < indices.Length; d++)
-                    if (indices[d] < -Dims[d] || indices[d] >= Dims[d])
-                        throw new ArgumentOutOfRangeException(nameof(indices),
-                            $"index: t[{string.Join(", ", indices)}] selects index {indices[d]} of dimension {d}, of size {Dims[d]}, which is out of range (shape {Shape}; expected {-Dims[d]} to {Dims[d] - 1})");
-                Tensor t = this;
-                foreach (int i in indices) t = t.Select(0, i);
-                return t;
-            }
-        }
+        public Tensor this[params int[] indices] =>
+            SelectLeading(indices, static (i, size) => i < 0 ? i + size : i, static size => $"{-size} to {size - 1}");
 
         /// <summary>Indexes leading dimensions with <see cref="System.Index"/> values: <c>t[^1]</c> is the last row, <c>t[0, ^1]</c> the last element of the first row (a view).</summary>
         [System.Runtime.CompilerServices.IndexerName("At")]
-        public Tensor this[params Index[] indices]
+        public Tensor this[params Index[] indices] =>
+            SelectLeading(indices, static (i, size) => i.GetOffset(size), static size => $"0 to {size - 1}, or ^1 to ^{size}");
+
+        /// <summary>Selects position <c>position(indices[d], size)</c> of every leading dimension <c>d</c>, after checking them all.</summary>
+        private Tensor SelectLeading<T>(T[] indices, Func<T, int, int> position, Func<int, string> expected)
         {
-            get
+            ArgumentNullException.ThrowIfNull(indices);
+            if (indices.Length > Rank)
+                throw new ArgumentOutOfRangeException(nameof(indices), $"index: {indices.Length} indices for a tensor of rank {Rank} (shape {Shape})");
+            var at = new int[indices.Length];
+            for (int d = 0; d < indices.Length; d++)
             {
-                ArgumentNullException.ThrowIfNull(indices);
-                if (indices.Length > Rank)
-                    throw new ArgumentOutOfRangeException(nameof(indices), $"index: {indices.Length} indices for a tensor of rank {Rank} (shape {Shape})");
-                var at = new int[indices.Length];
-                for (int d = 0; d < indices.Length; d++)
-                {
-                    at[d] = indices[d].GetOffset(Dims[d]);
-                    if (at[d] < 0 || at[d] >= Dims[d])
-                        throw new ArgumentOutOfRangeException(nameof(indices),
-                            $"index: t[{string.Join(", ", indices)}] selects index {indices[d]} of dimension {d}, of size {Dims[d]}, which is out of range (shape {Shape}; expected 0 to {Dims[d] - 1}, or ^1 to ^{Dims[d]})");
-                }
-                return this[at];
+                at[d] = position(indices[d], Dims[d]);
+                if (at[d] < 0 || at[d] >= Dims[d])
+                    throw new ArgumentOutOfRangeException(nameof(indices),
+                        $"index: t[{string.Join(", ", indices)}] selects index {indices[d]} of dimension {d}, of size {Dims[d]}, which is out of range (shape {Shape}; expected {expected(Dims[d])})");
             }
+            Tensor t = this;
+            foreach (int i in at) t = t.Select(0, i);
+            return t;
         }
 
         /// <summary>Slices the first dimension with a C# range: <c>t[1..3]</c>, <c>t[1..^1]</c> (a view).</summary>
