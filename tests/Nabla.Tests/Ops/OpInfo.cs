@@ -28,7 +28,8 @@ internal sealed partial record OpInfo(string Name, Func<ReferenceCase, Tensor>? 
     [
         .. BinaryOps, .. UnaryOps, .. ReductionOps, .. MatMulOps, .. ViewOps, .. IndexingOps, .. ActivationOps,
         .. ConvOps, .. PoolOps, .. NormalizationOps, .. EmbeddingOps, .. LossOps,
-        .. ExtremeOps, .. SortingOps, .. ScanOps, .. NormOps,
+        .. ExtremeOps, .. SortingOps, .. ScanOps, .. NormOps, .. PieceOps,
+        .. PaddingOps, .. RearrangeOps, .. MaskingOps,
     ];
 
     /// <summary>A row with one sample, named after the row.</summary>
