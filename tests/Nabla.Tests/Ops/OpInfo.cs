@@ -28,6 +28,7 @@ internal sealed partial record OpInfo(string Name, Func<ReferenceCase, Tensor>? 
     [
         .. BinaryOps, .. UnaryOps, .. ReductionOps, .. MatMulOps, .. ViewOps, .. IndexingOps, .. ActivationOps,
         .. ConvOps, .. PoolOps, .. NormalizationOps, .. EmbeddingOps, .. LossOps,
+        .. EinsumOps, .. ProductOps, .. AttentionOps, .. ProbabilisticLossOps, .. DistanceLossOps,
     ];
 
     /// <summary>A row with one sample, named after the row.</summary>
