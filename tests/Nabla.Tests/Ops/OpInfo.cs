@@ -27,7 +27,7 @@ internal sealed partial record OpInfo(string Name, Func<ReferenceCase, Tensor>? 
     public static readonly OpInfo[] All =
     [
         .. BinaryOps, .. UnaryOps, .. ReductionOps, .. MatMulOps, .. ViewOps, .. IndexingOps, .. ActivationOps,
-        .. ConvOps, .. PoolOps, .. NormalizationOps, .. EmbeddingOps, .. LossOps,
+        .. ConvOps, .. PoolOps, .. NormalizationOps, .. EmbeddingOps, .. LossOps, .. LayerOps,
     ];
 
     /// <summary>A row with one sample, named after the row.</summary>
