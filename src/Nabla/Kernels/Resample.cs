@@ -3,6 +3,15 @@ using System.Numerics.Tensors;
 
 namespace Nabla.Kernels;
 
+// Note [Nearest interpolation rule]
+// Nearest interpolation has one rule here, the reference README's src = min(floor(dst*scale), in - 1), which is what
+// PyTorch 1.13 computes for ordinary NCHW input (more than one channel). PyTorch also has an older rule that copies a
+// dim of unchanged size and halves the index of a doubled one (nearest_idx, float32 scale); it takes it for
+// single-channel input (which counts as channels-last contiguous) and in the backward pass of every input. The two
+// rules differ only when a scale factor is given whose output size is the input size or twice it without the factor
+// being 1 or 2 (H = 5, scale_factor 1.1), and then PyTorch's gradient is not the adjoint of its forward. We keep the
+// README's rule in forward and backward, so the gradient is always the adjoint of the values.
+
 /// <summary>A resampling of <c>[H, W]</c> planes: nearest or bilinear, and the source positions and weights of each axis.</summary>
 internal sealed record ResamplePlan(bool Nearest, ResampleAxis H, ResampleAxis W);
 
@@ -18,6 +27,14 @@ internal sealed class ResampleAxis
         (I0, I1, L1) = (new int[outSize], new int[outSize], new double[outSize]);
     }
 
+    private ResampleAxis Done()
+    {
+        bool identity = In == Out;
+        for (int o = 0; identity && o < Out; o++) identity = I0[o] == o && L1[o] == 0;
+        IsIdentity = identity;
+        return this;
+    }
+
     public int In { get; }
 
     public int Out { get; }
@@ -28,25 +45,29 @@ internal sealed class ResampleAxis
 
     public double[] L1 { get; }
 
-    /// <summary>True when output position <c>o</c> is source position <c>o</c> (equal sizes).</summary>
-    public bool IsIdentity => In == Out;
+    /// <summary>True when output position <c>o</c> is source position <c>o</c>.</summary>
+    public bool IsIdentity { get; private set; }
 
     /// <summary>
-    /// PyTorch's nearest rule: the identity for equal sizes, <c>o/2</c> for twice the size, else <c>min(floor(o*scale), in - 1)</c> with
-    /// <c>scale = 1/scaleFactor</c> when one was given, else <c>in/out</c>.
+    /// The nearest rule: <c>min(floor(o*scale), in - 1)</c> with <c>scale = 1/scaleFactor</c> when one was given, else <c>in/out</c>, rounded as
+    /// PyTorch rounds it (see the note inside).
     /// </summary>
-    public static ResampleAxis Nearest(int inSize, int outSize, double? scaleFactor)
+    public static ResampleAxis Nearest(int inSize, int outSize, double? scaleFactor, bool singlePrecision)
     {
         var a = new ResampleAxis(inSize, outSize);
-        // NOTE: PyTorch takes the scale and the product in float32 (nearest_idx in UpSample.h); doing the same picks the
-        // same source where o*scale is within rounding of an integer.
-        float scale = scaleFactor is > 0 ? (float)(1.0 / scaleFactor.Value) : (float)inSize / outSize;
+        // NOTE: PyTorch 1.13's kernel for NCHW input (HelperInterpNearest) computes scale and o*scale in the op's math type
+        // (float32 for float32 input, float64 for float64) and floors the product after rounding it to float32 (floorf).
+        // Following it picks the same source where o*scale is within rounding of an integer: 2 -> 98 rows, o = 49 gives
+        // 0.99999999999999989 in float64, which floorf reads as 1.
+        double scale = scaleFactor is > 0 ? 1.0 / scaleFactor.Value : (double)inSize / outSize;
+        float scale32 = singlePrecision ? (scaleFactor is > 0 ? (float)(1.0 / scaleFactor.Value) : (float)inSize / outSize) : 0;
         for (int o = 0; o < outSize; o++)
         {
-            int i = outSize == inSize ? o : outSize == 2 * inSize ? o >> 1 : Math.Min((int)MathF.Floor(o * scale), inSize - 1);
+            float src = singlePrecision ? o * scale32 : (float)(o * scale);
+            int i = Math.Min((int)MathF.Floor(src), inSize - 1);
             a.I0[o] = a.I1[o] = i;
         }
-        return a;
+        return a.Done();
     }
 
     /// <summary>
@@ -73,7 +94,7 @@ internal sealed class ResampleAxis
             a.I1[o] = i0 < inSize - 1 ? i0 + 1 : i0;
             a.L1[o] = src - i0;
         }
-        return a;
+        return a.Done();
     }
 
     /// <summary>The weights <c>1 - L1</c> and <c>L1</c> in the element type.</summary>

@@ -14,12 +14,13 @@ namespace Nabla
         /// <c>OW = floor(W*sw)</c>.</para>
         /// <para>The coordinate scale per dim is <c>1/scale_factor</c> when a scale factor was given, else <c>in/out</c> (they differ when
         /// <c>in*scale_factor</c> is not an integer: <c>H = 5, sh = 1.7</c> gives <c>OH = 8</c> and scale <c>1/1.7</c>, not <c>5/8</c>); bilinear with
-        /// <paramref name="alignCorners"/> uses <c>(in-1)/(out-1)</c> instead (0 when <c>out = 1</c>). A dim whose output size equals its input size
-        /// is copied, whatever the scale factor (as PyTorch does).</para>
-        /// <para>Nearest: <c>src = min(floor(dst*scale), in - 1)</c> (computed in float32 as PyTorch does; <c>dst/2</c> when <c>out = 2*in</c>),
-        /// <c>out[.., oh, ow] = x[.., src_h, src_w]</c>. Bilinear: <c>src = dst*scale</c> (aligned corners) or <c>max((dst + 0.5)*scale - 0.5, 0)</c>,
-        /// <c>i0 = floor(src)</c>, <c>i1 = min(i0 + 1, in - 1)</c>, <c>l1 = src - i0</c>, <c>l0 = 1 - l1</c> per dim and
-        /// <c>out = l0h*(l0w*x[h0,w0] + l1w*x[h0,w1]) + l1h*(l0w*x[h1,w0] + l1w*x[h1,w1])</c>. Gradients accumulate into the source pixels read.</para>
+        /// <paramref name="alignCorners"/> uses <c>(in-1)/(out-1)</c> instead (0 when <c>out = 1</c>).</para>
+        /// <para>Nearest: <c>src = min(floor(dst*scale), in - 1)</c>, <c>out[.., oh, ow] = x[.., src_h, src_w]</c>, the product rounded to float32 before
+        /// the floor as PyTorch does (Note [Nearest interpolation rule] says where PyTorch 1.13 itself departs from this rule). Bilinear: a dim whose output size equals its input size is copied whatever the scale factor (PyTorch's rule);
+        /// otherwise <c>src = dst*scale</c> (aligned corners) or <c>max((dst + 0.5)*scale - 0.5, 0)</c>, <c>i0 = floor(src)</c>,
+        /// <c>i1 = min(i0 + 1, in - 1)</c>, <c>l1 = src - i0</c>, <c>l0 = 1 - l1</c> per dim and
+        /// <c>out = l0h*(l0w*x[h0,w0] + l1w*x[h0,w1]) + l1h*(l0w*x[h1,w0] + l1w*x[h1,w1])</c>. No antialiasing. The gradient is the exact adjoint:
+        /// each output gradient accumulates into the source pixels it read, with the same weights.</para>
         /// </remarks>
         /// <param name="input">The images, <c>[N, C, H, W]</c>.</param>
         /// <param name="size">The output size <c>[OH, OW]</c> (or one value for both), or null when <paramref name="scaleFactor"/> is given.</param>
@@ -41,8 +42,10 @@ namespace Nabla
             // Exactly one of the two is set: the output size follows from the scale factor when that was given.
             int[] target = outSize ?? ScaledSize(input, scales!);
 
+            bool single = input.DType == DType.Float32;
             var plan = mode == InterpolationMode.Nearest
-                ? new ResamplePlan(true, ResampleAxis.Nearest(h, target[0], scales?[0]), ResampleAxis.Nearest(w, target[1], scales?[1]))
+                ? new ResamplePlan(true, ResampleAxis.Nearest(h, target[0], scales?[0], single),
+                    ResampleAxis.Nearest(w, target[1], scales?[1], single))
                 : new ResamplePlan(false, ResampleAxis.Linear(h, target[0], scales?[0], alignCorners ?? false),
                     ResampleAxis.Linear(w, target[1], scales?[1], alignCorners ?? false));
             return ResampleOp(input, plan);

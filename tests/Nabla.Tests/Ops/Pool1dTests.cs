@@ -40,6 +40,29 @@ public class Pool1dTests
     }
 
     [Fact]
+    public void MaxPool1d_CeilModeDilatedKernelLongerThanInput_KeepsTheWindowStartingInside()
+    {
+        // L=5, k=4, d=2, s=3: the dilated kernel (7) is longer than the input, so floor mode has no window, but PyTorch's ceil rule
+        // (ceil(-2/3) + 1 = 1, and that window starts at 0 < L) keeps one reading taps 0, 2, 4.
+        Tensor x = D([1, 9, 2, 8, 3], 1, 1, 5);
+        Tensor y = Functional.MaxPool1d(x, 4, 3, 0, 2, ceilMode: true);
+        Assert.Equal(new Shape(1, 1, 1), y.Shape);
+        AssertClose([3], y);
+        AssertClose([3], Functional.MaxPool2d(x.Unsqueeze(2), [1, 4], [1, 3], [0, 0], [1, 2], ceilMode: true));
+        Assert.Throws<ArgumentException>(() => Functional.MaxPool1d(x, 4, 3, 0, 2, ceilMode: false));
+    }
+
+    [Fact]
+    public void AvgPool1d_CeilModeKernelLongerThanInput_DividesByTheClippedWindow()
+    {
+        // L=3, k=4, s=2: ceil keeps one window [0, 4), clipped to L: divisor min(0 + 4, 3) - 0 = 3 (PyTorch gives 1 for 0, 1, 2).
+        Tensor x = D([0, 1, 2], 1, 1, 3);
+        AssertClose([1], Functional.AvgPool1d(x, 4, 2, ceilMode: true));
+        // With padding 2: windows start at -2, 0, 2; divisors 4, 4 and min(6, 5) - 2 = 3 (PyTorch: 0.25, 0.75, 0.6667).
+        AssertClose([0.25, 0.75, 2.0 / 3], Functional.AvgPool1d(x, 4, 2, 2, ceilMode: true));
+    }
+
+    [Fact]
     public void AvgPool1d_CountIncludePad_DividesByPaddedWindow()
     {
         // L=4, k=3, s=2, p=1: windows [-1, 2) and [1, 4): sums 1+2 = 3, 2+3+4 = 9.

@@ -29,13 +29,15 @@ public class ResampleTests
         AssertClose([0, 0, 1, 1, 2, 3, 3, 4], Functional.Interpolate(Column(5), [8, 1]));
     }
 
-    [Fact]
-    public void Interpolate_NearestSourceIndex_IsComputedInFloat32AsPyTorch()
+    [Theory]
+    [InlineData(DType.Float64)]
+    [InlineData(DType.Float32)]
+    public void Interpolate_NearestSourceIndex_RoundsTheProductToFloat32AsPyTorch(DType dtype)
     {
-        // 2 -> 82 rows: 41 * (2/82) is 1 exactly, but 41f * (2f/82f) rounds below 1 and PyTorch picks row 0 there.
-        Tensor y = Functional.Interpolate(Column(2), [82, 1]);
-        Assert.Equal(0, y.ToDoubleArray()[41]);
-        Assert.Equal(1, y.ToDoubleArray()[42]);
+        // 2 -> 98 rows: 49 * (2/98) is 0.99999999999999989 in float64, which PyTorch rounds to float32 (1) before the floor.
+        double[] y = Functional.Interpolate(Column(2).To(dtype), [98, 1]).ToDoubleArray();
+        Assert.Equal(0, y[48]);
+        Assert.Equal(1, y[49]);
     }
 
     [Fact]
@@ -46,12 +48,14 @@ public class ResampleTests
     }
 
     [Fact]
-    public void Interpolate_SizeEqualToInputWithScaleFactor_CopiesThatDim()
+    public void Interpolate_SizeEqualToInputWithScaleFactor_BilinearCopiesNearestScales()
     {
-        // H = 5, sh = 1.1 gives OH = 5: PyTorch copies the rows rather than applying scale 1/1.1.
-        double[] expected = [0, 1, 2, 3, 4];
-        AssertClose(expected, Functional.Interpolate(Column(5), scaleFactor: [1.1, 1.0]));
-        AssertClose(expected, Functional.Interpolate(Column(5), scaleFactor: [1.1, 1.0], mode: InterpolationMode.Bilinear));
+        // H = 5, sh = 1.1 gives OH = 5: bilinear copies the rows (PyTorch's rule); nearest keeps scale 1/1.1 (Note [Nearest interpolation rule]).
+        AssertClose([0, 1, 2, 3, 4], Functional.Interpolate(Column(5), scaleFactor: [1.1, 1.0], mode: InterpolationMode.Bilinear));
+        AssertClose([0, 0, 1, 2, 3], Functional.Interpolate(Column(5), scaleFactor: [1.1, 1.0]));
+        var x = Tensor.From(new double[] { 1, 2, 3, 4, 5 }, [1, 1, 5, 1], requiresGrad: true, dtype: DType.Float64);
+        Functional.Interpolate(x, scaleFactor: [1.1, 1.0]).Sum().Backward();
+        AssertClose([2, 1, 1, 1, 0], x.Grad!);
     }
 
     [Fact]
@@ -100,7 +104,7 @@ public class ResampleTests
         Assert.Equal(y.Numel, x.Grad!.Sum().Item(), 9);
     }
 
-    // ---- against the README's formulas, many sizes ----
+    // ---- against the README's formulas, many sizes (bilinear copies a dim of unchanged size, PyTorch's rule) ----
 
     [Theory]
     [InlineData(3, 4, 5, 7, 0, 0, false, false)]
@@ -148,13 +152,11 @@ public class ResampleTests
                 }
     }
 
-    // README 2.8 (with PyTorch's copy of an unchanged size and twice-the-size shortcut).
+    // README 2.8 (the product rounded to float32 before the floor, as PyTorch's kernel does).
     private static int Nearest(int dst, int inSize, int outSize, double? factor)
     {
-        if (outSize == inSize) return dst;
-        if (outSize == 2 * inSize) return dst / 2;
-        float scale = factor is { } f ? (float)(1 / f) : (float)inSize / outSize;
-        return Math.Min((int)MathF.Floor(dst * scale), inSize - 1);
+        double scale = factor is { } f ? 1 / f : (double)inSize / outSize;
+        return Math.Min((int)MathF.Floor((float)(dst * scale)), inSize - 1);
     }
 
     private static (int I0, int I1, double L1) Linear(int dst, int inSize, int outSize, double? factor, bool alignCorners)
