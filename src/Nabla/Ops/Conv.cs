@@ -153,7 +153,7 @@ namespace Nabla
         }
 
         // out = W_g @ unfold(x)_g + b per group g, one fused op: see Note [Convolution kernels] in Kernels/Conv2dKernels.cs.
-        private static Tensor Conv2dCore(Tensor x, Tensor w, Tensor? bias, Window2d g, int groups, bool relu)
+        internal static Tensor Conv2dCore(Tensor x, Tensor w, Tensor? bias, Window2d g, int groups, bool relu)
         {
             var s = new ConvShape(x.Dims[0], x.Dims[1], w.Dims[0], groups, g);
             var y = Tensor.Empty(x.DType, [s.N, s.Cout, g.OH, g.OW]);

@@ -96,8 +96,8 @@ namespace Nabla
             var m = Tensor.Zeros([outSize, inSize], dtype);
             for (int i = 0; i < outSize; i++)
             {
-                int start = (int)((long)i * inSize / outSize);
-                int end = (int)(((long)(i + 1) * inSize + outSize - 1) / outSize);
+                int start = AdaptivePool.Start(i, inSize, outSize);
+                int end = AdaptivePool.End(i, inSize, outSize);
                 double share = 1.0 / (end - start);
                 for (int j = start; j < end; j++) m.SetRaw((long)i * inSize + j, share);
             }

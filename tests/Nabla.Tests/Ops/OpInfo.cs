@@ -28,10 +28,9 @@ internal sealed partial record OpInfo(string Name, Func<ReferenceCase, Tensor>? 
     [
         .. BinaryOps, .. UnaryOps, .. ReductionOps, .. MatMulOps, .. ViewOps, .. IndexingOps, .. ActivationOps,
         .. ConvOps, .. PoolOps, .. NormalizationOps, .. EmbeddingOps, .. LossOps,
-        .. ConvOps, .. PoolOps, .. NormalizationOps, .. EmbeddingOps, .. LossOps,
         .. ExtremeOps, .. SortingOps, .. ScanOps, .. NormOps, .. PieceOps,
         .. PaddingOps, .. RearrangeOps, .. MaskingOps, .. EinsumOps, .. ProductOps,
-        .. AttentionOps, .. ProbabilisticLossOps, .. DistanceLossOps,
+        .. AttentionOps, .. ProbabilisticLossOps, .. DistanceLossOps, .. LayerOps,
     ];
 
     /// <summary>A row with one sample, named after the row.</summary>
