@@ -41,8 +41,8 @@ public abstract partial class ModuleBase
     /// <summary>
     /// A torchsummary-style table of one forward pass in evaluation mode (under NoGrad) on <paramref name="inputs"/>, one
     /// per forward argument (for a module with several inputs: <c>model.Summary(tokens, mask)</c>): every module below this
-    /// one in the order it ran, indented by depth, with the shapes of its output's tensors and its own parameter count,
-    /// then the totals (each tensor counted once).
+    /// one (this one itself when it has none) in the order it ran, indented by depth, with the shapes of its output's
+    /// tensors and its own parameter count, then the totals (each tensor counted once).
     /// </summary>
     /// <exception cref="ArgumentException">The inputs do not match the forward's parameters.</exception>
     /// <exception cref="InvalidOperationException">The module has no forward (a container).</exception>
@@ -55,8 +55,9 @@ public abstract partial class ModuleBase
         var handles = new List<IDisposable>();
         foreach (var (name, m) in NamedModules())
         {
-            if (name.Length == 0) continue;
-            string label = new string(' ', 2 * name.Count(c => c == '.')) + $"{ModuleNames.DotNet(m.GetType())} ({name})";
+            if (name.Length == 0 && _modules.Count > 0) continue;
+            string label = name.Length == 0 ? ModuleNames.DotNet(m.GetType())
+                : new string(' ', 2 * name.Count(c => c == '.')) + $"{ModuleNames.DotNet(m.GetType())} ({name})";
             string count = m._parameters.Sum(p => p.Value.Numel).ToString("N0", CultureInfo.InvariantCulture);
             handles.Add(m.RegisterForwardPreHook((_, _) =>
             {
