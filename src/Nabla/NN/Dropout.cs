@@ -26,5 +26,5 @@ public sealed class Dropout : Module
     }
 
     /// <inheritdoc/>
-    protected override string ExtraRepr() => $"p={_p}";
+    protected override string ExtraRepr() => $"p={PyRepr.Float(_p)}, inplace=False";
 }

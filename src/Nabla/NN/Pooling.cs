@@ -6,7 +6,7 @@ public sealed class MaxPool2d(int[] kernelSize, int[]? stride = null, int[]? pad
     private readonly int[] _k = Conv2d.Pair(kernelSize, "kernel_size");
 
     /// <summary>Square-window max pooling.</summary>
-    public MaxPool2d(int kernelSize, int? stride = null) : this([kernelSize, kernelSize], stride is { } s ? [s, s] : null) { }
+    public MaxPool2d(int kernelSize, int? stride = null) : this([kernelSize], stride is { } s ? [s] : null) { }
 
     /// <inheritdoc/>
     protected override Tensor OnForward(Tensor input) =>
@@ -14,7 +14,9 @@ public sealed class MaxPool2d(int[] kernelSize, int[]? stride = null, int[]? pad
             dilation is null ? null : Conv2d.Pair(dilation, "dilation"), ceilMode);
 
     /// <inheritdoc/>
-    protected override string ExtraRepr() => $"kernel_size=({_k[0]}, {_k[1]})";
+    protected override string ExtraRepr() =>
+        $"kernel_size={PyRepr.IntOrTuple(kernelSize)}, stride={PyRepr.IntOrTuple(stride ?? kernelSize)}, padding={PyRepr.IntOrTuple(padding ?? [0])}, " +
+        $"dilation={PyRepr.IntOrTuple(dilation ?? [1])}, ceil_mode={PyRepr.Bool(ceilMode)}";
 }
 
 /// <summary>2-D average pooling (stride defaults to the kernel size).</summary>
@@ -23,7 +25,7 @@ public sealed class AvgPool2d(int[] kernelSize, int[]? stride = null, int[]? pad
     private readonly int[] _k = Conv2d.Pair(kernelSize, "kernel_size");
 
     /// <summary>Square-window average pooling.</summary>
-    public AvgPool2d(int kernelSize, int? stride = null) : this([kernelSize, kernelSize], stride is { } s ? [s, s] : null) { }
+    public AvgPool2d(int kernelSize, int? stride = null) : this([kernelSize], stride is { } s ? [s] : null) { }
 
     /// <inheritdoc/>
     protected override Tensor OnForward(Tensor input) =>
@@ -31,7 +33,8 @@ public sealed class AvgPool2d(int[] kernelSize, int[]? stride = null, int[]? pad
             ceilMode, countIncludePad);
 
     /// <inheritdoc/>
-    protected override string ExtraRepr() => $"kernel_size=({_k[0]}, {_k[1]})";
+    protected override string ExtraRepr() =>
+        $"kernel_size={PyRepr.IntOrTuple(kernelSize)}, stride={PyRepr.IntOrTuple(stride ?? kernelSize)}, padding={PyRepr.IntOrTuple(padding ?? [0])}";
 }
 
 /// <summary>Average pooling to a fixed output size [OH, OW].</summary>
@@ -43,5 +46,5 @@ public sealed class AdaptiveAvgPool2d(int[] outputSize) : Module
     protected override Tensor OnForward(Tensor input) => Functional.AdaptiveAvgPool2d(input, _size);
 
     /// <inheritdoc/>
-    protected override string ExtraRepr() => $"output_size=({_size[0]}, {_size[1]})";
+    protected override string ExtraRepr() => $"output_size={PyRepr.IntOrTuple(outputSize)}";
 }

@@ -2,43 +2,68 @@ using System.Globalization;
 
 namespace Nabla.NN;
 
-/// <summary>Values written as Python writes them in a PyTorch module's repr: <c>1e-05</c>, <c>2.0</c>, <c>True</c>, <c>(3, 3)</c>, <c>(3,)</c>.</summary>
+/// <summary>Python's <c>repr</c> of the values PyTorch's module reprs show, so that a module prints as in PyTorch.</summary>
 internal static class PyRepr
 {
-    /// <summary>A float as Python's <c>repr</c>: the shortest round-trip digits, a <c>.0</c> on integers, an exponent of at least two digits.</summary>
-    public static string Float(double v)
+    /// <summary>A float as Python prints it: shortest round-trip digits, <c>1.0</c>, <c>0.001</c>, <c>1e-05</c>, <c>1e+16</c>, <c>inf</c>, <c>nan</c>.</summary>
+    public static string Float(double value)
     {
-        if (double.IsNaN(v)) return "nan";
-        if (double.IsInfinity(v)) return v > 0 ? "inf" : "-inf";
-        if (v == 0) return double.IsNegative(v) ? "-0.0" : "0.0";
-        // The shortest round-trip digits d1 d2 ... and the decimal exponent e of d1 (v = d1.d2... * 10^e), then Python's layout:
-        // positional for -4 <= e < 16, else d1.d2...e+XX with at least two exponent digits.
-        string r = Math.Abs(v).ToString("E16", CultureInfo.InvariantCulture);
-        string shortest = Math.Abs(v).ToString("R", CultureInfo.InvariantCulture);
-        int e = int.Parse(r[(r.IndexOf('E', StringComparison.Ordinal) + 1)..], CultureInfo.InvariantCulture);
-        int ePos = shortest.IndexOf('E', StringComparison.Ordinal);
-        string digits = (ePos < 0 ? shortest : shortest[..ePos]).Replace(".", "", StringComparison.Ordinal).TrimStart('0').TrimEnd('0');
-        if (digits.Length == 0) digits = "0";
-        string sign = v < 0 ? "-" : "";
-        if (e is >= -4 and < 16)
+        if (double.IsNaN(value)) return "nan";
+        if (double.IsInfinity(value)) return value > 0 ? "inf" : "-inf";
+        // Shortest round-trip digits, then Python's rule: scientific when the exponent is below -4 or at least 16.
+        string shortest = value.ToString("R", CultureInfo.InvariantCulture);
+        string sign = value < 0 || (value == 0 && double.IsNegative(value)) ? "-" : "";
+        string digits = Digits(shortest.TrimStart('-'), out int exponent);
+        if (exponent < -4 || exponent >= 16)
         {
-            string body = e >= 0
-                ? digits.PadRight(e + 1, '0').Insert(e + 1, ".")
-                : "0." + new string('0', -e - 1) + digits;
-            if (body.EndsWith('.')) body += "0";
-            return sign + body;
+            string mantissa = digits.Length == 1 ? digits : digits[0] + "." + digits[1..];
+            return $"{sign}{mantissa}e{(exponent < 0 ? "-" : "+")}{Math.Abs(exponent):00}";
         }
-        string mantissa = digits.Length == 1 ? digits : digits.Insert(1, ".");
-        return $"{sign}{mantissa}e{(e < 0 ? '-' : '+')}{Math.Abs(e):00}";
+        string text;
+        if (exponent < 0) text = "0." + new string('0', -exponent - 1) + digits;
+        else if (digits.Length <= exponent + 1) text = digits + new string('0', exponent + 1 - digits.Length) + ".0";
+        else text = digits[..(exponent + 1)] + "." + digits[(exponent + 1)..];
+        return sign + text;
     }
 
-    /// <summary>A bool as Python writes it.</summary>
-    public static string Bool(bool v) => v ? "True" : "False";
+    /// <summary>The significant digits of a positive number's round-trip text and the decimal exponent of the first.</summary>
+    private static string Digits(string text, out int exponent)
+    {
+        int e = text.IndexOfAny(['E', 'e']);
+        int shift = e < 0 ? 0 : int.Parse(text.AsSpan(e + 1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+        string mantissa = e < 0 ? text : text[..e];
+        int dot = mantissa.IndexOf('.', StringComparison.Ordinal);
+        string whole = dot < 0 ? mantissa : mantissa[..dot], fraction = dot < 0 ? "" : mantissa[(dot + 1)..];
+        string all = whole + fraction;
+        int leading = all.Length - all.TrimStart('0').Length;
+        string digits = all.Trim('0');
+        if (digits.Length == 0)
+        {
+            exponent = 0;
+            return "0";
+        }
+        exponent = whole.Length - 1 - leading + shift;
+        return digits;
+    }
 
-    /// <summary>A tuple of ints as Python writes it: <c>(3, 3)</c>, or <c>(3,)</c> for one value.</summary>
-    public static string Tuple(params int[] values) => values.Length == 1 ? $"({values[0]},)" : "(" + string.Join(", ", values) + ")";
+    /// <summary>A number PyTorch declares as an int (Softplus's beta): whole values print as ints, others as floats.</summary>
+    public static string Number(double value) =>
+        double.IsFinite(value) && value == Math.Round(value) && Math.Abs(value) < 1e15 ? ((long)value).ToString(CultureInfo.InvariantCulture) : Float(value);
 
-    /// <summary>A tuple of floats as Python writes it: <c>(1.5, 2.0)</c>, or <c>(1.5,)</c> for one value.</summary>
+    /// <summary><c>True</c> or <c>False</c>.</summary>
+    public static string Bool(bool value) => value ? "True" : "False";
+
+    /// <summary>A tuple of ints: <c>(3,)</c>, <c>(3, 5)</c>.</summary>
+    public static string Tuple(IReadOnlyList<int> values) =>
+        values.Count == 1 ? $"({values[0]},)" : $"({string.Join(", ", values)})";
+
+    /// <summary>What the user gave: an int when one value was given (<c>2</c>), else a tuple (<c>(2, 3)</c>).</summary>
+    public static string IntOrTuple(IReadOnlyList<int> values) => values.Count == 1 ? values[0].ToString(CultureInfo.InvariantCulture) : Tuple(values);
+
+    /// <summary>A tuple of ints given one by one: <c>(3, 3)</c>.</summary>
+    public static string Tuple(params int[] values) => Tuple((IReadOnlyList<int>)values);
+
+    /// <summary>A tuple of floats: <c>(1.5, 2.0)</c>, or <c>(1.5,)</c> for one value.</summary>
     public static string Tuple(params double[] values) =>
         values.Length == 1 ? $"({Float(values[0])},)" : "(" + string.Join(", ", values.Select(Float)) + ")";
 }

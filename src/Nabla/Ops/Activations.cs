@@ -135,7 +135,7 @@ namespace Nabla
         /// <summary>
         /// <c>relu(Linear(input, weight, bias))</c> as one op (<c>AddmmReluBackward</c>, or <c>MmReluBackward</c> without a
         /// bias): the same arguments, checks, results and gradients as the two ops, with one product buffer and one node
-        /// (see Note [Fused linear]). <see cref="NN.Module.Fuse"/> makes a Linear followed by a Relu use it.
+        /// (see Note [Fused linear]). <see cref="NN.ModuleExtensions.Fuse"/> makes a Linear followed by a Relu use it.
         /// </summary>
         public static Tensor LinearRelu(Tensor input, Tensor weight, Tensor? bias = null) => LinearImpl(input, weight, bias, relu: true);
 

@@ -98,7 +98,7 @@ namespace Nabla
 
         /// <summary>
         /// <c>relu(conv2d(input, weight, bias))</c> as one op (<c>ConvolutionReluBackward</c>): the same arguments, checks,
-        /// results and gradients as the two ops (see Note [Fused convolution + ReLU]). <see cref="NN.Module.Fuse"/> makes a
+        /// results and gradients as the two ops (see Note [Fused convolution + ReLU]). <see cref="NN.ModuleExtensions.Fuse"/> makes a
         /// Conv2d followed by a Relu use it.
         /// </summary>
         public static Tensor Conv2dRelu(Tensor input, Tensor weight, Tensor? bias = null, int[]? stride = null, int[]? padding = null,
