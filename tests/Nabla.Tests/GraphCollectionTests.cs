@@ -43,7 +43,7 @@ public class GraphCollectionTests
     {
         WithSpacingOff(() =>
         {
-            Tensor x = Tensor.Scalar(1.0, requiresGrad: true);
+            Tensor x = Tensor.Scalar(1.0, requiresGrad: true, dtype: DType.Float64);
             int ops = GraphCollection.MinNodes + 2;
             Tensor y = Chain(x, ops);
             long before = GraphCollection.Collections;
@@ -59,7 +59,7 @@ public class GraphCollectionTests
         WithSpacingOff(() =>
         {
             int big = GraphCollection.MinNodes + 2;
-            Tensor x = Tensor.Scalar(1.0, requiresGrad: true);
+            Tensor x = Tensor.Scalar(1.0, requiresGrad: true, dtype: DType.Float64);
             long before = GraphCollection.Collections;
 
             Chain(x, GraphCollection.MinNodes - 100).Backward();
