@@ -36,7 +36,7 @@ public class BoundaryGradientTests
     public void Gradient_AtBoundaryPoint_MatchesPyTorch(string row, DType dtype)
     {
         Row r = Rows[row];
-        Tensor[] xs = [.. r.Inputs.Select(v => Tensor.From(v).To(dtype).Detach())];
+        Tensor[] xs = [.. r.Inputs.Select(v => Tensor.From(v, dtype: DType.Float64).To(dtype).Detach())];
         foreach (Tensor x in xs) x.RequiresGrad = true;
         Tensor y = r.F(xs);
         y.Sum().Backward();
@@ -80,7 +80,7 @@ public class BoundaryGradientTests
 
     private static double[][] G(params double[][] grads) => grads;
 
-    private static Tensor Const(double[] values, int[] shape, Tensor like) => Tensor.From(values, shape).To(like.DType);
+    private static Tensor Const(double[] values, int[] shape, Tensor like) => Tensor.From(values, shape, dtype: DType.Float64).To(like.DType);
 
     private static Dictionary<string, Row> Build()
     {

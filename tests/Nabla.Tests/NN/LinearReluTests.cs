@@ -141,7 +141,7 @@ public class LinearReluTests
     [Fact]
     public void Fused_NaNStaysNaN_AsInTheSeparateRelu_AndMixedDTypesGiveTheMatmulError()
     {
-        Tensor x = Tensor.From(new[] { 1.0, double.NaN, 2.0, 0.5, -1.0, 3.0 }, [2, 3]);
+        Tensor x = Tensor.From(new[] { 1.0, double.NaN, 2.0, 0.5, -1.0, 3.0 }, [2, 3], dtype: DType.Float64);
         Tensor w = Tensor.Randn([4, 3], DType.Float64, new Generator(1)), b = Tensor.Randn([4], DType.Float64, new Generator(2));
         Tensor fused = Functional.LinearRelu(x, w, b), separate = Separate(x, w, b, relu: true);
         Assert.Contains(fused.ToDoubleArray(), double.IsNaN);

@@ -73,7 +73,7 @@ public class SoftmaxTests
         foreach (bool log in new[] { false, true })
             foreach (DType dtype in new[] { DType.Float32, DType.Float64 })
             {
-                Tensor x = Tensor.From(values, [5, 4]).To(dtype);
+                Tensor x = Tensor.From(values, [5, 4], dtype: DType.Float64).To(dtype);
                 double[] fused = (log ? x.LogSoftmax(1) : x.Softmax(1)).ToDoubleArray();
                 double[] reference = Composite(x, log).ToDoubleArray();
                 Assert.Equal(reference, fused);

@@ -5,11 +5,11 @@ namespace Nabla.Tests.Optim;
 /// <summary>Closed-form single steps, param groups, ZeroGrad and argument validation of the optimizers.</summary>
 public class OptimizerTests
 {
-    private static Tensor Param(params double[] values) => Tensor.From(values, requiresGrad: true);
+    private static Tensor Param(params double[] values) => Tensor.From(values, requiresGrad: true, dtype: DType.Float64);
 
     private static Tensor WithGrad(Tensor p, params double[] grad)
     {
-        p.Grad = Tensor.From(grad, p.Shape.ToArray());
+        p.Grad = Tensor.From(grad, p.Shape.ToArray(), dtype: DType.Float64);
         return p;
     }
 
@@ -386,7 +386,7 @@ public class OptimizerTests
     public void Step_NonContiguousGradient_IsRead()
     {
         Tensor p = Tensor.Zeros([2, 3], DType.Float64, requiresGrad: true);
-        p.Grad = Tensor.From([1.0, 2.0, 3.0, 4.0, 5.0, 6.0], [3, 2]).MT;
+        p.Grad = Tensor.From([1.0, 2.0, 3.0, 4.0, 5.0, 6.0], [3, 2], dtype: DType.Float64).MT;
         new Sgd([p], lr: 1.0).Step();
         Assert.Equal([-1.0, -3.0, -5.0, -2.0, -4.0, -6.0], p.ToDoubleArray());
     }
