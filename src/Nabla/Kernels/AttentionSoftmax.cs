@@ -1,3 +1,4 @@
+using Nabla.Runtime;
 using System.Numerics;
 using System.Numerics.Tensors;
 
@@ -47,7 +48,7 @@ internal static class AttentionSoftmax
     {
         int rows = batches * l;
         if (rows == 0 || s == 0) return;
-        int parts = Chunked.Parts((long)rows * s, Chunked.TranscendentalThreshold, Parallelism.KernelThreads);
+        int parts = Chunked.Parts((long)rows * s, Chunked.TranscendentalThreshold, ThreadBudget.KernelThreads);
         if (parts <= 1) Rows(scores, 0, rows, l, s, scale, mask);
         else Chunked.For(rows, 1, parts, (start, count) => Rows(scores, start, count, l, s, scale, mask));
     }

@@ -1,3 +1,4 @@
+using Nabla.Runtime;
 using System.Numerics;
 using System.Numerics.Tensors;
 
@@ -225,7 +226,7 @@ internal static class Blocks
     private static void ForRows(long elements, int rowLength, Action<int, int> body, int rows = -1, int threshold = Chunked.ElementwiseThreshold)
     {
         if (rows < 0) rows = rowLength == 0 ? 0 : (int)(elements / rowLength);
-        int parts = Chunked.Parts(elements, threshold, Parallelism.KernelThreads);
+        int parts = Chunked.Parts(elements, threshold, ThreadBudget.KernelThreads);
         Chunked.For(rows, 1, parts, body);
     }
 }
