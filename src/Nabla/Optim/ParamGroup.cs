@@ -99,10 +99,10 @@ public sealed class ParamGroup
     /// <summary>Whether SGD uses Nesterov momentum.</summary>
     public bool Nesterov { get => Get(NesterovKey) != 0; set => _options[NesterovKey] = value ? 1 : 0; }
 
-    /// <summary>The decay rate of the first-moment average (Adam, AdamW; PyTorch's <c>betas[0]</c>).</summary>
+    /// <summary>The decay rate of the first-moment average (Adam, AdamW, NAdam, RAdam, Adamax; PyTorch's <c>betas[0]</c>).</summary>
     public double Beta1 { get => Get(Beta1Key); set => _options[Beta1Key] = value; }
 
-    /// <summary>The decay rate of the second-moment average (Adam, AdamW; PyTorch's <c>betas[1]</c>).</summary>
+    /// <summary>The decay rate of the second-moment average (Adam, AdamW, NAdam, RAdam; Adamax's infinity norm; PyTorch's <c>betas[1]</c>).</summary>
     public double Beta2 { get => Get(Beta2Key); set => _options[Beta2Key] = value; }
 
     /// <summary>The term added to the denominator for numerical stability.</summary>

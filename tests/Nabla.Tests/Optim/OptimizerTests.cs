@@ -1,26 +1,11 @@
 using Nabla.Optim;
+using static Nabla.Tests.Optim.StepAssert;
 
 namespace Nabla.Tests.Optim;
 
 /// <summary>Closed-form single steps, param groups, ZeroGrad and argument validation of the optimizers.</summary>
 public class OptimizerTests
 {
-    private static Tensor Param(params double[] values) => Tensor.From(values, requiresGrad: true, dtype: DType.Float64);
-
-    private static Tensor WithGrad(Tensor p, params double[] grad)
-    {
-        p.Grad = Tensor.From(grad, p.Shape.ToArray(), dtype: DType.Float64);
-        return p;
-    }
-
-    private static void AssertValues(double[] expected, Tensor actual, double tol = 1e-15)
-    {
-        double[] got = actual.ToDoubleArray();
-        Assert.Equal(expected.Length, got.Length);
-        for (int i = 0; i < expected.Length; i++)
-            Assert.True(Math.Abs(expected[i] - got[i]) <= tol * Math.Max(1, Math.Abs(expected[i])), $"[{i}]: expected {expected[i]:R}, got {got[i]:R}");
-    }
-
     [Fact]
     public void SgdStep_Plain_SubtractsLrTimesGrad()
     {
