@@ -51,7 +51,8 @@ namespace Nabla
             if (k < 0 || k > size)
                 throw new ArgumentOutOfRangeException(nameof(k),
                     $"topk: k = {k} is out of range for dimension {d} of size {size} (input shape {Shape}); expected 0 to {size}");
-            var (values, indices) = SelectAlong(d, k, descending: largest, withValues: true);
+            // NOTE: a 0-d tensor is its own top-k for k = 0 and 1 alike, as in PyTorch (there is no empty 0-d result).
+            var (values, indices) = SelectAlong(d, Rank == 0 ? 1 : k, descending: largest, withValues: true);
             if (Autograd.ShouldRecord(this)) values!.SetGradFn(new Ops.ValueSelectingBackward("TopkBackward", this, d, indices));
             return (values!, indices);
         }

@@ -1,4 +1,5 @@
 using static Nabla.Tests.ErrorAssert;
+using static Nabla.Tests.Ops.Float64Tensors;
 
 namespace Nabla.Tests.Ops;
 
@@ -8,8 +9,6 @@ namespace Nabla.Tests.Ops;
 /// </summary>
 public class ExtremesTests
 {
-    private static Tensor F64(double[] values, params int[] shape) => Tensor.From(values, shape, dtype: DType.Float64);
-
     [Fact]
     public void Max_AlongDim_ReturnsValuesAndIndicesOfTheFirstMaximum()
     {

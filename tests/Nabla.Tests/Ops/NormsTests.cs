@@ -1,12 +1,11 @@
 using static Nabla.Tests.ErrorAssert;
+using static Nabla.Tests.Ops.Float64Tensors;
 
 namespace Nabla.Tests.Ops;
 
 /// <summary>Norm and FrobeniusNorm (Ops/Norms.cs): every order, dims, zeros in the gradient, errors. Gradient checks and PyTorch vectors: OpInfo.Norms.cs.</summary>
 public class NormsTests
 {
-    private static Tensor F64(double[] values, params int[] shape) => Tensor.From(values, shape, dtype: DType.Float64);
-
     [Fact]
     public void Norm_EachOrder_MatchesItsClosedForm()
     {

@@ -1,4 +1,5 @@
 using static Nabla.Tests.ErrorAssert;
+using static Nabla.Tests.Ops.Float64Tensors;
 
 namespace Nabla.Tests.Ops;
 
@@ -8,15 +9,6 @@ namespace Nabla.Tests.Ops;
 /// </summary>
 public class ScansTests
 {
-    private static Tensor F64(double[] values, params int[] shape) => Tensor.From(values, shape, dtype: DType.Float64);
-
-    private static Tensor Leaf(double[] values, params int[] shape)
-    {
-        Tensor t = F64(values, shape);
-        t.RequiresGrad = true;
-        return t;
-    }
-
     [Fact]
     public void CumSum_AlongEachDim_RunsTheSums()
     {
@@ -40,7 +32,7 @@ public class ScansTests
     [Fact]
     public void CumSum_Gradient_IsTheReversedRunningSum()
     {
-        Tensor x = Leaf([1, 2, 3], 3);
+        Tensor x = F64Leaf([1, 2, 3], 3);
         Tensor y = x.CumSum(0);
         (y * F64([1, 10, 100], 3)).Sum().Backward();
         Assert.Equal([111.0, 110, 100], x.Grad!.ToDoubleArray());
@@ -51,14 +43,14 @@ public class ScansTests
     public void CumProd_ZerosInTheInput_GiveTheExactGradient()
     {
         // PyTorch 1.13: cumprod([2, 0, 3, 4, 5]).sum().backward() -> [1, 152, 0, 0, 0]; with [2, 0, 3, 0, 5] -> [1, 8, 0, 0, 0]
-        Tensor x = Leaf([2, 0, 3, 4, 5, 2, 0, 3, 0, 5], 2, 5);
+        Tensor x = F64Leaf([2, 0, 3, 4, 5, 2, 0, 3, 0, 5], 2, 5);
         Tensor y = x.CumProd(1);
         y.Sum().Backward();
         Assert.Equal([2.0, 0, 0, 0, 0, 2, 0, 0, 0, 0], y.ToDoubleArray());
         Assert.Equal([1.0, 152, 0, 0, 0, 1, 8, 0, 0, 0], x.Grad!.ToDoubleArray());
         Assert.Equal("CumprodBackward", y.GradFn!.Name);
         // Along dim 0 (the column path) and with the zero first.
-        Tensor z = Leaf([0, 2, 3, 4], 4, 1);
+        Tensor z = F64Leaf([0, 2, 3, 4], 4, 1);
         z.CumProd(0).Sum().Backward();
         Assert.Equal([1.0 + 2 + 6 + 24, 0, 0, 0], z.Grad!.ToDoubleArray());
     }
@@ -67,16 +59,16 @@ public class ScansTests
     public void CumProdAndProd_WithZeros_SecondDerivativesMatchFiniteDifferences()
     {
         Tensor w = F64([0.3, -1.2, 0.7, 2, 0.5, -0.4, 1.1, 0.9, -2, 0.6], 2, 5);
-        FunctionalGradCheck.AssertHessianVectorProduct(x => (x[0].CumProd(1) * w).Sum(), Leaf([2, 0, 3, 4, 5, 2, 0, 3, 0, 5], 2, 5));
-        FunctionalGradCheck.AssertHessianVectorProduct(x => (x[0].CumProd(0) * w.MT).Sum(), Leaf([1.5, 0, 0, 2, -1, 0.5, 0.7, 1, 2, 3], 5, 2));
-        FunctionalGradCheck.AssertHessianVectorProduct(x => (x[0].Prod(1) * F64([1, 2, 3], 3)).Sum(), Leaf([0, 2, 3, 0, 0, 1.5, 1, -2, 3], 3, 3));
-        FunctionalGradCheck.AssertHessianVectorProduct(x => (x[0].CumProd(1) * w).Sum(), Leaf([2, 1.5, 3, 0.5, -1, 2, 0.25, 3, -1, 5], 2, 5));
+        FunctionalGradCheck.AssertHessianVectorProduct(x => (x[0].CumProd(1) * w).Sum(), F64Leaf([2, 0, 3, 4, 5, 2, 0, 3, 0, 5], 2, 5));
+        FunctionalGradCheck.AssertHessianVectorProduct(x => (x[0].CumProd(0) * w.MT).Sum(), F64Leaf([1.5, 0, 0, 2, -1, 0.5, 0.7, 1, 2, 3], 5, 2));
+        FunctionalGradCheck.AssertHessianVectorProduct(x => (x[0].Prod(1) * F64([1, 2, 3], 3)).Sum(), F64Leaf([0, 2, 3, 0, 0, 1.5, 1, -2, 3], 3, 3));
+        FunctionalGradCheck.AssertHessianVectorProduct(x => (x[0].CumProd(1) * w).Sum(), F64Leaf([2, 1.5, 3, 0.5, -1, 2, 0.25, 3, -1, 5], 2, 5));
     }
 
     [Fact]
     public void Prod_ZerosInAGroup_GiveTheProductOfTheOthersOrZero()
     {
-        Tensor x = Leaf([0, 2, 3, 0, 0, 1.5, 1, -2, 3], 3, 3);
+        Tensor x = F64Leaf([0, 2, 3, 0, 0, 1.5, 1, -2, 3], 3, 3);
         Tensor y = x.Prod(1);
         Assert.Equal([0.0, 0, -6], y.ToDoubleArray());
         y.Sum().Backward();

@@ -1,4 +1,5 @@
 using static Nabla.Tests.ErrorAssert;
+using static Nabla.Tests.Ops.Float64Tensors;
 
 namespace Nabla.Tests.Ops;
 
@@ -9,8 +10,6 @@ namespace Nabla.Tests.Ops;
 public class SortingTests
 {
     private const double NaN = double.NaN;
-
-    private static Tensor F64(double[] values, params int[] shape) => Tensor.From(values, shape, dtype: DType.Float64);
 
     [Fact]
     public void Sort_EqualValues_KeepTheirSourceOrderInBothDirections()
@@ -100,6 +99,7 @@ public class SortingTests
         Assert.Equal(0L, indices.Item<long>());
         Assert.Equal(0, indices.Rank);
         Assert.Equal(2.5, Tensor.Scalar(2.5, DType.Float64).TopK(1).Values.Item());
+        Assert.Equal(2.5, Tensor.Scalar(2.5, DType.Float64).TopK(0).Values.Item()); // PyTorch's topk(0-d, 0) too
     }
 
     [Fact]
