@@ -133,7 +133,7 @@ internal static class Blocks
         int rank = outDims.Length, width = outDims[rank - 1], sLast = srcStrides[rank - 1];
         long n = Strided.Numel(outDims);
         if (n == 0) return;
-        int lo = Math.Clamp(before, 0, width), hi = Math.Clamp(before + srcLast, lo, width);
+        int lo = Math.Clamp(before, 0, width), hi = (int)Math.Clamp((long)before + srcLast, lo, width);
         int[]? lastMap = maps[rank - 1];
         ForRows(n, width, (first, count) =>
         {
@@ -158,7 +158,8 @@ internal static class Blocks
                 if (!inside) y.Fill(fill);
                 else
                 {
-                    if (sLast == 1) src.AsSpan(s + lo - before, hi - lo).CopyTo(y[lo..hi]);
+                    // NOTE: an empty block is skipped: its source position may lie past the end of the storage.
+                    if (sLast == 1 && hi > lo) src.AsSpan(s + lo - before, hi - lo).CopyTo(y[lo..hi]);
                     else for (int o = lo; o < hi; o++) y[o] = src[s + (o - before) * sLast];
                     for (int o = 0; o < lo; o++) y[o] = Edge(o, s);
                     for (int o = hi; o < width; o++) y[o] = Edge(o, s);

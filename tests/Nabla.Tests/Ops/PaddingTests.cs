@@ -25,6 +25,15 @@ public class PaddingTests
     }
 
     [Fact]
+    public void Pad_EmptyOrFullyCroppedRows_AreAllFill()
+    {
+        Assert.Equal([0.0, 0, 0, 0], Functional.Pad(Tensor.Zeros([2, 0], DType.Float64), [1, 1]).ToDoubleArray());
+        Tensor x = Tensor.Arange(0, 6, 1, DType.Float64).Reshape(3, 2).Transpose(0, 1);
+        Assert.Equal([7.0, 7, 7, 7], Functional.Pad(x, [-3, 2], value: 7).ToDoubleArray());
+        Assert.Equal(new Shape(3, 2), Functional.Pad(Tensor.Zeros([0, 2], DType.Float64), [0, 0, 1, 2]).Shape);
+    }
+
+    [Fact]
     public void Pad_CropBelowZero_NamesPadsDimAndSize()
         => AssertMessage(Assert.Throws<ArgumentException>(() => Functional.Pad(Tensor.Zeros([4], DType.Float64), [-5, 0])),
             "pad", "(-5, 0)", "dimension 0", "size 4", "-1");
