@@ -9,30 +9,7 @@ namespace Nabla.Kernels;
 /// when <c>j &lt;= i</c>), by a bool mask (true = takes part) or by an additive float mask, each mask read through a
 /// broadcast view (per-batch offsets, a stride along L and one along S) so it is never materialised per batch item.
 /// </summary>
-internal readonly struct ScoreMask<T>
-{
-    public ScoreMask(bool causal, T[]? add, bool[]? keep, int[]? batchOffsets, int strideL, int strideS)
-    {
-        Causal = causal;
-        Add = add;
-        Keep = keep;
-        BatchOffsets = batchOffsets;
-        StrideL = strideL;
-        StrideS = strideS;
-    }
-
-    public bool Causal { get; }
-
-    public T[]? Add { get; }
-
-    public bool[]? Keep { get; }
-
-    public int[]? BatchOffsets { get; }
-
-    public int StrideL { get; }
-
-    public int StrideS { get; }
-}
+internal readonly record struct ScoreMask<T>(bool Causal, T[]? Add, bool[]? Keep, int[]? BatchOffsets, int StrideL, int StrideS);
 
 /// <summary>The row pass of scaled dot-product attention: scale, mask and softmax of each row of scores, in place.</summary>
 internal static class AttentionSoftmax

@@ -47,17 +47,17 @@ namespace Nabla
             double sc = scale ?? 1.0 / Math.Sqrt(query.Dims[^1]);
             if (!double.IsFinite(sc)) throw new ArgumentException($"{op}: scale must be finite, got {sc} (query's last dim is {query.Dims[^1]})");
 
-            var attn = new Ops.Attention(attnMask, isCausal, sc);
+            var attn = new Ops.Attention(isCausal, sc);
             Tensor weights, output;
             Tensor? dropped = null;
             using (Autograd.NoGrad())
             {
-                weights = attn.Weights(query, key, scoreDims);
+                weights = attn.Weights(query, key, attnMask, scoreDims);
                 if (dropoutP > 0) dropped = Ops.Attention.DropoutScale(scoreDims, query.DType, dropoutP, generator);
                 output = (dropped is null ? weights : weights * dropped).MatMul(value);
             }
             if (Autograd.ShouldRecord([query, key, value, attnMask]))
-                output.SetGradFn(new Ops.ScaledDotProductAttentionBackward(attn, query, key, value, weights, dropped));
+                output.SetGradFn(new Ops.ScaledDotProductAttentionBackward(attn, query, key, value, attnMask, weights, dropped));
             return output;
         }
     }
@@ -66,11 +66,9 @@ namespace Nabla
 namespace Nabla.Ops
 {
     /// <summary>The masking and scaling of one attention call, shared by its forward and its rule.</summary>
-    internal sealed class Attention(Tensor? mask, bool causal, double scale)
+    internal sealed class Attention(bool causal, double scale)
     {
         public const string Op = "scaled_dot_product_attention";
-
-        public Tensor? Mask { get; } = mask;
 
         public double Scale { get; } = scale;
 
@@ -114,22 +112,22 @@ namespace Nabla.Ops
         }
 
         /// <summary>softmax(q·kᵀ·scale + mask) computed by one product and one fused row pass (no graph).</summary>
-        public Tensor Weights(Tensor q, Tensor k, int[] scoreDims)
+        public Tensor Weights(Tensor q, Tensor k, Tensor? mask, int[] scoreDims)
         {
             Tensor scores = q.MatMul(k.MT);
             int l = scoreDims[^2], s = scoreDims[^1], batches = l * s == 0 ? 0 : (int)(scores.Numel / (l * s));
-            if (q.DType == DType.Float32) Softmax<float>(scores, batches, l, s, scoreDims);
-            else Softmax<double>(scores, batches, l, s, scoreDims);
+            if (q.DType == DType.Float32) Softmax<float>(scores, mask, batches, l, s, scoreDims);
+            else Softmax<double>(scores, mask, batches, l, s, scoreDims);
             return scores;
         }
 
-        private void Softmax<T>(Tensor scores, int batches, int l, int s, int[] scoreDims) where T : unmanaged, IFloatingPointIeee754<T>
+        private void Softmax<T>(Tensor scores, Tensor? mask, int batches, int l, int s, int[] scoreDims) where T : unmanaged, IFloatingPointIeee754<T>
         {
             ScoreMask<T> m = new(causal, null, null, null, 0, 0);
-            if (Mask is { } mask)
+            if (mask is not null)
             {
                 Tensor view = mask.ExpandTo(scoreDims);
-                int[] offsets = BatchOffsets(view, scoreDims[..^2]);
+                int[] offsets = Tensor.BatchOffsets(view, scoreDims[..^2]);
                 m = mask.DType == DType.Bool
                     ? new(false, null, view.Data<bool>(), offsets, view.StrideArray[^2], view.StrideArray[^1])
                     : new(false, view.Data<T>(), null, offsets, view.StrideArray[^2], view.StrideArray[^1]);
@@ -137,28 +135,13 @@ namespace Nabla.Ops
             AttentionSoftmax.Softmax(scores.Data<T>(), batches, l, s, T.CreateChecked(Scale), m);
         }
 
-        /// <summary>The storage offset of each batch item of a broadcast view (row-major over the batch dims).</summary>
-        private static int[] BatchOffsets(Tensor view, int[] batch)
-        {
-            var offsets = new int[Strided.Numel(batch)];
-            var index = new int[batch.Length];
-            for (int n = 0; n < offsets.Length; n++)
-            {
-                int off = view.Offset;
-                for (int d = 0; d < batch.Length; d++) off += index[d] * view.StrideArray[d];
-                offsets[n] = off;
-                for (int d = batch.Length - 1; d >= 0 && ++index[d] == batch[d]; d--) index[d] = 0;
-            }
-            return offsets;
-        }
-
         /// <summary>The same weights in differentiable ops (for second derivatives): the mask by where or addition.</summary>
-        public Tensor DifferentiableWeights(Tensor q, Tensor k)
+        public Tensor DifferentiableWeights(Tensor q, Tensor k, Tensor? mask)
         {
             Tensor scores = q.MatMul(k.MT) * Scale;
-            Tensor? keep = causal ? CausalMask(scores.Dims[^2], scores.Dims[^1]) : Mask?.DType == DType.Bool ? Mask : null;
+            Tensor? keep = causal ? CausalMask(scores.Dims[^2], scores.Dims[^1]) : mask?.DType == DType.Bool ? mask : null;
             if (keep is not null) scores = Tensor.Where(keep, scores, Tensor.Scalar(double.NegativeInfinity, scores.DType));
-            else if (Mask is not null) scores += Mask;
+            else if (mask is not null) scores += mask;
             return scores.Softmax(-1);
         }
 
@@ -176,17 +159,18 @@ namespace Nabla.Ops
     internal sealed class ScaledDotProductAttentionBackward : Node
     {
         private readonly Attention _attn;
-        private readonly bool _dropout;
+        private readonly bool _dropout, _masked;
 
-        public ScaledDotProductAttentionBackward(Attention attn, Tensor q, Tensor k, Tensor v, Tensor weights, Tensor? dropped)
-            : base(q, k, v, attn.Mask?.DType == DType.Bool ? null : attn.Mask)
+        public ScaledDotProductAttentionBackward(Attention attn, Tensor q, Tensor k, Tensor v, Tensor? mask, Tensor weights, Tensor? dropped)
+            : base(q, k, v, mask?.DType == DType.Bool ? null : mask)
         {
-            (_attn, _dropout) = (attn, dropped is not null);
+            (_attn, _dropout, _masked) = (attn, dropped is not null, mask is not null);
             Save(q);
             Save(k);
             Save(v);
             Save(weights);
             Save(dropped);
+            Save(mask);
         }
 
         public override Tensor?[] Backward(Tensor g)
@@ -195,7 +179,7 @@ namespace Nabla.Ops
             bool graph = Autograd.IsGradEnabled;
             // Under createGraph the weights are recomputed in differentiable ops, so the gradient's own gradient
             // reaches q, k and the mask; otherwise the saved weights serve.
-            Tensor p = graph ? _attn.DifferentiableWeights(q, k) : Saved(3);
+            Tensor p = graph ? _attn.DifferentiableWeights(q, k, _masked ? Saved(5) : null) : Saved(3);
             Tensor pd = _dropout ? p * Saved(4) : p;
             Tensor? dv = NeedsGrad(2) ? pd.MT.MatMul(g) : null;
             if (!NeedsGrad(0) && !NeedsGrad(1) && !NeedsGrad(3)) return [null, null, dv, null];

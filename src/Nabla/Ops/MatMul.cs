@@ -138,7 +138,7 @@ namespace Nabla
         }
 
         /// <summary>Storage offset of each batch item's matrix (row-major order over the batch dims).</summary>
-        private static int[] BatchOffsets(Tensor view, int[] batch)
+        internal static int[] BatchOffsets(Tensor view, int[] batch)
         {
             int batches = (int)Strided.Numel(batch);
             var offsets = new int[batches];

@@ -91,6 +91,11 @@ public class AttentionTests
     }
 
     [Fact]
+    public void Sdpa_ValueBatchLargerThanScores_MatchesDefinition()
+        => AssertMatchesDefinition(x => Functional.ScaledDotProductAttention(x[0], x[1], x[2], isCausal: true),
+            x => Definition(x[0], x[1], x[2], causal: true), Param(71, 1, 3, 2), Param(72, 1, 4, 2), Param(73, 2, 4, 3));
+
+    [Fact]
     public void Sdpa_RowsSplitAcrossThreads_MatchDefinition()
     {
         // 4 heads x 128 queries x 128 keys: above the transcendental threshold, so the row pass runs in chunks.
@@ -121,6 +126,16 @@ public class AttentionTests
             Param(35, 1, 2, 2, 3), Param(36, 1, 2, 3, 3), Param(37, 1, 2, 3, 2));
         AssertHessianVectorProduct(x => Functional.ScaledDotProductAttention(x[0], x[1], x[2], x[3], dropoutP: 0.5, generator: new Generator(38)).Tanh().Sum(),
             Param(39, 2, 2, 3), Param(40, 2, 4, 3), Param(41, 2, 4, 2), Param(42, 2, 4));
+    }
+
+    [Fact]
+    public void Sdpa_MaskModifiedInPlaceBeforeBackward_IsReported()
+    {
+        Tensor mask = Randn(74, 2, 3);
+        Tensor y = Functional.ScaledDotProductAttention(Param(75, 1, 2, 2), Randn(76, 1, 3, 2), Randn(77, 1, 3, 2), mask);
+        mask.AddInPlace(1.0);
+        var ex = Assert.Throws<InvalidOperationException>(() => y.Sum().Backward());
+        AssertMessage(ex, "ScaledDotProductAttentionBackward", "in-place");
     }
 
     [Fact]
