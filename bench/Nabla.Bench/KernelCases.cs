@@ -112,6 +112,19 @@ public static class KernelCases
             Tensor x = P(g, 128, 32, 13, 13), w = P(g, 64, 32, 3, 3), b = P(g, 64);
             return Fb(() => Functional.Conv2d(x, w, b), [x, w, b]);
         },
+        // A DCGAN-style upsampling layer and the convolution it is the input gradient of (same multiply-adds).
+        ["convt_32x64x16x16"] = g => { Tensor x = R(g, 32, 64, 16, 16), w = R(g, 64, 32, 4, 4), b = R(g, 32); return NoGrad(() => Functional.ConvTranspose2d(x, w, b, [2, 2], [1, 1])); },
+        ["convt_mirror_32x32x32x32"] = g => { Tensor x = R(g, 32, 32, 32, 32), w = R(g, 64, 32, 4, 4), b = R(g, 64); return NoGrad(() => Functional.Conv2d(x, w, b, [2, 2], [1, 1])); },
+        ["convt_fb_32x64x16x16"] = g =>
+        {
+            Tensor x = P(g, 32, 64, 16, 16), w = P(g, 64, 32, 4, 4), b = P(g, 32);
+            return Fb(() => Functional.ConvTranspose2d(x, w, b, [2, 2], [1, 1]), [x, w, b]);
+        },
+        ["convt_mirror_fb_32x32x32x32"] = g =>
+        {
+            Tensor x = P(g, 32, 32, 32, 32), w = P(g, 64, 32, 4, 4), b = P(g, 64);
+            return Fb(() => Functional.Conv2d(x, w, b, [2, 2], [1, 1]), [x, w, b]);
+        },
         ["maxpool_128x32x26x26"] = g => { Tensor x = R(g, 128, 32, 26, 26); return NoGrad(() => Functional.MaxPool2d(x, [2, 2])); },
         ["maxpool_fb_128x32x26x26"] = g => { Tensor x = P(g, 128, 32, 26, 26); return Fb(() => Functional.MaxPool2d(x, [2, 2]), [x]); },
         // Optimizer updates over the MLP's 536k parameters.

@@ -108,21 +108,10 @@ namespace Nabla
         private static Tensor ConvNd(string op, int spatial, Tensor input, Tensor weight, Tensor? bias, int[] stride, int[] padding, int[] dilation, int groups,
             bool relu = false)
         {
-            ArgumentNullException.ThrowIfNull(input);
-            ArgumentNullException.ThrowIfNull(weight);
-            string sizes = spatial == 1 ? "L" : "H, W", taps = spatial == 1 ? "K" : "kH, kW";
-            if (input.Rank != spatial + 1 && input.Rank != spatial + 2)
-                throw new ArgumentException(
-                    $"{op}: expected input of rank {spatial + 2} [N, C_in, {sizes}] (or {spatial + 1} without the batch dimension), got shape {input.Shape}", nameof(input));
-            if (weight.Rank != spatial + 2)
-                throw new ArgumentException($"{op}: expected weight of rank {spatial + 2} [C_out, C_in/groups, {taps}], got shape {weight.Shape}", nameof(weight));
-            Tensor.CheckFloat(input, op);
-            Tensor.CheckSameDType(input, weight, op);
-            if (bias is not null) Tensor.CheckSameDType(input, bias, op);
+            CheckConvOperands(op, spatial, input, weight, bias, "C_out, C_in/groups", groups);
             stride = WindowParam(op, "stride", stride, spatial, 1);
             padding = WindowParam(op, "padding", padding, spatial, 0);
             dilation = WindowParam(op, "dilation", dilation, spatial, 1);
-            if (groups < 1) throw new ArgumentOutOfRangeException(nameof(groups), $"{op}: groups must be positive, got {groups}");
             bool batched = input.Rank == spatial + 2;
             int cin = input.Dims[batched ? 1 : 0], cout = weight.Dims[0];
             if (cout % groups != 0)
@@ -150,6 +139,26 @@ namespace Nabla
             Tensor y = Conv2dCore(x, w, bias, g, groups, relu);
             if (spatial == 1) y = y.Squeeze(2);
             return batched ? y : y.Squeeze(0);
+        }
+
+        /// <summary>
+        /// The checks every convolution makes first: input of rank <c>spatial + 2</c> (or one less without the batch dim), weight of rank
+        /// <c>spatial + 2</c> laid out as <paramref name="weightLayout"/>, floating point, one dtype, positive groups.
+        /// </summary>
+        private static void CheckConvOperands(string op, int spatial, Tensor input, Tensor weight, Tensor? bias, string weightLayout, int groups)
+        {
+            ArgumentNullException.ThrowIfNull(input);
+            ArgumentNullException.ThrowIfNull(weight);
+            string sizes = spatial == 1 ? "L" : "H, W", taps = spatial == 1 ? "K" : "kH, kW";
+            if (input.Rank != spatial + 1 && input.Rank != spatial + 2)
+                throw new ArgumentException(
+                    $"{op}: expected input of rank {spatial + 2} [N, C_in, {sizes}] (or {spatial + 1} without the batch dimension), got shape {input.Shape}", nameof(input));
+            if (weight.Rank != spatial + 2)
+                throw new ArgumentException($"{op}: expected weight of rank {spatial + 2} [{weightLayout}, {taps}], got shape {weight.Shape}", nameof(weight));
+            Tensor.CheckFloat(input, op);
+            Tensor.CheckSameDType(input, weight, op);
+            if (bias is not null) Tensor.CheckSameDType(input, bias, op);
+            if (groups < 1) throw new ArgumentOutOfRangeException(nameof(groups), $"{op}: groups must be positive, got {groups}");
         }
 
         // out = W_g @ unfold(x)_g + b per group g, one fused op: see Note [Convolution kernels] in Kernels/Conv2dKernels.cs.

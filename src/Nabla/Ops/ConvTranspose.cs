@@ -58,22 +58,12 @@ namespace Nabla
         private static Tensor ConvTransposeNd(string op, int spatial, Tensor input, Tensor weight, Tensor? bias, int[] stride, int[] padding, int[] outputPadding,
             int groups, int[] dilation)
         {
-            ArgumentNullException.ThrowIfNull(input);
-            ArgumentNullException.ThrowIfNull(weight);
-            string sizes = spatial == 1 ? "L" : "H, W", taps = spatial == 1 ? "K" : "kH, kW";
-            if (input.Rank != spatial + 1 && input.Rank != spatial + 2)
-                throw new ArgumentException(
-                    $"{op}: expected input of rank {spatial + 2} [N, C_in, {sizes}] (or {spatial + 1} without the batch dimension), got shape {input.Shape}", nameof(input));
-            if (weight.Rank != spatial + 2)
-                throw new ArgumentException($"{op}: expected weight of rank {spatial + 2} [C_in, C_out/groups, {taps}], got shape {weight.Shape}", nameof(weight));
-            Tensor.CheckFloat(input, op);
-            Tensor.CheckSameDType(input, weight, op);
-            if (bias is not null) Tensor.CheckSameDType(input, bias, op);
+            CheckConvOperands(op, spatial, input, weight, bias, "C_in, C_out/groups", groups);
+            string taps = spatial == 1 ? "K" : "kH, kW";
             stride = WindowParam(op, "stride", stride, spatial, 1);
             padding = WindowParam(op, "padding", padding, spatial, 0);
             outputPadding = WindowParam(op, "output_padding", outputPadding, spatial, 0);
             dilation = WindowParam(op, "dilation", dilation, spatial, 1);
-            if (groups < 1) throw new ArgumentOutOfRangeException(nameof(groups), $"{op}: groups must be positive, got {groups}");
             bool batched = input.Rank == spatial + 2;
             int cin = input.Dims[batched ? 1 : 0];
             if (weight.Dims[0] != cin)

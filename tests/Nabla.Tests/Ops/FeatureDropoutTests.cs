@@ -4,7 +4,7 @@ namespace Nabla.Tests.Ops;
 public class FeatureDropoutTests
 {
     /// <summary>Asserts that each of the <paramref name="slices"/> consecutive runs of <paramref name="y"/> is all zeros or all <c>2 * x</c> (p = 0.5); returns how many were dropped.</summary>
-    private static int AssertWholeSlices(Tensor x, Tensor y, int slices)
+    internal static int AssertWholeSlices(Tensor x, Tensor y, int slices)
     {
         double[] xv = x.ToDoubleArray(), yv = y.ToDoubleArray();
         int run = xv.Length / slices, dropped = 0;

@@ -38,6 +38,9 @@ public class ResampleTests
         double[] y = Functional.Interpolate(Column(2).To(dtype), [98, 1]).ToDoubleArray();
         Assert.Equal(0, y[48]);
         Assert.Equal(1, y[49]);
+        // 2 -> 82 rows: float32 input computes scale and product in float32, where 41 * (2/82) falls below 1 (PyTorch: 0);
+        // float64 input gets 1.
+        Assert.Equal(dtype == DType.Float32 ? 0 : 1, Functional.Interpolate(Column(2).To(dtype), [82, 1]).ToDoubleArray()[41]);
     }
 
     [Fact]
