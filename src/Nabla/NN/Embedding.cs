@@ -30,13 +30,7 @@ public sealed class Embedding : Module
     public Tensor Weight
     {
         get => _weight;
-        set
-        {
-            ArgumentNullException.ThrowIfNull(value);
-            if (!value.Shape.Equals(_weight.Shape))
-                throw new ArgumentException($"Embedding: the weight must have shape {_weight.Shape} ([num_embeddings, embedding_dim]), got {value.Shape}", nameof(value));
-            SetParameter("weight", value);
-        }
+        set => ReplaceParameter("weight", _weight, value, "[num_embeddings, embedding_dim]");
     }
 
     /// <inheritdoc/>

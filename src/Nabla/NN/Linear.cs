@@ -30,13 +30,7 @@ public sealed class Linear : Module
     public Tensor Weight
     {
         get => _weight;
-        set
-        {
-            ArgumentNullException.ThrowIfNull(value);
-            if (!value.Shape.Equals(_weight.Shape))
-                throw new ArgumentException($"Linear: the weight must have shape {_weight.Shape} ([out_features, in_features]), got {value.Shape}", nameof(value));
-            SetParameter("weight", value);
-        }
+        set => ReplaceParameter("weight", _weight, value, "[out_features, in_features]");
     }
 
     /// <summary>The bias, [out], or null.</summary>

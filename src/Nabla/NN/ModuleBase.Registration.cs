@@ -61,6 +61,18 @@ public abstract partial class ModuleBase
         owner.SetOwn(owner._buffers, name, buffer, "SetBuffer", ComponentKind.Tensor);
     }
 
+    /// <summary>
+    /// Registers <paramref name="value"/> as this module's parameter <paramref name="name"/> in place of
+    /// <paramref name="current"/>, whose shape (<paramref name="layout"/>) it must have: a layer's settable weight.
+    /// </summary>
+    private protected void ReplaceParameter(string name, Tensor current, Tensor value, string layout)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        if (!value.Shape.Equals(current.Shape))
+            throw new ArgumentException($"{TypeName}: the {name} must have shape {current.Shape} ({layout}), got {value.Shape}", nameof(value));
+        SetParameter(name, value);
+    }
+
     private void SetOwn<T>(List<KeyValuePair<string, T>> list, string name, T value, string op, ComponentKind kind) where T : class
     {
         CheckName(name, GetType());
