@@ -5,8 +5,9 @@ public sealed class MaxPool2d(int[] kernelSize, int[]? stride = null, int[]? pad
 {
     private readonly int[] _k = Conv2d.Pair(kernelSize, "kernel_size");
 
-    /// <summary>Square-window max pooling.</summary>
-    public MaxPool2d(int kernelSize, int? stride = null) : this([kernelSize], stride is { } s ? [s] : null) { }
+    /// <summary>Square-window max pooling, every size given as one number (PyTorch's <c>nn.MaxPool2d(2)</c>); the stride defaults to the kernel size.</summary>
+    public MaxPool2d(int kernelSize, int? stride = null, int padding = 0, int dilation = 1, bool ceilMode = false)
+        : this([kernelSize, kernelSize], stride is { } s ? [s, s] : null, [padding, padding], [dilation, dilation], ceilMode) { }
 
     /// <inheritdoc/>
     protected override Tensor OnForward(Tensor input) =>
@@ -24,8 +25,9 @@ public sealed class AvgPool2d(int[] kernelSize, int[]? stride = null, int[]? pad
 {
     private readonly int[] _k = Conv2d.Pair(kernelSize, "kernel_size");
 
-    /// <summary>Square-window average pooling.</summary>
-    public AvgPool2d(int kernelSize, int? stride = null) : this([kernelSize], stride is { } s ? [s] : null) { }
+    /// <summary>Square-window average pooling, every size given as one number (PyTorch's <c>nn.AvgPool2d(2)</c>); the stride defaults to the kernel size.</summary>
+    public AvgPool2d(int kernelSize, int? stride = null, int padding = 0, bool ceilMode = false, bool countIncludePad = true)
+        : this([kernelSize, kernelSize], stride is { } s ? [s, s] : null, [padding, padding], ceilMode, countIncludePad) { }
 
     /// <inheritdoc/>
     protected override Tensor OnForward(Tensor input) =>
@@ -41,6 +43,9 @@ public sealed class AvgPool2d(int[] kernelSize, int[]? stride = null, int[]? pad
 public sealed class AdaptiveAvgPool2d(int[] outputSize) : Module
 {
     private readonly int[] _size = Conv2d.Pair(outputSize, "output_size");
+
+    /// <summary>Average pooling to a square output size given as one number (PyTorch's <c>nn.AdaptiveAvgPool2d(1)</c>).</summary>
+    public AdaptiveAvgPool2d(int outputSize) : this([outputSize, outputSize]) { }
 
     /// <inheritdoc/>
     protected override Tensor OnForward(Tensor input) => Functional.AdaptiveAvgPool2d(input, _size);

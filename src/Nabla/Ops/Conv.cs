@@ -23,7 +23,8 @@ namespace Nabla
         /// <param name="dilation">Spacing between kernel taps.</param>
         /// <param name="groups">Number of blocked channel groups; both channel counts must be divisible by it.</param>
         public static Tensor Conv1d(Tensor input, Tensor weight, Tensor? bias = null, int stride = 1, int padding = 0, int dilation = 1, int groups = 1)
-            => ConvNd("conv1d", 1, input, weight, bias, [stride], [padding], [dilation], groups);
+            => Ops.Composite.Run("ConvolutionBackward", [input, weight, bias],
+                a => ConvNd("conv1d", 1, a[0]!, a[1]!, a[2], [stride], [padding], [dilation], groups)); // one node, as conv2d
 
         /// <summary>2-D convolution (cross-correlation, zero padding), like <c>torch.nn.functional.conv2d</c>.</summary>
         /// <remarks>

@@ -96,9 +96,13 @@ namespace Nabla
                 if (t.DType != first.DType)
                     throw new ArgumentException(
                         $"stack: expected all tensors to have dtype {first.DType.Name()} (like tensor 0), but tensor {i} has dtype {t.DType.Name()}", nameof(tensors));
-                expanded[i] = t.Unsqueeze(d);
             }
-            return Cat(expanded, d);
+            // One node, StackBackward, over the pieces (Note [Composite ops]).
+            return Ops.Composite.Run("StackBackward", [.. tensors], pieces =>
+            {
+                for (int i = 0; i < pieces.Length; i++) expanded[i] = pieces[i]!.Unsqueeze(d);
+                return Cat(expanded, d);
+            });
         }
 
         /// <summary>Picks values along <paramref name="dim"/> by index, like <c>torch.gather</c>.</summary>

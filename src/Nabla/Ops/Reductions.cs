@@ -127,8 +127,9 @@ namespace Nabla
         public Tensor Mean(int[]? dims, bool keepDim = false)
         {
             if (DType != DType.Bool) CheckFloat(this, "mean");
-            bool[] mask = ReduceMask(dims, "mean");
-            return Sum(dims, keepDim) / ReducedCount(mask);
+            long n = ReducedCount(ReduceMask(dims, "mean"));
+            if (DType == DType.Bool) return Sum(dims, keepDim) / n; // an int64 count, divided once: never recorded
+            return Ops.Composite.Run("MeanBackward", this, x => x.Sum(dims, keepDim) / n); // See Note [Composite ops]
         }
 
         internal static int[] ReducedDims(bool[] mask)
@@ -151,8 +152,11 @@ namespace Nabla
             CheckFloat(this, "var");
             bool[] mask = ReduceMask(dims, "var");
             long n = ReducedCount(mask);
-            Tensor centered = this - Mean(dims, keepDim: true);
-            return (centered * centered).Sum(dims, keepDim) / (double)(unbiased ? n - 1 : n);
+            return Ops.Composite.Run("VarBackward", this, x =>
+            {
+                Tensor centered = x - x.Mean(dims, keepDim: true);
+                return (centered * centered).Sum(dims, keepDim) / (double)(unbiased ? n - 1 : n);
+            });
         }
 
         /// <summary>Variance over one dim.</summary>
@@ -180,8 +184,12 @@ namespace Nabla
             // NOTE: subtracting the (detached) max keeps exp() from overflowing at logits of +-1000; the max
             // cancels exactly in the gradient, so it needs no gradient of its own.
             Tensor m = MaxOver(dims).Detach();
-            Tensor y = (this - m).Exp().Sum(dims, keepDim: true).Log() + m;
-            return keepDim ? y : y.SqueezeDims(ReduceMask(dims, "logsumexp"));
+            bool[] mask = ReduceMask(dims, "logsumexp");
+            return Ops.Composite.Run("LogsumexpBackward", this, x =>
+            {
+                Tensor y = (x - m).Exp().Sum(dims, keepDim: true).Log() + m;
+                return keepDim ? y : y.SqueezeDims(mask);
+            });
         }
 
         /// <summary>Stable log-sum-exp over one dim.</summary>
@@ -192,8 +200,12 @@ namespace Nabla
         {
             CheckFloat(this, "softmax");
             if (Ops.FusedSoftmax.Applies(this, dim)) return Ops.FusedSoftmax.Forward(this, log: false); // Note [Fused softmax]
-            Tensor e = (this - MaxOver([dim]).Detach()).Exp();
-            return e / e.Sum(dim, keepDim: true);
+            Tensor m = MaxOver([dim]).Detach();
+            return Ops.Composite.Run("SoftmaxBackward", this, x =>
+            {
+                Tensor e = (x - m).Exp();
+                return e / e.Sum(dim, keepDim: true);
+            });
         }
 
         /// <summary>Log-softmax along <paramref name="dim"/>: <c>x - max - log(sum(exp(x - max)))</c>, stable.</summary>
@@ -201,8 +213,12 @@ namespace Nabla
         {
             CheckFloat(this, "log_softmax");
             if (Ops.FusedSoftmax.Applies(this, dim)) return Ops.FusedSoftmax.Forward(this, log: true); // Note [Fused softmax]
-            Tensor shifted = this - MaxOver([dim]).Detach();
-            return shifted - shifted.Exp().Sum(dim, keepDim: true).Log();
+            Tensor m = MaxOver([dim]).Detach();
+            return Ops.Composite.Run("LogSoftmaxBackward", this, x =>
+            {
+                Tensor shifted = x - m;
+                return shifted - shifted.Exp().Sum(dim, keepDim: true).Log();
+            });
         }
 
         /// <summary>Unrecorded max with keepDim over dims; -inf rows give 0 so that shifting stays finite.</summary>

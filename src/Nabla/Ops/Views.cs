@@ -80,8 +80,20 @@ namespace Nabla
             return ViewOf(dims, strides, Offset).WithNode(this, () => new Ops.TransposeBackward(this, a, b));
         }
 
-        /// <summary>The matrix transpose of the last two dimensions (a view).</summary>
-        public Tensor MT => Transpose(-2, -1);
+        /// <summary>The matrix transpose of the last two dimensions (a view), PyTorch's <c>.mT</c>; batch dims stay.</summary>
+        public Tensor MT => Rank >= 2 ? Transpose(-2, -1)
+            : throw new InvalidOperationException($"mT: only defined for matrices or batches of matrices, got shape {Shape} ({Rank}-D)");
+
+        /// <summary>PyTorch's <c>t()</c>: the transpose of a matrix (a view); a 0-d or 1-D tensor comes back as a view of itself.</summary>
+        public Tensor T() => Rank <= 2 ? Transpose(0, Rank == 2 ? 1 : 0)
+            : throw new ArgumentException($"t: expects a tensor with at most 2 dimensions, got shape {Shape}; use MT or Transpose(dim0, dim1) for batches of matrices");
+
+        /// <summary>A view with the shape of <paramref name="other"/>, PyTorch's <c>view_as</c> (same rules as <see cref="View"/>).</summary>
+        public Tensor ViewAs(Tensor other)
+        {
+            ArgumentNullException.ThrowIfNull(other);
+            return View((int[])other.Dims.Clone());
+        }
 
         /// <summary>Reorders dimensions: <c>out.Shape[i] = Shape[dims[i]]</c> (a view).</summary>
         public Tensor Permute(params int[] dims)
@@ -189,12 +201,21 @@ namespace Nabla
         /// <summary>Selects index <paramref name="index"/> along <paramref name="dim"/>, removing that dimension (a view).</summary>
         public Tensor Select(int dim, int index)
         {
+            if (Rank == 0) throw new ArgumentException("select: cannot select from a 0-d tensor; expected at least one dimension");
             int d = NormalizeDim(dim, Rank, "select");
             int size = Dims[d];
             if (index < -size || index >= size)
                 throw new ArgumentOutOfRangeException(nameof(index), $"select: index {index} is out of range for dimension {d} of size {size} (shape {Shape})");
             if (index < 0) index += size;
-            return Slice(d, index, index + 1).Squeeze(d);
+            var dims = new int[Rank - 1];
+            var strides = new int[Rank - 1];
+            for (int i = 0, k = 0; i < Rank; i++)
+            {
+                if (i == d) continue;
+                dims[k] = Dims[i];
+                strides[k++] = StrideArray[i];
+            }
+            return ViewOf(dims, strides, Offset + index * StrideArray[d]).WithNode(this, () => new Ops.SelectBackward(this, d, index));
         }
 
         /// <summary>Indexes leading dimensions one by one: <c>t[1, 2]</c> is <c>t.Select(0, 1).Select(0, 2)</c>; negative values count from the end.</summary>
@@ -345,6 +366,14 @@ namespace Nabla.Ops
         private readonly int[] _dims = x.Dims;
 
         public override Tensor?[] Backward(Tensor g) => [Tensor.SliceScatter(g, _dims, dim, start, step)];
+    }
+
+    // select: the gradient lands in the selected position of a zero tensor (a slice of length 1)
+    internal sealed class SelectBackward(Tensor x, int dim, int index) : Node(x)
+    {
+        private readonly int[] _dims = x.Dims;
+
+        public override Tensor?[] Backward(Tensor g) => [Tensor.SliceScatter(g.Unsqueeze(dim), _dims, dim, index, 1)];
     }
 
     // slice-scatter is linear: its gradient is the slice of the upstream gradient

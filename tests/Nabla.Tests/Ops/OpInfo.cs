@@ -30,7 +30,7 @@ internal sealed partial record OpInfo(string Name, Func<ReferenceCase, Tensor>? 
         .. ConvOps, .. PoolOps, .. NormalizationOps, .. EmbeddingOps, .. LossOps,
         .. ExtremeOps, .. SortingOps, .. ScanOps, .. NormOps, .. PieceOps,
         .. PaddingOps, .. RearrangeOps, .. MaskingOps, .. EinsumOps, .. ProductOps,
-        .. AttentionOps, .. ProbabilisticLossOps, .. DistanceLossOps, .. LayerOps,
+        .. AttentionOps, .. ProbabilisticLossOps, .. DistanceLossOps, .. LayerOps, .. ElementwiseOps,
     ];
 
     /// <summary>A row with one sample, named after the row.</summary>
@@ -50,6 +50,13 @@ internal sealed partial record OpInfo(string Name, Func<ReferenceCase, Tensor>? 
 
     /// <summary>The name the op's errors use; the row's name unless the op reports through an op it is built from.</summary>
     public string ErrorName { get; init; } = Name;
+
+    /// <summary>
+    /// The name of the node the op records (its GradFn): PyTorch 1.13's grad_fn without the version digit, which for most
+    /// ops is the op's name in PascalCase followed by Backward (<c>mse_loss</c>: <c>MseLossBackward</c>), never the name of
+    /// the last primitive a composite op is built from (Note [Composite ops]). A sample may say otherwise.
+    /// </summary>
+    public string GradFn { get; init; } = string.Concat(Name.Split('_').Select(w => w.Length == 0 ? w : char.ToUpperInvariant(w[0]) + w[1..])) + "Backward";
 
     /// <summary>What <paramref name="sample"/> of this row does when its floating-point inputs are <paramref name="dtype"/> (int64 or bool).</summary>
     public DTypeRule RuleFor(OpSample sample, DType dtype) =>
@@ -133,6 +140,9 @@ internal sealed record OpSample(string Name, Func<Tensor[]> Inputs, Func<Tensor[
     /// backward receives a gradient that is not all ones; the dtype checks call <see cref="F"/> alone.
     /// </summary>
     public Func<Tensor, Tensor>? Then { get; init; }
+
+    /// <summary>The GradFn name of this sample's result, when it differs from its row's (matmul's vector forms).</summary>
+    public string? GradFn { get; init; }
 
     /// <summary>What this sample does with int64 inputs, when it differs from its row (pow: the exponent's kind decides).</summary>
     public DTypeRule? Int64 { get; init; }
