@@ -52,13 +52,6 @@ public static partial class Functional
         return FeatureDropout(op, input, p, training, generator, leadingDims: 2);
     }
 
-    /// <summary>Checks a dropout probability: in [0, 1].</summary>
-    internal static void CheckDropoutProbability(string op, double p)
-    {
-        if (!(p is >= 0 and <= 1))
-            throw new ArgumentOutOfRangeException(nameof(p), $"{op}: dropout probability has to be between 0 and 1, got p={p}");
-    }
-
     /// <summary>Drops whole slices: one draw per index of the first <paramref name="leadingDims"/> dims, broadcast over the rest.</summary>
     private static Tensor FeatureDropout(string op, Tensor input, double p, bool training, Generator? generator, int leadingDims)
     {

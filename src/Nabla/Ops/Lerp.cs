@@ -1,3 +1,4 @@
+using Nabla.Runtime;
 using System.Numerics;
 using Nabla.Graph;
 using Nabla.Kernels;
@@ -49,7 +50,7 @@ namespace Nabla
             Tensor a = start.ExpandTo(dims).ContiguousData(), b = end.ExpandTo(dims).ContiguousData();
             Tensor? w = weight?.ExpandTo(dims).ContiguousData();
             int n = (int)y.Numel;
-            int parts = Chunked.Parts(n, Chunked.ElementwiseThreshold, Parallelism.KernelThreads);
+            int parts = Chunked.Parts(n, Chunked.ElementwiseThreshold, ThreadBudget.KernelThreads);
             if (start.DType == DType.Float32) Chunked.For(n, 64, parts, (s, len) => Lerp(a.Span<float>(), b.Span<float>(), w is null ? default : w.Span<float>(), (float)scalar, y.Span<float>(), s, len, w is null));
             else Chunked.For(n, 64, parts, (s, len) => Lerp(a.Span<double>(), b.Span<double>(), w is null ? default : w.Span<double>(), scalar, y.Span<double>(), s, len, w is null));
             return y;

@@ -1,3 +1,4 @@
+using Nabla.Runtime;
 using Nabla.Graph;
 using Nabla.Kernels;
 
@@ -78,7 +79,7 @@ namespace Nabla
             Tensor src = x.ContiguousData();
             Tensor y = Tensor.Empty(x.DType, (int[])x.Dims.Clone());
             int n = (int)y.Numel;
-            int parts = Chunked.Parts(n, Chunked.TranscendentalThreshold, Parallelism.KernelThreads);
+            int parts = Chunked.Parts(n, Chunked.TranscendentalThreshold, ThreadBudget.KernelThreads);
             if (x.DType == DType.Float32)
                 Chunked.For(n, 64, parts, (s, len) => EluKernel.Apply<float>(src.Span<float>().Slice(s, len), y.Span<float>().Slice(s, len), alpha, scale));
             else
