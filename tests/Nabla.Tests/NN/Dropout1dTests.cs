@@ -27,6 +27,6 @@ public class Dropout1dTests
     [Fact]
     public void Dropout1d_ProbabilityOutsideZeroToOne_Throws()
     {
-        ErrorAssert.AssertMessage(Assert.Throws<ArgumentOutOfRangeException>(() => new Dropout1d(-0.1)), "Dropout1d", "between 0 and 1");
+        ErrorAssert.AssertMessage(Assert.Throws<ArgumentException>(() => new Dropout1d(-0.1)), "Dropout1d", "[0, 1]");
     }
 }

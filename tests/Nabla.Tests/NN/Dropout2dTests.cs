@@ -27,6 +27,6 @@ public class Dropout2dTests
     [Fact]
     public void Dropout2d_ProbabilityOutsideZeroToOne_Throws()
     {
-        ErrorAssert.AssertMessage(Assert.Throws<ArgumentOutOfRangeException>(() => new Dropout2d(-0.1)), "Dropout2d", "between 0 and 1");
+        ErrorAssert.AssertMessage(Assert.Throws<ArgumentException>(() => new Dropout2d(-0.1)), "Dropout2d", "[0, 1]");
     }
 }

@@ -162,11 +162,11 @@ public class MoreActivationsTests
         Assert.Equal(Functional.Softsign(x).ToArray<float>(), new Softsign().Forward(x).ToArray<float>());
         Assert.Equal(Functional.Hardtanh(x, -1, 2).ToArray<float>(), new Hardtanh(-1, 2).Forward(x).ToArray<float>());
         Assert.Equal([2, 1], new Glu(0).Forward(Tensor.Zeros([4, 1])).Shape.ToArray());
-        Assert.Equal("Glu(dim=0)", new Glu(0).ToString());
+        Assert.Equal("GLU(dim=0)", new Glu(0).ToString());
 
         var prelu = new PRelu(2);
         Assert.Equal([0.25f, 0.25f], prelu.Weight.ToArray<float>());
-        Assert.Equal("PRelu(num_parameters=2)", prelu.ToString());
+        Assert.Equal("PReLU(num_parameters=2)", prelu.ToString());
         Tensor input = Tensor.From([-1f, -2f, 3f, -4f], [2, 2]);
         prelu.Forward(input).Sum().Backward();
         Assert.Equal([-1f - 3f * 0, -2f - 4f], prelu.Weight.Grad!.ToArray<float>());

@@ -21,7 +21,7 @@ internal sealed partial record OpInfo
         {
             ErrorName = "var", // A defect: Std's dtype error names the Var it is computed from.
         },
-        new("max", c => c.Input().Amax(c.Dims("dim"), c.Bool("keepdim")), () => [N(3, 4)], x => x[0].Amax(1)) { Int64 = DTypeRule.Computes, ErrorName = "amax" },
+        new("max", c => c.Input().Amax(c.Dims("dim"), c.Bool("keepdim")), () => [N(3, 4)], x => x[0].Amax(1)) { Int64 = DTypeRule.Computes, ErrorName = "amax", GradFn = "AmaxBackward" },
         new("min", null, () => [N(3, 4)], x => x[0].Min()) { Int64 = DTypeRule.Computes },
         new("logsumexp", c => c.Input().LogSumExp(c.Dims("dim")!, c.Bool("keepdim")), () => [N(3, 4)], x => x[0].LogSumExp(1)),
         new("softmax", c => c.Input().Softmax(c.Int("dim")), () => [N(3, 4)], x => x[0].Softmax(1)),

@@ -6,7 +6,13 @@ namespace Nabla.Tests.Ops;
 /// </summary>
 public class OpInfoGradFnTests
 {
-    public static TheoryData<string> SampleNames() => OpInfoTests.SampleNames();
+    public static TheoryData<string> SampleNames()
+    {
+        var data = new TheoryData<string>();
+        foreach (var (row, sample) in OpInfo.AllSamples())
+            if (row.GradFnAudited) data.Add(sample.Name);
+        return data;
+    }
 
     [Theory]
     [MemberData(nameof(SampleNames))]
