@@ -123,8 +123,12 @@ namespace Nabla
         public Tensor Mean(int[]? dims, bool keepDim = false)
         {
             CheckFloat(this, "mean");
-            long n = ReducedCount(ReduceMask(dims, "mean"));
-            return Ops.Composite.Run("MeanBackward", this, x => x.Sum(dims, keepDim) / n); // See Note [Composite ops]
+            bool[] mask = ReduceMask(dims, "mean");
+            long n = ReducedCount(mask);
+            Tensor y;
+            using (Autograd.NoGrad()) y = Sum(dims, keepDim) / n;
+            if (Autograd.ShouldRecord(this)) y.SetGradFn(new Ops.MeanBackward(this, KeptDims(mask, true), n));
+            return y;
         }
 
         private static int[] ReducedDims(bool[] mask)
@@ -328,6 +332,14 @@ namespace Nabla.Ops
         private readonly int[] _inputDims = x.Dims;
 
         public override Tensor?[] Backward(Tensor g) => [g.Reshape(keptDims).Expand(_inputDims)];
+    }
+
+    // d mean/dx = 1/n over the reduced dims: divide, then spread as SumBackward does (the composite's order of operations)
+    internal sealed class MeanBackward(Tensor x, int[] keptDims, long n) : Node(x)
+    {
+        private readonly int[] _inputDims = x.Dims;
+
+        public override Tensor?[] Backward(Tensor g) => [(g / n).Reshape(keptDims).Expand(_inputDims)];
     }
 
     // d max(x)/dx = [x == max] / (number of ties in the slice), counted over exactly the reduced dims (of any size,
