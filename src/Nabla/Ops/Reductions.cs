@@ -127,9 +127,13 @@ namespace Nabla
         public Tensor Mean(int[]? dims, bool keepDim = false)
         {
             if (DType != DType.Bool) CheckFloat(this, "mean");
-            long n = ReducedCount(ReduceMask(dims, "mean"));
+            bool[] mask = ReduceMask(dims, "mean");
+            long n = ReducedCount(mask);
             if (DType == DType.Bool) return Sum(dims, keepDim) / n; // an int64 count, divided once: never recorded
-            return Ops.Composite.Run("MeanBackward", this, x => x.Sum(dims, keepDim) / n); // See Note [Composite ops]
+            Tensor y;
+            using (Autograd.NoGrad()) y = Sum(dims, keepDim) / n;
+            if (Autograd.ShouldRecord(this)) y.SetGradFn(new Ops.MeanBackward(this, KeptDims(mask, true), n));
+            return y;
         }
 
         internal static int[] ReducedDims(bool[] mask)
@@ -265,4 +269,13 @@ namespace Nabla.Ops
 
         public override Tensor?[] Backward(Tensor g) => [g.Reshape(keptDims).Expand(_inputDims)];
     }
+
+    // d mean/dx = 1/n over the reduced dims: divide, then spread as SumBackward does (the composite's order of operations)
+    internal sealed class MeanBackward(Tensor x, int[] keptDims, long n) : Node(x)
+    {
+        private readonly int[] _inputDims = x.Dims;
+
+        public override Tensor?[] Backward(Tensor g) => [(g / n).Reshape(keptDims).Expand(_inputDims)];
+    }
+
 }
