@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # First-interaction latency of `nabla playground`: starts the server, waits as a person opening the page would, then
 # times creating a session and two one-epoch training steps through the HTTP API (curl). Runs ROUNDS alternating pairs
-# with the background warm-up off and on (Note [Warm-up in the tool]).
+# with the background warm-up off and on (Note [Runtime policy of the tool] in src/Nabla.Cli/RuntimePolicy.cs).
 #   bash bench/playground-latency.sh [ROUNDS] [WAIT_SECONDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."

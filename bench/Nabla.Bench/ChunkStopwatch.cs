@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Nabla.Runtime;
 
 namespace Nabla.Bench;
 
@@ -16,7 +17,7 @@ internal static class ChunkStopwatch
         int[] sizes = args.Length > 0
             ? args[0].Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray()
             : [16_384, 65_536, 262_144, 1_048_576, 4_194_304];
-        using var scope = BufferReuse.Begin(); // no first-touch page faults in the timings
+        using var scope = BufferPool.Begin(); // no first-touch page faults in the timings
         var gen = new Generator(1);
         foreach (int n in sizes)
         {
@@ -48,8 +49,7 @@ internal static class ChunkStopwatch
             p.RequiresGrad = true;
             p.Grad = Tensor.Rand([count], generator: gen);
             var adam = new Optim.Adam([p]);
-            var (adam1, adam2) = Best(count, (t, _) => { Parallelism.MaxThreads = t; adam.Step(); });
-            Parallelism.MaxThreads = Environment.ProcessorCount;
+            var (adam1, adam2) = Best(count, (t, _) => { using (ThreadBudget.Limit(t)) adam.Step(); });
             line.Append(CultureInfo.InvariantCulture, $"  adam {adam1:F1}/{adam2:F1} us   (1 thread / 2 threads)");
             Console.WriteLine(line);
         }

@@ -1,11 +1,12 @@
 using BenchmarkDotNet.Attributes;
+using Nabla.Runtime;
 
 namespace Nabla.Bench;
 
 /// <summary>
 /// BenchmarkDotNet microbenchmarks of the kernels behind training: elementwise ops, reductions, softmax and the
 /// fused cross-entropy, Linear, batched products, convolution, pooling and the optimizer updates (the cases of
-/// <see cref="KernelCases"/>). Each runs inside a <see cref="BufferReuse"/> scope, as a training loop does, so that
+/// <see cref="KernelCases"/>). Each runs inside a <see cref="BufferPool"/> scope, as a training loop does, so that
 /// the figures are the kernels' and not fresh memory's.
 /// Run: <c>dotnet run -c Release --project bench/Nabla.Bench -- --filter *KernelBenchmarks* --job short</c>.
 /// </summary>
@@ -13,7 +14,7 @@ namespace Nabla.Bench;
 public class KernelBenchmarks
 {
     private Action _call = () => { };
-    private BufferReuse? _reuse;
+    private BufferPool? _reuse;
 
     /// <summary>The case (see <see cref="KernelCases"/>).</summary>
     [ParamsSource(nameof(Cases))]
@@ -27,7 +28,7 @@ public class KernelBenchmarks
     public void Setup()
     {
         _call = KernelCases.Create(Case);
-        _reuse = BufferReuse.Begin();
+        _reuse = BufferPool.Begin();
     }
 
     /// <summary>Closes the reuse scope.</summary>

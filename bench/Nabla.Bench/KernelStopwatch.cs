@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Nabla.Runtime;
 
 namespace Nabla.Bench;
 
@@ -29,7 +30,7 @@ internal static class KernelStopwatch
         {
             Action call = KernelCases.Create(name);
             double us;
-            using (BufferReuse.Begin())
+            using (BufferPool.Begin())
                 us = MedianMicroseconds(call);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{{\"case\":\"{name}\",\"impl\":\"nabla\",\"us\":{us:F3}}}"));
         }

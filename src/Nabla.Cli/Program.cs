@@ -18,11 +18,11 @@ public static class Program
         [PlotCommand.Name] = new(PlotCommand.Name, PlotCommand.Summary, PlotCommand.Run),
     };
 
+    /// <summary>The tool's process: applies its runtime policy (Note [Runtime policy of the tool]), then runs the command.</summary>
     public static int Main(string[] args)
     {
         ArgumentNullException.ThrowIfNull(args);
-        JitProfile.Start(args);
-        WarmupPolicy.Enable(Environment.GetEnvironmentVariable);
+        using IDisposable runtime = RuntimePolicy.Apply(args, Environment.GetEnvironmentVariable);
         return Guarded(() => Run(args, Console.Out, Console.Error), Console.Error);
     }
 

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Nabla.Runtime;
 namespace Nabla;
 
 /// <summary>
@@ -24,7 +25,7 @@ internal sealed class Storage
         => TryRent(dtype, count, zeroed) ?? new Storage(NewArray(dtype, (int)count, zeroed), dtype);
 
     /// <summary>
-    /// Checks the element count and, inside a <see cref="BufferReuse"/> scope for a buffer it recycles, returns a
+    /// Checks the element count and, inside a <see cref="BufferPool"/> scope for a buffer it recycles, returns a
     /// pooled storage; null otherwise (the caller allocates a plain array: see Note [Tensor layout]).
     /// </summary>
     [MethodImpl(CodeGen.Hot)]
@@ -34,7 +35,7 @@ internal sealed class Storage
             throw new ArgumentOutOfRangeException(nameof(count), $"tensor of {count} elements exceeds the maximum of {Array.MaxLength}");
         int n = (int)count;
         // The size test first: a small tensor skips the thread-static read of the current scope.
-        return BufferReuse.Eligible(dtype, n) && BufferReuse.Current is { } pool ? pool.Rent(dtype, n, zeroed) : null;
+        return BufferPool.Eligible(dtype, n) && BufferPool.Current is { } pool ? pool.Rent(dtype, n, zeroed) : null;
     }
 
     [MethodImpl(CodeGen.Hot)]

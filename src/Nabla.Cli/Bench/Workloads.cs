@@ -4,6 +4,7 @@ using Nabla.Cli.Training;
 using Nabla.Data;
 using Nabla.NN;
 using Nabla.Optim;
+using Nabla.Runtime;
 
 namespace Nabla.Cli.Bench;
 
@@ -50,7 +51,7 @@ public static class Workloads
             }
             yield return new Row("gemm", new Dictionary<string, object>
             {
-                ["n"] = label, ["m"] = m, ["k"] = k, ["n_cols"] = n, ["threads"] = Parallelism.MaxThreads,
+                ["n"] = label, ["m"] = m, ["k"] = k, ["n_cols"] = n, ["threads"] = ThreadBudget.Current,
                 ["seconds"] = best, ["gflops"] = flop / best / 1e9,
             });
         }
@@ -78,7 +79,7 @@ public static class Workloads
         long allocBefore = GC.GetTotalAllocatedBytes(precise: false);
         var sw = Stopwatch.StartNew();
         long samples = 0, steps = 0;
-        using (BufferReuse.Begin()) // the training loop's buffers; evaluation below recycles its own in its own scope
+        using (BufferPool.Begin()) // the training loop's buffers; evaluation below recycles its own in its own scope
         {
             for (int e = 0; e < epochs; e++)
                 foreach (var (x, y) in loader)
@@ -95,7 +96,7 @@ public static class Workloads
         var (testLoss, testAcc) = Trainer.Evaluate(model, test, 1000);
         return new Row(preset, new Dictionary<string, object>
         {
-            ["batch_size"] = batchSize, ["epochs"] = epochs, ["threads"] = Parallelism.MaxThreads,
+            ["batch_size"] = batchSize, ["epochs"] = epochs, ["threads"] = ThreadBudget.Current,
             ["seconds"] = seconds, ["samples_per_s"] = samples / seconds, ["test_acc"] = testAcc, ["test_loss"] = testLoss,
             ["peak_rss_mb"] = Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0),
             ["alloc_mb_per_step"] = allocated / (1024.0 * 1024.0) / Math.Max(1, steps), ["gc_per_step"] = (double)gcs / Math.Max(1, steps),
@@ -113,7 +114,7 @@ public static class Workloads
         int n = steps * batchSize;
         var labels = Tensor.From(Enumerable.Range(0, n).Select(i => (long)(i % 10)).ToArray());
         var data = TensorDataset.FromBytes(new byte[n * 784], images ? [n, 1, 28, 28] : [n, 784], labels);
-        using (BufferReuse.Begin())
+        using (BufferPool.Begin())
             foreach (var (x, y) in new DataLoader(data, batchSize, shuffle: true, generator: new Generator(3)))
                 TrainStep(model, optimizer, x, y);
     }
@@ -158,7 +159,7 @@ public static class Workloads
     /// </summary>
     public static IEnumerable<Row> Scalar()
     {
-        WarmupPolicy.Start(DType.Float64); // Note [Warm-up in the tool]
+        RuntimePolicy.StartWarmup(DType.Float64); // Note [Runtime policy of the tool]
         TensorDataset moons = Synthetic.Moons(100, 0.1, seed: 1);
         double[] xs = moons.Features.To(DType.Float64).ToArray<double>();
         double[] ys = moons.Labels.ToArray<long>().Select(l => l == 1 ? 1.0 : -1.0).ToArray();

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Nabla.Cli.Bench;
 using Nabla.Cli.Training;
+using Nabla.Runtime;
 
 namespace Nabla.Cli.Commands;
 
@@ -81,7 +82,7 @@ public static class BenchCommand
                     "run 'nabla bench gemm' (or mlp, cnn, overhead, scalar)");
             RefuseOtherWorkloadsOptions(o, o.Positional[0]);
             int threads = ThreadsOption.Read(o);
-            if (threads > 0) Parallelism.MaxThreads = threads;
+            using IDisposable? budget = threads > 0 ? ThreadBudget.Limit(threads) : null;
             IEnumerable<Workloads.Row> rows = o.Positional[0] switch
             {
                 "gemm" => Workloads.Gemm(o.IntList("--sizes", 1, Workloads.MaxGemmSize, 1, "64,128,256")),

@@ -81,7 +81,7 @@ public static class PlaygroundCommand
             return ExitCodes.Usage;
         }
 
-        WarmupPolicy.Start(DType.Float32);
+        RuntimePolicy.StartWarmup(DType.Float32);
         PlaygroundServer server;
         try
         {

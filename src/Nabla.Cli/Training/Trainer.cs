@@ -6,6 +6,7 @@ using Nabla.Diagnostics;
 using Nabla.IO;
 using Nabla.NN;
 using Nabla.Optim;
+using Nabla.Runtime;
 
 namespace Nabla.Cli.Training;
 
@@ -99,8 +100,8 @@ public sealed class Trainer
     /// <summary>Runs the whole training and writes the output files.</summary>
     public TrainResult Run()
     {
-        if (_s.Threads > 0) Parallelism.MaxThreads = _s.Threads;
-        WarmupPolicy.Start(DType.Float32);
+        using IDisposable? budget = _s.Threads > 0 ? ThreadBudget.Limit(_s.Threads) : null;
+        RuntimePolicy.StartWarmup(DType.Float32);
         Resumption? resumption = _s.Resume is not null ? Resumption.Open(_s) : null;
         if (resumption is not null) _s = resumption.Settings;
         string outDir = PrepareOutput(_s.Out);
@@ -138,7 +139,7 @@ public sealed class Trainer
         var written = new List<string>();
         using GradientFlowRecorder? flow = _s.Diagnose ? new GradientFlowRecorder(model) : null;
         // Every op of the loop runs on this thread, so its large buffers can be recycled: see Note [Buffer reuse].
-        using var reuse = BufferReuse.Begin();
+        using var pool = BufferPool.Begin();
         var total = Stopwatch.StartNew();
         long samplesSeen = 0;
         for (int epoch = startEpoch; epoch < _s.Epochs && stopped is null; epoch++)
@@ -292,7 +293,7 @@ public sealed class Trainer
         // NOTE: evaluation recycles its own buffers in its own scope, released when it ends: its batch is usually
         // larger than training's, and buffers of that size kept in the training scope's pool would stay for the
         // whole run (see Note [Buffer reuse]).
-        using (BufferReuse.Begin())
+        using (BufferPool.Begin())
         using (Autograd.NoGrad())
         {
             foreach (var (x, y) in new DataLoader(data, batchSize))

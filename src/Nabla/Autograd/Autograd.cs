@@ -49,22 +49,16 @@ public static class Autograd
         return new Scope(static () => t_anomalyDepth--);
     }
 
-    private static volatile bool s_collectAfterBackward = true;
-
     /// <summary>
-    /// When true (the default), a backward pass that released a large graph (8,192 nodes or more, e.g. a micrograd-style
-    /// graph of 0-d tensors) ends with a young-generation garbage collection, when the graph has just died, instead of
-    /// leaving the runtime to collect in the middle of the next forward pass with half a graph alive. Applies to the
-    /// whole process.
+    /// Obsolete: whether backward passes on the calling thread end with a collection; use
+    /// <see cref="Runtime.CollectAfterBackward.Enable()"/> (docs/runtime.md). Off by default, like every switch of
+    /// <c>Nabla.Runtime</c>; setting it applies to the calling thread, where the training loop runs, not to the process.
     /// </summary>
-    /// <remarks>
-    /// Never with <c>retainGraph</c> or <c>createGraph</c>, and spaced so that these collections take at most about a
-    /// fifth of the time. Turn it off in a program that schedules collections itself. See Note [Collect after backward].
-    /// </remarks>
+    [Obsolete("Use Nabla.Runtime.CollectAfterBackward.Enable() around the loop; the collection is off by default (docs/runtime.md).")]
     public static bool CollectAfterBackward
     {
-        get => s_collectAfterBackward;
-        set => s_collectAfterBackward = value;
+        get => Runtime.CollectAfterBackward.IsEnabled;
+        set => Runtime.CollectAfterBackward.SetForThread(value);
     }
 
     /// <summary>
@@ -153,16 +147,4 @@ public static class Autograd
     /// <summary>Single-output, single-input form of <see cref="Grad(IReadOnlyList{Tensor}, IReadOnlyList{Tensor}, IReadOnlyList{Tensor}?, bool, bool?, bool)"/>.</summary>
     public static Tensor Grad(Tensor output, Tensor input, Tensor? gradOutput = null, bool createGraph = false)
         => Grad([output], [input], gradOutput is null ? null : [gradOutput], createGraph)[0]!;
-
-    private sealed class Scope(Action onDispose) : IDisposable
-    {
-        private bool _disposed;
-
-        public void Dispose()
-        {
-            if (_disposed) return;
-            _disposed = true;
-            onDispose();
-        }
-    }
 }

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Nabla.Runtime;
 namespace Nabla.Graph;
 
 // Note [Engine]
@@ -42,6 +43,7 @@ internal static class Engine
 
         long run = Interlocked.Increment(ref s_runCounter);
         Walk walk = t_walk ?? new Walk();
+        int released = 0;
         t_walk = null; // a rule that runs backward itself (re-entrancy) gets its own lists
         try
         {
@@ -69,7 +71,7 @@ internal static class Engine
                 if (inputGrads is { Length: > 0 and <= 4 } && ReferenceEquals(inputGrads, scratch[inputGrads.Length - 1])) Array.Clear(inputGrads);
                 if (!retainGraph) node.Release();
             }
-            if (!retainGraph && !createGraph) GraphCollection.AfterRelease(walk.Nodes.Count);
+            released = retainGraph || createGraph ? 0 : walk.Nodes.Count;
         }
         finally
         {
@@ -78,6 +80,8 @@ internal static class Engine
             walk.Clear();
             t_walk = walk;
         }
+        // NOTE: after the work lists are cleared: while they hold the nodes, the collection would promote the whole graph.
+        CollectAfterBackward.AfterRelease(released);
         return targets?.Captured ?? [];
     }
 

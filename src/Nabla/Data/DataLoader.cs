@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
+using Nabla.Runtime;
 
 namespace Nabla.Data;
 
@@ -18,7 +19,8 @@ namespace Nabla.Data;
 /// <para>Prefetch: a background thread builds batches into a queue that holds at most two. An exception thrown while
 /// building a batch is rethrown to the consumer by <c>MoveNext</c>. Leaving a <c>foreach</c> early disposes the
 /// enumerator, which stops and joins the thread; an enumerator abandoned without disposal stops its thread when
-/// it is garbage-collected.</para>
+/// it is garbage-collected. The thread recycles its batches' buffers only when the epoch starts inside a
+/// <see cref="BufferPool"/> scope on the consumer's thread.</para>
 /// </remarks>
 public sealed class DataLoader : IEnumerable<(Tensor Features, Tensor Labels)>
 {
@@ -133,7 +135,7 @@ internal sealed class PrefetchingEnumerator(BatchPlan plan) : IEnumerator<(Tenso
     public bool MoveNext()
     {
         if (_done) return false;
-        _worker ??= PrefetchWorker.Start(plan);
+        _worker ??= PrefetchWorker.Start(plan, BufferPool.Current?.CapBytes);
         if (!_worker.TryTake(out var batch, out var error))
         {
             _done = true;
@@ -167,17 +169,24 @@ internal sealed class PrefetchWorker : IDisposable
     private readonly CancellationTokenSource _cancel = new();
     private readonly BatchPlan _plan;
 
-    private PrefetchWorker(BatchPlan plan)
+    private readonly long? _poolCapBytes;
+
+    private PrefetchWorker(BatchPlan plan, long? poolCapBytes)
     {
         _plan = plan;
+        _poolCapBytes = poolCapBytes;
         Thread = new Thread(Run) { IsBackground = true, Name = "Nabla DataLoader prefetch" };
     }
 
     public Thread Thread { get; }
 
-    public static PrefetchWorker Start(BatchPlan plan)
+    /// <summary>
+    /// Starts building the plan's batches on a thread of their own, recycling their buffers in a pool of
+    /// <paramref name="poolCapBytes"/> when given: the consumer's thread was in a <see cref="BufferPool"/> scope.
+    /// </summary>
+    public static PrefetchWorker Start(BatchPlan plan, long? poolCapBytes)
     {
-        var worker = new PrefetchWorker(plan);
+        var worker = new PrefetchWorker(plan, poolCapBytes);
         worker.Thread.Start();
         return worker;
     }
@@ -185,10 +194,10 @@ internal sealed class PrefetchWorker : IDisposable
     private void Run()
     {
         CancellationToken token = _cancel.Token;
-        // Batch buffers are recycled on this thread (see Note [Buffer reuse]). Handing them to the consumer is
-        // safe: a batch stays referenced by the queue and then by the enumerator's Current until the consumer
-        // asks for the next one, so its storage can only die after the consumer's loop body has finished with it.
-        using var reuse = BufferReuse.Begin();
+        // Batch buffers are recycled on this thread while the consumer's are (Note [Buffer reuse]; never unasked: Note
+        // [Runtime policy]). Handing them over is safe: a batch stays referenced by the queue and then by the enumerator's
+        // Current until the consumer asks for the next one, so its storage dies only after the loop body is done with it.
+        using BufferPool? pool = _poolCapBytes is { } cap ? BufferPool.Begin(cap) : null;
         try
         {
             for (int b = 0; b < _plan.BatchCount && !token.IsCancellationRequested; b++)

@@ -1,3 +1,5 @@
+using Nabla.Runtime;
+
 namespace Nabla.Kernels;
 
 /// <summary>Runs independent items (images, planes) in parallel only when the total work pays for the threads.</summary>
@@ -8,11 +10,11 @@ internal static class Batches
 
     public static void For(int count, long workPerItem, Action<int> body)
     {
-        if (count <= 1 || workPerItem * count < ParallelThreshold || Parallelism.KernelThreads == 1)
+        if (count <= 1 || workPerItem * count < ParallelThreshold || ThreadBudget.KernelThreads == 1)
         {
             for (int i = 0; i < count; i++) body(i);
             return;
         }
-        Parallel.For(0, count, Parallelism.Options, body);
+        Parallel.For(0, count, ThreadBudget.Options, body);
     }
 }

@@ -1,8 +1,10 @@
+using Nabla.Runtime;
+
 namespace Nabla.Kernels;
 
 // Note [Elementwise threads]
 // Elementwise kernels, row reductions and optimizer updates split a large tensor into one contiguous chunk per thread
-// (Parallelism.KernelThreads of them), forked through GemmThreads (caller + spinning helpers, no thread-pool wake-up).
+// (ThreadBudget.KernelThreads of them), forked through GemmThreads (caller + spinning helpers, no thread-pool wake-up).
 // Every element, row or column is computed by the same code whichever thread runs it, and chunk boundaries fall on
 // whole vectors (elementwise) or whole rows or columns (reductions, which split only over the dims they keep), so
 // results are bit-identical for any thread count.
@@ -31,7 +33,7 @@ internal static class Chunked
     public const int UpdateThreshold = 1 << 17;
 
     /// <summary>How many chunks to run <paramref name="n"/> units of work in: 1 below <paramref name="threshold"/>, else the thread budget.</summary>
-    public static int Parts(long n, int threshold, int threads) => n < threshold || threads <= 1 ? 1 : Math.Min(threads, Parallelism.KernelThreads);
+    public static int Parts(long n, int threshold, int threads) => n < threshold || threads <= 1 ? 1 : Math.Min(threads, ThreadBudget.KernelThreads);
 
     /// <summary>
     /// Runs <c>body(start, length)</c> over <c>[0, n)</c> in <paramref name="parts"/> chunks whose starts are multiples of

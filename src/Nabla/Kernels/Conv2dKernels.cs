@@ -3,6 +3,7 @@ using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using Nabla.Runtime;
 
 namespace Nabla.Kernels;
 
@@ -75,7 +76,7 @@ internal static class Conv2dKernels
     /// <summary>Threads for <paramref name="items"/> independent items of <paramref name="workPerItem"/> multiply-adds each.</summary>
     private static int Threads(int items, long workPerItem, int maxThreads)
     {
-        int threads = maxThreads <= 0 ? Parallelism.KernelThreads : Math.Min(maxThreads, Parallelism.KernelThreads);
+        int threads = maxThreads <= 0 ? ThreadBudget.KernelThreads : Math.Min(maxThreads, ThreadBudget.KernelThreads);
         return threads <= 1 || items < threads || workPerItem * items < Batches.ParallelThreshold ? 1 : threads;
     }
 
@@ -99,7 +100,7 @@ internal static class Conv2dKernels
     }
 
     /// <summary><c>y = conv2d(x, w) + b</c> for contiguous <c>x[xo..]</c>, <c>w[wo..]</c>, <c>b[bo..]</c> (b may be null) into contiguous <paramref name="y"/>.</summary>
-    /// <remarks><paramref name="maxThreads"/> bounds the threads (0: <see cref="Parallelism.MaxThreads"/>); results do not depend on it.</remarks>
+    /// <remarks><paramref name="maxThreads"/> bounds the threads (0: <see cref="ThreadBudget.Max"/>); results do not depend on it.</remarks>
     public static void Forward<T>(T[] x, int xo, T[] w, int wo, T[]? b, int bo, T[] y, ConvShape s, int maxThreads = 0, bool relu = false)
         where T : unmanaged, INumber<T>
     {

@@ -1,4 +1,5 @@
 using System.Numerics;
+using Nabla.Runtime;
 
 namespace Nabla.Kernels;
 
@@ -83,7 +84,7 @@ internal static class Elementwise
         else Chunked.For(n, Align, parts, (s, len) => TOp.Invoke(a, b.AsSpan(offB + s, len), y.AsSpan(offY + s, len)));
     }
 
-    private static int Threads(int threads) => threads > 0 ? threads : Parallelism.KernelThreads;
+    private static int Threads(int threads) => threads > 0 ? threads : ThreadBudget.KernelThreads;
 
     /// <summary>
     /// y = op(a, b) with a and b already given as broadcast strides over <paramref name="shape"/>;

@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using Nabla.Runtime;
 
 namespace Nabla.Kernels;
 
@@ -110,7 +111,7 @@ internal static unsafe class Gemm
 
     private static int Threads(int maxThreads, long work)
     {
-        int cores = Parallelism.KernelThreads;
+        int cores = ThreadBudget.KernelThreads;
         int limit = maxThreads <= 0 ? cores : Math.Min(maxThreads, cores);
         return work < ParallelThreshold ? 1 : limit;
     }

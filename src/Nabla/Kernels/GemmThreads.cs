@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.ExceptionServices;
+using Nabla.Runtime;
 
 namespace Nabla.Kernels;
 
@@ -31,7 +32,7 @@ internal static class GemmThreads
         // band's exception as itself, as the helper path does, rather than wrapped in an AggregateException.
         try
         {
-            Parallel.For(0, parts, Parallelism.Options, body);
+            Parallel.For(0, parts, ThreadBudget.Options, body);
         }
         catch (AggregateException e) when (e.InnerExceptions.Count > 0)
         {

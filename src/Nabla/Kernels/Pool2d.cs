@@ -235,7 +235,7 @@ internal static class Pool2d
 // Note [Max-pool indices]
 // A recorded max pool keeps one int per output, the flat plane index of its window's maximum, for backward
 // (half the size of PyTorch's int64 indices; the 2x2 pools of the cnn preset keep 2.8 MB per step). They are not
-// tensors, so BufferReuse does not see them; instead the backward node returns its buffer here when the graph
+// tensors, so BufferPool does not see them; instead the backward node returns its buffer here when the graph
 // releases it (Node.ReleaseSaved), and the next forward pass takes it back. A graph dropped without backward
 // leaves its buffer to the GC, which is only slower. Under NoGrad no indices are made.
 

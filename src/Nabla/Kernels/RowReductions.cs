@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using Nabla.Runtime;
 
 namespace Nabla.Kernels;
 
@@ -15,7 +16,7 @@ internal static class RowReductions
     public static void AddRows<T>(T[] src, int off, int count, int rowLength, T[] dst, int threads = 0, int threshold = Chunked.ElementwiseThreshold)
         where T : INumber<T>
     {
-        int parts = Chunked.Parts(count, threshold, threads > 0 ? threads : Parallelism.KernelThreads);
+        int parts = Chunked.Parts(count, threshold, threads > 0 ? threads : ThreadBudget.KernelThreads);
         if (parts <= 1 || rowLength < 2)
         {
             AddColumns(src, off, count, rowLength, dst, 0, rowLength);
@@ -34,7 +35,7 @@ internal static class RowReductions
     public static void SumRows<T>(T[] src, int off, int rows, int rowLength, T[] dst, int threads = 0, int threshold = Chunked.ElementwiseThreshold)
         where T : INumber<T>
     {
-        int parts = Chunked.Parts((long)rows * rowLength, threshold, threads > 0 ? threads : Parallelism.KernelThreads);
+        int parts = Chunked.Parts((long)rows * rowLength, threshold, threads > 0 ? threads : ThreadBudget.KernelThreads);
         if (parts <= 1 || rows < 2)
         {
             SumRange(src, off, rowLength, dst, 0, rows);

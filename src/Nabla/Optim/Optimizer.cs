@@ -1,4 +1,5 @@
 using System.Globalization;
+using Nabla.Runtime;
 
 namespace Nabla.Optim;
 
@@ -62,11 +63,11 @@ public abstract class Optimizer
 
     internal string Name { get; }
 
-    /// <summary>Threads a large parameter's update is split over instead of <see cref="Parallelism.MaxThreads"/> (tests set it).</summary>
+    /// <summary>Threads a large parameter's update is split over instead of <see cref="ThreadBudget.Max"/> (tests set it).</summary>
     internal int? ThreadsOverride { get; set; }
 
     /// <summary>The threads a large parameter's update is split over (see Note [Elementwise threads]).</summary>
-    internal int UpdateThreads => ThreadsOverride ?? Parallelism.KernelThreads;
+    internal int UpdateThreads => ThreadsOverride ?? ThreadBudget.KernelThreads;
 
     /// <summary>The hyper-parameters given to the constructor, by option name: the values unset group options take.</summary>
     public IReadOnlyDictionary<string, double> Defaults => _defaults;

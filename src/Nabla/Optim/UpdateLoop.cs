@@ -98,7 +98,7 @@ internal static class UpdateLoop
         int used = rule.Buffers;
         if (g.Numel != n || !Fits(s0, n, used, 0) || !Fits(s1, n, used, 1) || !Fits(s2, n, used, 2))
             throw new InvalidOperationException("internal: optimizer update tensors do not match the rule's buffers");
-        // NOTE: the explicit thread count is not capped by Parallelism.MaxThreads (callers pass it): with more chunks than
+        // NOTE: the explicit thread count is not capped by ThreadBudget.Max (callers pass it): with more chunks than
         // free helpers, Chunked.For runs the rest on the calling thread, and tests get the split they ask for.
         if (n < threshold || threads <= 1)
         {

@@ -1,7 +1,9 @@
-namespace Nabla.Tests;
+using Nabla.Data;
+using Nabla.Runtime;
 
-[Collection(BufferReuseGroup.Name)]
-public class BufferReuseTests
+namespace Nabla.Tests.Runtime;
+
+public class BufferPoolTests
 {
     [Fact]
     public void Scope_ALargeBufferDroppedAtOnce_IsReusedAtItsSecondRequest_NotDoubled()
@@ -9,7 +11,7 @@ public class BufferReuseTests
         // Evaluation at a large batch drops each batch's activations before the next batch asks for the same sizes; for
         // buffers of 4 MiB or more a miss collects even while the bucket holds one buffer (it used to make a second one,
         // which at the cnn preset's evaluation batch was 86 MB, the process's peak).
-        using var reuse = BufferReuse.Begin();
+        using var reuse = BufferPool.Begin();
         reuse.CollectionSpacing = 0;
         const int n = (4 << 20) / sizeof(float) + 1;
         for (int i = 0; i < 3; i++) FillAndDrop(n, i);
@@ -27,7 +29,7 @@ public class BufferReuseTests
     [Fact]
     public void Scope_RecyclesBuffersOfDeadTensors_AndKeepsLiveOnesIntact()
     {
-        using var reuse = BufferReuse.Begin();
+        using var reuse = BufferPool.Begin();
         // Without the spacing rule, so that reuse starts within the 20 steps whatever a collection costs here (in a full
         // test run the heap is large and a collection slow: the rule would rightly grow the pool instead).
         reuse.CollectionSpacing = 0;
@@ -45,7 +47,7 @@ public class BufferReuseTests
     [Fact]
     public void Scope_ZeroedAllocation_FromRecycledBuffer_IsZero()
     {
-        using var reuse = BufferReuse.Begin();
+        using var reuse = BufferPool.Begin();
         for (int i = 0; i < 10; i++)
         {
             Tensor junk = Tensor.Full([50_000], 7f);
@@ -60,7 +62,7 @@ public class BufferReuseTests
     {
         float[] Run(bool reuse)
         {
-            using BufferReuse? scope = reuse ? BufferReuse.Begin() : null;
+            using BufferPool? scope = reuse ? BufferPool.Begin() : null;
             var w = Tensor.Randn([256, 128], generator: new Generator(3), requiresGrad: true);
             var x = Tensor.Randn([128, 256], generator: new Generator(4));
             for (int i = 0; i < 10; i++)
@@ -74,12 +76,114 @@ public class BufferReuseTests
         Assert.Equal(Run(false), Run(true));
     }
 
-    // Runs alone (BufferReuseGroup): whether a buffer's owner is found dead depends on when collections happen, and
-    // collections are process-wide, so tests allocating or collecting on other threads would make this one noisy.
+    [Fact]
+    public void SpacingRule_AllowsACollectionOnlyAfterFourTimesTheLastOnesDuration()
+    {
+        Assert.True(BufferPool.MayCollect(now: 5, lastEnd: 0, lastDuration: 0, spacing: 4, collections: 0)); // the first
+        Assert.False(BufferPool.MayCollect(now: 1_399, lastEnd: 1_000, lastDuration: 100, spacing: 4, collections: 3));
+        Assert.True(BufferPool.MayCollect(now: 1_400, lastEnd: 1_000, lastDuration: 100, spacing: 4, collections: 3));
+        Assert.True(BufferPool.MayCollect(now: 1_001, lastEnd: 1_000, lastDuration: 100, spacing: 0, collections: 3)); // off
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(4)]
+    public void Scope_ResultsDroppedAtOnce_StillRecycledAndCorrect(int spacing)
+    {
+        // The inference pattern the spacing rule is for: every result dropped at once, a few kept. With the rule on
+        // (the default, 4) whether a buffer is reused or the pool grows depends on how long collections take, so only
+        // the values are checked; with it off, reuse is certain.
+        using var reuse = BufferPool.Begin();
+        reuse.CollectionSpacing = spacing;
+        var a = Tensor.Full([300, 100], 1f);
+        var kept = new List<Tensor>();
+        for (int i = 0; i < 400; i++)
+        {
+            Tensor y = a * (float)i;
+            if (i % 50 == 0) kept.Add(y);
+            Assert.Equal((float)i, y.ToArray<float>()[29_999]);
+        }
+        for (int k = 0; k < kept.Count; k++) Assert.All(kept[k].ToArray<float>(), v => Assert.Equal(50f * k, v));
+        if (spacing == 0) Assert.True(reuse.Reused > 0, $"reused {reuse.Reused}, created {reuse.Created}");
+    }
+
+    [Fact]
+    public void Dispose_OnAnotherThread_Throws()
+    {
+        BufferPool scope = BufferPool.Begin();
+        Exception? error = null;
+        var t = new Thread(() => { try { scope.Dispose(); } catch (InvalidOperationException e) { error = e; } });
+        t.Start();
+        t.Join();
+        scope.Dispose();
+        Assert.NotNull(error);
+    }
+
+    [Fact]
+    public void ObsoleteBufferReuse_StillRecyclesAndCounts()
+    {
+#pragma warning disable CS0618 // the forwarder kept for programs written against it
+        using (var reuse = Nabla.BufferReuse.Begin(capBytes: 1 << 24))
+        {
+            Assert.NotNull(BufferPool.Current);
+            Assert.Equal(1L << 24, BufferPool.Current!.CapBytes);
+            Assert.Equal(1L << 24, reuse.CapBytes);
+            for (int i = 0; i < 5; i++) Assert.Equal(i, Tensor.Full([100_000], i).ToArray<float>()[99_999]);
+            Assert.Equal(5, reuse.Reused + reuse.Created);
+            Assert.Equal(BufferPool.Current.Collections, reuse.Collections);
+        }
+#pragma warning restore CS0618
+        Assert.Null(BufferPool.Current);
+    }
+
+    /// <summary>Records, for every batch it builds, which thread built it and the cap of that thread's pool (null: none).</summary>
+    private sealed class PoolProbe : Dataset
+    {
+        public readonly System.Collections.Concurrent.ConcurrentQueue<(int Thread, long? PoolCap)> Builds = new();
+
+        public override int Count => 6;
+
+        public override (Tensor Features, Tensor Label) GetItem(int index) => (Tensor.Full([4], index), Tensor.Scalar(index, DType.Int64));
+
+        public override (Tensor Features, Tensor Labels) GetBatch(ReadOnlySpan<int> indices)
+        {
+            Builds.Enqueue((Environment.CurrentManagedThreadId, BufferPool.Current?.CapBytes));
+            return base.GetBatch(indices);
+        }
+    }
+
+    [Fact]
+    public void DataLoaderPrefetch_PoolsOnItsThread_OnlyWhileTheConsumersThreadDoes()
+    {
+        // Note [Runtime policy]: the loader's thread used to open a pool (and force full collections) whatever the
+        // application had asked for; now it follows the thread that enumerates.
+        var outside = new PoolProbe();
+        foreach (var _ in new DataLoader(outside, 2)) { }
+        Assert.Equal(3, outside.Builds.Count);
+        Assert.All(outside.Builds, b => Assert.NotEqual(Environment.CurrentManagedThreadId, b.Thread)); // built by the prefetch thread
+        Assert.All(outside.Builds, b => Assert.Null(b.PoolCap));
+
+        var inside = new PoolProbe();
+        using (BufferPool.Begin(capBytes: 1 << 20))
+            foreach (var _ in new DataLoader(inside, 2)) { }
+        Assert.Equal(3, inside.Builds.Count);
+        Assert.All(inside.Builds, b => Assert.NotEqual(Environment.CurrentManagedThreadId, b.Thread));
+        Assert.All(inside.Builds, b => Assert.Equal(1L << 20, b.PoolCap));
+    }
+}
+
+/// <summary>
+/// How far the pool grows over many steps. These run alone (<see cref="ProcessWideGroup"/>): how many buffers a pool
+/// makes depends on when the process's collections find their owners dead, and collections are process-wide, so tests
+/// allocating or collecting on other threads would make the counts noisy.
+/// </summary>
+[Collection(ProcessWideGroup.Name)]
+public class BufferPoolGrowthTests
+{
     [Fact]
     public void Scope_TrainingSteps_ReuseBuffersAndThePoolStopsGrowing()
     {
-        using var reuse = BufferReuse.Begin();
+        using var reuse = BufferPool.Begin();
         // The turnover rule alone: the spacing rule (tested below) makes growth depend on how long collections take.
         reuse.CollectionSpacing = 0;
         var w1 = Tensor.Randn([64, 200], generator: new Generator(3), requiresGrad: true);
@@ -113,7 +217,7 @@ public class BufferReuseTests
         // next step), as a loop that evaluates between epochs does. Measured against the whole pool alone, the turnover
         // count was inflated by buckets the current phase hardly used, so the buckets it did use grew round after round
         // (to the scope's cap in a longer harness); each bucket's own turnover now bounds it.
-        using var reuse = BufferReuse.Begin();
+        using var reuse = BufferPool.Begin();
         reuse.CollectionSpacing = 0;
         var x = Tensor.Randn([128, 200], generator: new Generator(1));
         var w = Tensor.Randn([400, 200], generator: new Generator(2), requiresGrad: true);
@@ -133,54 +237,11 @@ public class BufferReuseTests
         for (int r = 0; r < 6; r++) Round();
         Assert.True(reuse.Created - created <= 2, $"created {created} buffers in 3 rounds, then {reuse.Created - created} more in 6 more");
     }
-
-    [Fact]
-    public void SpacingRule_AllowsACollectionOnlyAfterFourTimesTheLastOnesDuration()
-    {
-        Assert.True(BufferReuse.MayCollect(now: 5, lastEnd: 0, lastDuration: 0, spacing: 4, collections: 0)); // the first
-        Assert.False(BufferReuse.MayCollect(now: 1_399, lastEnd: 1_000, lastDuration: 100, spacing: 4, collections: 3));
-        Assert.True(BufferReuse.MayCollect(now: 1_400, lastEnd: 1_000, lastDuration: 100, spacing: 4, collections: 3));
-        Assert.True(BufferReuse.MayCollect(now: 1_001, lastEnd: 1_000, lastDuration: 100, spacing: 0, collections: 3)); // off
-    }
-
-    [Theory]
-    [InlineData(0)]
-    [InlineData(4)]
-    public void Scope_ResultsDroppedAtOnce_StillRecycledAndCorrect(int spacing)
-    {
-        // The inference pattern the spacing rule is for: every result dropped at once, a few kept. With the rule on
-        // (the default, 4) whether a buffer is reused or the pool grows depends on how long collections take, so only
-        // the values are checked; with it off, reuse is certain.
-        using var reuse = BufferReuse.Begin();
-        reuse.CollectionSpacing = spacing;
-        var a = Tensor.Full([300, 100], 1f);
-        var kept = new List<Tensor>();
-        for (int i = 0; i < 400; i++)
-        {
-            Tensor y = a * (float)i;
-            if (i % 50 == 0) kept.Add(y);
-            Assert.Equal((float)i, y.ToArray<float>()[29_999]);
-        }
-        for (int k = 0; k < kept.Count; k++) Assert.All(kept[k].ToArray<float>(), v => Assert.Equal(50f * k, v));
-        if (spacing == 0) Assert.True(reuse.Reused > 0, $"reused {reuse.Reused}, created {reuse.Created}");
-    }
-
-    [Fact]
-    public void Dispose_OnAnotherThread_Throws()
-    {
-        BufferReuse scope = BufferReuse.Begin();
-        Exception? error = null;
-        var t = new Thread(() => { try { scope.Dispose(); } catch (InvalidOperationException e) { error = e; } });
-        t.Start();
-        t.Join();
-        scope.Dispose();
-        Assert.NotNull(error);
-    }
 }
 
-/// <summary>Runs the buffer-reuse tests with no other test running (see Scope_TrainingSteps_ReuseBuffersAndThePoolStopsGrowing).</summary>
+/// <summary>Tests that measure process-wide state (the GC's timing, the default generator) and so run with no other test.</summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class BufferReuseGroup
+public sealed class ProcessWideGroup
 {
-    public const string Name = "Buffer reuse (alone)";
+    public const string Name = "Process-wide state (alone)";
 }
