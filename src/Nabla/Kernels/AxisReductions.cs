@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
+using Nabla.Runtime;
 
 namespace Nabla.Kernels;
 
@@ -44,7 +45,7 @@ internal static class AxisReductions
     public static void Reduce<T, TOp>(TOp op, T[] src, int off, int outer, int size, int inner, T[] dst, int threads = 0,
         int threshold = Chunked.ElementwiseThreshold) where TOp : struct, IAxisReduction<T>
     {
-        int parts = Chunked.Parts((long)outer * size * inner, threshold, threads > 0 ? threads : Parallelism.KernelThreads);
+        int parts = Chunked.Parts((long)outer * size * inner, threshold, threads > 0 ? threads : ThreadBudget.KernelThreads);
         if (inner == 1)
         {
             if (parts <= 1 || outer < 2) Rows(op, src, off, size, dst, 0, outer);

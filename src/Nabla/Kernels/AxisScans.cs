@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using Nabla.Runtime;
 
 namespace Nabla.Kernels;
 
@@ -42,7 +43,7 @@ internal static class AxisScans
         int threshold = Chunked.ElementwiseThreshold) where TOp : IScanOp<T>
     {
         if (size == 0) return;
-        int parts = Chunked.Parts((long)outer * size * inner, threshold, threads > 0 ? threads : Parallelism.KernelThreads);
+        int parts = Chunked.Parts((long)outer * size * inner, threshold, threads > 0 ? threads : ThreadBudget.KernelThreads);
         if (inner == 1)
         {
             if (parts <= 1 || outer < 2) Rows<T, TOp>(src, off, size, dst, reverse, 0, outer);

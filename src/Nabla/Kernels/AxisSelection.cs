@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using Nabla.Runtime;
 
 namespace Nabla.Kernels;
 
@@ -41,7 +42,7 @@ internal static class AxisSelection
     {
         int lines = outer * inner;
         if (k == 0 || lines == 0) return;
-        int parts = Chunked.Parts((long)lines * size, threshold, threads > 0 ? threads : Parallelism.KernelThreads);
+        int parts = Chunked.Parts((long)lines * size, threshold, threads > 0 ? threads : ThreadBudget.KernelThreads);
         if (parts <= 1 || lines < 2) SortLines(src, off, size, inner, k, descending, values, indices, 0, lines);
         else Chunked.For(lines, 1, Math.Min(parts, lines), (l0, count) => SortLines(src, off, size, inner, k, descending, values, indices, l0, count));
     }
@@ -147,7 +148,7 @@ internal static class AxisSelection
     public static void Extreme<T>(T[] src, int off, int outer, int size, int inner, bool max, T[] values, long[] indices,
         int threads = 0, int threshold = Chunked.ElementwiseThreshold) where T : INumber<T>
     {
-        int parts = Chunked.Parts((long)outer * size * inner, threshold, threads > 0 ? threads : Parallelism.KernelThreads);
+        int parts = Chunked.Parts((long)outer * size * inner, threshold, threads > 0 ? threads : ThreadBudget.KernelThreads);
         if (inner == 1)
         {
             if (parts <= 1 || outer < 2) ExtremeRows(src, off, size, max, values, indices, 0, outer);
