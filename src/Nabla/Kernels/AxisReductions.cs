@@ -3,6 +3,7 @@ using System.Buffers;
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
+using Nabla.Runtime;
 
 namespace Nabla.Kernels;
 

@@ -1,6 +1,7 @@
 using Nabla.Runtime;
 using System.Numerics;
 using System.Numerics.Tensors;
+using Nabla.Runtime;
 
 namespace Nabla.Kernels;
 

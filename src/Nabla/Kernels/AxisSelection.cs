@@ -2,6 +2,8 @@ using Nabla.Runtime;
 using System.Buffers;
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using Nabla.Runtime;
 
 namespace Nabla.Kernels;
 
@@ -10,30 +12,20 @@ namespace Nabla.Kernels;
 // comes last ascending, first descending), equal values (-0 and +0 included) by ascending source index. Because the
 // index breaks every tie the order is total, so sort is stable whatever algorithm runs it, TopK's k elements are
 // exactly the first k of that sort (PyTorch leaves the order of tied values unspecified), and results do not depend
-// on the thread count. Max and Min along a dim pick the first maximal (minimal) element, NaN winning, as PyTorch does.
+// on the thread count. Max and Min along a dim pick the first maximal (minimal) element, NaN winning and -0 equal to
+// +0, as PyTorch does.
 
-/// <summary>A value and its position along the axis, the unit that sorting moves.</summary>
-internal struct Entry<T>
+/// <summary>A line element as its order key (Note [Sort order]) and its position along the axis.</summary>
+internal struct Entry
 {
-    public T Value;
+    public ulong Key;
     public int Index;
 }
 
-/// <summary>The order of Note [Sort order], ascending or descending in value, ties by ascending index.</summary>
-internal readonly struct EntryOrder<T>(bool descending) : IComparer<Entry<T>> where T : INumber<T>
+/// <summary>Entries by key, then by index: the total order of Note [Sort order].</summary>
+internal readonly struct EntryOrder : IComparer<Entry>
 {
-    public int Compare(Entry<T> a, Entry<T> b)
-    {
-        int c = descending ? CompareValues(b.Value, a.Value) : CompareValues(a.Value, b.Value);
-        return c != 0 ? c : a.Index.CompareTo(b.Index);
-    }
-
-    private static int CompareValues(T a, T b)
-    {
-        if (T.IsNaN(a)) return T.IsNaN(b) ? 0 : 1;
-        if (T.IsNaN(b)) return -1;
-        return a < b ? -1 : a > b ? 1 : 0;
-    }
+    public int Compare(Entry a, Entry b) => a.Key != b.Key ? a.Key.CompareTo(b.Key) : a.Index.CompareTo(b.Index);
 }
 
 /// <summary>
@@ -56,50 +48,90 @@ internal static class AxisSelection
         else Chunked.For(lines, 1, Math.Min(parts, lines), (l0, count) => SortLines(src, off, size, inner, k, descending, values, indices, l0, count));
     }
 
+    // NOTE: values sort as unsigned integer keys, so that the sort compares integers without NaN branches: a monotone
+    // map of the value (sign bit flipped for positives, all bits for negatives), -0 read as +0, every NaN above +inf,
+    // all bits inverted for descending. float32 keys and the index pack into one ulong and sort as primitives; wider
+    // keys sort as (key, index) entries. Values are read back from the source by index (signs of zeros, NaN payloads kept).
     private static void SortLines<T>(T[] src, int off, int size, int inner, int k, bool descending, T[]? values, long[] indices, int l0, int count)
         where T : INumber<T>
     {
-        var order = new EntryOrder<T>(descending);
         // NOTE: a heap of the k best seen so far costs n log k against the full sort's n log n; it pays when k is small.
         bool select = k < size && k * 4 <= size;
-        Entry<T>[] buffer = ArrayPool<Entry<T>>.Shared.Rent(select ? k : size);
+        bool packed = !select && typeof(T) == typeof(float);
+        ulong[]? keys = packed ? ArrayPool<ulong>.Shared.Rent(size) : null;
+        Entry[]? entries = packed ? null : ArrayPool<Entry>.Shared.Rent(select ? k : size);
         for (int line = l0; line < l0 + count; line++)
         {
-            int o = line / inner, j = line % inner, first = off + o * size * inner + j;
-            Span<Entry<T>> kept = buffer.AsSpan(0, select ? k : size);
-            if (select) SelectBest(src, first, size, inner, kept, order);
+            int o = line / inner, j = line % inner, first = off + o * size * inner + j, at = o * k * inner + j;
+            if (packed)
+            {
+                Span<ulong> sorted = keys.AsSpan(0, size);
+                for (int e = 0; e < size; e++) sorted[e] = (Key(src[first + e * inner], descending) << 32) | (uint)e;
+                sorted.Sort();
+            }
             else
-                for (int i = 0; i < size; i++) kept[i] = new Entry<T> { Value = src[first + i * inner], Index = i };
-            kept.Sort(order);
-            int at = o * k * inner + j;
+            {
+                Span<Entry> kept = entries.AsSpan(0, select ? k : size);
+                if (select) SelectBest(src, first, size, inner, descending, kept);
+                else
+                    for (int e = 0; e < size; e++) kept[e] = new Entry { Key = Key(src[first + e * inner], descending), Index = e };
+                kept.Sort(default(EntryOrder));
+            }
             for (int i = 0; i < k; i++, at += inner)
             {
-                if (values is not null) values[at] = kept[i].Value;
-                indices[at] = kept[i].Index;
+                int index = packed ? (int)(uint)keys![i] : entries![i].Index;
+                if (values is not null) values[at] = src[first + index * inner];
+                indices[at] = index;
             }
         }
-        ArrayPool<Entry<T>>.Shared.Return(buffer);
+        if (keys is not null) ArrayPool<ulong>.Shared.Return(keys);
+        if (entries is not null) ArrayPool<Entry>.Shared.Return(entries);
     }
 
-    /// <summary>Fills <paramref name="heap"/> with the k first elements of the line in <paramref name="order"/> (unsorted): a heap whose root is the last of them.</summary>
-    private static void SelectBest<T>(T[] src, int first, int size, int inner, Span<Entry<T>> heap, EntryOrder<T> order) where T : INumber<T>
+    /// <summary>The order key of <paramref name="v"/> (Note [Sort order]): float32 keys use the low 32 bits only.</summary>
+    private static ulong Key<T>(T v, bool descending) where T : INumber<T>
     {
+        ulong key;
+        if (typeof(T) == typeof(float))
+        {
+            float f = Unsafe.As<T, float>(ref v);
+            uint bits = float.IsNaN(f) ? uint.MaxValue : BitConverter.SingleToUInt32Bits(f == 0 ? 0f : f);
+            if (!float.IsNaN(f)) bits = (bits & 0x8000_0000u) != 0 ? ~bits : bits | 0x8000_0000u;
+            return descending ? ~bits : bits;
+        }
+        if (typeof(T) == typeof(double))
+        {
+            double d = Unsafe.As<T, double>(ref v);
+            ulong bits = double.IsNaN(d) ? ulong.MaxValue : BitConverter.DoubleToUInt64Bits(d == 0 ? 0d : d);
+            if (!double.IsNaN(d)) bits = (bits & 0x8000_0000_0000_0000ul) != 0 ? ~bits : bits | 0x8000_0000_0000_0000ul;
+            key = bits;
+        }
+        else key = (ulong)(Unsafe.As<T, long>(ref v) ^ long.MinValue);
+        return descending ? ~key : key;
+    }
+
+    /// <summary>Fills <paramref name="heap"/> with the k first elements of the line in key order (unsorted): a heap whose root is the last of them.</summary>
+    private static void SelectBest<T>(T[] src, int first, int size, int inner, bool descending, Span<Entry> heap) where T : INumber<T>
+    {
+        var order = default(EntryOrder);
         int k = heap.Length;
         for (int i = 0; i < k; i++)
         {
-            heap[i] = new Entry<T> { Value = src[first + i * inner], Index = i };
+            heap[i] = new Entry { Key = Key(src[first + i * inner], descending), Index = i };
             for (int c = i; c > 0 && order.Compare(heap[(c - 1) / 2], heap[c]) < 0; c = (c - 1) / 2)
                 (heap[c], heap[(c - 1) / 2]) = (heap[(c - 1) / 2], heap[c]);
         }
         for (int i = k; i < size; i++)
         {
-            var e = new Entry<T> { Value = src[first + i * inner], Index = i };
-            if (order.Compare(e, heap[0]) >= 0) continue;
+            // Entries come in index order, so an equal key loses to the root: only a smaller key replaces it.
+            ulong key = Key(src[first + i * inner], descending);
+            if (key >= heap[0].Key) continue;
+            var e = new Entry { Key = key, Index = i };
             int c = 0;
             while (true)
             {
                 int l = 2 * c + 1, r = l + 1, worst = c;
-                Entry<T> w = e;
+                Entry w = e;
                 if (l < k && order.Compare(heap[l], w) > 0) { worst = l; w = heap[l]; }
                 if (r < k && order.Compare(heap[r], w) > 0) worst = r;
                 if (worst == c) break;
@@ -134,8 +166,9 @@ internal static class AxisSelection
         {
             ReadOnlySpan<T> row = src.AsSpan(off + r * size, size);
             // NOTE: IndexOfMax/IndexOfMin return the first NaN if there is one, else the first extreme element, except
-            // that they rank +0 above -0; the value is read back at that index so that value and index always agree.
+            // that they rank +0 above -0; an extreme zero moves to the first zero of either sign (PyTorch's rule).
             int i = max ? TensorPrimitives.IndexOfMax(row) : TensorPrimitives.IndexOfMin(row);
+            if (row[i] == T.Zero) i = Math.Min(i, row.IndexOf(T.Zero));
             values[r] = row[i];
             indices[r] = i;
         }
