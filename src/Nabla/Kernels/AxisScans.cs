@@ -1,4 +1,3 @@
-using Nabla.Runtime;
 using System.Numerics;
 using System.Numerics.Tensors;
 using Nabla.Runtime;

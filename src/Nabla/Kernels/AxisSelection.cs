@@ -1,4 +1,3 @@
-using Nabla.Runtime;
 using System.Buffers;
 using System.Numerics;
 using System.Numerics.Tensors;
