@@ -7,7 +7,7 @@ public sealed class MaxPool2d(int[] kernelSize, int[]? stride = null, int[]? pad
 
     /// <summary>Square-window max pooling, every size given as one number (PyTorch's <c>nn.MaxPool2d(2)</c>); the stride defaults to the kernel size.</summary>
     public MaxPool2d(int kernelSize, int? stride = null, int padding = 0, int dilation = 1, bool ceilMode = false)
-        : this([kernelSize, kernelSize], stride is { } s ? [s, s] : null, [padding, padding], [dilation, dilation], ceilMode) { }
+        : this([kernelSize], stride is { } s ? [s] : null, [padding], [dilation], ceilMode) { }
 
     /// <inheritdoc/>
     protected override Tensor OnForward(Tensor input) =>
@@ -27,7 +27,7 @@ public sealed class AvgPool2d(int[] kernelSize, int[]? stride = null, int[]? pad
 
     /// <summary>Square-window average pooling, every size given as one number (PyTorch's <c>nn.AvgPool2d(2)</c>); the stride defaults to the kernel size.</summary>
     public AvgPool2d(int kernelSize, int? stride = null, int padding = 0, bool ceilMode = false, bool countIncludePad = true)
-        : this([kernelSize, kernelSize], stride is { } s ? [s, s] : null, [padding, padding], ceilMode, countIncludePad) { }
+        : this([kernelSize], stride is { } s ? [s] : null, [padding], ceilMode, countIncludePad) { }
 
     /// <inheritdoc/>
     protected override Tensor OnForward(Tensor input) =>
