@@ -132,39 +132,3 @@ public class CollectAfterBackwardTests
 #pragma warning restore CS0618
     }
 }
-
-/// <summary>
-/// What the collection finds: it reads the runtime's record of the last young-generation collection, which any thread's
-/// collection replaces, so it runs alone.
-/// </summary>
-[Collection(ProcessWideGroup.Name)]
-public class CollectAfterBackwardSurvivorTests
-{
-    [Fact]
-    public void Backward_OfALargeGraph_CollectsOnceTheGraphIsUnreachable_PromotingAlmostNothing()
-    {
-        // The point of the collection is that the released graph is dead when it runs; anything still holding the nodes
-        // (the engine's own work lists did, once) turns it into a promotion of the whole graph to the older generation.
-        const int ops = 4 * CollectAfterBackward.MinNodes;
-        // Threads left running by other tests may allocate and trigger a collection of their own between the engine's and
-        // the measurement; only a measurement whose last collection is the engine's counts (three tries).
-        GCMemoryInfo last = default;
-        for (int attempt = 0; attempt < 3; attempt++)
-        {
-            Tensor x = Tensor.Scalar(1.0, requiresGrad: true, dtype: DType.Float64);
-            long indexBefore;
-            using (CollectAfterBackward.Enable(spacing: 0))
-            {
-                Tensor y = x;
-                for (int i = 0; i < ops / 2; i++) y = y * 1.0001 + 0.5;
-                long before = CollectAfterBackward.CollectionsOnThisThread;
-                indexBefore = GC.GetGCMemoryInfo(GCKind.Any).Index;
-                y.Backward();
-                Assert.Equal(before + 1, CollectAfterBackward.CollectionsOnThisThread);
-            }
-            last = GC.GetGCMemoryInfo(GCKind.Any);
-            if (last.Index == indexBefore + 1) break;
-        }
-        Assert.True(last.PromotedBytes < 1 << 20, $"the collection at the end of backward promoted {last.PromotedBytes:N0} bytes");
-    }
-}
