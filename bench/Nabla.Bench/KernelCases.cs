@@ -26,6 +26,9 @@ public static class KernelCases
 
     private static Tensor P(Generator g, params int[] shape) => Tensor.Randn(shape, generator: g, requiresGrad: true);
 
+    /// <summary>Uniform in [0.999, 1.001): long products stay normal numbers (no denormal slow paths).</summary>
+    private static Tensor Near1(Generator g, params int[] shape) => (Tensor.Rand(shape, generator: g) * 0.002 + 0.999).Detach();
+
     private static Action Fb(Func<Tensor> forward, Tensor[] leaves)
     {
         Tensor g = Tensor.OnesLike(forward());
@@ -66,7 +69,25 @@ public static class KernelCases
         ["sum_1024x1024"] = g => { Tensor a = R(g, 1024, 1024); return NoGrad(a.Sum); },
         ["sum_dim0_1024x1024"] = g => { Tensor a = R(g, 1024, 1024); return NoGrad(() => a.Sum(0)); },
         ["sum_dim1_1024x1024"] = g => { Tensor a = R(g, 1024, 1024); return NoGrad(() => a.Sum(1)); },
-        ["max_dim1_128x512"] = g => { Tensor a = R(g, 128, 512); return NoGrad(() => a.Max(1)); },
+        ["max_dim1_128x512"] = g => { Tensor a = R(g, 128, 512); return NoGrad(() => a.Max(1).Values); },
+        // Issue 15's reductions, scans and sorts along the last dim (dim1) and along another dim (dim0).
+        ["max_dim0_1024x1024"] = g => { Tensor a = R(g, 1024, 1024); return NoGrad(() => a.Max(0).Values); },
+        ["amax_dim1_1024x1024"] = g => { Tensor a = R(g, 1024, 1024); return NoGrad(() => a.Amax(1)); },
+        ["amax_dim0_1024x1024"] = g => { Tensor a = R(g, 1024, 1024); return NoGrad(() => a.Amax(0)); },
+        ["prod_dim1_1024x1024"] = g => { Tensor a = Near1(g, 1024, 1024); return NoGrad(() => a.Prod(1)); },
+        ["prod_dim0_1024x1024"] = g => { Tensor a = Near1(g, 1024, 1024); return NoGrad(() => a.Prod(0)); },
+        ["norm_dim1_1024x1024"] = g => { Tensor a = R(g, 1024, 1024); return NoGrad(() => a.Norm(2, 1)); },
+        ["norm_dim0_1024x1024"] = g => { Tensor a = R(g, 1024, 1024); return NoGrad(() => a.Norm(2, 0)); },
+        ["cumsum_dim1_1024x1024"] = g => { Tensor a = R(g, 1024, 1024); return NoGrad(() => a.CumSum(1)); },
+        ["cumsum_dim0_1024x1024"] = g => { Tensor a = R(g, 1024, 1024); return NoGrad(() => a.CumSum(0)); },
+        ["any_dim1_1024x1024"] = g => { Tensor m = R(g, 1024, 1024).Gt(3.0); return NoGrad(() => m.Any(1)); },
+        ["any_dim0_1024x1024"] = g => { Tensor m = R(g, 1024, 1024).Gt(3.0); return NoGrad(() => m.Any(0)); },
+        ["sort_dim1_128x1000"] = g => { Tensor a = R(g, 128, 1000); return NoGrad(() => a.Sort(1).Values); },
+        ["sort_dim0_1000x128"] = g => { Tensor a = R(g, 1000, 128); return NoGrad(() => a.Sort(0).Values); },
+        ["topk5_dim1_128x1000"] = g => { Tensor a = R(g, 128, 1000); return NoGrad(() => a.TopK(5, 1).Values); },
+        ["topk5_dim0_1000x128"] = g => { Tensor a = R(g, 1000, 128); return NoGrad(() => a.TopK(5, 0).Values); },
+        ["cumprod_fb_128x512"] = g => { Tensor a = Near1(g, 128, 512); a.RequiresGrad = true; return Fb(() => a.CumProd(1), [a]); },
+        ["norm_fb_128x512"] = g => { Tensor a = P(g, 128, 512); return Fb(() => a.Norm(2, 1), [a]); },
         // Softmax family and the fused cross-entropy (log-softmax + NLL) with its backward.
         ["log_softmax_128x1000"] = g => { Tensor a = R(g, 128, 1000); return NoGrad(() => a.LogSoftmax(1)); },
         ["softmax_fb_128x1000"] = g => { Tensor a = P(g, 128, 1000); return Fb(() => a.Softmax(1), [a]); },
@@ -90,6 +111,19 @@ public static class KernelCases
         {
             Tensor x = P(g, 128, 32, 13, 13), w = P(g, 64, 32, 3, 3), b = P(g, 64);
             return Fb(() => Functional.Conv2d(x, w, b), [x, w, b]);
+        },
+        // A DCGAN-style upsampling layer and the convolution it is the input gradient of (same multiply-adds).
+        ["convt_32x64x16x16"] = g => { Tensor x = R(g, 32, 64, 16, 16), w = R(g, 64, 32, 4, 4), b = R(g, 32); return NoGrad(() => Functional.ConvTranspose2d(x, w, b, [2, 2], [1, 1])); },
+        ["convt_mirror_32x32x32x32"] = g => { Tensor x = R(g, 32, 32, 32, 32), w = R(g, 64, 32, 4, 4), b = R(g, 64); return NoGrad(() => Functional.Conv2d(x, w, b, [2, 2], [1, 1])); },
+        ["convt_fb_32x64x16x16"] = g =>
+        {
+            Tensor x = P(g, 32, 64, 16, 16), w = P(g, 64, 32, 4, 4), b = P(g, 32);
+            return Fb(() => Functional.ConvTranspose2d(x, w, b, [2, 2], [1, 1]), [x, w, b]);
+        },
+        ["convt_mirror_fb_32x32x32x32"] = g =>
+        {
+            Tensor x = P(g, 32, 32, 32, 32), w = P(g, 64, 32, 4, 4), b = P(g, 64);
+            return Fb(() => Functional.Conv2d(x, w, b, [2, 2], [1, 1]), [x, w, b]);
         },
         ["maxpool_128x32x26x26"] = g => { Tensor x = R(g, 128, 32, 26, 26); return NoGrad(() => Functional.MaxPool2d(x, [2, 2])); },
         ["maxpool_fb_128x32x26x26"] = g => { Tensor x = P(g, 128, 32, 26, 26); return Fb(() => Functional.MaxPool2d(x, [2, 2]), [x]); },

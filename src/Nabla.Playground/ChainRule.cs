@@ -128,7 +128,7 @@ public sealed class ChainRule
         using (Autograd.NoGrad())
         {
             var b = new Builder(record: false);
-            return Build(Expression, b, Tensor.Scalar(w), Tensor.Scalar(X), Tensor.Scalar(Y)).Item();
+            return Build(Expression, b, Constant(w), Constant(X), Constant(Y)).Item();
         }
     }
 
@@ -139,7 +139,7 @@ public sealed class ChainRule
         using (Autograd.NoGrad())
         {
             var b = new Builder(record: false);
-            Tensor l = Build(Expression, b, Tensor.From(ws), Tensor.Scalar(X), Tensor.Scalar(Y));
+            Tensor l = Build(Expression, b, Tensor.From(ws, dtype: DType.Float64), Constant(X), Constant(Y));
             return l.ToArray<double>();
         }
     }
@@ -149,6 +149,9 @@ public sealed class ChainRule
     // gradient stay finite for every q the inputs allow (|q| = |y·w·x| up to 1,000, a little more on the landscape),
     // where e^q overflows float64 from q ≈ 710. At q = 0 the two kinks cancel out exactly: max gives q half the
     // gradient on a tie and |q| has derivative 0 there, so dL/dq = 1/2 = σ(0), the true derivative.
+    /// <summary>A float64 constant: the chain-rule page computes in float64, so its numbers are exact to print.</summary>
+    private static Tensor Constant(double value) => Tensor.Scalar(value, DType.Float64);
+
     private static Tensor Build(string expression, Builder b, Tensor w, Tensor x, Tensor y)
     {
         Tensor p = b.Op("p", "p = w·x", w * x, w, x);
@@ -170,7 +173,7 @@ public sealed class ChainRule
             {
                 // See Note [Stable logistic loss].
                 Tensor q = b.Op("q", "q = −y·p", y.Neg() * p, y, p);
-                Tensor m = b.Op("m", "m = max(q, 0)", q.Maximum(Tensor.Scalar(0.0)), q);
+                Tensor m = b.Op("m", "m = max(q, 0)", q.Maximum(Constant(0)), q);
                 Tensor a = b.Op("a", "a = |q|", q.Abs(), q);
                 Tensor e = b.Op("e", "e = exp(−a)", a.Neg().Exp(), a);
                 Tensor l = b.Op("l", "l = log(1 + e)", e.Log1p(), e);
@@ -204,7 +207,7 @@ public sealed class ChainRule
 
         public Tensor Leaf(string name, double value)
         {
-            Tensor t = Tensor.Scalar(value, requiresGrad: true);
+            Tensor t = Tensor.Scalar(value, requiresGrad: true, dtype: DType.Float64);
             _ids[t] = _nodes.Count;
             _nodes.Add((name, name, t, []));
             return t;

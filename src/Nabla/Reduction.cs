@@ -11,4 +11,10 @@ public enum Reduction
 
     /// <summary>Sum the per-element losses.</summary>
     Sum,
+
+    /// <summary>
+    /// Sum the per-element losses and divide by the batch size (the input's first dim), PyTorch's <c>'batchmean'</c>:
+    /// the mathematically correct mean of <see cref="Functional.KLDiv"/>, the one loss that accepts it.
+    /// </summary>
+    BatchMean,
 }

@@ -26,11 +26,35 @@ public sealed partial class Tensor
     public static Tensor From(ReadOnlySpan<float> data, int[]? shape = null, bool requiresGrad = false)
         => FromSpan(data, DType.Float32, shape, requiresGrad);
 
-    /// <summary>A tensor holding a copy of <paramref name="data"/>, float64 unless <paramref name="dtype"/> says otherwise.</summary>
+    // Note [Default dtype]
+    // C# writes real numbers as double literals, as Python writes them as floats, so a tensor made from doubles
+    // (From(double[]), From(double[,]), From(ReadOnlySpan<double>), Scalar(double)) takes the default dtype, float32,
+    // exactly as torch.tensor([2., 3.]) does: code ported from PyTorch gets the dtype it had there, and a float32 model
+    // never meets a float64 constant it must not mix with (Note [Type promotion]). Float64 is asked for by name
+    // (dtype: DType.Float64), as in PyTorch; integers and bools keep their own overloads (long[] gives int64, bool[]
+    // bool). Arange follows the same rule over its arguments: all integers give int64, any double gives float32.
+
+    /// <summary>
+    /// A tensor holding a copy of <paramref name="data"/>, float32 (the default dtype, as <c>torch.tensor([2., 3.])</c>)
+    /// unless <paramref name="dtype"/> asks for another (see Note [Default dtype]).
+    /// </summary>
+    /// <remarks>Converting to float32 rounds each value to nearest; to int64 truncates toward zero, as PyTorch does.</remarks>
     public static Tensor From(ReadOnlySpan<double> data, int[]? shape = null, bool requiresGrad = false, DType? dtype = null)
     {
-        if ((dtype ?? DType.Float64) == DType.Float64) return FromSpan(data, DType.Float64, shape, requiresGrad);
-        Tensor t = FromSpan(data, DType.Float64, shape, false).To(dtype!.Value);
+        Tensor t;
+        switch (dtype ?? DType.Float32)
+        {
+            case DType.Float64:
+                t = FromSpan(data, DType.Float64, shape, false);
+                break;
+            case DType.Float32:
+                t = Empty(DType.Float32, ShapeOrVector(shape, data.Length, "from"));
+                TensorPrimitives.ConvertTruncating<double, float>(data, t.Span<float>());
+                break;
+            default:
+                t = FromSpan(data, DType.Float64, shape, false).To(dtype!.Value);
+                break;
+        }
         if (requiresGrad) t.RequiresGrad = true;
         return t;
     }
@@ -47,7 +71,7 @@ public sealed partial class Tensor
     public static Tensor From(float[] data, int[]? shape = null, bool requiresGrad = false)
         => From((ReadOnlySpan<float>)data, shape, requiresGrad);
 
-    /// <summary>A tensor from a double array, float64 unless <paramref name="dtype"/> says otherwise.</summary>
+    /// <summary>A tensor from a double array (1-D; pass a shape to reshape), float32 unless <paramref name="dtype"/> asks for another (Note [Default dtype]).</summary>
     public static Tensor From(double[] data, int[]? shape = null, bool requiresGrad = false, DType? dtype = null)
         => From((ReadOnlySpan<double>)data, shape, requiresGrad, dtype);
 
@@ -68,7 +92,7 @@ public sealed partial class Tensor
         return From(flat, [data.GetLength(0), cols], requiresGrad);
     }
 
-    /// <summary>A 2-D tensor from a rectangular array, float64 unless <paramref name="dtype"/> says otherwise.</summary>
+    /// <summary>A 2-D tensor from a rectangular array, float32 unless <paramref name="dtype"/> asks for another (Note [Default dtype]).</summary>
     public static Tensor From(double[,] data, bool requiresGrad = false, DType? dtype = null)
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -82,8 +106,8 @@ public sealed partial class Tensor
     /// <summary>A 0-d float32 tensor.</summary>
     public static Tensor Scalar(float value, bool requiresGrad = false) => From([value], [], requiresGrad);
 
-    /// <summary>A 0-d float64 tensor.</summary>
-    public static Tensor Scalar(double value, bool requiresGrad = false) => From([value], [], requiresGrad);
+    /// <summary>A 0-d tensor, float32 unless <paramref name="dtype"/> asks for another (Note [Default dtype]).</summary>
+    public static Tensor Scalar(double value, bool requiresGrad = false, DType? dtype = null) => From([value], [], requiresGrad, dtype);
 
     /// <summary>A 0-d tensor of the given dtype holding <paramref name="value"/>.</summary>
     public static Tensor Scalar(double value, DType dtype) => Full([], value, dtype);
@@ -136,20 +160,69 @@ public sealed partial class Tensor
     /// <summary>Uniform integers in [low, high) with the shape of <paramref name="other"/> (int64).</summary>
     public static Tensor RandIntLike(Tensor other, long low, long high, Generator? generator = null) => RandInt(low, high, other.Dims, generator);
 
-    /// <summary>Values from <paramref name="start"/> up to (not including) <paramref name="end"/> in steps of <paramref name="step"/>.</summary>
-    public static Tensor Arange(double start, double end, double step = 1, DType dtype = DType.Float32)
+    /// <summary>
+    /// Values from <paramref name="start"/> up to (not including) <paramref name="end"/> in steps of
+    /// <paramref name="step"/>, int64 unless <paramref name="dtype"/> says otherwise (all arguments are integers).
+    /// </summary>
+    /// <remarks>
+    /// As <c>torch.arange</c>: integer arguments give int64, and any floating-point argument gives float32 (the
+    /// <see cref="Arange(double, double, double, DType)"/> overload, which C# picks as soon as one argument is a double),
+    /// so <c>Arange(0, 5, 1)</c> and <c>Arange(5)</c> are the same int64 tensor and <c>Arange(0, 5, 0.5)</c> is float32.
+    /// </remarks>
+    public static Tensor Arange(long start, long end, long step = 1, DType dtype = DType.Int64)
     {
-        if (step == 0 || double.IsNaN(step)) throw new ArgumentException("arange: step must be non-zero");
-        if ((end - start) / step < 0)
-            throw new ArgumentException($"arange: the range [{start}, {end}) cannot be reached with step {step}");
-        long n = (long)Math.Ceiling((end - start) / step);
-        var t = Empty(dtype, [checked((int)n)]);
-        for (int i = 0; i < n; i++) t.SetRaw(i, start + i * step);
+        int n = ArangeCount(start, end, step);
+        var t = Empty(dtype, [n]);
+        if (dtype == DType.Int64)
+        {
+            Span<long> values = t.Span<long>();
+            for (int i = 0; i < n; i++) values[i] = unchecked(start + i * step);
+        }
+        else
+        {
+            for (int i = 0; i < n; i++) t.SetRaw(i, unchecked(start + i * step));
+        }
         return t;
     }
 
-    /// <summary>Values 0, 1, ..., <paramref name="end"/> - 1.</summary>
-    public static Tensor Arange(int end, DType dtype = DType.Int64) => Arange(0, end, 1, dtype);
+    /// <summary>Values 0, 1, ..., <paramref name="end"/> - 1, int64 unless <paramref name="dtype"/> says otherwise.</summary>
+    public static Tensor Arange(long end, DType dtype = DType.Int64) => Arange(0, end, 1, dtype);
+
+    /// <summary>
+    /// Values from <paramref name="start"/> up to (not including) <paramref name="end"/> in steps of
+    /// <paramref name="step"/>, float32 unless <paramref name="dtype"/> says otherwise (some argument is a double).
+    /// </summary>
+    /// <remarks>Value <c>i</c> is <c>start + i*step</c>; there are <c>ceil((end - start)/step)</c> of them, as in PyTorch.</remarks>
+    public static Tensor Arange(double start, double end, double step = 1, DType dtype = DType.Float32)
+    {
+        if (step == 0 || !double.IsFinite(step) || !double.IsFinite(start) || !double.IsFinite(end))
+            throw new ArgumentException($"arange: start, end and step must be finite and step non-zero, got start {start}, end {end}, step {step}");
+        if ((end - start) / step < 0)
+            throw new ArgumentException($"arange: the range [{start}, {end}) cannot be reached with step {step}");
+        double count = Math.Ceiling((end - start) / step);
+        if (count > int.MaxValue)
+            throw new ArgumentException($"arange: [{start}, {end}) in steps of {step} has {count} elements, more than a tensor holds ({int.MaxValue})");
+        var t = Empty(dtype, [(int)count]);
+        for (int i = 0; i < (int)count; i++) t.SetRaw(i, start + i * step);
+        return t;
+    }
+
+    /// <summary>Values 0, 1, ... below <paramref name="end"/>, float32 unless <paramref name="dtype"/> says otherwise (<c>torch.arange(5.)</c>).</summary>
+    public static Tensor Arange(double end, DType dtype = DType.Float32) => Arange(0, end, 1, dtype);
+
+    private static int ArangeCount(long start, long end, long step)
+    {
+        if (step == 0) throw new ArgumentException($"arange: step must be non-zero, got start {start}, end {end}, step {step}");
+        if (end != start && (end > start) != (step > 0))
+            throw new ArgumentException($"arange: the range [{start}, {end}) cannot be reached with step {step}");
+        // ceil(|end - start| / |step|) without overflow for any longs.
+        UInt128 span = (UInt128)Int128.Abs((Int128)end - start);
+        UInt128 stride = (UInt128)Int128.Abs(step);
+        UInt128 count = (span + stride - 1) / stride;
+        if (count > int.MaxValue)
+            throw new ArgumentException($"arange: [{start}, {end}) in steps of {step} has {count} elements, more than a tensor holds ({int.MaxValue})");
+        return (int)count;
+    }
 
     /// <summary><paramref name="steps"/> evenly spaced values from <paramref name="start"/> to <paramref name="end"/> inclusive.</summary>
     public static Tensor Linspace(double start, double end, int steps, DType dtype = DType.Float32)
@@ -165,11 +238,13 @@ public sealed partial class Tensor
     }
 
     /// <summary>An identity matrix with <paramref name="n"/> rows and <paramref name="m"/> columns (default square).</summary>
-    public static Tensor Eye(int n, int? m = null, DType dtype = DType.Float32)
+    public static Tensor Eye(int n, int? m = null, DType dtype = DType.Float32, bool requiresGrad = false)
     {
         int cols = m ?? n;
+        if (n < 0 || cols < 0) throw new ArgumentException($"eye: n and m must be non-negative, got n {n}, m {cols}");
         var t = Zeros([n, cols], dtype);
         for (int i = 0; i < Math.Min(n, cols); i++) t.SetRaw((long)i * cols + i, 1);
+        if (requiresGrad) t.RequiresGrad = true;
         return t;
     }
 

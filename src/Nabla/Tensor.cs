@@ -24,13 +24,14 @@ public sealed partial class Tensor
     // The rarely used per-tensor state (the Storage once made, the gradient, leaf hooks, retain_grad) lives in one
     // side object, so that the tensor itself is 72 bytes (5 references, numel, offset, dtype and two flags); a
     // view or a tensor with a gradient pays for the side object instead.
-    private readonly Array _data;
+    // _data, StrideArray, Offset, _dtype and _isContiguous change only in ConvertInPlace (Module.To).
+    private Array _data;
     internal readonly int[] Dims;
-    internal readonly int[] StrideArray;
-    internal readonly int Offset;
+    internal int[] StrideArray;
+    internal int Offset;
     private readonly long _numel;
-    private readonly byte _dtype;
-    private readonly bool _isContiguous;
+    private byte _dtype;
+    private bool _isContiguous;
     private bool _requiresGrad;
     private Extras? _extras;
 
@@ -268,6 +269,25 @@ public sealed partial class Tensor
         else System.Numerics.Tensors.TensorPrimitives.Add(Span<double>(), other.Span<double>(), Span<double>());
         Storage.Version++;
         return true;
+    }
+
+    /// <summary>
+    /// Gives this tensor the elements of <c>To(dtype)</c> in a new contiguous storage while it stays the same object (PyTorch's
+    /// <c>param.data = param.data.to(dtype)</c>), so that optimizers and modules holding it see the conversion. Views made
+    /// before keep the old storage; the version moves on, so a graph that saved this tensor refuses to backpropagate.
+    /// </summary>
+    internal void ConvertInPlace(DType dtype)
+    {
+        Tensor converted;
+        using (Autograd.NoGrad()) converted = Detach().To(dtype).ContiguousData();
+        int version = Version;
+        _data = converted._data;
+        _dtype = (byte)dtype;
+        StrideArray = Strided.ContiguousStrides(Dims);
+        Offset = converted.Offset;
+        _isContiguous = true;
+        if (_extras is { } extras) extras.Storage = null;
+        Storage.Version = version + 1;
     }
 
     /// <summary>This tensor if contiguous, else a contiguous copy; never recorded (kernel input).</summary>

@@ -104,7 +104,7 @@ internal static class FunctionalGradCheck
     private static double Objective(Func<Tensor[], Tensor> f, Tensor[] inputs, int k, double[] data, Tensor v)
     {
         var replaced = (Tensor[])inputs.Clone();
-        replaced[k] = Tensor.From(data, inputs[k].Shape.ToArray());
+        replaced[k] = Tensor.From(data, inputs[k].Shape.ToArray(), dtype: DType.Float64);
         using (Autograd.NoGrad()) return (f(replaced) * v).Sum().Item();
     }
 

@@ -58,7 +58,7 @@ internal static class IndexConvGradCheck
         Tensor[] v = inputs.Select(x => Tensor.Randn(x.Shape.ToArray(), DType.Float64, gen)).ToArray();
 
         Tensor?[] g = Autograd.Grad([(f(inputs) * r).Sum()], inputs, createGraph: true);
-        Tensor s = Tensor.Scalar(0.0);
+        Tensor s = Tensor.Scalar(0.0, dtype: DType.Float64);
         for (int k = 0; k < inputs.Length; k++) s = s + (g[k]! * v[k]).Sum();
         Tensor?[] hvp = Autograd.Grad([s], inputs, allowUnused: true);
 

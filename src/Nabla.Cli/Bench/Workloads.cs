@@ -186,7 +186,7 @@ public static class Workloads
         int count = 0;
         for (int l = 0; l + 1 < Sizes.Length; l++) count += (Sizes[l] + 1) * Sizes[l + 1];
         double[] init = InitialWeights(count);
-        Tensor[] p = init.Select(v => Tensor.Scalar(v, requiresGrad: true)).ToArray();
+        Tensor[] p = init.Select(v => Tensor.Scalar(v, requiresGrad: true, dtype: DType.Float64)).ToArray();
         int n = ys.Length;
         double accuracy = 0;
         for (int k = 0; k < 100; k++)
@@ -195,7 +195,7 @@ public static class Workloads
             int correct = 0;
             for (int s = 0; s < n; s++)
             {
-                Tensor[] act = [Tensor.Scalar(xs[2 * s]), Tensor.Scalar(xs[2 * s + 1])];
+                Tensor[] act = [Tensor.Scalar(xs[2 * s], dtype: DType.Float64), Tensor.Scalar(xs[2 * s + 1], dtype: DType.Float64)];
                 int at = 0;
                 for (int l = 0; l + 1 < Sizes.Length; l++)
                 {
@@ -246,10 +246,10 @@ public static class Workloads
                 b[j] = init[at + fanIn];
                 at += fanIn + 1;
             }
-            weights.Add(Tensor.From(w, [fanIn, fanOut], requiresGrad: true));
-            biases.Add(Tensor.From(b, [fanOut], requiresGrad: true));
+            weights.Add(Tensor.From(w, [fanIn, fanOut], requiresGrad: true, dtype: DType.Float64));
+            biases.Add(Tensor.From(b, [fanOut], requiresGrad: true, dtype: DType.Float64));
         }
-        Tensor x = Tensor.From(xs, [ys.Length, 2]), y = Tensor.From(ys, [ys.Length, 1]);
+        Tensor x = Tensor.From(xs, [ys.Length, 2], dtype: DType.Float64), y = Tensor.From(ys, [ys.Length, 1], dtype: DType.Float64);
         Tensor[] parameters = [.. weights, .. biases];
         double accuracy = 0;
         for (int k = 0; k < 100; k++)

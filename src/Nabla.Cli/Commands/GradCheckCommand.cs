@@ -1,6 +1,7 @@
 using System.Globalization;
 using Nabla.Cli.Training;
 using Nabla.Diagnostics;
+using Nabla.NN;
 
 namespace Nabla.Cli.Commands;
 

@@ -26,7 +26,7 @@ public static class Evaluator
         {
             Tensor result = node switch
             {
-                NumberNode n => Tensor.Scalar(n.Value),
+                NumberNode n => Tensor.Scalar(n.Value, dtype: DType.Float64),
                 VariableNode v => Leaf(v.Name),
                 NegateNode n => results[n.Operand.Index].Neg(),
                 BinaryNode b => Binary(b.Operator, results[b.Left.Index], results[b.Right.Index]),
@@ -55,7 +55,7 @@ public static class Evaluator
             if (leaves.TryGetValue(name, out Tensor? leaf)) return leaf;
             if (!values.TryGetValue(name, out double value))
                 throw new ArgumentException($"variable '{name}' has no value", nameof(values));
-            return leaves[name] = Tensor.Scalar(value, requiresGrad: true);
+            return leaves[name] = Tensor.Scalar(value, requiresGrad: true, dtype: DType.Float64);
         }
     }
 

@@ -51,7 +51,7 @@ public sealed class Trainer
     /// optimizer's buffers, or, given <paramref name="inferenceBatch"/>, for inference only.
     /// </summary>
     /// <remarks>
-    /// With <paramref name="fuse"/> (training, evaluation, benchmarks) the model is fused (<see cref="Module.Fuse"/>): each
+    /// With <paramref name="fuse"/> (training, evaluation, benchmarks) the model is fused (<see cref="ModuleExtensions.Fuse"/>): each
     /// Linear or Conv2d followed by a ReLU runs as one op, with the same values, gradients and state_dict. <c>nabla graph</c>
     /// shows the model unfused, layer by layer.
     /// </remarks>

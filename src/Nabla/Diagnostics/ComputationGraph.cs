@@ -66,21 +66,22 @@ public sealed partial class ComputationGraph
     /// Runs <paramref name="loss"/> with forward hooks on every module of <paramref name="model"/> and captures the graph of
     /// the loss with each op grouped under the module that computed it and parameters named by their state_dict names.
     /// </summary>
-    /// <param name="model">The model; its modules become groups (Graphviz clusters, boxes in the SVG).</param>
+    /// <param name="model">The model, of any form; its modules become groups (Graphviz clusters, boxes in the SVG).</param>
     /// <param name="loss">Computes the loss from the model, e.g. <c>() =&gt; Functional.CrossEntropy(model.Forward(x), y)</c>.</param>
-    public static ComputationGraph FromModel(Module model, Func<Tensor> loss)
+    /// <remarks>A module with several inputs or outputs claims the ops between all of its input tensors and all of its output tensors.</remarks>
+    public static ComputationGraph FromModel(ModuleBase model, Func<Tensor> loss)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(loss);
-        var calls = new List<(string Name, Tensor Input, Tensor Output)>();
+        var calls = new List<(string Name, List<Tensor> Inputs, List<Tensor> Outputs)>();
         var types = new Dictionary<string, string>(StringComparer.Ordinal);
         var hooks = new List<IDisposable>();
         foreach (var (name, module) in model.NamedModules())
         {
             if (name.Length == 0) continue;
-            types[name] = module.GetType().Name;
+            types[name] = ModuleNames.DotNet(module.GetType());
             string n = name;
-            hooks.Add(module.RegisterForwardHook((_, input, output) => calls.Add((n, input, output))));
+            hooks.Add(module.RegisterForwardHook((_, inputs, output) => calls.Add((n, TensorTree.Flatten(inputs), TensorTree.Flatten(output)))));
         }
         Tensor result;
         try
@@ -102,16 +103,21 @@ public sealed partial class ComputationGraph
         // Hooks fire when a module's forward returns, so inner modules come first and claim their ops first.
         var nodeGroups = new Dictionary<Node, string>();
         var known = new Dictionary<Node, Tensor>();
-        foreach (var (name, input, output) in calls)
+        foreach (var (name, inputs, outputs) in calls)
         {
-            if (output.GradFn is not { } top) continue;
-            known.TryAdd(top, output);
-            var stack = new Stack<Node>([top]);
+            var stops = inputs.Select(i => i.GradFn).OfType<Node>().ToHashSet();
+            var stack = new Stack<Node>();
+            foreach (Tensor output in outputs)
+                if (output.GradFn is { } top)
+                {
+                    known.TryAdd(top, output);
+                    stack.Push(top);
+                }
             var seen = new HashSet<Node>();
             while (stack.Count > 0)
             {
                 Node node = stack.Pop();
-                if (ReferenceEquals(node, input.GradFn) || !seen.Add(node)) continue;
+                if (stops.Contains(node) || !seen.Add(node)) continue;
                 nodeGroups.TryAdd(node, name);
                 foreach (Edge e in node.Edges)
                     if (e.Fn is { } next) stack.Push(next);

@@ -116,7 +116,7 @@ public static class GradCheck
     /// </summary>
     /// <remarks>
     /// The model's parameters must be float64 (build its layers with <c>dtype: DType.Float64</c>), and the loss must be
-    /// deterministic: call <see cref="Module.Eval"/> for a model with dropout. A large parameter can be sampled with
+    /// deterministic: call <see cref="ModuleExtensions.Eval"/> for a model with dropout. A large parameter can be sampled with
     /// <paramref name="maxElementsPerParameter"/> (each checked element costs two evaluations of the loss).
     /// </remarks>
     /// <param name="model">The model whose parameters are checked.</param>
@@ -125,7 +125,7 @@ public static class GradCheck
     /// <param name="tolerance">The largest acceptable error.</param>
     /// <param name="maxElementsPerParameter">Check at most this many elements of each parameter, chosen at random (0 = all).</param>
     /// <param name="seed">The seed of the element sample.</param>
-    public static GradCheckReport Check(Module model, Func<Tensor> loss, double eps = 1e-6, double tolerance = 1e-5,
+    public static GradCheckReport Check(ModuleBase model, Func<Tensor> loss, double eps = 1e-6, double tolerance = 1e-5,
         int maxElementsPerParameter = 0, ulong seed = 0)
     {
         ArgumentNullException.ThrowIfNull(model);

@@ -47,7 +47,7 @@ public sealed class GradientFlowRecorder : IDisposable
     }
 
     /// <summary>Attaches to every layer of <paramref name="model"/> (modules with parameters of their own).</summary>
-    public GradientFlowRecorder(Module model)
+    public GradientFlowRecorder(ModuleBase model)
     {
         ArgumentNullException.ThrowIfNull(model);
         foreach (var (name, module) in model.NamedModules())
@@ -57,14 +57,16 @@ public sealed class GradientFlowRecorder : IDisposable
             Tensor weight = own.FirstOrDefault(p => p.Name == "weight").Parameter ?? own[0].Parameter;
             Tensor previous;
             using (Autograd.NoGrad()) previous = weight.Detach().Clone();
-            var layer = new Layer(name.Length == 0 ? module.GetType().Name : name, module.GetType().Name, weight, previous);
+            string type = ModuleNames.DotNet(module.GetType());
+            var layer = new Layer(name.Length == 0 ? type : name, type, weight, previous);
             _layers.Add(layer);
+            // A module with several outputs is watched through its first tensor output.
             _hooks.Add(module.RegisterForwardHook((_, _, output) =>
             {
-                if (output.RequiresGrad) output.RegisterHook(g => ObserveOutputGradient(layer, g));
+                if (TensorTree.Flatten(output).FirstOrDefault() is { RequiresGrad: true } first) first.RegisterHook(g => ObserveOutputGradient(layer, g));
             }));
         }
-        if (_layers.Count == 0) throw new ArgumentException($"gradient flow: {model.GetType().Name} has no parameters to watch");
+        if (_layers.Count == 0) throw new ArgumentException($"gradient flow: {ModuleNames.DotNet(model.GetType())} has no parameters to watch");
     }
 
     /// <summary>The layer names, first layer first.</summary>

@@ -214,7 +214,7 @@ internal static class Conv2dKernels
 
     // NOTE: a plain vector loop: TensorPrimitives.Add(row, scalar, row) over the 4,096 output rows of the cnn preset's
     // first layer cost more than the layer's products (docs/benchmarks.md); this loop runs at memory speed.
-    private static void AddScalar<T>(Span<T> row, T value) where T : unmanaged, INumber<T>
+    internal static void AddScalar<T>(Span<T> row, T value) where T : unmanaged, INumber<T>
     {
         int i = 0;
         if (Vector512.IsHardwareAccelerated)

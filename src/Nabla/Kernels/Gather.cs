@@ -33,6 +33,17 @@ internal static class GatherKernels
     /// </summary>
     public static void ScatterAdd<T>(T[] dst, int offset, int[] strides, int dim, ReadOnlySpan<long> index, int[] indexDims, ReadOnlySpan<T> src)
         where T : INumber<T>
+        => Scatter<T, AddMove<T>>(dst, offset, strides, dim, index, indexDims, src);
+
+    /// <summary>
+    /// <c>dst[off + sum_{d != dim} c_d * strides_d + index[c] * strides_dim] = src[c]</c> for every coordinate of
+    /// <paramref name="indexDims"/> in row-major order (a repeated target keeps the last write).
+    /// </summary>
+    public static void Scatter<T>(T[] dst, int offset, int[] strides, int dim, ReadOnlySpan<long> index, int[] indexDims, ReadOnlySpan<T> src)
+        => Scatter<T, CopyMove<T>>(dst, offset, strides, dim, index, indexDims, src);
+
+    private static void Scatter<T, TOp>(T[] dst, int offset, int[] strides, int dim, ReadOnlySpan<long> index, int[] indexDims, ReadOnlySpan<T> src)
+        where TOp : IMoveOp<T>
     {
         int rank = indexDims.Length;
         if (src.Length == 0) return;
@@ -41,7 +52,7 @@ internal static class GatherKernels
         int baseOff = offset;
         for (int p = 0; p < src.Length; p += inner)
         {
-            for (int j = 0, o = baseOff; j < inner; j++, o += sInner) dst[o + (int)index[p + j] * sDim] += src[p + j];
+            for (int j = 0, o = baseOff; j < inner; j++, o += sInner) TOp.One(src[p + j], ref dst[o + (int)index[p + j] * sDim]);
             Advance(counter, indexDims, strides, dim, ref baseOff);
         }
     }

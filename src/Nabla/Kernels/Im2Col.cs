@@ -13,14 +13,17 @@ namespace Nabla.Kernels;
 /// </summary>
 internal readonly record struct Window2d(int KH, int KW, int SH, int SW, int PH, int PW, int DH, int DW, int H, int W, int OH, int OW)
 {
-    /// <summary>Output length of one axis: <c>floor((L + 2p - d(k-1) - 1)/s) + 1</c>, or with ceil, minus one if the last window starts past <c>L + p</c>.</summary>
+    /// <summary>
+    /// Output length of one axis, PyTorch's rule: <c>floor((L + 2p - d(k-1) - 1)/s) + 1</c>, or with ceil <c>ceil(...)</c> minus one if the last
+    /// window would start at or beyond <c>L + p</c>. The division rounds toward -inf, so with ceil a dilated kernel longer than the padded
+    /// axis still gets the one window starting inside it; 0 when no window fits.
+    /// </summary>
     public static int OutputSize(int length, int kernel, int stride, int padding, int dilation, bool ceilMode)
     {
-        long span = (long)length + 2L * padding - (long)dilation * (kernel - 1) - 1;
-        if (span < 0) return 0;
-        long o = (ceilMode ? (span + stride - 1) / stride : span / stride) + 1;
-        if (ceilMode && (o - 1) * stride >= length + padding) o--;
-        return (int)o;
+        long span = (long)length + 2L * padding - (long)dilation * (kernel - 1) - 1 + (ceilMode ? stride - 1 : 0);
+        long o = Math.DivRem(span, stride, out long rem) - (rem < 0 ? 1 : 0) + 1;
+        if (ceilMode && o > 0 && (o - 1) * stride >= length + padding) o--;
+        return (int)Math.Clamp(o, 0, int.MaxValue);
     }
 
     /// <summary>True when every window is the single pixel under it (1x1 kernel, stride 1, no padding): im2col is the identity.</summary>

@@ -27,6 +27,18 @@ internal static class SpecialFunctions
         return Math.Log(u) * x / (u - 1);
     }
 
+    /// <summary>e^x - 1, accurate to a few ulps also for tiny x (where .NET's <c>double.ExpM1</c>, which is <c>Exp(x) - 1</c>, returns 0).</summary>
+    public static double Expm1(double x)
+    {
+        // NOTE: Kahan's trick, the counterpart of Log1p's: u = fl(e^x) is exact up to its rounding, and
+        // (u - 1) * x / ln(u) corrects for that rounding, so expm1(1e-300) is 1e-300 and not 0.
+        double u = Math.Exp(x);
+        if (u == 1) return x;
+        double um1 = u - 1;
+        if (um1 == -1 || double.IsPositiveInfinity(u)) return um1;
+        return um1 * x / Math.Log(u);
+    }
+
     // NOTE: erf(x) = 2/sqrt(pi) e^{-x^2} sum_n x (2x^2)^n / (1*3*...*(2n+1)). Every term is positive, so the
     // sum has no cancellation (unlike the alternating Taylor series) and stays accurate to x = 3.
     private static double ErfSeries(double x)

@@ -48,7 +48,7 @@ public sealed class Gelu(GeluApproximation approximate = GeluApproximation.None)
     protected override Tensor OnForward(Tensor input) => Functional.Gelu(input, approximate);
 
     /// <inheritdoc/>
-    protected override string ExtraRepr() => approximate == GeluApproximation.Tanh ? "approximate='tanh'" : "";
+    protected override string ExtraRepr() => approximate == GeluApproximation.Tanh ? "approximate='tanh'" : "approximate='none'";
 }
 
 /// <summary>SiLU (Swish): <c>x·sigmoid(x)</c>.</summary>
@@ -65,7 +65,7 @@ public sealed class LeakyRelu(double negativeSlope = 0.01) : Module
     protected override Tensor OnForward(Tensor input) => Functional.LeakyRelu(input, negativeSlope);
 
     /// <inheritdoc/>
-    protected override string ExtraRepr() => $"negative_slope={negativeSlope}";
+    protected override string ExtraRepr() => $"negative_slope={PyRepr.Float(negativeSlope)}";
 }
 
 /// <summary>ELU: <c>x</c> for x &gt; 0, else <c>alpha·(e^x − 1)</c>.</summary>
@@ -75,7 +75,7 @@ public sealed class Elu(double alpha = 1) : Module
     protected override Tensor OnForward(Tensor input) => Functional.Elu(input, alpha);
 
     /// <inheritdoc/>
-    protected override string ExtraRepr() => $"alpha={alpha}";
+    protected override string ExtraRepr() => $"alpha={PyRepr.Float(alpha)}";
 }
 
 /// <summary>Softplus: <c>log(1 + e^(beta·x))/beta</c>, linear above the threshold.</summary>
@@ -85,5 +85,5 @@ public sealed class Softplus(double beta = 1, double threshold = 20) : Module
     protected override Tensor OnForward(Tensor input) => Functional.Softplus(input, beta, threshold);
 
     /// <inheritdoc/>
-    protected override string ExtraRepr() => $"beta={beta}, threshold={threshold}";
+    protected override string ExtraRepr() => $"beta={PyRepr.Number(beta)}, threshold={PyRepr.Number(threshold)}";
 }

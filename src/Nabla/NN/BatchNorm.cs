@@ -55,7 +55,7 @@ public abstract class BatchNormBase : Module
     }
 
     /// <inheritdoc/>
-    protected override string ExtraRepr() => $"{NumFeatures}, eps={_eps}, momentum={_momentum}";
+    protected override string ExtraRepr() => $"{NumFeatures}, eps={PyRepr.Float(_eps)}, momentum={PyRepr.Float(_momentum)}, affine=True, track_running_stats=True";
 }
 
 /// <summary>Batch normalisation of [N, C] or [N, C, L] inputs.</summary>

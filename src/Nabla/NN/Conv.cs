@@ -63,15 +63,22 @@ public sealed class Conv2d : Module
     /// <summary><c>relu(Forward(input))</c> in one op (see Note [Fused convolution + ReLU]).</summary>
     internal Tensor ForwardRelu(Tensor input) => Functional.Conv2dRelu(input, Weight, Bias, _stride, _padding, _dilation, _groups);
 
-    /// <summary>The constructor arguments as <see cref="Module.ToString"/> shows them (for <see cref="Conv2dRelu"/>).</summary>
+    /// <summary>The constructor arguments as <see cref="ModuleBase.ToString"/> shows them (for <see cref="Conv2dRelu"/>).</summary>
     internal string Arguments => ExtraRepr();
 
     /// <inheritdoc/>
     protected internal override Module? FuseWith(Module next) => next is Relu ? new Conv2dRelu(this) : null;
 
     /// <inheritdoc/>
-    protected override string ExtraRepr() =>
-        $"{InChannels}, {OutChannels}, kernel_size=({KernelSize[0]}, {KernelSize[1]}), stride=({_stride[0]}, {_stride[1]}), padding=({_padding[0]}, {_padding[1]})";
+    protected override string ExtraRepr() => ConvRepr(InChannels, OutChannels, [.. KernelSize], _stride, _padding, _dilation, _groups, Bias is not null);
+
+    /// <summary>PyTorch's <c>extra_repr</c> of a convolution: padding, dilation, groups and bias only where they differ from the defaults.</summary>
+    internal static string ConvRepr(int inChannels, int outChannels, int[] kernel, int[] stride, int[] padding, int[] dilation, int groups, bool bias) =>
+        $"{inChannels}, {outChannels}, kernel_size={PyRepr.Tuple(kernel)}, stride={PyRepr.Tuple(stride)}"
+        + (padding.Any(p => p != 0) ? $", padding={PyRepr.Tuple(padding)}" : "")
+        + (dilation.Any(d => d != 1) ? $", dilation={PyRepr.Tuple(dilation)}" : "")
+        + (groups != 1 ? $", groups={groups}" : "")
+        + (bias ? "" : ", bias=False");
 }
 
 /// <summary>A 1-D convolution layer over [N, C_in, L].</summary>
@@ -100,4 +107,8 @@ public sealed class Conv1d : Module
 
     /// <inheritdoc/>
     protected override Tensor OnForward(Tensor input) => Functional.Conv1d(input, Weight, Bias, _stride, _padding, _dilation, _groups);
+
+    /// <inheritdoc/>
+    protected override string ExtraRepr() =>
+        Conv2d.ConvRepr(Weight.Size(1) * _groups, Weight.Size(0), [Weight.Size(2)], [_stride], [_padding], [_dilation], _groups, Bias is not null);
 }

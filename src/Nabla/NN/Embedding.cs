@@ -10,16 +10,32 @@ public sealed class Embedding : Module
     {
         if (numEmbeddings <= 0 || embeddingDim <= 0)
             throw new ArgumentException($"Embedding: sizes must be positive, got {numEmbeddings} x {embeddingDim}");
-        Weight = RegisterParameter("weight", Tensor.Zeros([numEmbeddings, embeddingDim], dtype));
+        (NumEmbeddings, EmbeddingDim) = (numEmbeddings, embeddingDim);
+        _weight = RegisterParameter("weight", Tensor.Zeros([numEmbeddings, embeddingDim], dtype));
         Init.Normal(Weight, 0, 1, generator);
         _paddingIdx = paddingIdx;
         if (paddingIdx is { } p)
             using (Autograd.NoGrad()) Weight.Select(0, (int)p).Fill(0);
     }
 
-    /// <summary>The table, [numEmbeddings, embeddingDim].</summary>
-    public Tensor Weight { get; }
+    private Tensor _weight;
+
+    /// <summary>The number of rows of the table.</summary>
+    public int NumEmbeddings { get; }
+
+    /// <summary>The size of each row.</summary>
+    public int EmbeddingDim { get; }
+
+    /// <summary>The table, [numEmbeddings, embeddingDim]. Setting it registers the new tensor as the parameter <c>weight</c> (tying).</summary>
+    public Tensor Weight
+    {
+        get => _weight;
+        set => ReplaceParameter("weight", _weight, value, "[num_embeddings, embedding_dim]");
+    }
 
     /// <inheritdoc/>
     protected override Tensor OnForward(Tensor input) => Functional.Embedding(input, Weight, _paddingIdx);
+
+    /// <inheritdoc/>
+    protected override string ExtraRepr() => $"{NumEmbeddings}, {EmbeddingDim}" + (_paddingIdx is { } p ? $", padding_idx={p}" : "");
 }

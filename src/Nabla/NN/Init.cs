@@ -134,6 +134,6 @@ public static class Init
         var flat = new double[rows * cols];
         for (int r = 0; r < rows; r++)
             for (int c = 0; c < cols; c++) flat[r * cols + c] = gain * (transpose ? a[c, r] : a[r, c]);
-        return Assign(tensor, Tensor.From(flat, tensor.Shape.ToArray()).To(tensor.DType));
+        return Assign(tensor, Tensor.From(flat, tensor.Shape.ToArray(), dtype: tensor.DType));
     }
 }

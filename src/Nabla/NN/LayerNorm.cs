@@ -32,5 +32,5 @@ public sealed class LayerNorm : Module
     protected override Tensor OnForward(Tensor input) => Functional.LayerNorm(input, _shape, Weight, Bias, _eps);
 
     /// <inheritdoc/>
-    protected override string ExtraRepr() => $"{new Shape(_shape)}, eps={_eps}";
+    protected override string ExtraRepr() => $"{PyRepr.Tuple(_shape)}, eps={PyRepr.Float(_eps)}, elementwise_affine={PyRepr.Bool(Weight is not null)}";
 }

@@ -11,7 +11,7 @@ public sealed class Linear : Module
             throw new ArgumentException($"Linear: feature counts must be positive, got in_features={inFeatures}, out_features={outFeatures}");
         InFeatures = inFeatures;
         OutFeatures = outFeatures;
-        Weight = RegisterParameter("weight", Tensor.Zeros([outFeatures, inFeatures], dtype));
+        _weight = RegisterParameter("weight", Tensor.Zeros([outFeatures, inFeatures], dtype));
         // NOTE: kaiming_uniform(a = sqrt(5)) on [out, in] is exactly U(-1/sqrt(in), 1/sqrt(in)).
         double bound = 1 / Math.Sqrt(inFeatures);
         Init.Uniform(Weight, -bound, bound, generator);
@@ -24,8 +24,14 @@ public sealed class Linear : Module
     /// <summary>The number of output features.</summary>
     public int OutFeatures { get; }
 
-    /// <summary>The weight, [out, in].</summary>
-    public Tensor Weight { get; }
+    private Tensor _weight;
+
+    /// <summary>The weight, [out, in]. Setting it registers the new tensor as the parameter <c>weight</c> (tying: <c>head.Weight = embedding.Weight</c>).</summary>
+    public Tensor Weight
+    {
+        get => _weight;
+        set => ReplaceParameter("weight", _weight, value, "[out_features, in_features]");
+    }
 
     /// <summary>The bias, [out], or null.</summary>
     public Tensor? Bias { get; }

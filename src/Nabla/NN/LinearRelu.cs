@@ -8,11 +8,11 @@ namespace Nabla.NN;
 // containers know no layer types. The graph, the GradFn names and anomaly mode's reports are therefore the same in
 // every mode: anomaly mode names the fused op. The presets of the nabla tool are fused by the tool.
 
-/// <summary><c>relu(x·Wᵀ + b)</c> as one op (<see cref="Functional.LinearRelu"/>): what <see cref="Module.Fuse"/> makes of a <see cref="Linear"/> followed by a <see cref="Relu"/>.</summary>
+/// <summary><c>relu(x·Wᵀ + b)</c> as one op (<see cref="Functional.LinearRelu"/>): what <see cref="ModuleExtensions.Fuse"/> makes of a <see cref="Linear"/> followed by a <see cref="Relu"/>.</summary>
 /// <remarks>Holds the Linear's own weight and bias tensors under the same names. See Note [Fusion].</remarks>
 public sealed class LinearRelu : Module
 {
-    private readonly Linear _linear;
+    [NotRegistered] private readonly Linear _linear;
 
     /// <summary>Fuses <paramref name="linear"/> with a ReLU; the parameters stay the Linear's tensors.</summary>
     public LinearRelu(Linear linear)

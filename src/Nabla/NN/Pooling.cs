@@ -5,8 +5,9 @@ public sealed class MaxPool2d(int[] kernelSize, int[]? stride = null, int[]? pad
 {
     private readonly int[] _k = Conv2d.Pair(kernelSize, "kernel_size");
 
-    /// <summary>Square-window max pooling.</summary>
-    public MaxPool2d(int kernelSize, int? stride = null) : this([kernelSize, kernelSize], stride is { } s ? [s, s] : null) { }
+    /// <summary>Square-window max pooling, every size given as one number (PyTorch's <c>nn.MaxPool2d(2)</c>); the stride defaults to the kernel size.</summary>
+    public MaxPool2d(int kernelSize, int? stride = null, int padding = 0, int dilation = 1, bool ceilMode = false)
+        : this([kernelSize], stride is { } s ? [s] : null, [padding], [dilation], ceilMode) { }
 
     /// <inheritdoc/>
     protected override Tensor OnForward(Tensor input) =>
@@ -14,7 +15,9 @@ public sealed class MaxPool2d(int[] kernelSize, int[]? stride = null, int[]? pad
             dilation is null ? null : Conv2d.Pair(dilation, "dilation"), ceilMode);
 
     /// <inheritdoc/>
-    protected override string ExtraRepr() => $"kernel_size=({_k[0]}, {_k[1]})";
+    protected override string ExtraRepr() =>
+        $"kernel_size={PyRepr.IntOrTuple(kernelSize)}, stride={PyRepr.IntOrTuple(stride ?? kernelSize)}, padding={PyRepr.IntOrTuple(padding ?? [0])}, " +
+        $"dilation={PyRepr.IntOrTuple(dilation ?? [1])}, ceil_mode={PyRepr.Bool(ceilMode)}";
 }
 
 /// <summary>2-D average pooling (stride defaults to the kernel size).</summary>
@@ -22,8 +25,9 @@ public sealed class AvgPool2d(int[] kernelSize, int[]? stride = null, int[]? pad
 {
     private readonly int[] _k = Conv2d.Pair(kernelSize, "kernel_size");
 
-    /// <summary>Square-window average pooling.</summary>
-    public AvgPool2d(int kernelSize, int? stride = null) : this([kernelSize, kernelSize], stride is { } s ? [s, s] : null) { }
+    /// <summary>Square-window average pooling, every size given as one number (PyTorch's <c>nn.AvgPool2d(2)</c>); the stride defaults to the kernel size.</summary>
+    public AvgPool2d(int kernelSize, int? stride = null, int padding = 0, bool ceilMode = false, bool countIncludePad = true)
+        : this([kernelSize], stride is { } s ? [s] : null, [padding], ceilMode, countIncludePad) { }
 
     /// <inheritdoc/>
     protected override Tensor OnForward(Tensor input) =>
@@ -31,7 +35,8 @@ public sealed class AvgPool2d(int[] kernelSize, int[]? stride = null, int[]? pad
             ceilMode, countIncludePad);
 
     /// <inheritdoc/>
-    protected override string ExtraRepr() => $"kernel_size=({_k[0]}, {_k[1]})";
+    protected override string ExtraRepr() =>
+        $"kernel_size={PyRepr.IntOrTuple(kernelSize)}, stride={PyRepr.IntOrTuple(stride ?? kernelSize)}, padding={PyRepr.IntOrTuple(padding ?? [0])}";
 }
 
 /// <summary>Average pooling to a fixed output size [OH, OW].</summary>
@@ -39,9 +44,12 @@ public sealed class AdaptiveAvgPool2d(int[] outputSize) : Module
 {
     private readonly int[] _size = Conv2d.Pair(outputSize, "output_size");
 
+    /// <summary>Average pooling to a square output size given as one number (PyTorch's <c>nn.AdaptiveAvgPool2d(1)</c>).</summary>
+    public AdaptiveAvgPool2d(int outputSize) : this([outputSize, outputSize]) { }
+
     /// <inheritdoc/>
     protected override Tensor OnForward(Tensor input) => Functional.AdaptiveAvgPool2d(input, _size);
 
     /// <inheritdoc/>
-    protected override string ExtraRepr() => $"output_size=({_size[0]}, {_size[1]})";
+    protected override string ExtraRepr() => $"output_size={PyRepr.IntOrTuple(outputSize)}";
 }

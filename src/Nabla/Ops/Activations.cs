@@ -26,8 +26,11 @@ namespace Nabla
             Tensor.CheckFloat(x, "gelu");
             if (approximate == GeluApproximation.Tanh)
             {
-                Tensor inner = (x + x * x * x * GeluTanhKappa) * SqrtTwoOverPi;
-                return x * 0.5 * (inner.Tanh() + 1.0);
+                return Ops.Composite.Run("GeluBackward", x, static x =>
+                {
+                    Tensor inner = (x + x * x * x * GeluTanhKappa) * SqrtTwoOverPi;
+                    return x * 0.5 * (inner.Tanh() + 1.0);
+                });
             }
             if (approximate != GeluApproximation.None)
                 throw new ArgumentException($"gelu: unknown approximation {approximate}; expected None or Tanh");
@@ -42,7 +45,7 @@ namespace Nabla
         {
             ArgumentNullException.ThrowIfNull(x);
             Tensor.CheckFloat(x, "silu");
-            return x * x.Sigmoid();
+            return Ops.Composite.Run("SiluBackward", x, static x => x * x.Sigmoid());
         }
 
         /// <summary>Smooth approximation of ReLU: <c>ln(1 + exp(beta*x))/beta</c>, linear above a threshold.</summary>
@@ -56,11 +59,14 @@ namespace Nabla
             Tensor.CheckFloat(x, "softplus");
             if (beta == 0 || !double.IsFinite(beta))
                 throw new ArgumentException($"softplus: beta must be a finite non-zero number, got {beta}");
-            Tensor bx = x * beta;
-            // NOTE: the unselected log1p(exp()) branch is still evaluated and differentiated; clamping its
-            // argument at the threshold keeps exp() finite there, so its zero gradient does not become 0*inf = NaN.
-            Tensor smooth = bx.Clamp(max: threshold).Exp().Log1p() / beta;
-            return Tensor.Where(bx.Gt(threshold), x, smooth);
+            return Ops.Composite.Run("SoftplusBackward", x, x =>
+            {
+                Tensor bx = x * beta;
+                // NOTE: the unselected log1p(exp()) branch is still evaluated and differentiated; clamping its
+                // argument at the threshold keeps exp() finite there, so its zero gradient does not become 0*inf = NaN.
+                Tensor smooth = bx.Clamp(max: threshold).Exp().Log1p() / beta;
+                return Tensor.Where(bx.Gt(threshold), x, smooth);
+            });
         }
 
         /// <summary>Leaky rectifier: <c>x</c> for <c>x &gt; 0</c>, else <c>negativeSlope*x</c>.</summary>
@@ -69,7 +75,7 @@ namespace Nabla
         {
             ArgumentNullException.ThrowIfNull(x);
             Tensor.CheckFloat(x, "leaky_relu");
-            return Tensor.Where(x.Gt(0), x, x * negativeSlope);
+            return Ops.Composite.Run("LeakyReluBackward", x, x => Tensor.Where(x.Gt(0), x, x * negativeSlope));
         }
 
         /// <summary>Exponential linear unit: <c>x</c> for <c>x &gt; 0</c>, else <c>alpha*(exp(x) - 1)</c>.</summary>
@@ -77,10 +83,7 @@ namespace Nabla
         public static Tensor Elu(Tensor x, double alpha = 1)
         {
             ArgumentNullException.ThrowIfNull(x);
-            Tensor.CheckFloat(x, "elu");
-            // NOTE: clamp the exp() argument of the unselected branch, else exp(1000) = inf and its gradient is NaN.
-            Tensor negative = (x.Clamp(max: 0).Exp() - 1.0) * alpha;
-            return Tensor.Where(x.Gt(0), x, negative);
+            return EluCore(x, alpha, 1, "elu");
         }
 
         /// <summary>Rectified linear unit <c>max(x, 0)</c>; same as <see cref="Tensor.Relu"/>.</summary>
@@ -135,7 +138,7 @@ namespace Nabla
         /// <summary>
         /// <c>relu(Linear(input, weight, bias))</c> as one op (<c>AddmmReluBackward</c>, or <c>MmReluBackward</c> without a
         /// bias): the same arguments, checks, results and gradients as the two ops, with one product buffer and one node
-        /// (see Note [Fused linear]). <see cref="NN.Module.Fuse"/> makes a Linear followed by a Relu use it.
+        /// (see Note [Fused linear]). <see cref="NN.ModuleExtensions.Fuse"/> makes a Linear followed by a Relu use it.
         /// </summary>
         public static Tensor LinearRelu(Tensor input, Tensor weight, Tensor? bias = null) => LinearImpl(input, weight, bias, relu: true);
 

@@ -23,7 +23,8 @@ namespace Nabla
         /// <param name="dilation">Spacing between kernel taps.</param>
         /// <param name="groups">Number of blocked channel groups; both channel counts must be divisible by it.</param>
         public static Tensor Conv1d(Tensor input, Tensor weight, Tensor? bias = null, int stride = 1, int padding = 0, int dilation = 1, int groups = 1)
-            => ConvNd("conv1d", 1, input, weight, bias, [stride], [padding], [dilation], groups);
+            => Ops.Composite.Run("ConvolutionBackward", [input, weight, bias],
+                a => ConvNd("conv1d", 1, a[0]!, a[1]!, a[2], [stride], [padding], [dilation], groups)); // one node, as conv2d
 
         /// <summary>2-D convolution (cross-correlation, zero padding), like <c>torch.nn.functional.conv2d</c>.</summary>
         /// <remarks>
@@ -98,7 +99,7 @@ namespace Nabla
 
         /// <summary>
         /// <c>relu(conv2d(input, weight, bias))</c> as one op (<c>ConvolutionReluBackward</c>): the same arguments, checks,
-        /// results and gradients as the two ops (see Note [Fused convolution + ReLU]). <see cref="NN.Module.Fuse"/> makes a
+        /// results and gradients as the two ops (see Note [Fused convolution + ReLU]). <see cref="NN.ModuleExtensions.Fuse"/> makes a
         /// Conv2d followed by a Relu use it.
         /// </summary>
         public static Tensor Conv2dRelu(Tensor input, Tensor weight, Tensor? bias = null, int[]? stride = null, int[]? padding = null,
@@ -108,21 +109,10 @@ namespace Nabla
         private static Tensor ConvNd(string op, int spatial, Tensor input, Tensor weight, Tensor? bias, int[] stride, int[] padding, int[] dilation, int groups,
             bool relu = false)
         {
-            ArgumentNullException.ThrowIfNull(input);
-            ArgumentNullException.ThrowIfNull(weight);
-            string sizes = spatial == 1 ? "L" : "H, W", taps = spatial == 1 ? "K" : "kH, kW";
-            if (input.Rank != spatial + 1 && input.Rank != spatial + 2)
-                throw new ArgumentException(
-                    $"{op}: expected input of rank {spatial + 2} [N, C_in, {sizes}] (or {spatial + 1} without the batch dimension), got shape {input.Shape}", nameof(input));
-            if (weight.Rank != spatial + 2)
-                throw new ArgumentException($"{op}: expected weight of rank {spatial + 2} [C_out, C_in/groups, {taps}], got shape {weight.Shape}", nameof(weight));
-            Tensor.CheckFloat(input, op);
-            Tensor.CheckSameDType(input, weight, op);
-            if (bias is not null) Tensor.CheckSameDType(input, bias, op);
+            CheckConvOperands(op, spatial, input, weight, bias, "C_out, C_in/groups", groups);
             stride = WindowParam(op, "stride", stride, spatial, 1);
             padding = WindowParam(op, "padding", padding, spatial, 0);
             dilation = WindowParam(op, "dilation", dilation, spatial, 1);
-            if (groups < 1) throw new ArgumentOutOfRangeException(nameof(groups), $"{op}: groups must be positive, got {groups}");
             bool batched = input.Rank == spatial + 2;
             int cin = input.Dims[batched ? 1 : 0], cout = weight.Dims[0];
             if (cout % groups != 0)
@@ -152,8 +142,28 @@ namespace Nabla
             return batched ? y : y.Squeeze(0);
         }
 
+        /// <summary>
+        /// The checks every convolution makes first: input of rank <c>spatial + 2</c> (or one less without the batch dim), weight of rank
+        /// <c>spatial + 2</c> laid out as <paramref name="weightLayout"/>, floating point, one dtype, positive groups.
+        /// </summary>
+        private static void CheckConvOperands(string op, int spatial, Tensor input, Tensor weight, Tensor? bias, string weightLayout, int groups)
+        {
+            ArgumentNullException.ThrowIfNull(input);
+            ArgumentNullException.ThrowIfNull(weight);
+            string sizes = spatial == 1 ? "L" : "H, W", taps = spatial == 1 ? "K" : "kH, kW";
+            if (input.Rank != spatial + 1 && input.Rank != spatial + 2)
+                throw new ArgumentException(
+                    $"{op}: expected input of rank {spatial + 2} [N, C_in, {sizes}] (or {spatial + 1} without the batch dimension), got shape {input.Shape}", nameof(input));
+            if (weight.Rank != spatial + 2)
+                throw new ArgumentException($"{op}: expected weight of rank {spatial + 2} [{weightLayout}, {taps}], got shape {weight.Shape}", nameof(weight));
+            Tensor.CheckFloat(input, op);
+            Tensor.CheckSameDType(input, weight, op);
+            if (bias is not null) Tensor.CheckSameDType(input, bias, op);
+            if (groups < 1) throw new ArgumentOutOfRangeException(nameof(groups), $"{op}: groups must be positive, got {groups}");
+        }
+
         // out = W_g @ unfold(x)_g + b per group g, one fused op: see Note [Convolution kernels] in Kernels/Conv2dKernels.cs.
-        private static Tensor Conv2dCore(Tensor x, Tensor w, Tensor? bias, Window2d g, int groups, bool relu)
+        internal static Tensor Conv2dCore(Tensor x, Tensor w, Tensor? bias, Window2d g, int groups, bool relu)
         {
             var s = new ConvShape(x.Dims[0], x.Dims[1], w.Dims[0], groups, g);
             var y = Tensor.Empty(x.DType, [s.N, s.Cout, g.OH, g.OW]);

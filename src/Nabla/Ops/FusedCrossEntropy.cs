@@ -135,8 +135,8 @@ namespace Nabla.Ops
                 Reduction.Mean => g / (double)_count,
                 _ => g,
             };
-            Tensor rows = Tensor.From(keep, [n, 1]).To(input.DType);
-            return (input.Softmax(1) - Tensor.From(onehot, [n, c]).To(input.DType)) * (rows * scale);
+            Tensor rows = Tensor.From(keep, [n, 1], dtype: input.DType);
+            return (input.Softmax(1) - Tensor.From(onehot, [n, c], dtype: input.DType)) * (rows * scale);
         }
     }
 }

@@ -96,9 +96,13 @@ namespace Nabla
                 if (t.DType != first.DType)
                     throw new ArgumentException(
                         $"stack: expected all tensors to have dtype {first.DType.Name()} (like tensor 0), but tensor {i} has dtype {t.DType.Name()}", nameof(tensors));
-                expanded[i] = t.Unsqueeze(d);
             }
-            return Cat(expanded, d);
+            // One node, StackBackward, over the pieces (Note [Composite ops]).
+            return Ops.Composite.Run("StackBackward", [.. tensors], pieces =>
+            {
+                for (int i = 0; i < pieces.Length; i++) expanded[i] = pieces[i]!.Unsqueeze(d);
+                return Cat(expanded, d);
+            });
         }
 
         /// <summary>Picks values along <paramref name="dim"/> by index, like <c>torch.gather</c>.</summary>
@@ -149,27 +153,9 @@ namespace Nabla
         /// <param name="source">The values to add (same dtype as this tensor).</param>
         public Tensor ScatterAdd(int dim, Tensor index, Tensor source)
         {
-            ArgumentNullException.ThrowIfNull(index);
-            ArgumentNullException.ThrowIfNull(source);
-            CheckIndexDType(index, "scatter_add");
-            CheckSameDType(this, source, "scatter_add");
+            (int d, Tensor src, Tensor idx) = ScatterArgs(dim, index, source, "scatter_add");
             if (DType == DType.Bool) throw new ArgumentException("scatter_add: not defined for dtype bool; expected float32, float64 or int64");
-            if (index.Rank != Rank || source.Rank != Rank)
-                throw new ArgumentException(
-                    $"scatter_add: expected index and source of the same rank as the input ({Rank}), got input shape {Shape}, index shape {index.Shape} and source shape {source.Shape}",
-                    nameof(index));
-            int d = NormalizeDim(dim, Rank, "scatter_add");
             if (Rank == 0) return Reshape(1).ScatterAdd(0, index.Reshape(1), source.Reshape(1)).Reshape();
-            Tensor src = source;
-            for (int k = 0; k < Rank; k++)
-            {
-                if (index.Dims[k] > source.Dims[k] || (k != d && index.Dims[k] > Dims[k]))
-                    throw new ArgumentException(
-                        $"scatter_add: index shape {index.Shape} exceeds source shape {source.Shape} or input shape {Shape} in dimension {k}; " +
-                        $"the index may be no larger than the source anywhere, nor than the input outside dimension {d}", nameof(index));
-                if (src.Dims[k] != index.Dims[k]) src = src.Narrow(k, 0, index.Dims[k]);
-            }
-            Tensor idx = CheckedIndex(index, Dims[d], "scatter_add", $"dimension {d} of size {Dims[d]} (input shape {Shape})");
             Tensor y = CopyRaw();
             Tensor s = src.ContiguousData();
             ReadOnlySpan<long> ix = idx.Span<long>();
@@ -181,6 +167,34 @@ namespace Nabla
             }
             if (Autograd.ShouldRecord(this, src)) y.SetGradFn(new Ops.ScatterAddBackward(this, src, d, idx));
             return y;
+        }
+
+        /// <summary>
+        /// Checks the arguments of scatter and scatter_add; returns the dimension, the source narrowed to the index's shape
+        /// and the checked contiguous index (for a 0-d input: the index unchecked, to be reshaped by the caller).
+        /// </summary>
+        private (int Dim, Tensor Source, Tensor Index) ScatterArgs(int dim, Tensor index, Tensor source, string op)
+        {
+            ArgumentNullException.ThrowIfNull(index);
+            ArgumentNullException.ThrowIfNull(source);
+            CheckIndexDType(index, op);
+            CheckSameDType(this, source, op);
+            if (index.Rank != Rank || source.Rank != Rank)
+                throw new ArgumentException(
+                    $"{op}: expected index and source of the same rank as the input ({Rank}), got input shape {Shape}, index shape {index.Shape} and source shape {source.Shape}",
+                    nameof(index));
+            int d = NormalizeDim(dim, Rank, op);
+            if (Rank == 0) return (d, source, index);
+            Tensor src = source;
+            for (int k = 0; k < Rank; k++)
+            {
+                if (index.Dims[k] > source.Dims[k] || (k != d && index.Dims[k] > Dims[k]))
+                    throw new ArgumentException(
+                        $"{op}: index shape {index.Shape} exceeds source shape {source.Shape} or input shape {Shape} in dimension {k}; " +
+                        $"the index may be no larger than the source anywhere, nor than the input outside dimension {d}", nameof(index));
+                if (src.Dims[k] != index.Dims[k]) src = src.Narrow(k, 0, index.Dims[k]);
+            }
+            return (d, src, CheckedIndex(index, Dims[d], op, $"dimension {d} of size {Dims[d]} (input shape {Shape})"));
         }
 
         /// <summary>Selects whole slices along <paramref name="dim"/> by index, like <c>torch.index_select</c>.</summary>

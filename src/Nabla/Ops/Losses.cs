@@ -3,7 +3,8 @@ using Nabla.Graph;
 namespace Nabla
 {
     // Losses are compositions of differentiable ops (double backward works through all of them), except
-    // binary_cross_entropy, whose gradient follows PyTorch's clamped formula and has its own node below.
+    // binary_cross_entropy, whose gradient follows PyTorch's clamped formula and has its own node below. Each loss is
+    // one node named after it (MseLossBackward, ...; Note [Composite ops]), whatever primitives compute it.
     //
     // Note [Class-index picking]
     // cross_entropy and nll_loss pick lp[i, y_i] without a gather: a bool one-hot mask (class == target, and
@@ -19,8 +20,11 @@ namespace Nabla
         {
             const string op = "mse_loss";
             CheckLossPair(op, input, target);
-            Tensor d = input - target;
-            return Reduce(d * d, reduction, op);
+            return Ops.Composite.Run("MseLossBackward", input, target, (x, t) =>
+            {
+                Tensor d = x - t!;
+                return Reduce(d * d, reduction, op);
+            });
         }
 
         /// <summary>Mean absolute error between <paramref name="input"/> and <paramref name="target"/>.</summary>
@@ -29,7 +33,7 @@ namespace Nabla
         {
             const string op = "l1_loss";
             CheckLossPair(op, input, target);
-            return Reduce((input - target).Abs(), reduction, op);
+            return Ops.Composite.Run("L1LossBackward", input, target, (x, t) => Reduce((x - t!).Abs(), reduction, op));
         }
 
         /// <summary>Smooth L1 loss: quadratic for small errors, linear for large ones.</summary>
@@ -42,10 +46,13 @@ namespace Nabla
             const string op = "smooth_l1_loss";
             CheckLossPair(op, input, target);
             if (!(beta >= 0)) throw new ArgumentException($"{op}: beta must be non-negative, got {beta}");
-            Tensor d = input - target;
-            if (beta == 0) return Reduce(d.Abs(), reduction, op);
-            Tensor ad = d.Abs();
-            return Reduce(Tensor.Where(ad.Lt(beta), d * d * 0.5 / beta, ad - 0.5 * beta), reduction, op);
+            return Ops.Composite.Run("SmoothL1LossBackward", input, target, (x, t) =>
+            {
+                Tensor d = x - t!;
+                if (beta == 0) return Reduce(d.Abs(), reduction, op);
+                Tensor ad = d.Abs();
+                return Reduce(Tensor.Where(ad.Lt(beta), d * d * 0.5 / beta, ad - 0.5 * beta), reduction, op);
+            });
         }
 
         /// <summary>Huber loss: quadratic for small errors, linear with slope <paramref name="delta"/> for large ones.</summary>
@@ -55,9 +62,12 @@ namespace Nabla
             const string op = "huber_loss";
             CheckLossPair(op, input, target);
             if (!(delta > 0)) throw new ArgumentException($"{op}: delta must be positive, got {delta}");
-            Tensor d = input - target;
-            Tensor ad = d.Abs();
-            return Reduce(Tensor.Where(ad.Lt(delta), d * d * 0.5, (ad - 0.5 * delta) * delta), reduction, op);
+            return Ops.Composite.Run("HuberLossBackward", input, target, (x, t) =>
+            {
+                Tensor d = x - t!;
+                Tensor ad = d.Abs();
+                return Reduce(Tensor.Where(ad.Lt(delta), d * d * 0.5, (ad - 0.5 * delta) * delta), reduction, op);
+            });
         }
 
         /// <summary>Binary cross entropy between probabilities <paramref name="input"/> and targets in [0, 1].</summary>
@@ -72,10 +82,17 @@ namespace Nabla
             CheckLossPair(op, input, target);
             CheckBroadcastsTo(op, "weight", weight, input);
             CheckProbabilities(op, input);
+            if (reduction == Reduction.None) return BinaryCrossEntropyCore(input, target, weight);
+            return Ops.Composite.Run("BinaryCrossEntropyBackward", [input, target, weight],
+                a => Reduce(BinaryCrossEntropyCore(a[0]!, a[1]!, a[2]), reduction, op));
+        }
+
+        private static Tensor BinaryCrossEntropyCore(Tensor input, Tensor target, Tensor? weight)
+        {
             Tensor loss;
             using (Autograd.NoGrad()) loss = Ops.BinaryCrossEntropyBackward.Loss(input, target, weight);
             if (Autograd.ShouldRecord([input, target, weight])) loss.SetGradFn(new Ops.BinaryCrossEntropyBackward(input, target, weight));
-            return Reduce(loss, reduction, op);
+            return loss;
         }
 
         /// <summary>Binary cross entropy on logits, combining a sigmoid and the loss in one stable formula.</summary>
@@ -91,12 +108,16 @@ namespace Nabla
             CheckLossPair(op, input, target);
             CheckBroadcastsTo(op, "weight", weight, input);
             CheckBroadcastsTo(op, "pos_weight", posWeight, input);
-            Tensor softplusNeg = StableSoftplus(-input);
-            Tensor loss = posWeight is null
-                ? (1.0 - target) * input + softplusNeg
-                : (1.0 - target) * input + ((posWeight - 1.0) * target + 1.0) * softplusNeg;
-            if (weight is not null) loss *= weight;
-            return Reduce(loss, reduction, op);
+            return Ops.Composite.Run("BinaryCrossEntropyWithLogitsBackward", [input, target, weight, posWeight], a =>
+            {
+                Tensor x = a[0]!, t = a[1]!;
+                Tensor softplusNeg = StableSoftplus(-x);
+                Tensor loss = a[3] is not { } pw
+                    ? (1.0 - t) * x + softplusNeg
+                    : (1.0 - t) * x + ((pw - 1.0) * t + 1.0) * softplusNeg;
+                if (a[2] is { } w) loss *= w;
+                return Reduce(loss, reduction, op);
+            });
         }
 
         /// <summary>Focal loss on logits (torchvision's <c>sigmoid_focal_loss</c>), down-weighting easy examples.</summary>
@@ -109,12 +130,15 @@ namespace Nabla
         {
             const string op = "sigmoid_focal_loss";
             CheckLossPair(op, input, target);
-            Tensor p = input.Sigmoid();
-            Tensor ce = BinaryCrossEntropyWithLogits(input, target, reduction: Reduction.None);
-            Tensor pT = p * target + (1.0 - p) * (1.0 - target);
-            Tensor loss = ce * (1.0 - pT).Pow(gamma);
-            if (alpha >= 0) loss = (target * alpha + (1.0 - target) * (1 - alpha)) * loss;
-            return Reduce(loss, reduction, op);
+            return Ops.Composite.Run("SigmoidFocalLossBackward", input, target, (x, t) =>
+            {
+                Tensor p = x.Sigmoid();
+                Tensor ce = BinaryCrossEntropyWithLogits(x, t!, reduction: Reduction.None);
+                Tensor pT = p * t! + (1.0 - p) * (1.0 - t!);
+                Tensor loss = ce * (1.0 - pT).Pow(gamma);
+                if (alpha >= 0) loss = (t! * alpha + (1.0 - t!) * (1 - alpha)) * loss;
+                return Reduce(loss, reduction, op);
+            });
         }
 
         /// <summary>Cross entropy between logits and class indices or class probabilities.</summary>
@@ -144,7 +168,6 @@ namespace Nabla
             if (!(labelSmoothing >= 0 && labelSmoothing <= 1))
                 throw new ArgumentException($"{op}: label_smoothing must be in [0, 1], got {labelSmoothing}");
             int[] classShape = ClassShape(input.Rank, classDim, classes);
-            Tensor? w = weight?.Reshape(classShape);
 
             if (target.DType.IsFloatingPoint())
             {
@@ -158,20 +181,33 @@ namespace Nabla
                 }
                 if (target.DType != input.DType)
                     throw new ArgumentException($"{op}: probability target has dtype {target.DType.Name()} but input has dtype {input.DType.Name()}; they must match");
-                Tensor lp = input.LogSoftmax(classDim);
-                Tensor t = labelSmoothing > 0 ? target * (1 - labelSmoothing) + labelSmoothing / classes : target;
-                Tensor loss = -(w is null ? lp * t : lp * t * w).Sum(classDim);
-                return reduction == Reduction.Mean ? loss.Sum() / (double)(classes == 0 ? 0 : input.Numel / classes) : Reduce(loss, reduction, op);
+                return Ops.Composite.Run("CrossEntropyBackward", [input, target, weight], a =>
+                {
+                    Tensor lp = a[0]!.LogSoftmax(classDim);
+                    Tensor? w = a[2]?.Reshape(classShape);
+                    Tensor t = labelSmoothing > 0 ? a[1]! * (1 - labelSmoothing) + labelSmoothing / classes : a[1]!;
+                    Tensor loss = -(w is null ? lp * t : lp * t * w).Sum(classDim);
+                    return reduction == Reduction.Mean ? loss.Sum() / (double)(classes == 0 ? 0 : input.Numel / classes) : Reduce(loss, reduction, op);
+                });
             }
 
             CheckClassTarget(op, input, target, classDim, classes, ignoreIndex, probabilitiesAllowed: true);
-            if (w is null && labelSmoothing == 0 && input.Rank == 2 && input.Dims[0] > 0 && classes > 0)
+            if (weight is null && labelSmoothing == 0 && input.Rank == 2 && input.Dims[0] > 0 && classes > 0)
             {
                 if (reduction is not (Reduction.None or Reduction.Mean or Reduction.Sum)) throw UnknownReduction(op, reduction);
                 return Ops.CrossEntropyBackward.Fused(input, target, reduction, ignoreIndex);
             }
-            Tensor logProbs = input.LogSoftmax(classDim);
             Tensor mask = ClassMask(target, classDim, classes, ignoreIndex, input.Rank);
+            return Ops.Composite.Run("CrossEntropyBackward", input, weight,
+                (x, weight) => ClassIndexCrossEntropy(x, target, weight?.Reshape(classShape), mask, reduction, ignoreIndex, labelSmoothing, classDim, classes));
+        }
+
+        /// <summary>Cross entropy of class indices from logits, composed of log-softmax and the picks (the unfused path).</summary>
+        private static Tensor ClassIndexCrossEntropy(Tensor input, Tensor target, Tensor? w, Tensor mask, Reduction reduction, long ignoreIndex,
+            double labelSmoothing, int classDim, int classes)
+        {
+            const string op = "cross_entropy";
+            Tensor logProbs = input.LogSoftmax(classDim);
             var (nll, picked) = NegativeLogLikelihood(logProbs, mask, w, classDim);
             if (labelSmoothing == 0) return ReduceClassLoss(nll, picked, reduction, op);
 
@@ -203,10 +239,12 @@ namespace Nabla
             var (classDim, classes) = ClassLayout(op, input);
             CheckClassWeight(op, weight, input, classes);
             CheckClassTarget(op, input, target, classDim, classes, ignoreIndex, probabilitiesAllowed: false);
-            Tensor? w = weight?.Reshape(ClassShape(input.Rank, classDim, classes));
             Tensor mask = ClassMask(target, classDim, classes, ignoreIndex, input.Rank);
-            var (nll, picked) = NegativeLogLikelihood(input, mask, w, classDim);
-            return ReduceClassLoss(nll, picked, reduction, op);
+            return Ops.Composite.Run("NllLossBackward", input, weight, (x, weight) =>
+            {
+                var (nll, picked) = NegativeLogLikelihood(x, mask, weight?.Reshape(ClassShape(x.Rank, classDim, classes)), classDim);
+                return ReduceClassLoss(nll, picked, reduction, op);
+            });
         }
 
         // ---- helpers ----

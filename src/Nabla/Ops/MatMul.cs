@@ -14,8 +14,12 @@ namespace Nabla
             ArgumentNullException.ThrowIfNull(other);
             if (Rank == 0 || other.Rank == 0)
                 throw new ArgumentException($"matmul: both operands need at least one dimension, got shapes {Shape} and {other.Shape}");
-            if (Rank == 1 && other.Rank == 1) return Unsqueeze(0).MatMulCore(other.Unsqueeze(1)).Reshape();
+            // The vector forms report PyTorch's nodes, DotBackward and MvBackward (Note [Composite ops]).
+            if (Rank == 1 && other.Rank == 1)
+                return Ops.Composite.Run("DotBackward", this, other, static (a, b) => a.Unsqueeze(0).MatMulCore(b!.Unsqueeze(1)).Reshape());
             if (Rank == 1) return Unsqueeze(0).MatMulCore(other).Squeeze(-2);
+            if (Rank == 2 && other.Rank == 1)
+                return Ops.Composite.Run("MvBackward", this, other, static (a, b) => a.MatMulCore(b!.Unsqueeze(1)).Squeeze(-1));
             if (other.Rank == 1) return MatMulCore(other.Unsqueeze(1)).Squeeze(-1);
             return MatMulCore(other);
         }
@@ -138,7 +142,7 @@ namespace Nabla
         }
 
         /// <summary>Storage offset of each batch item's matrix (row-major order over the batch dims).</summary>
-        private static int[] BatchOffsets(Tensor view, int[] batch)
+        internal static int[] BatchOffsets(Tensor view, int[] batch)
         {
             int batches = (int)Strided.Numel(batch);
             var offsets = new int[batches];

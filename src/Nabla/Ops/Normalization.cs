@@ -46,31 +46,37 @@ public static partial class Functional
             n *= input.Dims[d];
         }
 
-        Tensor y;
-        if (training)
+        // One node over the statistics and the affine map (Note [Composite ops]), PyTorch's NativeBatchNormBackward.
+        return Ops.Composite.Run("NativeBatchNormBackward", [input, weight, bias], a => BatchNormCore(a[0]!, a[1], a[2]));
+
+        Tensor BatchNormCore(Tensor input, Tensor? weight, Tensor? bias)
         {
-            if (n <= 1)
-                throw new ArgumentException($"{op}: expected more than 1 value per channel when training, got input of shape {input.Shape}");
-            Tensor mean = input.Mean(reduceDims, keepDim: true);
-            Tensor centered = input - mean;
-            Tensor sumOfSquares = (centered * centered).Sum(reduceDims, keepDim: true);
-            Tensor variance = sumOfSquares / n;
-            y = centered / (variance + eps).Sqrt();
-            using (Autograd.NoGrad())
+            Tensor y;
+            if (training)
             {
-                runningMean?.CopyFrom(mean.Reshape(channels) * momentum + runningMean * (1 - momentum));
-                runningVar?.CopyFrom(sumOfSquares.Reshape(channels) / (n - 1) * momentum + runningVar * (1 - momentum));
+                if (n <= 1)
+                    throw new ArgumentException($"{op}: expected more than 1 value per channel when training, got input of shape {input.Shape}");
+                Tensor mean = input.Mean(reduceDims, keepDim: true);
+                Tensor centered = input - mean;
+                Tensor sumOfSquares = (centered * centered).Sum(reduceDims, keepDim: true);
+                Tensor variance = sumOfSquares / n;
+                y = centered / (variance + eps).Sqrt();
+                using (Autograd.NoGrad())
+                {
+                    runningMean?.CopyFrom(mean.Reshape(channels) * momentum + runningMean * (1 - momentum));
+                    runningVar?.CopyFrom(sumOfSquares.Reshape(channels) / (n - 1) * momentum + runningVar * (1 - momentum));
+                }
             }
+            else
+            {
+                if (runningMean is null || runningVar is null)
+                    throw new ArgumentException($"{op}: running_mean and running_var must be given in evaluation mode (training: false)");
+                y = (input - runningMean.Reshape(statShape)) / (runningVar.Reshape(statShape) + eps).Sqrt();
+            }
+            if (weight is not null) y *= weight.Reshape(statShape);
+            if (bias is not null) y += bias.Reshape(statShape);
+            return y;
         }
-        else
-        {
-            if (runningMean is null || runningVar is null)
-                throw new ArgumentException($"{op}: running_mean and running_var must be given in evaluation mode (training: false)");
-            y = (input - runningMean.Reshape(statShape)) / (runningVar.Reshape(statShape) + eps).Sqrt();
-        }
-        if (weight is not null) y *= weight.Reshape(statShape);
-        if (bias is not null) y += bias.Reshape(statShape);
-        return y;
     }
 
     /// <summary>Layer normalization over the trailing <paramref name="normalizedShape"/> dimensions.</summary>
@@ -100,13 +106,18 @@ public static partial class Functional
 
         int[] dims = new int[k];
         for (int i = 0; i < k; i++) dims[i] = rank - k + i;
-        Tensor mean = input.Mean(dims, keepDim: true);
-        Tensor centered = input - mean;
-        Tensor variance = (centered * centered).Mean(dims, keepDim: true);
-        Tensor y = centered / (variance + eps).Sqrt();
-        if (weight is not null) y *= weight;
-        if (bias is not null) y += bias;
-        return y;
+        // One node over the statistics and the affine map (Note [Composite ops]), PyTorch's NativeLayerNormBackward.
+        return Ops.Composite.Run("NativeLayerNormBackward", [input, weight, bias], a =>
+        {
+            Tensor x = a[0]!;
+            Tensor mean = x.Mean(dims, keepDim: true);
+            Tensor centered = x - mean;
+            Tensor variance = (centered * centered).Mean(dims, keepDim: true);
+            Tensor y = centered / (variance + eps).Sqrt();
+            if (a[1] is { } w) y *= w;
+            if (a[2] is { } b) y += b;
+            return y;
+        });
     }
 
     private static void CheckChannelVector(string op, string name, Tensor? t, Tensor input, int channels)

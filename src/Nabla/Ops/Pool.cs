@@ -29,6 +29,11 @@ namespace Nabla
             return batched ? y : y.Squeeze(0);
         }
 
+        /// <summary>2-D max pooling with a square window given as one number, like <c>max_pool2d(x, 2)</c>.</summary>
+        /// <remarks>As <see cref="MaxPool2d(Tensor, int[], int[], int[], int[], bool)"/> with every pair made of one value; the stride defaults to the kernel size.</remarks>
+        public static Tensor MaxPool2d(Tensor input, int kernelSize, int? stride = null, int padding = 0, int dilation = 1, bool ceilMode = false)
+            => MaxPool2d(input, [kernelSize, kernelSize], stride is { } s ? [s, s] : null, [padding, padding], [dilation, dilation], ceilMode);
+
         /// <summary>Max pooling of <c>[N, C, H, W]</c>; when recorded, the argmax of every window is kept for backward.</summary>
         internal static Tensor MaxPoolOp(Tensor x, Window2d g)
         {
@@ -45,7 +50,7 @@ namespace Nabla
 
         /// <summary>2-D average pooling, like <c>torch.nn.functional.avg_pool2d</c>.</summary>
         /// <remarks>
-        /// Output sizes as for <see cref="MaxPool2d"/> (no dilation). For the window starting at <c>hs = i*sH - pH</c>, <c>ws = j*sW - pW</c>:
+        /// Output sizes as for <see cref="MaxPool2d(Tensor, int[], int[], int[], int[], bool)"/> (no dilation). For the window starting at <c>hs = i*sH - pH</c>, <c>ws = j*sW - pW</c>:
         /// <c>he = min(hs + kH, H + pH)</c>, <c>we = min(ws + kW, W + pW)</c> and <c>pool_size = (he - hs)*(we - ws)</c>; the window is then
         /// clipped to the input and its sum divided by <c>pool_size</c> when <paramref name="countIncludePad"/>, else by the clipped
         /// window's element count. Padding may be at most half the kernel.
@@ -65,6 +70,14 @@ namespace Nabla
             return batched ? y : y.Squeeze(0);
         }
 
+        /// <summary>2-D average pooling with a square window given as one number, like <c>avg_pool2d(x, 2)</c>.</summary>
+        /// <remarks>As <see cref="AvgPool2d(Tensor, int[], int[], int[], bool, bool)"/> with every pair made of one value; the stride defaults to the kernel size.</remarks>
+        public static Tensor AvgPool2d(Tensor input, int kernelSize, int? stride = null, int padding = 0, bool ceilMode = false, bool countIncludePad = true)
+            => AvgPool2d(input, [kernelSize, kernelSize], stride is { } s ? [s, s] : null, [padding, padding], ceilMode, countIncludePad);
+
+        /// <summary>2-D adaptive average pooling to a square output size given as one number, like <c>adaptive_avg_pool2d(x, 1)</c>.</summary>
+        public static Tensor AdaptiveAvgPool2d(Tensor input, int outputSize) => AdaptiveAvgPool2d(input, [outputSize, outputSize]);
+
         /// <summary>2-D adaptive average pooling to a fixed output size, like <c>torch.nn.functional.adaptive_avg_pool2d</c>.</summary>
         /// <remarks>
         /// Output row <c>i</c> averages input rows <c>floor(i*H/OH) .. ceil((i+1)*H/OH) - 1</c>, and likewise for columns; bins may
@@ -79,15 +92,19 @@ namespace Nabla
             CheckPoolInput(op, input);
             int[] size = WindowParam(op, "output_size", outputSize, 2, 1);
             bool batched = input.Rank == 4;
-            Tensor x = batched ? input : input.Unsqueeze(0);
-            int h = x.Dims[2], w = x.Dims[3], oh = size[0], ow = size[1];
+            int h = input.Dims[^2], w = input.Dims[^1], oh = size[0], ow = size[1];
             if (h == 0 || w == 0)
                 throw new ArgumentException($"{op}: expected an input with non-empty spatial dimensions, got shape {input.Shape}", nameof(input));
-            Tensor y = x;
-            if (ow != w) y = y.Reshape(-1, w).MatMul(AveragingMatrix(ow, w, x.DType).MT).Reshape(x.Dims[0], x.Dims[1], h, ow);
-            if (oh != h) y = AveragingMatrix(oh, h, x.DType).MatMul(y);
-            if (ReferenceEquals(y, x)) y = x.Clone();
-            return batched ? y : y.Squeeze(0);
+            // One node over the averaging products (Note [Composite ops]).
+            return Ops.Composite.Run("AdaptiveAvgPool2DBackward", input, input =>
+            {
+                Tensor x = batched ? input : input.Unsqueeze(0);
+                Tensor y = x;
+                if (ow != w) y = y.Reshape(-1, w).MatMul(AveragingMatrix(ow, w, x.DType).MT).Reshape(x.Dims[0], x.Dims[1], h, ow);
+                if (oh != h) y = AveragingMatrix(oh, h, x.DType).MatMul(y);
+                if (ReferenceEquals(y, x)) y = x.Clone();
+                return batched ? y : y.Squeeze(0);
+            });
         }
 
         /// <summary>The <c>[outSize, inSize]</c> matrix whose row <c>i</c> averages the adaptive bin <c>floor(i*in/out) .. ceil((i+1)*in/out) - 1</c>.</summary>
@@ -96,8 +113,8 @@ namespace Nabla
             var m = Tensor.Zeros([outSize, inSize], dtype);
             for (int i = 0; i < outSize; i++)
             {
-                int start = (int)((long)i * inSize / outSize);
-                int end = (int)(((long)(i + 1) * inSize + outSize - 1) / outSize);
+                int start = AdaptivePool.Start(i, inSize, outSize);
+                int end = AdaptivePool.End(i, inSize, outSize);
                 double share = 1.0 / (end - start);
                 for (int j = start; j < end; j++) m.SetRaw((long)i * inSize + j, share);
             }
@@ -165,14 +182,14 @@ namespace Nabla
                 i => Pool2d.MaxBackward<T>(s.AsSpan(so + i * outPlane, outPlane), indices.AsSpan(i * outPlane, outPlane), g, d.AsSpan(i * plane, plane)));
         }
 
-        /// <summary>Average pooling of <c>[N, C, H, W]</c> with the window and divisor rules of <see cref="AvgPool2d"/>, recorded.</summary>
+        /// <summary>Average pooling of <c>[N, C, H, W]</c> with the window and divisor rules of <see cref="AvgPool2d(Tensor, int[], int[], int[], bool, bool)"/>, recorded.</summary>
         internal static Tensor AvgPoolOp(Tensor x, Window2d g, bool countIncludePad)
         {
             var y = Tensor.Empty(x.DType, [x.Dims[0], x.Dims[1], g.OH, g.OW]);
             Tensor src = x.ContiguousData();
             if (x.DType == DType.Float32) AvgTyped<float>(src, y, g, countIncludePad, adjoint: false);
             else AvgTyped<double>(src, y, g, countIncludePad, adjoint: false);
-            if (Autograd.ShouldRecord(x)) y.SetGradFn(new Ops.AvgPool2dBackward(x, g, countIncludePad));
+            if (Autograd.ShouldRecord(x)) y.SetGradFn(new Ops.AvgPool2DBackward(x, g, countIncludePad));
             return y;
         }
 
@@ -183,7 +200,7 @@ namespace Nabla
             Tensor src = grad.ContiguousData();
             if (grad.DType == DType.Float32) AvgTyped<float>(src, y, g, countIncludePad, adjoint: true);
             else AvgTyped<double>(src, y, g, countIncludePad, adjoint: true);
-            if (Autograd.ShouldRecord(grad)) y.SetGradFn(new Ops.AvgPool2dBackwardBackward(grad, g, countIncludePad));
+            if (Autograd.ShouldRecord(grad)) y.SetGradFn(new Ops.AvgPool2DBackwardBackward(grad, g, countIncludePad));
             return y;
         }
 
@@ -231,13 +248,13 @@ namespace Nabla.Ops
     }
 
     // average pooling is linear; its vector-Jacobian product is the adjoint spread g/divisor over each window
-    internal sealed class AvgPool2dBackward(Tensor x, Window2d g, bool countIncludePad) : Node(x)
+    internal sealed class AvgPool2DBackward(Tensor x, Window2d g, bool countIncludePad) : Node(x)
     {
         public override Tensor?[] Backward(Tensor grad) => [Functional.AvgPoolAdjointOp(grad, g, countIncludePad)];
     }
 
     // the adjoint is linear too; its vector-Jacobian product is average pooling again
-    internal sealed class AvgPool2dBackwardBackward(Tensor grad, Window2d g, bool countIncludePad) : Node(grad)
+    internal sealed class AvgPool2DBackwardBackward(Tensor grad, Window2d g, bool countIncludePad) : Node(grad)
     {
         public override Tensor?[] Backward(Tensor gg) => [Functional.AvgPoolOp(gg, g, countIncludePad)];
     }

@@ -20,7 +20,7 @@ namespace Nabla
             return mask;
         }
 
-        private int[] KeptDims(bool[] mask, bool keepDim)
+        internal int[] KeptDims(bool[] mask, bool keepDim)
         {
             var dims = new List<int>();
             for (int i = 0; i < Rank; i++)
@@ -33,7 +33,7 @@ namespace Nabla
         /// Lays the tensor out as [outer, inner] rows with the reduced dims last (contiguous), for row reductions.
         /// Returns the permuted contiguous data, the row count and the row length.
         /// </summary>
-        private (Tensor Data, int Rows, int RowLength) RowsForReduction(bool[] mask)
+        internal (Tensor Data, int Rows, int RowLength) RowsForReduction(bool[] mask)
         {
             var kept = new List<int>();
             var reduced = new List<int>();
@@ -120,21 +120,30 @@ namespace Nabla
         public Tensor Mean(int dim, bool keepDim = false) => Mean([dim], keepDim);
 
         /// <summary>Mean over several dims (all when null). Divides the sum by the number of reduced elements.</summary>
+        /// <remarks>
+        /// A bool tensor gives the fraction of true elements as float32 (the exact int64 count divided once), so that
+        /// <c>pred.Eq(y).Mean()</c> is an accuracy; PyTorch 1.13 refuses the mean of a bool tensor. An int64 tensor is refused.
+        /// </remarks>
         public Tensor Mean(int[]? dims, bool keepDim = false)
         {
-            CheckFloat(this, "mean");
+            if (DType != DType.Bool) CheckFloat(this, "mean");
             bool[] mask = ReduceMask(dims, "mean");
-            return Sum(dims, keepDim) / ReducedCount(mask);
+            long n = ReducedCount(mask);
+            if (DType == DType.Bool) return Sum(dims, keepDim) / n; // an int64 count, divided once: never recorded
+            Tensor y;
+            using (Autograd.NoGrad()) y = Sum(dims, keepDim) / n;
+            if (Autograd.ShouldRecord(this)) y.SetGradFn(new Ops.MeanBackward(this, KeptDims(mask, true), n));
+            return y;
         }
 
-        private static int[] ReducedDims(bool[] mask)
+        internal static int[] ReducedDims(bool[] mask)
         {
             var dims = new List<int>();
             for (int i = 0; i < mask.Length; i++) if (mask[i]) dims.Add(i);
             return [.. dims];
         }
 
-        private long ReducedCount(bool[] mask)
+        internal long ReducedCount(bool[] mask)
         {
             long n = 1;
             for (int i = 0; i < Rank; i++) if (mask[i]) n *= Dims[i];
@@ -147,8 +156,11 @@ namespace Nabla
             CheckFloat(this, "var");
             bool[] mask = ReduceMask(dims, "var");
             long n = ReducedCount(mask);
-            Tensor centered = this - Mean(dims, keepDim: true);
-            return (centered * centered).Sum(dims, keepDim) / (double)(unbiased ? n - 1 : n);
+            return Ops.Composite.Run("VarBackward", this, x =>
+            {
+                Tensor centered = x - x.Mean(dims, keepDim: true);
+                return (centered * centered).Sum(dims, keepDim) / (double)(unbiased ? n - 1 : n);
+            });
         }
 
         /// <summary>Variance over one dim.</summary>
@@ -168,73 +180,6 @@ namespace Nabla
         /// <summary>Standard deviation over one dim.</summary>
         public Tensor Std(int dim, bool unbiased = true, bool keepDim = false) => Std([dim], unbiased, keepDim);
 
-        /// <summary>Maximum value over all elements.</summary>
-        public Tensor Max() => Max(null);
-
-        /// <summary>Maximum values over <paramref name="dim"/> (all when null), like <c>torch.amax</c>; ties split the gradient evenly.</summary>
-        /// <remarks>
-        /// Over a dim this is <c>torch.amax</c> (values only; <c>torch.max(dim)</c>'s gradient goes to the one index it returns instead).
-        /// A slice holding NaN has value NaN: over a dim the whole slice's gradient is NaN (amax), over all elements the
-        /// gradient goes to the NaN elements (<c>torch.max()</c>). See docs/gradients.md.
-        /// </remarks>
-        public Tensor Max(int? dim, bool keepDim = false) => Extreme(dim, keepDim, max: true);
-
-        /// <summary>Minimum value over all elements.</summary>
-        public Tensor Min() => Min(null);
-
-        /// <summary>Minimum values over <paramref name="dim"/> (all when null), like <c>torch.amin</c>; ties split the gradient evenly.</summary>
-        /// <remarks>The tie and NaN rules are <see cref="Max(int?, bool)"/>'s.</remarks>
-        public Tensor Min(int? dim, bool keepDim = false) => Extreme(dim, keepDim, max: false);
-
-        private Tensor Extreme(int? dim, bool keepDim, bool max)
-        {
-            string op = max ? "max" : "min";
-            if (DType == DType.Bool) throw new ArgumentException($"{op}: not defined for bool tensors");
-            bool[] mask = ReduceMask(dim is { } d ? [d] : null, op);
-            if (ReducedCount(mask) == 0)
-                throw new ArgumentException($"{op}: cannot reduce an empty dimension (shape {Shape}); there is no identity for {op}");
-            var (data, rows, len) = RowsForReduction(mask);
-            var y = Empty(DType, KeptDims(mask, keepDim));
-            switch (DType)
-            {
-                case DType.Float32: { var s = data.Span<float>(); var o = y.Span<float>(); for (int r = 0; r < rows; r++) o[r] = max ? TensorPrimitives.Max(s.Slice(r * len, len)) : TensorPrimitives.Min(s.Slice(r * len, len)); break; }
-                case DType.Float64: { var s = data.Span<double>(); var o = y.Span<double>(); for (int r = 0; r < rows; r++) o[r] = max ? TensorPrimitives.Max(s.Slice(r * len, len)) : TensorPrimitives.Min(s.Slice(r * len, len)); break; }
-                default: { var s = data.Span<long>(); var o = y.Span<long>(); for (int r = 0; r < rows; r++) o[r] = max ? TensorPrimitives.Max(s.Slice(r * len, len)) : TensorPrimitives.Min(s.Slice(r * len, len)); break; }
-            }
-            if (Autograd.ShouldRecord(this))
-                y.SetGradFn(max ? new Ops.MaxBackward(this, y, KeptDims(mask, true), ReducedDims(mask), all: dim is null)
-                    : new Ops.MinBackward(this, y, KeptDims(mask, true), ReducedDims(mask), all: dim is null));
-            return y;
-        }
-
-        /// <summary>Indices (int64) of the maximum along <paramref name="dim"/>, or into the flattened tensor when null; first occurrence wins.</summary>
-        public Tensor ArgMax(int? dim = null, bool keepDim = false) => ArgExtreme(dim, keepDim, max: true);
-
-        /// <summary>Indices (int64) of the minimum along <paramref name="dim"/>, or into the flattened tensor when null.</summary>
-        public Tensor ArgMin(int? dim = null, bool keepDim = false) => ArgExtreme(dim, keepDim, max: false);
-
-        private Tensor ArgExtreme(int? dim, bool keepDim, bool max)
-        {
-            string op = max ? "argmax" : "argmin";
-            bool[] mask = ReduceMask(dim is { } d ? [d] : null, op);
-            if (ReducedCount(mask) == 0) throw new ArgumentException($"{op}: cannot reduce an empty dimension (shape {Shape})");
-            var (data, rows, len) = RowsForReduction(mask);
-            int[] outDims = dim is null ? (keepDim ? KeptDims(mask, true) : []) : KeptDims(mask, keepDim);
-            var y = Empty(DType.Int64, outDims);
-            var o = y.Span<long>();
-            for (int r = 0; r < rows; r++)
-            {
-                o[r] = DType switch
-                {
-                    DType.Float32 => max ? TensorPrimitives.IndexOfMax(data.Span<float>().Slice(r * len, len)) : TensorPrimitives.IndexOfMin(data.Span<float>().Slice(r * len, len)),
-                    DType.Float64 => max ? TensorPrimitives.IndexOfMax(data.Span<double>().Slice(r * len, len)) : TensorPrimitives.IndexOfMin(data.Span<double>().Slice(r * len, len)),
-                    DType.Int64 => max ? TensorPrimitives.IndexOfMax(data.Span<long>().Slice(r * len, len)) : TensorPrimitives.IndexOfMin(data.Span<long>().Slice(r * len, len)),
-                    _ => throw new ArgumentException($"{op}: not defined for bool tensors"),
-                };
-            }
-            return y;
-        }
-
         /// <summary>Stable log(sum(exp(x))) over dims: <c>m + log(sum(exp(x - m)))</c> with m the max.</summary>
         public Tensor LogSumExp(int[] dims, bool keepDim = false)
         {
@@ -243,8 +188,12 @@ namespace Nabla
             // NOTE: subtracting the (detached) max keeps exp() from overflowing at logits of +-1000; the max
             // cancels exactly in the gradient, so it needs no gradient of its own.
             Tensor m = MaxOver(dims).Detach();
-            Tensor y = (this - m).Exp().Sum(dims, keepDim: true).Log() + m;
-            return keepDim ? y : y.SqueezeDims(ReduceMask(dims, "logsumexp"));
+            bool[] mask = ReduceMask(dims, "logsumexp");
+            return Ops.Composite.Run("LogsumexpBackward", this, x =>
+            {
+                Tensor y = (x - m).Exp().Sum(dims, keepDim: true).Log() + m;
+                return keepDim ? y : y.SqueezeDims(mask);
+            });
         }
 
         /// <summary>Stable log-sum-exp over one dim.</summary>
@@ -255,8 +204,12 @@ namespace Nabla
         {
             CheckFloat(this, "softmax");
             if (Ops.FusedSoftmax.Applies(this, dim)) return Ops.FusedSoftmax.Forward(this, log: false); // Note [Fused softmax]
-            Tensor e = (this - MaxOver([dim]).Detach()).Exp();
-            return e / e.Sum(dim, keepDim: true);
+            Tensor m = MaxOver([dim]).Detach();
+            return Ops.Composite.Run("SoftmaxBackward", this, x =>
+            {
+                Tensor e = (x - m).Exp();
+                return e / e.Sum(dim, keepDim: true);
+            });
         }
 
         /// <summary>Log-softmax along <paramref name="dim"/>: <c>x - max - log(sum(exp(x - max)))</c>, stable.</summary>
@@ -264,8 +217,12 @@ namespace Nabla
         {
             CheckFloat(this, "log_softmax");
             if (Ops.FusedSoftmax.Applies(this, dim)) return Ops.FusedSoftmax.Forward(this, log: true); // Note [Fused softmax]
-            Tensor shifted = this - MaxOver([dim]).Detach();
-            return shifted - shifted.Exp().Sum(dim, keepDim: true).Log();
+            Tensor m = MaxOver([dim]).Detach();
+            return Ops.Composite.Run("LogSoftmaxBackward", this, x =>
+            {
+                Tensor shifted = x - m;
+                return shifted - shifted.Exp().Sum(dim, keepDim: true).Log();
+            });
         }
 
         /// <summary>Unrecorded max with keepDim over dims; -inf rows give 0 so that shifting stays finite.</summary>
@@ -276,9 +233,7 @@ namespace Nabla
             Tensor m;
             using (Autograd.NoGrad())
             {
-                m = this;
-                for (int i = Rank - 1; i >= 0; i--)
-                    if (mask[i]) m = m.Max(i, keepDim: true);
+                m = Amax(dims, keepDim: true);
                 m = Where(m.Abs().Lt(double.PositiveInfinity), m, ZerosLike(m));
             }
             return m;
@@ -315,34 +270,12 @@ namespace Nabla.Ops
         public override Tensor?[] Backward(Tensor g) => [g.Reshape(keptDims).Expand(_inputDims)];
     }
 
-    // d max(x)/dx = [x == max] / (number of ties in the slice), counted over exactly the reduced dims (of any size,
-    // 1 included). A NaN slice: amax's rule over a dim (no element equals NaN, so 0/0 = NaN everywhere), torch.max()'s
-    // over all elements (the NaN elements share the gradient).
-    internal abstract class ExtremeBackward : Node
+    // d mean/dx = 1/n over the reduced dims: divide, then spread as SumBackward does (the composite's order of operations)
+    internal sealed class MeanBackward(Tensor x, int[] keptDims, long n) : Node(x)
     {
-        private readonly int[] _keptDims, _reducedDims;
-        private readonly bool _all;
+        private readonly int[] _inputDims = x.Dims;
 
-        protected ExtremeBackward(Tensor x, Tensor y, int[] keptDims, int[] reducedDims, bool all) : base(x)
-        {
-            Save(x);
-            Save(y);
-            (_keptDims, _reducedDims, _all) = (keptDims, reducedDims, all);
-        }
-
-        public override Tensor?[] Backward(Tensor g)
-        {
-            Tensor x = Saved(0).Detach(), y = Saved(1).Detach().Reshape(_keptDims);
-            Tensor hit = x.Eq(y);
-            if (_all) hit = hit.LogicalOr(x.Ne(x).LogicalAnd(y.Ne(y)));
-            Tensor mask = hit.To(g.DType);
-            return [g.Reshape(_keptDims) * mask / mask.Sum(_reducedDims, keepDim: true)];
-        }
+        public override Tensor?[] Backward(Tensor g) => [(g / n).Reshape(keptDims).Expand(_inputDims)];
     }
 
-    internal sealed class MaxBackward(Tensor x, Tensor y, int[] keptDims, int[] reducedDims, bool all)
-        : ExtremeBackward(x, y, keptDims, reducedDims, all);
-
-    internal sealed class MinBackward(Tensor x, Tensor y, int[] keptDims, int[] reducedDims, bool all)
-        : ExtremeBackward(x, y, keptDims, reducedDims, all);
 }

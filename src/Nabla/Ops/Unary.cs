@@ -118,9 +118,6 @@ namespace Nabla
             return y;
         }
 
-        /// <summary>Elementwise x*x.</summary>
-        public Tensor Square() => Mul(this);
-
         /// <summary>Elementwise clamp into [min, max]; a null bound is open. The gradient passes where min &lt;= x &lt;= max.</summary>
         public Tensor Clamp(double? min = null, double? max = null)
         {

@@ -80,8 +80,20 @@ namespace Nabla
             return ViewOf(dims, strides, Offset).WithNode(this, () => new Ops.TransposeBackward(this, a, b));
         }
 
-        /// <summary>The matrix transpose of the last two dimensions (a view).</summary>
-        public Tensor MT => Transpose(-2, -1);
+        /// <summary>The matrix transpose of the last two dimensions (a view), PyTorch's <c>.mT</c>; batch dims stay.</summary>
+        public Tensor MT => Rank >= 2 ? Transpose(-2, -1)
+            : throw new InvalidOperationException($"mT: only defined for matrices or batches of matrices, got shape {Shape} ({Rank}-D)");
+
+        /// <summary>PyTorch's <c>t()</c>: the transpose of a matrix (a view); a 0-d or 1-D tensor comes back as a view of itself.</summary>
+        public Tensor T() => Rank <= 2 ? Transpose(0, Rank == 2 ? 1 : 0)
+            : throw new ArgumentException($"t: expects a tensor with at most 2 dimensions, got shape {Shape}; use MT or Transpose(dim0, dim1) for batches of matrices");
+
+        /// <summary>A view with the shape of <paramref name="other"/>, PyTorch's <c>view_as</c> (same rules as <see cref="View"/>).</summary>
+        public Tensor ViewAs(Tensor other)
+        {
+            ArgumentNullException.ThrowIfNull(other);
+            return View((int[])other.Dims.Clone());
+        }
 
         /// <summary>Reorders dimensions: <c>out.Shape[i] = Shape[dims[i]]</c> (a view).</summary>
         public Tensor Permute(params int[] dims)
@@ -189,45 +201,83 @@ namespace Nabla
         /// <summary>Selects index <paramref name="index"/> along <paramref name="dim"/>, removing that dimension (a view).</summary>
         public Tensor Select(int dim, int index)
         {
+            if (Rank == 0) throw new ArgumentException("select: cannot select from a 0-d tensor; expected at least one dimension");
             int d = NormalizeDim(dim, Rank, "select");
             int size = Dims[d];
             if (index < -size || index >= size)
                 throw new ArgumentOutOfRangeException(nameof(index), $"select: index {index} is out of range for dimension {d} of size {size} (shape {Shape})");
             if (index < 0) index += size;
-            return Slice(d, index, index + 1).Squeeze(d);
-        }
-
-        /// <summary>Indexes leading dimensions one by one: <c>t[1, 2]</c> is <c>t.Select(0, 1).Select(0, 2)</c>.</summary>
-        [System.Runtime.CompilerServices.IndexerName("At")]
-        public Tensor this[params int[] indices]
-        {
-            get
+            var dims = new int[Rank - 1];
+            var strides = new int[Rank - 1];
+            for (int i = 0, k = 0; i < Rank; i++)
             {
-                ArgumentNullException.ThrowIfNull(indices);
-                if (indices.Length > Rank)
-                    throw new ArgumentOutOfRangeException(nameof(indices), $"index: {indices.Length} indices for a tensor of rank {Rank} (shape {Shape})");
-                for (int d = 0; d < indices.Length; d++)
-                    if (indices[d] < -Dims[d] || indices[d] >= Dims[d])
-                        throw new ArgumentOutOfRangeException(nameof(indices),
-                            $"index: t[{string.Join(", ", indices)}] selects index {indices[d]} of dimension {d}, of size {Dims[d]}, which is out of range (shape {Shape}; expected {-Dims[d]} to {Dims[d] - 1})");
-                Tensor t = this;
-                foreach (int i in indices) t = t.Select(0, i);
-                return t;
+                if (i == d) continue;
+                dims[k] = Dims[i];
+                strides[k++] = StrideArray[i];
             }
+            return ViewOf(dims, strides, Offset + index * StrideArray[d]).WithNode(this, () => new Ops.SelectBackward(this, d, index));
         }
 
-        /// <summary>Slices the first dimension with a C# range: <c>t[1..3]</c>.</summary>
+        /// <summary>Indexes leading dimensions one by one: <c>t[1, 2]</c> is <c>t.Select(0, 1).Select(0, 2)</c>; negative values count from the end.</summary>
+        [System.Runtime.CompilerServices.IndexerName("At")]
+        public Tensor this[params int[] indices] =>
+            SelectLeading(indices, static (i, size) => i < 0 ? i + size : i, static size => $"{-size} to {size - 1}");
+
+        /// <summary>Indexes leading dimensions with <see cref="System.Index"/> values: <c>t[^1]</c> is the last row, <c>t[0, ^1]</c> the last element of the first row (a view).</summary>
+        [System.Runtime.CompilerServices.IndexerName("At")]
+        public Tensor this[params Index[] indices] =>
+            SelectLeading(indices, static (i, size) => i.GetOffset(size), static size => $"0 to {size - 1}, or ^1 to ^{size}");
+
+        /// <summary>Selects position <c>position(indices[d], size)</c> of every leading dimension <c>d</c>, after checking them all.</summary>
+        private Tensor SelectLeading<T>(T[] indices, Func<T, int, int> position, Func<int, string> expected)
+        {
+            ArgumentNullException.ThrowIfNull(indices);
+            if (indices.Length > Rank)
+                throw new ArgumentOutOfRangeException(nameof(indices), $"index: {indices.Length} indices for a tensor of rank {Rank} (shape {Shape})");
+            var at = new int[indices.Length];
+            for (int d = 0; d < indices.Length; d++)
+            {
+                at[d] = position(indices[d], Dims[d]);
+                if (at[d] < 0 || at[d] >= Dims[d])
+                    throw new ArgumentOutOfRangeException(nameof(indices),
+                        $"index: t[{string.Join(", ", indices)}] selects index {indices[d]} of dimension {d}, of size {Dims[d]}, which is out of range (shape {Shape}; expected {expected(Dims[d])})");
+            }
+            Tensor t = this;
+            foreach (int i in at) t = t.Select(0, i);
+            return t;
+        }
+
+        /// <summary>Slices the first dimension with a C# range: <c>t[1..3]</c>, <c>t[1..^1]</c> (a view).</summary>
         [System.Runtime.CompilerServices.IndexerName("At")]
         public Tensor this[Range range]
         {
             get
             {
                 if (Rank == 0) throw new InvalidOperationException($"index: cannot slice a 0-d tensor with the range {range}");
-                int size = Dims[0], start = range.Start.GetOffset(size), end = range.End.GetOffset(size);
-                if (start < 0 || end > size || start > end)
-                    throw new ArgumentOutOfRangeException(nameof(range),
-                        $"index: t[{range}] is out of range for dimension 0 of size {size} (shape {Shape}): it selects [{start}, {end}), which needs 0 <= start <= end <= {size}; Slice(0, start, end) clips instead");
-                return Slice(0, start, end);
+                return this[new[] { range }];
+            }
+        }
+
+        /// <summary>Slices leading dimensions with C# ranges, one per dimension: <c>t[.., 1..^1]</c> (a view).</summary>
+        /// <remarks>As for arrays, a range must lie within its dimension (<see cref="Slice"/> clips instead).</remarks>
+        [System.Runtime.CompilerServices.IndexerName("At")]
+        public Tensor this[params Range[] ranges]
+        {
+            get
+            {
+                ArgumentNullException.ThrowIfNull(ranges);
+                if (ranges.Length > Rank)
+                    throw new ArgumentOutOfRangeException(nameof(ranges), $"index: {ranges.Length} ranges for a tensor of rank {Rank} (shape {Shape})");
+                Tensor t = this;
+                for (int d = 0; d < ranges.Length; d++)
+                {
+                    int size = Dims[d], start = ranges[d].Start.GetOffset(size), end = ranges[d].End.GetOffset(size);
+                    if (start < 0 || end > size || start > end)
+                        throw new ArgumentOutOfRangeException(nameof(ranges),
+                            $"index: t[{string.Join(", ", ranges)}] is out of range for dimension {d} of size {size} (shape {Shape}): it selects [{start}, {end}), which needs 0 <= start <= end <= {size}; Slice({d}, start, end) clips instead");
+                    t = t.Slice(d, start, end);
+                }
+                return t;
             }
         }
 
@@ -316,6 +366,14 @@ namespace Nabla.Ops
         private readonly int[] _dims = x.Dims;
 
         public override Tensor?[] Backward(Tensor g) => [Tensor.SliceScatter(g, _dims, dim, start, step)];
+    }
+
+    // select: the gradient lands in the selected position of a zero tensor (a slice of length 1)
+    internal sealed class SelectBackward(Tensor x, int dim, int index) : Node(x)
+    {
+        private readonly int[] _dims = x.Dims;
+
+        public override Tensor?[] Backward(Tensor g) => [Tensor.SliceScatter(g.Unsqueeze(dim), _dims, dim, index, 1)];
     }
 
     // slice-scatter is linear: its gradient is the slice of the upstream gradient

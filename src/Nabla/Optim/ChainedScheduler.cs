@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Nabla.Optim;
 
 /// <summary>
@@ -22,7 +20,7 @@ public sealed class ChainedScheduler : LrScheduler
 
     /// <summary>Chains <paramref name="schedulers"/>, which must all schedule the same optimizer.</summary>
     /// <exception cref="ArgumentException">The list is empty or the schedulers belong to different optimizers.</exception>
-    public ChainedScheduler(IEnumerable<LrScheduler> schedulers) : this(ToArray(schedulers)) { }
+    public ChainedScheduler(IEnumerable<LrScheduler> schedulers) : this(SchedulerMembers.ToArray(schedulers)) { }
 
     private ChainedScheduler(LrScheduler[] schedulers) : base(OptimizerOf(schedulers)) => _schedulers = schedulers;
 
@@ -46,37 +44,10 @@ public sealed class ChainedScheduler : LrScheduler
     }
 
     /// <summary>Writes each member's state under <c>schedulers.{index}.</c>.</summary>
-    protected override void SaveState(IDictionary<string, double> state)
-    {
-        ArgumentNullException.ThrowIfNull(state);
-        for (int k = 0; k < _schedulers.Length; k++)
-            foreach (var (key, value) in _schedulers[k].StateDict())
-                state[Prefix(k) + key] = value;
-    }
+    protected override void SaveState(IDictionary<string, double> state) => SchedulerMembers.Save(_schedulers, state);
 
     /// <summary>Restores each member's state from under <c>schedulers.{index}.</c>.</summary>
-    protected override void LoadState(IReadOnlyDictionary<string, double> state)
-    {
-        ArgumentNullException.ThrowIfNull(state);
-        for (int k = 0; k < _schedulers.Length; k++)
-        {
-            string prefix = Prefix(k);
-            var member = new Dictionary<string, double>(StringComparer.Ordinal);
-            foreach (var (key, value) in state)
-                if (key.StartsWith(prefix, StringComparison.Ordinal)) member[key[prefix.Length..]] = value;
-            _schedulers[k].LoadStateDict(member);
-        }
-    }
-
-    private static string Prefix(int k) => string.Create(CultureInfo.InvariantCulture, $"schedulers.{k}.");
-
-    private static LrScheduler[] ToArray(IEnumerable<LrScheduler> schedulers)
-    {
-        ArgumentNullException.ThrowIfNull(schedulers);
-        LrScheduler[] array = [.. schedulers];
-        foreach (LrScheduler s in array) ArgumentNullException.ThrowIfNull(s, nameof(schedulers));
-        return array;
-    }
+    protected override void LoadState(IReadOnlyDictionary<string, double> state) => SchedulerMembers.Load(_schedulers, state);
 
     private static Optimizer OptimizerOf(LrScheduler[] schedulers)
     {

@@ -44,4 +44,7 @@ public sealed class CosineAnnealingLR : LrScheduler
             return group.Lr + (BaseLrs[groupIndex] - _etaMin) * (1 - Math.Cos(Math.PI / _tMax)) / 2;
         return (1 + Math.Cos(Math.PI * t / _tMax)) / (1 + Math.Cos(Math.PI * (t - 1) / _tMax)) * (group.Lr - _etaMin) + _etaMin;
     }
+
+    /// <summary>Step 0 of the closed form: the base rate.</summary>
+    protected override double RestartLr(int groupIndex, ParamGroup group) => BaseLrs[groupIndex];
 }

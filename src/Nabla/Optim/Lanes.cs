@@ -42,6 +42,9 @@ internal interface ILanes<TSelf, T>
 
     /// <summary>The larger of each pair of lanes (IEEE 754 maximum: NaN propagates, +0 above -0, as <see cref="Math.Max(double, double)"/>).</summary>
     static abstract TSelf Max(TSelf a, TSelf b);
+
+    /// <summary>The absolute value of every lane.</summary>
+    static abstract TSelf Abs(TSelf x);
 }
 
 /// <summary>512-bit lanes (used when <see cref="Vector512.IsHardwareAccelerated"/>).</summary>
@@ -80,6 +83,9 @@ internal readonly struct Lanes512<T> : ILanes<Lanes512<T>, T> where T : unmanage
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes512<T> Max(Lanes512<T> a, Lanes512<T> b) => new(Vector512.Max(a._v, b._v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes512<T> Abs(Lanes512<T> x) => new(Vector512.Abs(x._v));
 }
 
 /// <summary>256-bit lanes (used when <see cref="Vector256.IsHardwareAccelerated"/> but not 512).</summary>
@@ -118,6 +124,9 @@ internal readonly struct Lanes256<T> : ILanes<Lanes256<T>, T> where T : unmanage
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes256<T> Max(Lanes256<T> a, Lanes256<T> b) => new(Vector256.Max(a._v, b._v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes256<T> Abs(Lanes256<T> x) => new(Vector256.Abs(x._v));
 }
 
 /// <summary>
@@ -159,6 +168,9 @@ internal readonly struct LanesVector<T> : ILanes<LanesVector<T>, T> where T : un
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static LanesVector<T> Max(LanesVector<T> a, LanesVector<T> b) => new(Vector.Max(a._v, b._v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static LanesVector<T> Abs(LanesVector<T> x) => new(Vector.Abs(x._v));
 }
 
 /// <summary>One lane: the fallback when <see cref="Vector{T}"/> is not accelerated either (its software implementation is slower than scalar code).</summary>
@@ -197,4 +209,7 @@ internal readonly struct LanesScalar<T> : ILanes<LanesScalar<T>, T> where T : un
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static LanesScalar<T> Max(LanesScalar<T> a, LanesScalar<T> b) => new(T.Max(a._v, b._v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static LanesScalar<T> Abs(LanesScalar<T> x) => new(T.Abs(x._v));
 }

@@ -58,7 +58,7 @@ public abstract class LrScheduler
     protected virtual void StepCore()
     {
         StepCount++;
-        Apply();
+        Apply(ComputeLr);
     }
 
     /// <summary>
@@ -75,7 +75,7 @@ public abstract class LrScheduler
             _baseLrs[i] = groups[i].InitialLr!.Value;
         }
         StepCount = 0;
-        Apply();
+        Apply(ComputeLr);
     }
 
     /// <summary>
@@ -83,6 +83,27 @@ public abstract class LrScheduler
     /// usually computed from its current <see cref="ParamGroup.Lr"/> (the rate of the previous step).
     /// </summary>
     protected abstract double ComputeLr(int groupIndex, ParamGroup group);
+
+    /// <summary>
+    /// The learning rate of <paramref name="group"/> when the scheduler restarts at step 0 (PyTorch's <c>step(0)</c>, which
+    /// <see cref="SequentialLR"/> takes at a milestone): the closed form at step 0 for a scheduler that has one (PyTorch's
+    /// <c>_get_closed_form_lr</c>), else <see cref="ComputeLr"/> at step 0 (the default).
+    /// </summary>
+    protected virtual double RestartLr(int groupIndex, ParamGroup group) => ComputeLr(groupIndex, group);
+
+    /// <summary>Restarts the schedule at step 0 from its closed form (see <see cref="RestartLr"/>).</summary>
+    internal void Restart()
+    {
+        StepCount = 0;
+        Apply(RestartLr);
+    }
+
+    /// <summary>Takes the initial step again (PyTorch's <c>_initial_step</c>): step 0 computed from the current learning rates.</summary>
+    internal void InitialStep()
+    {
+        StepCount = 0;
+        Apply(ComputeLr);
+    }
 
     /// <summary>Writes extra state of a derived scheduler into <paramref name="state"/> (the base writes step count and rates).</summary>
     protected virtual void SaveState(IDictionary<string, double> state) { }
@@ -148,14 +169,14 @@ public abstract class LrScheduler
 
     private static string Key(string name, int index) => string.Create(CultureInfo.InvariantCulture, $"{name}.{index}");
 
-    private void Apply()
+    private void Apply(Func<int, ParamGroup, double> lrOf)
     {
         IReadOnlyList<ParamGroup> groups = Optimizer.ParamGroups;
         if (groups.Count != _baseLrs.Length)
             throw new InvalidOperationException(
                 $"{Name}: the optimizer has {groups.Count} param groups but the scheduler was started with {_baseLrs.Length}; create the scheduler after adding param groups");
         var lrs = new double[groups.Count];
-        for (int i = 0; i < groups.Count; i++) lrs[i] = ComputeLr(i, groups[i]);
+        for (int i = 0; i < groups.Count; i++) lrs[i] = lrOf(i, groups[i]);
         for (int i = 0; i < groups.Count; i++) groups[i].Lr = lrs[i];
         _lastLr = lrs;
     }

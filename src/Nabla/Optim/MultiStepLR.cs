@@ -38,4 +38,7 @@ public sealed class MultiStepLR : LrScheduler
         ArgumentNullException.ThrowIfNull(group);
         return _milestones.TryGetValue(StepCount, out int k) ? group.Lr * Math.Pow(_gamma, k) : group.Lr;
     }
+
+    /// <summary>Step 0 of the closed form: the base rate, decayed by the milestones at step 0.</summary>
+    protected override double RestartLr(int groupIndex, ParamGroup group) => BaseLrs[groupIndex] * Math.Pow(_gamma, _milestones.GetValueOrDefault(0));
 }

@@ -16,7 +16,9 @@ namespace Nabla.Optim;
 /// optimizer.Step();
 /// </code>
 /// <para>A derived optimizer passes its default hyper-parameters to the constructor and implements
-/// <see cref="Update"/>, which <see cref="Step()"/> calls for every parameter that has a gradient.</para>
+/// <see cref="Update"/>, which <see cref="Step()"/> calls for every parameter that has a gradient. An optimizer that
+/// treats all parameters as one vector and re-evaluates the loss (<see cref="Lbfgs"/>) overrides
+/// <see cref="StepCore()"/> and <see cref="StepCore(Func{Tensor})"/> instead.</para>
 /// </remarks>
 public abstract class Optimizer
 {
@@ -33,9 +35,19 @@ public abstract class Optimizer
         (ParamGroup.LrDecayKey, v => double.IsFinite(v) && v >= 0, "a finite lrDecay >= 0"),
         (ParamGroup.InitialAccumulatorValueKey, v => double.IsFinite(v) && v >= 0, "a finite initialAccumulatorValue >= 0"),
         (ParamGroup.InitialLrKey, v => double.IsFinite(v) && v >= 0, "a finite initialLr >= 0"),
+        (ParamGroup.RhoKey, v => v >= 0 && v <= 1, "0 <= rho <= 1"),
+        (ParamGroup.MomentumDecayKey, v => double.IsFinite(v) && v >= 0, "a finite momentumDecay >= 0"),
+        (ParamGroup.MaxIterKey, IsCount, "a whole number maxIter >= 1"),
+        (ParamGroup.MaxEvalKey, IsCount, "a whole number maxEval >= 1"),
+        (ParamGroup.HistorySizeKey, IsCount, "a whole number historySize >= 1"),
+        (ParamGroup.ToleranceGradKey, v => double.IsFinite(v) && v >= 0, "a finite toleranceGrad >= 0"),
+        (ParamGroup.ToleranceChangeKey, v => double.IsFinite(v) && v >= 0, "a finite toleranceChange >= 0"),
+        (ParamGroup.LineSearchFnKey, v => v == (int)LineSearch.None || v == (int)LineSearch.StrongWolfe, "0 (LineSearch.None) or 1 (LineSearch.StrongWolfe)"),
     ];
 
     private const double MaxStep = 9007199254740992; // 2^53: every whole number up to it is a double
+
+    private static bool IsCount(double v) => v >= 1 && v <= int.MaxValue && v == Math.Floor(v);
     private readonly List<ParamGroup> _groups = [];
     private readonly Dictionary<Tensor, ParameterState> _state = new(ReferenceEqualityComparer.Instance);
     private readonly HashSet<Tensor> _allParams = new(ReferenceEqualityComparer.Instance);
@@ -84,6 +96,8 @@ public abstract class Optimizer
     {
         ArgumentNullException.ThrowIfNull(group);
         int gi = _groups.Count;
+        if (MaxParamGroups is { } max && gi >= max)
+            throw new ArgumentException($"{Name}: supports {max} param group{(max == 1 ? "" : "s")} (PyTorch's rule), and got a param group {gi}; put all parameters in one group", nameof(group));
         var seen = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
         for (int i = 0; i < group.Params.Count; i++)
         {
@@ -129,7 +143,13 @@ public abstract class Optimizer
     /// incremented before its update.
     /// </remarks>
     /// <exception cref="InvalidOperationException">A parameter is not contiguous, or its gradient does not match it.</exception>
-    public void Step()
+    public void Step() => StepCore();
+
+    /// <summary>
+    /// What <see cref="Step()"/> does: by default calls <see cref="Update"/> for every parameter with a gradient, under
+    /// <see cref="Autograd.NoGrad"/>, after incrementing its step count. (A virtual named <c>Step</c> would trip CA1716.)
+    /// </summary>
+    protected virtual void StepCore()
     {
         using (Autograd.NoGrad())
         {
@@ -161,6 +181,16 @@ public abstract class Optimizer
     public Tensor Step(Func<Tensor> closure)
     {
         ArgumentNullException.ThrowIfNull(closure);
+        return StepCore(closure);
+    }
+
+    /// <summary>
+    /// What <see cref="Step(Func{Tensor})"/> does: by default evaluates <paramref name="closure"/> once with gradients
+    /// enabled, then performs <see cref="Step()"/>, and returns the closure's loss.
+    /// </summary>
+    protected virtual Tensor StepCore(Func<Tensor> closure)
+    {
+        ArgumentNullException.ThrowIfNull(closure);
         Tensor loss;
         using (Autograd.EnableGrad()) loss = closure();
         Step();
@@ -175,7 +205,19 @@ public abstract class Optimizer
     /// <param name="parameter">The contiguous parameter to update.</param>
     /// <param name="gradient">The contiguous gradient, of the parameter's shape and dtype.</param>
     /// <param name="state">The parameter's state; <see cref="ParameterState.Step"/> already counts this update (1 on the first).</param>
-    protected abstract void Update(ParamGroup group, Tensor parameter, Tensor gradient, ParameterState state);
+    /// <exception cref="InvalidOperationException">The optimizer overrides neither this method nor <see cref="StepCore()"/>.</exception>
+    protected virtual void Update(ParamGroup group, Tensor parameter, Tensor gradient, ParameterState state)
+        => throw new InvalidOperationException($"{Name}: an optimizer must override Update (one parameter at a time) or StepCore (all parameters at once)");
+
+    /// <summary>
+    /// The names of the numbers this optimizer keeps per parameter besides its step count (NAdam's <c>muProduct</c>);
+    /// <see cref="StateDict"/> saves them as <c>state.{paramIndex}.{name}</c> and <see cref="LoadStateDict"/> accepts
+    /// only these names. None by default.
+    /// </summary>
+    protected virtual IReadOnlyCollection<string> ScalarNames => [];
+
+    /// <summary>The most param groups this optimizer supports (L-BFGS: 1), or null for any number.</summary>
+    protected virtual int? MaxParamGroups => null;
 
     /// <summary>
     /// The names of the buffers this optimizer keeps per parameter (such as <c>expAvg</c>); <see cref="LoadStateDict"/>
@@ -194,7 +236,7 @@ public abstract class Optimizer
     /// Returns a copy of the optimizer's state (step counts, buffers and group hyper-parameters) in the plain form
     /// described by <see cref="OptimizerState"/>.
     /// </summary>
-    public OptimizerState StateDict()
+    public virtual OptimizerState StateDict()
     {
         var result = new OptimizerState();
         result.Scalars["paramGroups.count"] = _groups.Count;
@@ -211,6 +253,8 @@ public abstract class Optimizer
                     if (_state.TryGetValue(p, out ParameterState? state))
                     {
                         result.Scalars[Key($"state.{index}.step")] = state.Step;
+                        foreach (var (name, value) in state.Scalars)
+                            result.Scalars[Key($"state.{index}.{name}")] = value;
                         foreach (var (name, buffer) in state.Buffers)
                             result.Tensors[Key($"state.{index}.{name}")] = buffer.Detach().Clone();
                     }
@@ -235,7 +279,7 @@ public abstract class Optimizer
     /// </remarks>
     /// <exception cref="ArgumentException">The state does not fit this optimizer's groups or parameters, holds an option
     /// out of range, or was saved by another kind of optimizer.</exception>
-    public void LoadStateDict(OptimizerState state)
+    public virtual void LoadStateDict(OptimizerState state)
     {
         ArgumentNullException.ThrowIfNull(state);
         const string op = "LoadStateDict";
@@ -278,6 +322,13 @@ public abstract class Optimizer
                 if (!(value >= 0 && value <= MaxStep && value == Math.Floor(value)))
                     throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"{Name}.{op}: '{key}' is {value}; a step count is a whole number from 0 to 2^53"), nameof(state));
                 StateAt(key, pi).Step = (long)value;
+                continue;
+            }
+            if (parts is ["state", var j, var scalar] && int.TryParse(j, NumberStyles.None, CultureInfo.InvariantCulture, out int pj) && ScalarNames.Contains(scalar))
+            {
+                if (!double.IsFinite(value))
+                    throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"{Name}.{op}: '{key}' is {value}; expected a finite number"), nameof(state));
+                StateAt(key, pj).SetScalar(scalar, value);
                 continue;
             }
             throw new ArgumentException($"{Name}.{op}: unexpected scalar '{key}'", nameof(state));
@@ -335,7 +386,7 @@ public abstract class Optimizer
     private InvalidOperationException Mismatch(string what, int gi, int pi, Tensor p)
         => new($"{Name}: parameter {pi} of param group {gi} (shape {p.Shape}, dtype {p.DType.Name()}) {what}");
 
-    private Tensor CheckedGradient(Tensor p, Tensor grad, int gi, int pi)
+    private protected Tensor CheckedGradient(Tensor p, Tensor grad, int gi, int pi)
     {
         if (!p.IsContiguous)
             throw Mismatch("is not contiguous; optimizers update parameters in place through their storage, so pass contiguous leaves (e.g. t.Contiguous().Detach())", gi, pi, p);

@@ -17,7 +17,9 @@ namespace Nabla.Optim;
 /// <para>Every option is a number (flags are 0 or 1) stored under a camelCase name equal to the optimizer's
 /// constructor parameter: <c>lr</c>, <c>momentum</c>, <c>dampening</c>, <c>weightDecay</c>, <c>nesterov</c>,
 /// <c>beta1</c>, <c>beta2</c>, <c>eps</c>, <c>amsGrad</c>, <c>alpha</c>, <c>centered</c>, <c>lrDecay</c>,
-/// <c>initialAccumulatorValue</c>, and <c>initialLr</c> (set by the first learning-rate scheduler).
+/// <c>initialAccumulatorValue</c>, <c>rho</c>, <c>momentumDecay</c>, <c>maximize</c>, L-BFGS's <c>maxIter</c>,
+/// <c>maxEval</c>, <c>toleranceGrad</c>, <c>toleranceChange</c>, <c>historySize</c> and <c>lineSearchFn</c>
+/// (a <see cref="LineSearch"/> value), and <c>initialLr</c> (set by the first learning-rate scheduler).
 /// Learning-rate schedulers write <see cref="Lr"/> (and <see cref="Momentum"/> or <see cref="Beta1"/>)
 /// between steps. Reading an option the group does not hold throws <see cref="InvalidOperationException"/>.</para>
 /// </remarks>
@@ -37,6 +39,15 @@ public sealed class ParamGroup
     internal const string LrDecayKey = "lrDecay";
     internal const string InitialAccumulatorValueKey = "initialAccumulatorValue";
     internal const string InitialLrKey = "initialLr";
+    internal const string RhoKey = "rho";
+    internal const string MomentumDecayKey = "momentumDecay";
+    internal const string MaximizeKey = "maximize";
+    internal const string MaxIterKey = "maxIter";
+    internal const string MaxEvalKey = "maxEval";
+    internal const string ToleranceGradKey = "toleranceGrad";
+    internal const string ToleranceChangeKey = "toleranceChange";
+    internal const string HistorySizeKey = "historySize";
+    internal const string LineSearchFnKey = "lineSearchFn";
 
     private readonly List<Tensor> _params;
     private readonly Dictionary<string, double> _options = new(StringComparer.Ordinal);
@@ -88,10 +99,10 @@ public sealed class ParamGroup
     /// <summary>Whether SGD uses Nesterov momentum.</summary>
     public bool Nesterov { get => Get(NesterovKey) != 0; set => _options[NesterovKey] = value ? 1 : 0; }
 
-    /// <summary>The decay rate of the first-moment average (Adam, AdamW; PyTorch's <c>betas[0]</c>).</summary>
+    /// <summary>The decay rate of the first-moment average (Adam, AdamW, NAdam, RAdam, Adamax; PyTorch's <c>betas[0]</c>).</summary>
     public double Beta1 { get => Get(Beta1Key); set => _options[Beta1Key] = value; }
 
-    /// <summary>The decay rate of the second-moment average (Adam, AdamW; PyTorch's <c>betas[1]</c>).</summary>
+    /// <summary>The decay rate of the second-moment average (Adam, AdamW, NAdam, RAdam; Adamax's infinity norm; PyTorch's <c>betas[1]</c>).</summary>
     public double Beta2 { get => Get(Beta2Key); set => _options[Beta2Key] = value; }
 
     /// <summary>The term added to the denominator for numerical stability.</summary>
@@ -115,6 +126,33 @@ public sealed class ParamGroup
         get => Get(InitialAccumulatorValueKey);
         set => _options[InitialAccumulatorValueKey] = value;
     }
+
+    /// <summary>The decay of Adadelta's running averages.</summary>
+    public double Rho { get => Get(RhoKey); set => _options[RhoKey] = value; }
+
+    /// <summary>NAdam's momentum decay (PyTorch's <c>momentum_decay</c>, psi).</summary>
+    public double MomentumDecay { get => Get(MomentumDecayKey); set => _options[MomentumDecayKey] = value; }
+
+    /// <summary>Whether Adamax and Adadelta maximise the objective (step along the gradient).</summary>
+    public bool Maximize { get => Get(MaximizeKey) != 0; set => _options[MaximizeKey] = value ? 1 : 0; }
+
+    /// <summary>The most L-BFGS iterations per <see cref="Optimizer.Step(Func{Tensor})"/>.</summary>
+    public int MaxIter { get => (int)Get(MaxIterKey); set => _options[MaxIterKey] = value; }
+
+    /// <summary>The most closure evaluations per L-BFGS step (tested after each whole iteration).</summary>
+    public int MaxEval { get => (int)Get(MaxEvalKey); set => _options[MaxEvalKey] = value; }
+
+    /// <summary>L-BFGS stops when the largest absolute gradient element is at most this.</summary>
+    public double ToleranceGrad { get => Get(ToleranceGradKey); set => _options[ToleranceGradKey] = value; }
+
+    /// <summary>L-BFGS stops when the step, the loss change or the directional derivative is below this.</summary>
+    public double ToleranceChange { get => Get(ToleranceChangeKey); set => _options[ToleranceChangeKey] = value; }
+
+    /// <summary>The number of curvature pairs L-BFGS remembers.</summary>
+    public int HistorySize { get => (int)Get(HistorySizeKey); set => _options[HistorySizeKey] = value; }
+
+    /// <summary>L-BFGS's line search.</summary>
+    public LineSearch LineSearchFn { get => (LineSearch)(int)Get(LineSearchFnKey); set => _options[LineSearchFnKey] = (int)value; }
 
     /// <summary>
     /// The learning rate schedulers start from (PyTorch's <c>initial_lr</c>): set by the first scheduler

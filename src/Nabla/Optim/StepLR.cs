@@ -34,4 +34,7 @@ public sealed class StepLR : LrScheduler
         ArgumentNullException.ThrowIfNull(group);
         return StepCount == 0 || StepCount % _stepSize != 0 ? group.Lr : group.Lr * _gamma;
     }
+
+    /// <summary>Step 0 of the closed form: the base rate.</summary>
+    protected override double RestartLr(int groupIndex, ParamGroup group) => BaseLrs[groupIndex];
 }

@@ -109,7 +109,7 @@ public static class JitWarmup
         terms.AddRange([a.Relu(), a.Tanh(), a.Sigmoid(), a.Exp(), b.Log(), b.Sqrt(), a.Neg(), a.Abs(), a.Square(), a.Pow(2), b.Pow(a)]); // a positive base: no NaN
         Tensor total = terms.Select(t => t.Sum()).Aggregate((p, q) => p + q)
             + a.Mean() + a.Sum(0).Sum() + a.Sum(1, keepDim: true).Mean() + a.Mean(0).Sum() + a.Mean(1, keepDim: true).Sum()
-            + a.Max() + a.Max(1).Sum() + a.Min(0).Sum() + Functional.MseLoss(a, b) + (1.0 - a * column).Relu().Mean();
+            + a.Max() + a.Amax(1).Sum() + a.Amin(0).Sum() + Functional.MseLoss(a, b) + (1.0 - a * column).Relu().Mean();
         total.Backward();
         using (Autograd.NoGrad())
         {

@@ -14,7 +14,7 @@ public sealed class AnomalyRecordTests
     [Fact]
     public void DetectAnomaly_LogOfNegativeInForward_NamesOpShapesAndCreationSite()
     {
-        var x = Tensor.From(new[] { 1.0, -1.0, 2.0 }, requiresGrad: true);
+        var x = Tensor.From(new[] { 1.0, -1.0, 2.0 }, requiresGrad: true, dtype: DType.Float64);
         AnomalyException e;
         using (Autograd.DetectAnomaly())
         {
@@ -35,7 +35,7 @@ public sealed class AnomalyRecordTests
     [Fact]
     public void DetectAnomaly_DivisionByZero_ReportsInfinityAndBothShapes()
     {
-        var a = Tensor.From(new[] { 1.0, 2.0 }, requiresGrad: true);
+        var a = Tensor.From(new[] { 1.0, 2.0 }, requiresGrad: true, dtype: DType.Float64);
         var b = Tensor.Zeros([2, 2], DType.Float64);
         using (Autograd.DetectAnomaly())
         {
@@ -49,7 +49,7 @@ public sealed class AnomalyRecordTests
     [Fact]
     public void DetectAnomaly_NanFromBackwardRule_NamesTheNodeAndInput()
     {
-        var x = Tensor.From(new[] { 1.0, 2.0 }, requiresGrad: true);
+        var x = Tensor.From(new[] { 1.0, 2.0 }, requiresGrad: true, dtype: DType.Float64);
         using (Autograd.DetectAnomaly())
         {
             Tensor h;
@@ -68,7 +68,7 @@ public sealed class AnomalyRecordTests
     public void DetectAnomaly_SqrtAtZeroInBackward_IsCaughtInBackwardNotForward()
     {
         // sqrt(0) = 0 is finite, but d sqrt/dx = 1/(2 sqrt(x)) is infinite at 0.
-        var x = Tensor.From(new[] { 0.0, 4.0 }, requiresGrad: true);
+        var x = Tensor.From(new[] { 0.0, 4.0 }, requiresGrad: true, dtype: DType.Float64);
         using (Autograd.DetectAnomaly())
         {
             Tensor y = x.Sqrt().Sum();
@@ -81,7 +81,7 @@ public sealed class AnomalyRecordTests
     [Fact]
     public void DetectAnomaly_GraphBuiltOutsideMode_BackwardStillCheckedWithoutTrace()
     {
-        var x = Tensor.From(new[] { 0.0 }, requiresGrad: true);
+        var x = Tensor.From(new[] { 0.0 }, requiresGrad: true, dtype: DType.Float64);
         Tensor y = x.Sqrt().Sum();
         using (Autograd.DetectAnomaly())
         {
@@ -94,7 +94,7 @@ public sealed class AnomalyRecordTests
     [Fact]
     public void DetectAnomaly_Off_RecordsNoTraceAndRaisesNothing()
     {
-        var x = Tensor.From(new[] { -1.0 }, requiresGrad: true);
+        var x = Tensor.From(new[] { -1.0 }, requiresGrad: true, dtype: DType.Float64);
         Tensor y = x.Log();
         Assert.True(double.IsNaN(y.Item()));
         Assert.Null(y.GradFn!.CreationTrace);
@@ -110,8 +110,8 @@ public sealed class AnomalyRecordTests
     [Fact]
     public void DetectAnomaly_InputAlreadyNonFinite_SaysTheAnomalyStartedEarlier()
     {
-        var x = Tensor.From(new[] { 1.0 }, requiresGrad: true);
-        var data = Tensor.From(new[] { double.NaN });
+        var x = Tensor.From(new[] { 1.0 }, requiresGrad: true, dtype: DType.Float64);
+        var data = Tensor.From(new[] { double.NaN }, dtype: DType.Float64);
         using (Autograd.DetectAnomaly())
         {
             var e = Assert.Throws<AnomalyException>(() => x * data);
@@ -134,7 +134,7 @@ public sealed class AnomalyRecordTests
     [Fact]
     public void AnomalyMode_RecordsTwoInputNodes()
     {
-        var a = Tensor.Scalar(2.0, requiresGrad: true);
+        var a = Tensor.Scalar(2.0, requiresGrad: true, dtype: DType.Float64);
         using (Autograd.DetectAnomaly())
         {
             Tensor y = a * a;

@@ -8,7 +8,7 @@ public class EngineTests
     [Fact]
     public void Backward_ScalarWithoutArgument_FillsLeafGrad()
     {
-        var x = Tensor.From([1.0, 2.0, 3.0], requiresGrad: true);
+        var x = Tensor.From([1.0, 2.0, 3.0], requiresGrad: true, dtype: DType.Float64);
         (x * x).Sum().Backward();
         Assert.Equal([2.0, 4.0, 6.0], x.Grad!.ToArray<double>());
     }
@@ -16,7 +16,7 @@ public class EngineTests
     [Fact]
     public void Backward_NonScalarWithoutGradient_ThrowsClearError()
     {
-        var x = Tensor.From([1.0, 2.0], requiresGrad: true);
+        var x = Tensor.From([1.0, 2.0], requiresGrad: true, dtype: DType.Float64);
         var ex = Assert.Throws<InvalidOperationException>(() => (x * 2.0).Backward());
         Assert.Contains("one element", ex.Message);
         Assert.Contains("[2]", ex.Message);
@@ -25,7 +25,7 @@ public class EngineTests
     [Fact]
     public void Backward_OnTensorWithoutGrad_ThrowsClearError()
     {
-        var x = Tensor.From([1.0, 2.0]);
+        var x = Tensor.From([1.0, 2.0], dtype: DType.Float64);
         var ex = Assert.Throws<InvalidOperationException>(() => x.Sum().Backward());
         Assert.Contains("does not require a gradient", ex.Message);
     }
@@ -33,7 +33,7 @@ public class EngineTests
     [Fact]
     public void Backward_Twice_AccumulatesIntoLeaves()
     {
-        var x = Tensor.Scalar(3.0, requiresGrad: true);
+        var x = Tensor.Scalar(3.0, requiresGrad: true, dtype: DType.Float64);
         (x * x).Backward();
         (x * x).Backward();
         Assert.Equal(12.0, x.Grad!.Item());
@@ -45,7 +45,7 @@ public class EngineTests
     [Fact]
     public void Backward_SecondTimeThroughFreedGraph_Throws()
     {
-        var x = Tensor.Scalar(3.0, requiresGrad: true);
+        var x = Tensor.Scalar(3.0, requiresGrad: true, dtype: DType.Float64);
         Tensor y = x.Exp() * x;
         y.Backward();
         var ex = Assert.Throws<InvalidOperationException>(() => y.Backward());
@@ -56,7 +56,7 @@ public class EngineTests
     [Fact]
     public void Backward_WithRetainGraph_CanRunTwice()
     {
-        var x = Tensor.Scalar(3.0, requiresGrad: true);
+        var x = Tensor.Scalar(3.0, requiresGrad: true, dtype: DType.Float64);
         Tensor y = x * x;
         y.Backward(retainGraph: true);
         y.Backward();
@@ -66,7 +66,7 @@ public class EngineTests
     [Fact]
     public void Backward_FanIn_SumsGradients()
     {
-        var x = Tensor.Scalar(2.0, requiresGrad: true);
+        var x = Tensor.Scalar(2.0, requiresGrad: true, dtype: DType.Float64);
         Tensor a = x * 3.0, b = x.Exp();
         (a + b + a * b).Backward(); // d/dx [3x + e^x + 3x e^x] = 3 + e^x + 3e^x + 3x e^x
         double e = Math.Exp(2);
@@ -76,7 +76,7 @@ public class EngineTests
     [Fact]
     public void Backward_BroadcastInput_GradientHasInputShape()
     {
-        var bias = Tensor.From([1.0, 2.0, 3.0], requiresGrad: true);
+        var bias = Tensor.From([1.0, 2.0, 3.0], requiresGrad: true, dtype: DType.Float64);
         var m = Tensor.Ones([4, 3], DType.Float64);
         (m + bias).Sum().Backward();
         Assert.Equal([4.0, 4.0, 4.0], bias.Grad!.ToArray<double>());
@@ -85,7 +85,7 @@ public class EngineTests
     [Fact]
     public void Backward_ChainOf100000Ops_DoesNotOverflowStack()
     {
-        var x = Tensor.Scalar(1.0, requiresGrad: true);
+        var x = Tensor.Scalar(1.0, requiresGrad: true, dtype: DType.Float64);
         Tensor y = x;
         for (int i = 0; i < 100_000; i++) y = y * 1.0;
         y.Backward();
@@ -95,7 +95,7 @@ public class EngineTests
     [Fact]
     public void Backward_CreateGraph_LeafGradHasGraph()
     {
-        var x = Tensor.Scalar(2.0, requiresGrad: true);
+        var x = Tensor.Scalar(2.0, requiresGrad: true, dtype: DType.Float64);
         (x * x * x).Backward(createGraph: true);
         Assert.True(x.Grad!.RequiresGrad);
         Tensor g = x.Grad;

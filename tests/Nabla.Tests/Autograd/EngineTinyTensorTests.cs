@@ -12,7 +12,7 @@ public class EngineTinyTensorTests
     {
         // u feeds six consumers; v = u + u hands one tensor to both of u's edges (AddBackward returns [g, g]),
         // so the engine's later in-place sums must not write into a tensor a rule or hook has seen.
-        var x = Tensor.From([1.0, -2.0, 0.5], requiresGrad: true);
+        var x = Tensor.From([1.0, -2.0, 0.5], requiresGrad: true, dtype: DType.Float64);
         Tensor u = x * 3.0;
         u.RetainGrad();
         Tensor v = u + u;
@@ -35,7 +35,7 @@ public class EngineTinyTensorTests
     {
         // a = u + u: AddBackward hands its incoming gradient (the root's) to both of u's edges, so u's buffer first
         // holds a tensor the hook (and the caller) also hold; the second gradient must make a new sum.
-        var x = Tensor.Scalar(2.0, requiresGrad: true);
+        var x = Tensor.Scalar(2.0, requiresGrad: true, dtype: DType.Float64);
         Tensor u = x * 3.0;
         Tensor a = u + u + u;
         Tensor? seen = null;
@@ -52,7 +52,7 @@ public class EngineTinyTensorTests
     public void FanOut_ScalarChain_MatchesFiniteDifferences()
     {
         // micrograd-style: every value a 0-d tensor, many consumers per value.
-        var p = Enumerable.Range(0, 5).Select(i => Tensor.Scalar(0.3 * i - 0.5, requiresGrad: true)).ToArray();
+        var p = Enumerable.Range(0, 5).Select(i => Tensor.Scalar(0.3 * i - 0.5, requiresGrad: true, dtype: DType.Float64)).ToArray();
         Tensor Loss()
         {
             Tensor acc = p[0];
@@ -79,7 +79,7 @@ public class EngineTinyTensorTests
     public void FanOut_WithCreateGraph_SecondDerivativeIsRight()
     {
         // f = x^2 + x^2 + x*x*x: the first-order sums are recorded ops (never summed in place).
-        var x = Tensor.Scalar(1.5, requiresGrad: true);
+        var x = Tensor.Scalar(1.5, requiresGrad: true, dtype: DType.Float64);
         Tensor sq = x * x;
         Tensor f = sq + sq + sq * x;
         Tensor df = Autograd.Grad(f, x, createGraph: true);
@@ -161,9 +161,9 @@ public class EngineTinyTensorTests
     [Fact]
     public void FusedAccumulation_LeafWithHook_StillSeesEveryGradient()
     {
-        var w = Tensor.Scalar(0.5, requiresGrad: true);
-        var x = Tensor.Scalar(3.0);
-        w.Grad = Tensor.Scalar(10.0);                           // an existing gradient: the fused path's destination
+        var w = Tensor.Scalar(0.5, requiresGrad: true, dtype: DType.Float64);
+        var x = Tensor.Scalar(3.0, dtype: DType.Float64);
+        w.Grad = Tensor.Scalar(10.0, dtype: DType.Float64);                           // an existing gradient: the fused path's destination
         var seen = new List<double>();
         w.RegisterHook(g => { seen.Add(g.Item()); });
         Tensor y = w * x + w * x * x + (w * 2.0) * x;
@@ -172,8 +172,8 @@ public class EngineTinyTensorTests
         Assert.Equal(10.0 + 3.0 + 9.0 + 6.0, w.Grad.Item());
 
         // Without the hook the same sums are fused into the existing gradient.
-        var v = Tensor.Scalar(0.5, requiresGrad: true);
-        v.Grad = Tensor.Scalar(10.0);
+        var v = Tensor.Scalar(0.5, requiresGrad: true, dtype: DType.Float64);
+        v.Grad = Tensor.Scalar(10.0, dtype: DType.Float64);
         Tensor z = v * x + v * x * x + (v * 2.0) * x;
         Tensor before = v.Grad;
         z.Backward();

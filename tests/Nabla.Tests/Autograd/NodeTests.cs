@@ -8,7 +8,7 @@ public class NodeTests
     [Fact]
     public void GradFn_IsNamedAfterTheOp()
     {
-        var x = Tensor.Scalar(2.0, requiresGrad: true);
+        var x = Tensor.Scalar(2.0, requiresGrad: true, dtype: DType.Float64);
         Assert.Equal("MulBackward", (x * x).GradFn!.Name);
         Assert.Equal("ExpBackward", x.Exp().GradFn!.Name);
         Assert.True(x.IsLeaf);
@@ -18,9 +18,9 @@ public class NodeTests
     [Fact]
     public void CustomNode_WithParamsArray_StillRecordsEveryInput()
     {
-        var a = Tensor.Scalar(2.0, requiresGrad: true);
-        var b = Tensor.Scalar(5.0, requiresGrad: true);
-        var c = Tensor.Scalar(7.0);
+        var a = Tensor.Scalar(2.0, requiresGrad: true, dtype: DType.Float64);
+        var b = Tensor.Scalar(5.0, requiresGrad: true, dtype: DType.Float64);
+        var c = Tensor.Scalar(7.0, dtype: DType.Float64);
         Tensor y;
         using (Autograd.NoGrad()) y = a * b + c;
         y = Autograd.Record(y, new ThreeInputs(a, b, c));
@@ -37,7 +37,7 @@ public class NodeTests
         // Nodes of one and two inputs keep their edges inline, three or more in an array; the edge's dtype comes
         // from its target (a leaf, or the node that produced the input).
         var a = Tensor.Scalar(2.0f, requiresGrad: true);
-        var b = Tensor.From([1.0, 2.0, 3.0], [3], requiresGrad: true);
+        var b = Tensor.From([1.0, 2.0, 3.0], [3], requiresGrad: true, dtype: DType.Float64);
         Tensor s = a.Relu();                                        // one input
         Tensor p = (s.To(DType.Float64) * b);                       // two inputs, one from a node
         Tensor c = Tensor.Cat([p, b, p * 2.0], 0);                  // three inputs: the array

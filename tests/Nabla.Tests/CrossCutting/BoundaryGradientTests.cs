@@ -36,7 +36,7 @@ public class BoundaryGradientTests
     public void Gradient_AtBoundaryPoint_MatchesPyTorch(string row, DType dtype)
     {
         Row r = Rows[row];
-        Tensor[] xs = [.. r.Inputs.Select(v => Tensor.From(v).To(dtype).Detach())];
+        Tensor[] xs = [.. r.Inputs.Select(v => Tensor.From(v, dtype: DType.Float64).To(dtype).Detach())];
         foreach (Tensor x in xs) x.RequiresGrad = true;
         Tensor y = r.F(xs);
         y.Sum().Backward();
@@ -80,7 +80,7 @@ public class BoundaryGradientTests
 
     private static double[][] G(params double[][] grads) => grads;
 
-    private static Tensor Const(double[] values, int[] shape, Tensor like) => Tensor.From(values, shape).To(like.DType);
+    private static Tensor Const(double[] values, int[] shape, Tensor like) => Tensor.From(values, shape, dtype: DType.Float64).To(like.DType);
 
     private static Dictionary<string, Row> Build()
     {
@@ -127,22 +127,36 @@ public class BoundaryGradientTests
         Add("maximum x=NaN", maximum, [[NaN], [1]], V(NaN), G([1], [1]));
         Add("maximum y=NaN", maximum, [[1], [NaN]], V(NaN), G([1], [1]));
         Add("minimum x=NaN", minimum, [[NaN], [1]], V(NaN), G([1], [1]));
-        // reductions: Max()/Min() are torch.max()/min(), Max(dim)/Min(dim) are torch.amax/amin: ties split evenly
+        // reductions: Max()/Min() are torch.max()/min(), Amax/Amin torch.amax/amin: ties split evenly; Max(dim)/Min(dim) are
+        // torch.max/min(dim): the gradient goes to the one index they return (the first extreme, NaN winning)
         Unary("max() ties", x => x.Max(), [1, 3, 3], [3], [0, 0.5, 0.5]);
         Unary("min() ties", x => x.Min(), [1, 1, 3], [1], [0.5, 0.5, 0]);
-        Unary("max(dim) ties", x => x.Max(0), [1, 3, 3], [3], [0, 0.5, 0.5]);
-        Unary("min(dim) ties", x => x.Reshape(1, 3).Min(1, keepDim: true), [1, 1, 3], [1], [0.5, 0.5, 0]);
+        Unary("amax(dim) ties", x => x.Amax(0), [1, 3, 3], [3], [0, 0.5, 0.5]);
+        Unary("amin(dim) ties", x => x.Reshape(1, 3).Amin(1, keepDim: true), [1, 1, 3], [1], [0.5, 0.5, 0]);
         Unary("max() NaN", x => x.Max(), [1, NaN, 3], [NaN], [0, 1, 0]);
-        Unary("max(dim) NaN", x => x.Max(0), [1, NaN, 3], [NaN], [NaN, NaN, NaN]);
+        Unary("amax(dim) NaN", x => x.Amax(0), [1, NaN, 3], [NaN], [NaN, NaN, NaN]);
         double[] six = [1, 2, 3, 4, 5, 6], ones = [1, 1, 1, 1, 1, 1];
-        Unary("max(dim) size-1 dim keepDim", x => x.Reshape(2, 1, 3).Max(1, keepDim: true), six, six, ones);
-        Unary("max(dim) size-1 dim", x => x.Reshape(2, 1, 3).Max(1), six, six, ones);
-        Unary("min(dim) size-1 dim keepDim", x => x.Reshape(2, 1, 3).Min(1, keepDim: true), six, six, ones);
-        Unary("min(dim) size-1 dim", x => x.Reshape(2, 1, 3).Min(-2), six, six, ones);
-        Unary("max(dim) size-1 dims only", x => x.Reshape(1, 1).Max(0), [7], [7], [1]);
+        Unary("amax(dim) size-1 dim keepDim", x => x.Reshape(2, 1, 3).Amax(1, keepDim: true), six, six, ones);
+        Unary("amax(dim) size-1 dim", x => x.Reshape(2, 1, 3).Amax(1), six, six, ones);
+        Unary("amin(dim) size-1 dim keepDim", x => x.Reshape(2, 1, 3).Amin(1, keepDim: true), six, six, ones);
+        Unary("amin(dim) size-1 dim", x => x.Reshape(2, 1, 3).Amin(-2), six, six, ones);
+        Unary("amax(dim) size-1 dims only", x => x.Reshape(1, 1).Amax(0), [7], [7], [1]);
         Unary("max() 0-d", x => x.Reshape().Max(), [7], [7], [1]);
-        Unary("max(dim) 0-d", x => x.Reshape().Max(0), [7], [7], [1]);
-        Unary("max(dim) shape [0, 3] over dim 1", x => x.Reshape(0, 3).Max(1), [], [], []);
+        Unary("amax(dim) 0-d", x => x.Reshape().Amax(0), [7], [7], [1]);
+        Unary("amax(dim) shape [0, 3] over dim 1", x => x.Reshape(0, 3).Amax(1), [], [], []);
+        Unary("max(dim) ties", x => x.Max(0).Values, [1, 3, 3], [3], [0, 1, 0]);
+        Unary("min(dim) ties", x => x.Reshape(1, 3).Min(1, keepDim: true).Values, [1, 1, 3], [1], [1, 0, 0]);
+        Unary("max(dim) NaN", x => x.Max(0).Values, [1, NaN, 3, NaN], [NaN], [0, 1, 0, 0]);
+        Unary("min(dim) NaN", x => x.Min(0).Values, [1, NaN, -3], [NaN], [0, 1, 0]);
+        Unary("max(dim) 0-d", x => x.Reshape().Max(0).Values, [7], [7], [1]);
+        Unary("amin([0, 1]) ties", x => x.Reshape(2, 2).Amin([0, 1]), [2, 1, 1, 1], [1], [0, 1.0 / 3, 1.0 / 3, 1.0 / 3]);
+        Unary("norm(inf) ties", x => x.Norm(double.PositiveInfinity), [1, -3, 3], [3], [0, -0.5, 0.5]);
+        Unary("norm(2) of zeros", x => x.Norm(), [0, 0], [0], [0, 0]);
+        Unary("norm(1) at 0", x => x.Norm(1), [0, -2], [2], [0, -1]);
+        Unary("prod one zero", x => x.Prod(), [0, 2, 3], [0], [6, 0, 0]);
+        Unary("prod two zeros", x => x.Prod(), [0, 2, 0], [0], [0, 0, 0]);
+        Unary("cumprod zeros", x => x.CumProd(0).Sum(), [2, 0, 3, 0, 5], [2], [1, 8, 0, 0, 0]);
+        Unary("sort ties stable", x => (x.Sort(0).Values * Const([1, 10, 100], [3], x)).Sum(), [2, 1, 2], [221], [10, 1, 100]);
         Unary("max_pool2d tie", x => Functional.MaxPool2d(x.Reshape(1, 1, 2, 2), [2, 2]), [1, 1, 1, 1], [1], [1, 0, 0, 0]);
 
         // division by zero, and a divisor whose square underflows (PyTorch computes -g (a/b)/b)

@@ -5,7 +5,7 @@ namespace Nabla.Tests.CrossCutting;
 /// <summary>Every optimizer trains a small float32 MLP to a loss threshold on a fixed seed.</summary>
 public class TrainingRegressionTests
 {
-    public static TheoryData<string> Optimizers() => ["Sgd", "SgdNesterov", "Adam", "AdamAmsGrad", "AdamW", "RmsProp", "RmsPropCentered", "Adagrad"];
+    public static TheoryData<string> Optimizers() => ["Sgd", "SgdNesterov", "Adam", "AdamAmsGrad", "AdamW", "RmsProp", "RmsPropCentered", "Adagrad", "NAdam", "RAdam", "Adamax", "Adadelta"];
 
     private static Optimizer Create(string name, IReadOnlyList<Tensor> ps) => name switch
     {
@@ -17,6 +17,10 @@ public class TrainingRegressionTests
         "RmsProp" => new RmsProp(ps, lr: 0.005),
         "RmsPropCentered" => new RmsProp(ps, lr: 0.005, momentum: 0.5, centered: true),
         "Adagrad" => new Adagrad(ps, lr: 0.1),
+        "NAdam" => new NAdam(ps, lr: 0.02),
+        "RAdam" => new RAdam(ps, lr: 0.05),
+        "Adamax" => new Adamax(ps, lr: 0.03),
+        "Adadelta" => new Adadelta(ps, lr: 1.0, rho: 0.9),
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
 

@@ -6,9 +6,9 @@ public class WorkedExamplesTests
     [Fact]
     public void SquaredError_AtW2X3Y10_GivesLoss16AndGradMinus24()
     {
-        var w = Tensor.Scalar(2.0, requiresGrad: true);
-        var x = Tensor.Scalar(3.0);
-        var y = Tensor.Scalar(10.0);
+        var w = Tensor.Scalar(2.0, requiresGrad: true, dtype: DType.Float64);
+        var x = Tensor.Scalar(3.0, dtype: DType.Float64);
+        var y = Tensor.Scalar(10.0, dtype: DType.Float64);
         Tensor loss = (w * x - y).Pow(2);
         loss.Backward();
         Assert.Equal(16.0, loss.Item(), 12);
@@ -18,7 +18,7 @@ public class WorkedExamplesTests
     [Fact]
     public void Quadratic_AtX2_GivesSlope7()
     {
-        var x = Tensor.Scalar(2.0, requiresGrad: true);
+        var x = Tensor.Scalar(2.0, requiresGrad: true, dtype: DType.Float64);
         Tensor y = x * x + 3.0 * x + 1.0;
         y.Backward();
         Assert.Equal(11.0, y.Item(), 12);
@@ -32,7 +32,7 @@ public class WorkedExamplesTests
     [InlineData(3.0)]
     public void ChainRule_SquareOfAffine_Gives6Times3xPlus2(double at)
     {
-        var x = Tensor.Scalar(at, requiresGrad: true);
+        var x = Tensor.Scalar(at, requiresGrad: true, dtype: DType.Float64);
         Tensor y = (3.0 * x + 2.0).Pow(2);
         y.Backward();
         Assert.Equal(6 * (3 * at + 2), x.Grad!.Item(), 10);
@@ -41,7 +41,7 @@ public class WorkedExamplesTests
     [Fact]
     public void SquaredDifference_2Minus1Point1_Is0Point81()
     {
-        Tensor d = Tensor.Scalar(2.0) - Tensor.Scalar(1.1);
+        Tensor d = Tensor.Scalar(2.0, dtype: DType.Float64) - Tensor.Scalar(1.1, dtype: DType.Float64);
         Assert.Equal(0.81, (d * d).Item(), 12);
     }
 }

@@ -24,7 +24,7 @@ public class NormalizeTests
     [Fact]
     public void Apply_Float64_StaysFloat64()
     {
-        Tensor y = new Normalize(0.5, 0.25).Apply(Tensor.From([1.0, 0.0]));
+        Tensor y = new Normalize(0.5, 0.25).Apply(Tensor.From([1.0, 0.0], dtype: DType.Float64));
         Assert.Equal(DType.Float64, y.DType);
         Assert.Equal([2.0, -2.0], y.ToArray<double>());
     }

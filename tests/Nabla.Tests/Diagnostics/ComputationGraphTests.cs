@@ -11,9 +11,9 @@ public sealed class ComputationGraphTests
     private static (ComputationGraph Graph, Tensor W, Tensor X) Neuron()
     {
         // micrograd's neuron: o = tanh(w1*x1 + w2*x2 + b), with the intermediate results retained.
-        var w = Tensor.From(new[] { -3.0, 1.0 }, requiresGrad: true);
-        var x = Tensor.From(new[] { 2.0, 0.0 }, requiresGrad: true);
-        var b = Tensor.Scalar(6.8813735870195432, requiresGrad: true);
+        var w = Tensor.From(new[] { -3.0, 1.0 }, requiresGrad: true, dtype: DType.Float64);
+        var x = Tensor.From(new[] { 2.0, 0.0 }, requiresGrad: true, dtype: DType.Float64);
+        var b = Tensor.Scalar(6.8813735870195432, requiresGrad: true, dtype: DType.Float64);
         Tensor wx = w * x;
         wx.RetainGrad();
         Tensor n = wx.Sum() + b;
@@ -123,7 +123,7 @@ public sealed class ComputationGraphTests
     [Fact]
     public void From_AfterBackward_ErrorSaysBuildItFirst()
     {
-        var w = Tensor.From(new[] { 1.0 }, requiresGrad: true);
+        var w = Tensor.From(new[] { 1.0 }, requiresGrad: true, dtype: DType.Float64);
         Tensor y = (w * 2).Sum();
         y.Backward();
         var e = Assert.Throws<InvalidOperationException>(() => ComputationGraph.From(y));

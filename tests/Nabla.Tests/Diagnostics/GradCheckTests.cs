@@ -55,7 +55,7 @@ public sealed class GradCheckTests
     [Fact]
     public void Record_CorrectCustomOp_PassesGradCheck()
     {
-        var x = Tensor.From(new[] { 0.5, -1.5, 2.0 }, requiresGrad: true);
+        var x = Tensor.From(new[] { 0.5, -1.5, 2.0 }, requiresGrad: true, dtype: DType.Float64);
         GradCheckReport report = GradCheck.Check(t => Cube(t[0]), [x]);
         Assert.True(report.Passed, report.ToString());
         Assert.Equal("CubeBackward", Cube(x).GradFn!.Name);
@@ -64,8 +64,8 @@ public sealed class GradCheckTests
     [Fact]
     public void Check_FunctionWithPlantedWrongRule_FailsAndNamesTheInput()
     {
-        var x = Tensor.From(new[] { 0.5, -1.5, 2.0 }, requiresGrad: true);
-        var s = Tensor.From(new[] { 1.0, 2.0, -1.0 }, requiresGrad: true);
+        var x = Tensor.From(new[] { 0.5, -1.5, 2.0 }, requiresGrad: true, dtype: DType.Float64);
+        var s = Tensor.From(new[] { 1.0, 2.0, -1.0 }, requiresGrad: true, dtype: DType.Float64);
         GradCheckReport report = GradCheck.Check(t => WrongScale(t[0], t[1]), [x, s], names: ["x", "scale"]);
         Assert.False(report.Passed);
         Assert.Equal(["scale"], report.Failures().Select(f => f.Name));
@@ -107,7 +107,7 @@ public sealed class GradCheckTests
     [Fact]
     public void Check_ToleranceAdjustable_TightToleranceFailsLooseOnePasses()
     {
-        var x = Tensor.From(new[] { 0.3, 0.7 }, requiresGrad: true);
+        var x = Tensor.From(new[] { 0.3, 0.7 }, requiresGrad: true, dtype: DType.Float64);
         // A large step makes the central difference visibly inexact (error ~ eps^2 * f''' / 6).
         Assert.False(GradCheck.Check(t => t[0].Exp() * 3, [x], eps: 1e-2, tolerance: 1e-8).Passed);
         Assert.True(GradCheck.Check(t => t[0].Exp() * 3, [x], eps: 1e-2, tolerance: 1e-3).Passed);
@@ -146,7 +146,7 @@ public sealed class GradCheckTests
     [Fact]
     public void Record_ResultAlreadyRecorded_ErrorSaysComputeUnderNoGrad()
     {
-        var x = Tensor.From(new[] { 1.0 }, requiresGrad: true);
+        var x = Tensor.From(new[] { 1.0 }, requiresGrad: true, dtype: DType.Float64);
         var e = Assert.Throws<ArgumentException>(() => Autograd.Record(x * x, new CubeBackward(x)));
         Assert.Contains("already produced by MulBackward", e.Message);
         Assert.Contains("NoGrad", e.Message);
@@ -155,7 +155,7 @@ public sealed class GradCheckTests
     [Fact]
     public void Record_NodeAttachedTwice_IsRefused()
     {
-        var x = Tensor.From(new[] { 1.0 }, requiresGrad: true);
+        var x = Tensor.From(new[] { 1.0 }, requiresGrad: true, dtype: DType.Float64);
         var node = new CubeBackward(x);
         Tensor a, b;
         using (Autograd.NoGrad()) { a = x * 1; b = x * 2; }
@@ -167,7 +167,7 @@ public sealed class GradCheckTests
     [Fact]
     public void Record_NoInputRequiresGrad_LeavesResultUnrecorded()
     {
-        var x = Tensor.From(new[] { 2.0 });
+        var x = Tensor.From(new[] { 2.0 }, dtype: DType.Float64);
         Tensor y = Autograd.Record(x * 1, new CubeBackward(x));
         Assert.True(y.IsLeaf);
         Assert.False(y.RequiresGrad);

@@ -22,7 +22,7 @@ public class SafeTensorsMutationTests
         SafeTensors.Save(path, new Dictionary<string, Tensor>
         {
             ["layer.weight"] = Tensor.From([1f, -2f, 3.5f, 0f, 1e-3f, 7f], [2, 3]),
-            ["layer.bias"] = Tensor.From([0.5, -0.25]),
+            ["layer.bias"] = Tensor.From([0.5, -0.25], dtype: DType.Float64),
             ["index"] = Tensor.From([3L, -1L, 0L]),
             ["mask"] = Tensor.From([true, false]),
             ["empty"] = Tensor.Zeros([0, 2]),

@@ -42,7 +42,7 @@ public class SafeTensorsTests
         var tensors = new Dictionary<string, Tensor>
         {
             ["w"] = Tensor.From([1f, -2.5f, 3f, float.MaxValue, float.Epsilon, -0f], [2, 3]),
-            ["d"] = Tensor.From([Math.PI, -1e300], [2]),
+            ["d"] = Tensor.From([Math.PI, -1e300], [2], dtype: DType.Float64),
             ["i"] = Tensor.From([long.MinValue, 0L, long.MaxValue], [3, 1]),
             ["b"] = Tensor.From([true, false, true], [3]),
             ["s"] = Tensor.Scalar(4f),
@@ -79,7 +79,7 @@ public class SafeTensorsTests
             ["a"] = Tensor.From([1f, 2f]),
             ["flag"] = Tensor.From([true]),
             ["idx"] = Tensor.From([5L]),
-            ["dbl"] = Tensor.From([1.0]),
+            ["dbl"] = Tensor.From([1.0], dtype: DType.Float64),
         });
         string header = Header(path);
         Assert.Equal(0, (8 + Encoding.UTF8.GetByteCount(header)) % 8);

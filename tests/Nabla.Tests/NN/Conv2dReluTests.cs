@@ -80,7 +80,7 @@ public class Conv2dReluTests
     {
         var (fused, conv, relu) = Model(1, 2, 3, 1, 0, 1, DType.Float64, 5);
         double[] data = Enumerable.Range(0, 36).Select(i => i == 14 ? double.NaN : Math.Sin(i)).ToArray();
-        Tensor x = Tensor.From(data, [1, 1, 6, 6]);
+        Tensor x = Tensor.From(data, [1, 1, 6, 6], dtype: DType.Float64);
         Tensor fusedOut = fused.Forward(x), separate = relu.Forward(conv.Forward(x));
         Assert.Contains(fusedOut.ToDoubleArray(), double.IsNaN);
         Assert.Equal(separate.ToDoubleArray(), fusedOut.ToDoubleArray());

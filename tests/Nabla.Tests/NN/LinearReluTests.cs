@@ -94,7 +94,7 @@ public class LinearReluTests
         Assert.Equal(names, model.StateDict().Keys);
         Assert.IsType<LinearRelu>(model[2]);
         Assert.IsType<Identity>(model[3]);
-        Assert.Contains("(2): LinearRelu(in_features=6, out_features=5, bias=True)", model.ToString());
+        Assert.Contains("(2): LinearReLU(in_features=6, out_features=5, bias=True)", model.ToString());
         Tensor y = model.Forward(Leaf(1, DType.Float32, 3, 4));
         Node last = y.GradFn!;
         Assert.Equal("AddmmBackward", last.Name);
@@ -133,7 +133,7 @@ public class LinearReluTests
             using (Autograd.NoGrad()) model.Parameters().First().CopyFrom(Tensor.Ones([4, 3]));
             var e = Assert.Throws<AnomalyException>(() => model.Forward(Tensor.Full([2, 3], 3e38, DType.Float32)));
             Assert.Equal("AddmmRelu", e.OpName);
-            Assert.Contains("in module LinearRelu(in_features=3, out_features=4, bias=True), inside Sequential", e.Message);
+            Assert.Contains("in module LinearReLU(in_features=3, out_features=4, bias=True), inside Sequential", e.Message);
         }
         Assert.Equal("AddmmReluBackward", model.Forward(x).GradFn!.Name);
     }
@@ -141,7 +141,7 @@ public class LinearReluTests
     [Fact]
     public void Fused_NaNStaysNaN_AsInTheSeparateRelu_AndMixedDTypesGiveTheMatmulError()
     {
-        Tensor x = Tensor.From(new[] { 1.0, double.NaN, 2.0, 0.5, -1.0, 3.0 }, [2, 3]);
+        Tensor x = Tensor.From(new[] { 1.0, double.NaN, 2.0, 0.5, -1.0, 3.0 }, [2, 3], dtype: DType.Float64);
         Tensor w = Tensor.Randn([4, 3], DType.Float64, new Generator(1)), b = Tensor.Randn([4], DType.Float64, new Generator(2));
         Tensor fused = Functional.LinearRelu(x, w, b), separate = Separate(x, w, b, relu: true);
         Assert.Contains(fused.ToDoubleArray(), double.IsNaN);

@@ -4,9 +4,9 @@ namespace Nabla.Tests.Ops;
 
 public class ActivationsTests
 {
-    private static Tensor Vec(params double[] values) => Tensor.From(values);
+    private static Tensor Vec(params double[] values) => Tensor.From(values, dtype: DType.Float64);
 
-    private static Tensor Leaf(params double[] values) => Tensor.From(values, requiresGrad: true);
+    private static Tensor Leaf(params double[] values) => Tensor.From(values, requiresGrad: true, dtype: DType.Float64);
 
     private static double[] GradOfSum(Func<Tensor, Tensor> f, params double[] at)
     {
@@ -26,7 +26,7 @@ public class ActivationsTests
     [Fact]
     public void Gelu_Derivative_IsPhiPlusXTimesDensity()
     {
-        AssertAll([0.5, 1.0833154705876864], Tensor.From(GradOfSum(x => Functional.Gelu(x), 0, 1)), rtol: 1e-15);
+        AssertAll([0.5, 1.0833154705876864], Tensor.From(GradOfSum(x => Functional.Gelu(x), 0, 1), dtype: DType.Float64), rtol: 1e-15);
     }
 
     [Fact]
@@ -53,7 +53,7 @@ public class ActivationsTests
     public void Softplus_AtZero_IsLn2WithSlopeHalf()
     {
         AssertAll([Math.Log(2)], Functional.Softplus(Vec(0)), rtol: 1e-15);
-        AssertAll([0.5], Tensor.From(GradOfSum(x => Functional.Softplus(x), 0)), rtol: 1e-15);
+        AssertAll([0.5], Tensor.From(GradOfSum(x => Functional.Softplus(x), 0), dtype: DType.Float64), rtol: 1e-15);
     }
 
     [Fact]
@@ -66,7 +66,7 @@ public class ActivationsTests
     public void Softplus_AboveThreshold_IsIdentityWithSlopeOne()
     {
         AssertAll([30, 3], Functional.Softplus(Vec(30, 3), beta: 2, threshold: 5));
-        AssertAll([1, 1], Tensor.From(GradOfSum(x => Functional.Softplus(x, beta: 2, threshold: 5), 30, 3)));
+        AssertAll([1, 1], Tensor.From(GradOfSum(x => Functional.Softplus(x, beta: 2, threshold: 5), 30, 3), dtype: DType.Float64));
     }
 
     [Theory]
@@ -92,7 +92,7 @@ public class ActivationsTests
     [Fact]
     public void LeakyRelu_AtZero_HasDerivativeNegativeSlope()
     {
-        AssertAll([0.2, 0.2, 1], Tensor.From(GradOfSum(x => Functional.LeakyRelu(x, 0.2), 0, -1, 1)));
+        AssertAll([0.2, 0.2, 1], Tensor.From(GradOfSum(x => Functional.LeakyRelu(x, 0.2), 0, -1, 1), dtype: DType.Float64));
     }
 
     [Fact]
@@ -104,7 +104,7 @@ public class ActivationsTests
     [Fact]
     public void Elu_AtZeroAndLargeInputs_HasPyTorchDerivative()
     {
-        AssertAll([1.5, 1, 0], Tensor.From(GradOfSum(x => Functional.Elu(x, 1.5), 0, 1000, -1000)));
+        AssertAll([1.5, 1, 0], Tensor.From(GradOfSum(x => Functional.Elu(x, 1.5), 0, 1000, -1000), dtype: DType.Float64));
     }
 
     [Fact]
@@ -126,7 +126,7 @@ public class ActivationsTests
     [Fact]
     public void LogSoftmax_LogitsAtPlusMinus1000_AreFiniteWithFiniteGradient()
     {
-        Tensor x = Tensor.From([1000.0, -1000.0, 0.0, 1000.0, -100.0, 100.0, -1000.0, 0.0], [2, 4], requiresGrad: true);
+        Tensor x = Tensor.From([1000.0, -1000.0, 0.0, 1000.0, -100.0, 100.0, -1000.0, 0.0], [2, 4], requiresGrad: true, dtype: DType.Float64);
         Tensor lp = Functional.LogSoftmax(x, 1);
         AssertFinite(lp);
         AssertAll([-Math.Log(2), -2000 - Math.Log(2), -1000 - Math.Log(2), -Math.Log(2)], lp.Narrow(0, 0, 1).Reshape(4), rtol: 1e-15);
@@ -137,8 +137,8 @@ public class ActivationsTests
     [Fact]
     public void Linear_BatchedInput_MatchesManualProduct()
     {
-        Tensor x = Tensor.From([1.0, 2, 3, 4, 5, 6], [1, 2, 3]);
-        Tensor w = Tensor.From([1.0, 0, -1, 2, 1, 0], [2, 3]);
+        Tensor x = Tensor.From([1.0, 2, 3, 4, 5, 6], [1, 2, 3], dtype: DType.Float64);
+        Tensor w = Tensor.From([1.0, 0, -1, 2, 1, 0], [2, 3], dtype: DType.Float64);
         Tensor b = Vec(0.5, -0.5);
         Tensor y = Functional.Linear(x, w, b);
         Assert.Equal(new Shape(1, 2, 2), y.Shape);
@@ -148,7 +148,7 @@ public class ActivationsTests
     [Fact]
     public void Linear_VectorInput_GivesVectorOutput()
     {
-        Tensor y = Functional.Linear(Vec(1, 2, 3), Tensor.From([1.0, 1, 1, 0, 0, 2], [2, 3]));
+        Tensor y = Functional.Linear(Vec(1, 2, 3), Tensor.From([1.0, 1, 1, 0, 0, 2], [2, 3], dtype: DType.Float64));
         Assert.Equal(new Shape(2), y.Shape);
         AssertAll([6, 6], y);
     }

@@ -20,8 +20,8 @@ public class BinaryTests
     [Fact]
     public void Binary_BroadcastsByNumPyRules()
     {
-        var a = Tensor.From([1.0, 2.0, 3.0], [3, 1]);
-        var b = Tensor.From([10.0, 20.0], [2]);
+        var a = Tensor.From([1.0, 2.0, 3.0], [3, 1], dtype: DType.Float64);
+        var b = Tensor.From([10.0, 20.0], [2], dtype: DType.Float64);
         Tensor c = a + b;
         Assert.Equal(new Shape(3, 2), c.Shape);
         Assert.Equal([11.0, 21.0, 12.0, 22.0, 13.0, 23.0], c.ToArray<double>());
@@ -111,10 +111,10 @@ public class BinaryTests
     [Fact]
     public void BinaryOps_ResultSharesNoStorageWithOperands()
     {
-        var a = Tensor.Scalar(2.0);
-        var b = Tensor.Scalar(3.0);
+        var a = Tensor.Scalar(2.0, dtype: DType.Float64);
+        var b = Tensor.Scalar(3.0, dtype: DType.Float64);
         Tensor y = a + b;
-        a.AddInPlace(Tensor.Scalar(1.0));
+        a.AddInPlace(Tensor.Scalar(1.0, dtype: DType.Float64));
         Assert.Equal(5.0, y.Item());
         Assert.Empty(y.Dims);
     }

@@ -23,7 +23,7 @@ public class ComparisonTests
     [Fact]
     public void Operators_TwoTensors_CompareElementwiseWithBroadcasting()
     {
-        Tensor a = Tensor.From([1.0, 2.0, 3.0]), b = Tensor.From([2.0]);
+        Tensor a = Tensor.From([1.0, 2.0, 3.0], dtype: DType.Float64), b = Tensor.From([2.0], dtype: DType.Float64);
         AssertBools([false, true, false], a == b);
         AssertBools([true, false, true], a != b);
         AssertBools([true, false, false], a < b);
@@ -109,7 +109,7 @@ public class ComparisonTests
     [Fact]
     public void Comparisons_AndArgMax()
     {
-        var t = Tensor.From([3.0, 1.0, 4.0, 1.0, 5.0, 9.0], [2, 3]);
+        var t = Tensor.From([3.0, 1.0, 4.0, 1.0, 5.0, 9.0], [2, 3], dtype: DType.Float64);
         Assert.Equal([true, false, true, false, true, true], t.Gt(1.5).ToArray<bool>());
         Assert.Equal([2L, 2L], t.ArgMax(1).ToArray<long>());
         Assert.Equal([1L, 0L], t.ArgMin(1).ToArray<long>());

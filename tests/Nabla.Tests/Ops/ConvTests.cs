@@ -5,7 +5,7 @@ namespace Nabla.Tests.Ops;
 /// <summary>Conv2d, Conv1d, Unfold and Fold (Ops/Conv.cs): hand-computed values, gradients, second derivatives and errors.</summary>
 public class ConvTests
 {
-    private static Tensor D(double[] values, params int[] shape) => Tensor.From(values, shape);
+    private static Tensor D(double[] values, params int[] shape) => Tensor.From(values, shape, dtype: DType.Float64);
 
     private static Tensor Range(int n, params int[] shape) => Tensor.Arange(1, n + 1, 1, DType.Float64).Reshape(shape);
 

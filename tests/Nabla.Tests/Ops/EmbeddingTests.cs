@@ -3,7 +3,7 @@ namespace Nabla.Tests.Ops;
 /// <summary>Functional.Embedding (Ops/Embedding.cs): lookups, padding_idx, accumulated gradients and errors.</summary>
 public class EmbeddingTests
 {
-    private static Tensor D(double[] values, params int[] shape) => Tensor.From(values, shape);
+    private static Tensor D(double[] values, params int[] shape) => Tensor.From(values, shape, dtype: DType.Float64);
 
     private static Tensor I(long[] values, params int[] shape) => Tensor.From(values, shape);
 
@@ -34,7 +34,7 @@ public class EmbeddingTests
     [Fact]
     public void Embedding_RepeatedIndices_AccumulateGradient()
     {
-        var w = Tensor.From(new double[] { 0, 1, 10, 11, 20, 21 }, [3, 2], requiresGrad: true);
+        var w = Tensor.From(new double[] { 0, 1, 10, 11, 20, 21 }, [3, 2], requiresGrad: true, dtype: DType.Float64);
         Functional.Embedding(I([2, 2, 0], 3), w).Sum().Backward();
         Assert.Equal([1, 1, 0, 0, 2, 2], w.Grad!.ToDoubleArray());
     }
@@ -42,7 +42,7 @@ public class EmbeddingTests
     [Fact]
     public void Embedding_PaddingIdx_ForwardReadsRowButGradientSkipsIt()
     {
-        var w = Tensor.From(new double[] { 5, 6, 10, 11, 20, 21 }, [3, 2], requiresGrad: true);
+        var w = Tensor.From(new double[] { 5, 6, 10, 11, 20, 21 }, [3, 2], requiresGrad: true, dtype: DType.Float64);
         Tensor y = Functional.Embedding(I([0, 1, 0, 2], 4), w, paddingIdx: 0);
         Assert.Equal([5, 6, 10, 11, 5, 6, 20, 21], y.ToDoubleArray());
         y.Sum().Backward();
@@ -52,7 +52,7 @@ public class EmbeddingTests
     [Fact]
     public void Embedding_NegativePaddingIdx_CountsFromTheEnd()
     {
-        var w = Tensor.From(new double[] { 5, 6, 10, 11, 20, 21 }, [3, 2], requiresGrad: true);
+        var w = Tensor.From(new double[] { 5, 6, 10, 11, 20, 21 }, [3, 2], requiresGrad: true, dtype: DType.Float64);
         Functional.Embedding(I([2, 1, 2], 3), w, paddingIdx: -1).Sum().Backward();
         Assert.Equal([0, 0, 1, 1, 0, 0], w.Grad!.ToDoubleArray());
     }

@@ -7,8 +7,8 @@ public class InPlaceTests
     [Fact]
     public void InPlace_OnSavedTensor_MakesBackwardThrow()
     {
-        var w = Tensor.From([1.0, 2.0], requiresGrad: true);
-        var a = Tensor.From([3.0, 4.0]);
+        var w = Tensor.From([1.0, 2.0], requiresGrad: true, dtype: DType.Float64);
+        var a = Tensor.From([3.0, 4.0], dtype: DType.Float64);
         Tensor loss = (w * a).Sum();
         a.AddInPlace(1.0);
         var ex = Assert.Throws<InvalidOperationException>(() => loss.Backward());
@@ -19,7 +19,7 @@ public class InPlaceTests
     [Fact]
     public void InPlace_OnSavedOutputThroughView_MakesBackwardThrow()
     {
-        var x = Tensor.From([1.0, 2.0], requiresGrad: true);
+        var x = Tensor.From([1.0, 2.0], requiresGrad: true, dtype: DType.Float64);
         Tensor y = x.Exp();
         Tensor loss = y.Sum();
         using (Autograd.NoGrad()) y.Detach()[0..1].MulInPlace(2.0);
@@ -29,7 +29,7 @@ public class InPlaceTests
     [Fact]
     public void InPlace_OnTensorRequiringGrad_OutsideNoGrad_Throws()
     {
-        var w = Tensor.From([1.0, 2.0], requiresGrad: true);
+        var w = Tensor.From([1.0, 2.0], requiresGrad: true, dtype: DType.Float64);
         var ex = Assert.Throws<InvalidOperationException>(() => w.AddInPlace(1.0));
         Assert.Contains("NoGrad", ex.Message);
         using (Autograd.NoGrad()) w.AddInPlace(1.0);

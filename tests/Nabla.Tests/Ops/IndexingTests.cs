@@ -6,7 +6,7 @@ namespace Nabla.Tests.Ops;
 /// </summary>
 public class IndexingTests
 {
-    private static Tensor D(double[] values, params int[] shape) => Tensor.From(values, shape);
+    private static Tensor D(double[] values, params int[] shape) => Tensor.From(values, shape, dtype: DType.Float64);
 
     private static Tensor I(long[] values, params int[] shape) => Tensor.From(values, shape);
 
@@ -32,7 +32,7 @@ public class IndexingTests
     public void Cat_PieceOfSizeZeroAlongDim_ContributesNothing()
     {
         var a = Tensor.Zeros([0, 3], DType.Float64, requiresGrad: true);
-        var b = Tensor.From(new double[] { 1, 2, 3, 4, 5, 6 }, [2, 3], requiresGrad: true);
+        var b = Tensor.From(new double[] { 1, 2, 3, 4, 5, 6 }, [2, 3], requiresGrad: true, dtype: DType.Float64);
         Tensor y = Tensor.Cat([a, b], 0);
         Assert.Equal(new Shape(2, 3), y.Shape);
         y.Sum().Backward();
@@ -101,7 +101,7 @@ public class IndexingTests
     public void Cat_EmptyListOrZeroDimTensor_Throws()
     {
         Assert.Contains("cat", Assert.Throws<ArgumentException>(() => Tensor.Cat([], 0)).Message);
-        Assert.Contains("zero-dimensional", Assert.Throws<ArgumentException>(() => Tensor.Cat([Tensor.Scalar(1.0)], 0)).Message);
+        Assert.Contains("zero-dimensional", Assert.Throws<ArgumentException>(() => Tensor.Cat([Tensor.Scalar(1.0, dtype: DType.Float64)], 0)).Message);
     }
 
     [Fact]
@@ -132,7 +132,7 @@ public class IndexingTests
     [Fact]
     public void Stack_ZeroDimTensors_GivesVector()
     {
-        Tensor y = Tensor.Stack([Tensor.Scalar(1.0), Tensor.Scalar(2.0)], 0);
+        Tensor y = Tensor.Stack([Tensor.Scalar(1.0, dtype: DType.Float64), Tensor.Scalar(2.0, dtype: DType.Float64)], 0);
         Assert.Equal(new Shape(2), y.Shape);
     }
 
@@ -198,7 +198,7 @@ public class IndexingTests
     [Fact]
     public void Gather_ZeroDimInput_ReturnsScalar()
     {
-        Tensor y = Tensor.Scalar(7.0).Gather(0, Tensor.From(new long[] { 0 }, []));
+        Tensor y = Tensor.Scalar(7.0, dtype: DType.Float64).Gather(0, Tensor.From(new long[] { 0 }, []));
         Assert.Equal(0, y.Rank);
         Assert.Equal(7.0, y.Item());
     }
@@ -206,7 +206,7 @@ public class IndexingTests
     [Fact]
     public void Gather_RepeatedIndices_AccumulateGradient()
     {
-        var x = Tensor.From(new double[] { 1, 2, 3 }, requiresGrad: true);
+        var x = Tensor.From(new double[] { 1, 2, 3 }, requiresGrad: true, dtype: DType.Float64);
         x.Gather(0, I([0, 0, 2, 0], 4)).Sum().Backward();
         Assert.Equal([3, 0, 1], x.Grad!.ToDoubleArray());
     }
@@ -311,7 +311,7 @@ public class IndexingTests
     [Fact]
     public void IndexSelect_RepeatedIndices_AccumulateGradient()
     {
-        var x = Tensor.From(new double[] { 1, 2, 3, 4, 5, 6 }, [3, 2], requiresGrad: true);
+        var x = Tensor.From(new double[] { 1, 2, 3, 4, 5, 6 }, [3, 2], requiresGrad: true, dtype: DType.Float64);
         x.IndexSelect(0, I([2, 0, 2], 3)).Sum().Backward();
         Assert.Equal([1, 1, 0, 0, 2, 2], x.Grad!.ToDoubleArray());
     }

@@ -8,7 +8,7 @@ public class LossesTests
 {
     private static readonly double Ln2 = Math.Log(2);
 
-    private static Tensor Vec(params double[] values) => Tensor.From(values);
+    private static Tensor Vec(params double[] values) => Tensor.From(values, dtype: DType.Float64);
 
     private static Tensor Labels(params long[] values) => Tensor.From(values);
 
@@ -35,7 +35,7 @@ public class LossesTests
     [Fact]
     public void L1Loss_AtEqualValues_HasZeroDerivative()
     {
-        Tensor x = Tensor.From([1.0, 2, -1], requiresGrad: true);
+        Tensor x = Tensor.From([1.0, 2, -1], requiresGrad: true, dtype: DType.Float64);
         Tensor loss = Functional.L1Loss(x, Vec(1, 0, 0));
         loss.Backward();
         AssertAll([1], loss, rtol: 1e-15);
@@ -65,7 +65,7 @@ public class LossesTests
     [Fact]
     public void BinaryCrossEntropy_HalfProbability_IsLn2WithPyTorchGradient()
     {
-        Tensor p = Tensor.From([0.5, 0.5], requiresGrad: true);
+        Tensor p = Tensor.From([0.5, 0.5], requiresGrad: true, dtype: DType.Float64);
         Tensor loss = Functional.BinaryCrossEntropy(p, Vec(1, 0), Vec(2, 1), Reduction.Sum);
         loss.Backward();
         AssertAll([3 * Ln2], loss, rtol: 1e-15);
@@ -76,7 +76,7 @@ public class LossesTests
     [Fact]
     public void BinaryCrossEntropy_ProbabilitiesZeroAndOne_ClampLogAtMinus100()
     {
-        Tensor p = Tensor.From([0.0, 1.0, 1.0], requiresGrad: true);
+        Tensor p = Tensor.From([0.0, 1.0, 1.0], requiresGrad: true, dtype: DType.Float64);
         Tensor loss = Functional.BinaryCrossEntropy(p, Vec(1, 0, 1), reduction: Reduction.None);
         (loss.Sum()).Backward();
         AssertAll([100, 100, 0], loss);
@@ -95,7 +95,7 @@ public class LossesTests
     [InlineData(100.0)]
     public void BinaryCrossEntropyWithLogits_ExtremeLogits_AreFiniteAndExact(double m)
     {
-        Tensor x = Tensor.From([m, -m, m, -m], requiresGrad: true);
+        Tensor x = Tensor.From([m, -m, m, -m], requiresGrad: true, dtype: DType.Float64);
         Tensor loss = Functional.BinaryCrossEntropyWithLogits(x, Vec(0, 1, 1, 0), posWeight: Vec(2, 2, 2, 2), reduction: Reduction.None);
         loss.Sum().Backward();
         AssertAll([m, 2 * m, 0, 0], loss, rtol: 1e-15, atol: 1e-40);
@@ -119,7 +119,7 @@ public class LossesTests
     [Fact]
     public void CrossEntropy_ClassIndex_IsLogSumExpMinusTargetLogit()
     {
-        Tensor loss = Functional.CrossEntropy(Tensor.From([1.0, 2, 3], [1, 3]), Labels(2));
+        Tensor loss = Functional.CrossEntropy(Tensor.From([1.0, 2, 3], [1, 3], dtype: DType.Float64), Labels(2));
         double lse = Math.Log(Math.Exp(1) + Math.Exp(2) + Math.Exp(3));
         AssertAll([lse - 3], loss, rtol: 1e-15);
     }
@@ -143,7 +143,7 @@ public class LossesTests
     [Fact]
     public void CrossEntropy_IgnoreIndex_ZeroLossAndExcludedFromMean()
     {
-        Tensor x = Tensor.From([0.0, 0, 0, 5, 1, 2], [2, 3], requiresGrad: true);
+        Tensor x = Tensor.From([0.0, 0, 0, 5, 1, 2], [2, 3], requiresGrad: true, dtype: DType.Float64);
         Tensor none = Functional.CrossEntropy(x, Labels(1, -100), reduction: Reduction.None);
         AssertAll([Math.Log(3), 0], none, rtol: 1e-15);
         Tensor mean = Functional.CrossEntropy(x, Labels(1, -100));
@@ -160,7 +160,7 @@ public class LossesTests
     public void CrossEntropy_ProbabilityTargets_MeanDividesBySampleCount()
     {
         // -sum_c t_c lp_c with uniform lp = -ln 2 gives ln 2 per sample, whatever the weights are
-        Tensor loss = Functional.CrossEntropy(Tensor.Zeros([2, 2], DType.Float64), Tensor.From([0.3, 0.7, 1, 0], [2, 2]));
+        Tensor loss = Functional.CrossEntropy(Tensor.Zeros([2, 2], DType.Float64), Tensor.From([0.3, 0.7, 1, 0], [2, 2], dtype: DType.Float64));
         AssertAll([Ln2], loss, rtol: 1e-15);
     }
 
@@ -169,7 +169,7 @@ public class LossesTests
     [InlineData(100.0)]
     public void CrossEntropy_ExtremeLogits_AreFiniteWithExactGradient(double m)
     {
-        Tensor x = Tensor.From([m, -m, -m, m], [2, 2], requiresGrad: true);
+        Tensor x = Tensor.From([m, -m, -m, m], [2, 2], requiresGrad: true, dtype: DType.Float64);
         Tensor loss = Functional.CrossEntropy(x, Labels(1, 1), reduction: Reduction.Sum);
         loss.Backward();
         AssertAll([2 * m], loss, rtol: 1e-15);
@@ -179,9 +179,9 @@ public class LossesTests
     [Fact]
     public void CrossEntropy_ExtremeLogitsWithSmoothingAndSoftTargets_AreFinite()
     {
-        Tensor x = Tensor.From([1000.0, -1000, 0, -1000, 1000, 100], [2, 3], requiresGrad: true);
+        Tensor x = Tensor.From([1000.0, -1000, 0, -1000, 1000, 100], [2, 3], requiresGrad: true, dtype: DType.Float64);
         Tensor a = Functional.CrossEntropy(x, Labels(1, 2), Vec(1, 2, 3), labelSmoothing: 0.1);
-        Tensor b = Functional.CrossEntropy(x, Tensor.From([0.2, 0.5, 0.3, 0, 0, 1], [2, 3]), labelSmoothing: 0.1);
+        Tensor b = Functional.CrossEntropy(x, Tensor.From([0.2, 0.5, 0.3, 0, 0, 1], [2, 3], dtype: DType.Float64), labelSmoothing: 0.1);
         (a + b).Backward();
         AssertFinite(a);
         AssertFinite(b);
@@ -191,7 +191,7 @@ public class LossesTests
     [Fact]
     public void NllLoss_PicksNegatedTargetEntryWithWeights()
     {
-        Tensor x = Tensor.From([-1.0, -2, -3, -4, -5, -6], [2, 3]);
+        Tensor x = Tensor.From([-1.0, -2, -3, -4, -5, -6], [2, 3], dtype: DType.Float64);
         AssertAll([2 * 3.0, 3 * 6.0], Functional.NllLoss(x, Labels(1, 2), Vec(1, 3, 3), Reduction.None), rtol: 1e-15);
         AssertAll([(6.0 + 18) / 6], Functional.NllLoss(x, Labels(1, 2), Vec(1, 3, 3)), rtol: 1e-15);
     }
@@ -199,7 +199,7 @@ public class LossesTests
     [Fact]
     public void NllLoss_NegativeInfinityInOtherClasses_StaysFinite()
     {
-        Tensor x = Tensor.From([double.NegativeInfinity, -0.5, -2.0, double.NegativeInfinity], [2, 2], requiresGrad: true);
+        Tensor x = Tensor.From([double.NegativeInfinity, -0.5, -2.0, double.NegativeInfinity], [2, 2], requiresGrad: true, dtype: DType.Float64);
         Tensor loss = Functional.NllLoss(x, Labels(1, 0));
         loss.Backward();
         AssertAll([1.25], loss, rtol: 1e-15);

@@ -9,7 +9,7 @@ public class NormalizationTests
     [Fact]
     public void BatchNorm_Training2D_NormalizesWithBiasedBatchVariance()
     {
-        Tensor x = Tensor.From([1.0, 10, 3, 20], [2, 2]);
+        Tensor x = Tensor.From([1.0, 10, 3, 20], [2, 2], dtype: DType.Float64);
         Tensor y = Functional.BatchNorm(x, null, null, training: true, eps: 1e-5);
         double a = 1 / Math.Sqrt(1 + 1e-5), b = 5 / Math.Sqrt(25 + 1e-5);
         AssertAll([-a, -b, a, b], y, rtol: 1e-14);
@@ -18,7 +18,7 @@ public class NormalizationTests
     [Fact]
     public void BatchNorm_Training_UpdatesRunningStatsWithUnbiasedVariance()
     {
-        Tensor x = Tensor.From([1.0, 10, 3, 20], [2, 2]);
+        Tensor x = Tensor.From([1.0, 10, 3, 20], [2, 2], dtype: DType.Float64);
         Tensor runningMean = Tensor.Zeros([2], DType.Float64), runningVar = Tensor.Ones([2], DType.Float64);
         Functional.BatchNorm(x, runningMean, runningVar, training: true, momentum: 0.1);
         AssertAll([0.2, 1.5], runningMean, rtol: 1e-15);
@@ -29,9 +29,9 @@ public class NormalizationTests
     [Fact]
     public void BatchNorm_Eval_UsesRunningStatsAndLeavesThemUnchanged()
     {
-        Tensor x = Tensor.From([1.0, 10, 3, 20], [2, 2]);
-        Tensor runningMean = Tensor.From([1.0, 2.0]), runningVar = Tensor.From([4.0, 9.0]);
-        Tensor y = Functional.BatchNorm(x, runningMean, runningVar, Tensor.From([2.0, 1.0]), Tensor.From([0.5, 0.0]), training: false, eps: 0);
+        Tensor x = Tensor.From([1.0, 10, 3, 20], [2, 2], dtype: DType.Float64);
+        Tensor runningMean = Tensor.From([1.0, 2.0], dtype: DType.Float64), runningVar = Tensor.From([4.0, 9.0], dtype: DType.Float64);
+        Tensor y = Functional.BatchNorm(x, runningMean, runningVar, Tensor.From([2.0, 1.0], dtype: DType.Float64), Tensor.From([0.5, 0.0], dtype: DType.Float64), training: false, eps: 0);
         AssertAll([0.5, 8.0 / 3, 2 * 2.0 / 2 + 0.5, 18.0 / 3], y, rtol: 1e-15);
         AssertAll([1, 2], runningMean);
         AssertAll([4, 9], runningVar);
@@ -40,7 +40,7 @@ public class NormalizationTests
     [Fact]
     public void BatchNorm_Eval_EpsIsInsideTheSquareRoot()
     {
-        Tensor y = Functional.BatchNorm(Tensor.From([3.0, 3.0], [2, 1]), Tensor.From([1.0]), Tensor.From([3.0]), training: false, eps: 1.0);
+        Tensor y = Functional.BatchNorm(Tensor.From([3.0, 3.0], [2, 1], dtype: DType.Float64), Tensor.From([1.0], dtype: DType.Float64), Tensor.From([3.0], dtype: DType.Float64), training: false, eps: 1.0);
         AssertAll([1, 1], y, rtol: 1e-15);
     }
 
@@ -95,7 +95,7 @@ public class NormalizationTests
     public void LayerNorm_Vector_EpsIsInsideTheSquareRoot()
     {
         // mean 2, biased var 2/3; eps = 1 makes sqrt(var + eps) = sqrt(5/3), far from sqrt(var) + eps
-        Tensor y = Functional.LayerNorm(Tensor.From([1.0, 2, 3]), [3], eps: 1.0);
+        Tensor y = Functional.LayerNorm(Tensor.From([1.0, 2, 3], dtype: DType.Float64), [3], eps: 1.0);
         double s = 1 / Math.Sqrt(5.0 / 3);
         AssertAll([-s, 0, s], y, rtol: 1e-15, atol: 1e-16);
     }
@@ -103,7 +103,7 @@ public class NormalizationTests
     [Fact]
     public void LayerNorm_WithAffine_ScalesAndShifts()
     {
-        Tensor y = Functional.LayerNorm(Tensor.From([1.0, 3, 10, 20], [2, 2]), [2], Tensor.From([2.0, 3.0]), Tensor.From([1.0, -1.0]), eps: 0);
+        Tensor y = Functional.LayerNorm(Tensor.From([1.0, 3, 10, 20], [2, 2], dtype: DType.Float64), [2], Tensor.From([2.0, 3.0], dtype: DType.Float64), Tensor.From([1.0, -1.0], dtype: DType.Float64), eps: 0);
         AssertAll([-1, 2, -1, 2], y, rtol: 1e-15);
     }
 

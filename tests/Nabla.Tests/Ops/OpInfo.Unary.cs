@@ -18,6 +18,8 @@ internal sealed partial record OpInfo
         new("cos", null, () => [N(4)], x => x[0].Cos()),
         new("erf", null, () => [N(4)], x => x[0].Erf()),
         new("clamp", c => c.Input().Clamp(c.OptDouble("min"), c.OptDouble("max")),
-            () => [Nz(8)], x => x[0].Clamp(-0.05, 0.05) + x[0].Clamp(min: -0.5) + x[0].Clamp(max: 0.3)),
+            new OpSample("clamp_both", () => [Nz(8)], x => x[0].Clamp(-0.05, 0.05)),
+            new OpSample("clamp_min", () => [Nz(8)], x => x[0].Clamp(min: -0.5)),
+            new OpSample("clamp_max", () => [Nz(8)], x => x[0].Clamp(max: 0.3))),
     ];
 }

@@ -5,7 +5,7 @@ namespace Nabla.Tests.Ops;
 /// <summary>MaxPool2d, AvgPool2d and AdaptiveAvgPool2d (Ops/Pool.cs): hand-computed windows, gradients, second derivatives and errors.</summary>
 public class PoolTests
 {
-    private static Tensor D(double[] values, params int[] shape) => Tensor.From(values, shape);
+    private static Tensor D(double[] values, params int[] shape) => Tensor.From(values, shape, dtype: DType.Float64);
 
     private static Tensor Range(int n, params int[] shape) => Tensor.Arange(1, n + 1, 1, DType.Float64).Reshape(shape);
 
@@ -54,7 +54,7 @@ public class PoolTests
     [Fact]
     public void MaxPool2d_OverlappingWindows_AccumulateGradientAtSharedMaximum()
     {
-        var x = Tensor.From(new double[] { 1, 2, 3, 4, 100, 5, 6, 7, 8 }, [1, 1, 3, 3], requiresGrad: true);
+        var x = Tensor.From(new double[] { 1, 2, 3, 4, 100, 5, 6, 7, 8 }, [1, 1, 3, 3], requiresGrad: true, dtype: DType.Float64);
         Functional.MaxPool2d(x, [2, 2], [1, 1]).Sum().Backward();
         Assert.Equal([0, 0, 0, 0, 4, 0, 0, 0, 0], x.Grad!.ToDoubleArray());
     }
@@ -216,7 +216,7 @@ public class PoolTests
     [Fact]
     public void AdaptiveAvgPool2d_SameSize_IsACopy()
     {
-        var x = Tensor.From(new double[] { 1, 2, 3, 4 }, [1, 1, 2, 2], requiresGrad: true);
+        var x = Tensor.From(new double[] { 1, 2, 3, 4 }, [1, 1, 2, 2], requiresGrad: true, dtype: DType.Float64);
         Tensor y = Functional.AdaptiveAvgPool2d(x, [2, 2]);
         Assert.NotSame(x, y);
         AssertClose([1, 2, 3, 4], y);

@@ -89,7 +89,7 @@ public class PromotionTests
 
     [Fact]
     public void Mul_Int64AndFloat64Tensors_PromotesToFloat64()
-        => AssertTensor(DType.Float64, [0.0, 2.0, 6.0], Tensor.Arange(3) * Tensor.From([1.0, 2.0, 3.0]));
+        => AssertTensor(DType.Float64, [0.0, 2.0, 6.0], Tensor.Arange(3) * Tensor.From([1.0, 2.0, 3.0], dtype: DType.Float64));
 
     [Fact]
     public void Mul_BoolMaskAndFloat32Tensor_PromotesToFloat32()
@@ -102,7 +102,7 @@ public class PromotionTests
     [Fact]
     public void Mul_Float32AndFloat64Tensors_StillThrowsNamingTheConversion()
     {
-        var ex = Assert.Throws<ArgumentException>(() => Tensor.From([1f]) * Tensor.From([1.0]));
+        var ex = Assert.Throws<ArgumentException>(() => Tensor.From([1f]) * Tensor.From([1.0], dtype: DType.Float64));
         Assert.Contains("float32", ex.Message);
         Assert.Contains("float64", ex.Message);
         Assert.Contains(".To(", ex.Message);

@@ -8,7 +8,7 @@ public class GradClipTests
     private static Tensor WithGrad(params double[] grad)
     {
         var p = Tensor.Zeros([grad.Length], DType.Float64, requiresGrad: true);
-        p.Grad = Tensor.From(grad);
+        p.Grad = Tensor.From(grad, dtype: DType.Float64);
         return p;
     }
 
@@ -63,7 +63,7 @@ public class GradClipTests
         var a = Tensor.Zeros([2], DType.Float32, requiresGrad: true);
         a.Grad = Tensor.From([3f, 4f]);
         var b = Tensor.Zeros([2, 2], DType.Float64, requiresGrad: true);
-        b.Grad = Tensor.From([0.0, 0.0, 0.0, 0.0], [2, 2]).MT;
+        b.Grad = Tensor.From([0.0, 0.0, 0.0, 0.0], [2, 2], dtype: DType.Float64).MT;
         double total = GradClip.ClipGradNorm([a, b], maxNorm: 0.5);
         Assert.Equal(5.0, total, 6);
         Assert.Equal(0.3f, a.Grad!.ToArray<float>()[0], 6);

@@ -5,7 +5,7 @@ namespace Nabla.Tests.Optim;
 /// <summary>StateDict / LoadStateDict of optimizers and schedulers: resuming from a snapshot continues bit for bit.</summary>
 public class OptimizerStateTests
 {
-    public static TheoryData<string> OptimizerKinds() => ["sgd", "sgd-nesterov-wd", "adam-amsgrad", "adamw", "rmsprop-centered-momentum", "adagrad"];
+    public static TheoryData<string> OptimizerKinds() => ["sgd", "sgd-nesterov-wd", "adam-amsgrad", "adamw", "rmsprop-centered-momentum", "adagrad", "nadam", "radam", "adamax", "adadelta"];
 
     private static Optimizer Create(string kind, IReadOnlyList<Tensor> ps) => kind switch
     {
@@ -15,6 +15,10 @@ public class OptimizerStateTests
         "adamw" => new AdamW(ps, lr: 0.01),
         "rmsprop-centered-momentum" => new RmsProp(ps, lr: 0.01, momentum: 0.5, centered: true),
         "adagrad" => new Adagrad(ps, lr: 0.1, lrDecay: 0.01, initialAccumulatorValue: 0.1),
+        "nadam" => new NAdam(ps, lr: 0.01, weightDecay: 1e-3, momentumDecay: 0.01),
+        "radam" => new RAdam(ps, lr: 0.01, beta2: 0.9, weightDecay: 1e-3),
+        "adamax" => new Adamax(ps, lr: 0.01, weightDecay: 1e-3),
+        "adadelta" => new Adadelta(ps, lr: 1.0, rho: 0.9, weightDecay: 1e-3),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 

@@ -1,26 +1,11 @@
 using Nabla.Optim;
+using static Nabla.Tests.Optim.StepAssert;
 
 namespace Nabla.Tests.Optim;
 
 /// <summary>Closed-form single steps, param groups, ZeroGrad and argument validation of the optimizers.</summary>
 public class OptimizerTests
 {
-    private static Tensor Param(params double[] values) => Tensor.From(values, requiresGrad: true);
-
-    private static Tensor WithGrad(Tensor p, params double[] grad)
-    {
-        p.Grad = Tensor.From(grad, p.Shape.ToArray());
-        return p;
-    }
-
-    private static void AssertValues(double[] expected, Tensor actual, double tol = 1e-15)
-    {
-        double[] got = actual.ToDoubleArray();
-        Assert.Equal(expected.Length, got.Length);
-        for (int i = 0; i < expected.Length; i++)
-            Assert.True(Math.Abs(expected[i] - got[i]) <= tol * Math.Max(1, Math.Abs(expected[i])), $"[{i}]: expected {expected[i]:R}, got {got[i]:R}");
-    }
-
     [Fact]
     public void SgdStep_Plain_SubtractsLrTimesGrad()
     {
@@ -165,7 +150,8 @@ public class OptimizerTests
         Optimizer[] optimizers =
         [
             new Sgd(ps, lr: 1e-3, momentum: 0.9, nesterov: true, weightDecay: 1e-4), new Adam(ps, amsGrad: true), new AdamW(ps),
-            new RmsProp(ps, momentum: 0.9, centered: true), new Adagrad(ps),
+            new RmsProp(ps, momentum: 0.9, centered: true), new Adagrad(ps), new NAdam(ps, weightDecay: 1e-4), new RAdam(ps),
+            new Adamax(ps, weightDecay: 1e-4), new Adadelta(ps, maximize: true),
         ];
         foreach (Optimizer o in optimizers)
         {
@@ -303,6 +289,20 @@ public class OptimizerTests
         { "negative RMSprop momentum", p => new RmsProp(p, momentum: -1), "momentum", "-1" },
         { "negative lrDecay", p => new Adagrad(p, lrDecay: -0.1), "lrDecay", "-0.1" },
         { "negative initial accumulator", p => new Adagrad(p, initialAccumulatorValue: -2), "initialAccumulatorValue", "-2" },
+        { "NAdam negative momentumDecay", p => new NAdam(p, momentumDecay: -0.004), "momentumDecay", "-0.004" },
+        { "NAdam beta1 = 1", p => new NAdam(p, beta1: 1.0), "beta1", "1" },
+        { "RAdam negative lr", p => new RAdam(p, lr: -1e-3), "lr", "-0.001" },
+        { "RAdam beta2 = 1.5", p => new RAdam(p, beta2: 1.5), "beta2", "1.5" },
+        { "Adamax negative eps", p => new Adamax(p, eps: -1), "eps", "-1" },
+        { "Adamax NaN weight decay", p => new Adamax(p, weightDecay: double.NaN), "weightDecay", "NaN" },
+        { "Adadelta rho 1.1", p => new Adadelta(p, rho: 1.1), "rho", "1.1" },
+        { "Adadelta negative rho", p => new Adadelta(p, rho: -0.1), "rho", "-0.1" },
+        { "Lbfgs maxIter 0", p => new Lbfgs(p, maxIter: 0), "maxIter", "0" },
+        { "Lbfgs maxEval 0", p => new Lbfgs(p, maxEval: 0), "maxEval", "0" },
+        { "Lbfgs historySize 0", p => new Lbfgs(p, historySize: 0), "historySize", "0" },
+        { "Lbfgs negative toleranceGrad", p => new Lbfgs(p, toleranceGrad: -1e-7), "toleranceGrad", "-1E-07" },
+        { "Lbfgs infinite toleranceChange", p => new Lbfgs(p, toleranceChange: double.PositiveInfinity), "toleranceChange", "Infinity" },
+        { "Lbfgs unknown line search", p => new Lbfgs(p, lineSearchFn: (LineSearch)7), "lineSearchFn", "7" },
         { "nesterov without momentum", p => new Sgd(p, lr: 0.1, nesterov: true), "nesterov", "momentum = 0" },
         { "nesterov with dampening", p => new Sgd(p, lr: 0.1, momentum: 0.9, dampening: 0.1, nesterov: true), "nesterov", "dampening = 0.1" },
     };
@@ -313,7 +313,7 @@ public class OptimizerTests
     {
         var ex = Assert.Throws<ArgumentException>(() => create([Param(1.0)]));
         string optimizer = ex.Message[..ex.Message.IndexOf(':', StringComparison.Ordinal)];
-        Assert.Contains(optimizer, new[] { "Sgd", "Adam", "AdamW", "RmsProp", "Adagrad" });
+        Assert.Contains(optimizer, new[] { "Sgd", "Adam", "AdamW", "RmsProp", "Adagrad", "NAdam", "RAdam", "Adamax", "Adadelta", "Lbfgs" });
         Assert.Equal(parameter, ex.ParamName);
         Assert.Contains(parameter, ex.Message);
         Assert.True(ex.Message.Contains(value, StringComparison.Ordinal), $"{scenario}: '{ex.Message}' does not mention {value}");
@@ -371,7 +371,7 @@ public class OptimizerTests
     public void Step_NonContiguousGradient_IsRead()
     {
         Tensor p = Tensor.Zeros([2, 3], DType.Float64, requiresGrad: true);
-        p.Grad = Tensor.From([1.0, 2.0, 3.0, 4.0, 5.0, 6.0], [3, 2]).MT;
+        p.Grad = Tensor.From([1.0, 2.0, 3.0, 4.0, 5.0, 6.0], [3, 2], dtype: DType.Float64).MT;
         new Sgd([p], lr: 1.0).Step();
         Assert.Equal([-1.0, -3.0, -5.0, -2.0, -4.0, -6.0], p.ToDoubleArray());
     }

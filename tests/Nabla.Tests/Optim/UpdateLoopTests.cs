@@ -19,6 +19,9 @@ public class UpdateLoopTests
 
         public abstract Optimizer Create(Tensor[] parameters);
 
+        /// <summary>The number of steps compared (RAdam's rectified branch starts at step 6).</summary>
+        public virtual int Steps => 3;
+
         /// <summary>Step <paramref name="t"/> (1 on the first) of the scalar formula, element by element.</summary>
         public abstract void Step<T>(T[] p, T[] g, T[][] s, int t) where T : unmanaged, IFloatingPointIeee754<T>;
 
@@ -140,6 +143,104 @@ public class UpdateLoopTests
         }
     }
 
+    private sealed class NAdamVariant(string name, double lr, double b1, double b2, double eps, double wd, double psi) : Variant(name)
+    {
+        private double _muProduct = 1;
+
+        public override string[] BufferNames => ["expAvg", "expAvgSq"];
+
+        public override Optimizer Create(Tensor[] parameters)
+        {
+            _muProduct = 1;
+            return new NAdam(parameters, lr, b1, b2, eps, wd, psi);
+        }
+
+        public override void Step<T>(T[] p, T[] g, T[][] s, int t)
+        {
+            double mu = b1 * (1.0 - 0.5 * Math.Pow(0.96, t * psi)), muNext = b1 * (1.0 - 0.5 * Math.Pow(0.96, (t + 1) * psi));
+            _muProduct *= mu;
+            T gradStep = C<T>(-(lr * (1.0 - mu) / (1.0 - _muProduct))), avgStep = C<T>(-(lr * muNext / (1.0 - _muProduct * muNext)));
+            T bc2 = C<T>(Math.Sqrt(1 - Math.Pow(b2, t)));
+            for (int i = 0; i < p.Length; i++)
+            {
+                T gi = g[i];
+                if (wd != 0) gi += C<T>(wd) * p[i];
+                s[0][i] = s[0][i] * C<T>(b1) + C<T>(1 - b1) * gi;
+                s[1][i] = s[1][i] * C<T>(b2) + C<T>(1 - b2) * gi * gi;
+                T denom = T.Sqrt(s[1][i]) / bc2 + C<T>(eps);
+                p[i] += gradStep * gi / denom;
+                p[i] += avgStep * s[0][i] / denom;
+            }
+        }
+    }
+
+    private sealed class RAdamVariant(string name, double lr, double b1, double b2, double eps, double wd) : Variant(name)
+    {
+        public override string[] BufferNames => ["expAvg", "expAvgSq"];
+
+        public override Optimizer Create(Tensor[] parameters) => new RAdam(parameters, lr, b1, b2, eps, wd);
+
+        public override int Steps => 8;
+
+        public override void Step<T>(T[] p, T[] g, T[][] s, int t)
+        {
+            double rhoInf = 2 / (1 - b2) - 1, rhoT = rhoInf - 2 * t * Math.Pow(b2, t) / (1 - Math.Pow(b2, t));
+            bool rectified = rhoT > 5;
+            T rect = C<T>(rectified ? Math.Sqrt((rhoT - 4) * (rhoT - 2) * rhoInf / ((rhoInf - 4) * (rhoInf - 2) * rhoT)) : 0);
+            T bc1 = C<T>(1 - Math.Pow(b1, t)), bc2 = C<T>(Math.Sqrt(1 - Math.Pow(b2, t)));
+            for (int i = 0; i < p.Length; i++)
+            {
+                T gi = g[i];
+                if (wd != 0) gi += C<T>(wd) * p[i];
+                s[0][i] = s[0][i] * C<T>(b1) + C<T>(1 - b1) * gi;
+                s[1][i] = s[1][i] * C<T>(b2) + C<T>(1 - b2) * gi * gi;
+                T step = s[0][i] / bc1 * C<T>(lr);
+                if (rectified) step = step * (bc2 / (T.Sqrt(s[1][i]) + C<T>(eps))) * rect;
+                p[i] -= step;
+            }
+        }
+    }
+
+    private sealed class AdamaxVariant(string name, double lr, double b1, double b2, double eps, double wd, bool maximize) : Variant(name)
+    {
+        public override string[] BufferNames => ["expAvg", "expInf"];
+
+        public override Optimizer Create(Tensor[] parameters) => new Adamax(parameters, lr, b1, b2, eps, wd, maximize);
+
+        public override void Step<T>(T[] p, T[] g, T[][] s, int t)
+        {
+            T negClr = C<T>(-(lr / (1 - Math.Pow(b1, t))));
+            for (int i = 0; i < p.Length; i++)
+            {
+                T gi = maximize ? T.Zero - g[i] : g[i];
+                if (wd != 0) gi += C<T>(wd) * p[i];
+                s[0][i] = s[0][i] * C<T>(b1) + C<T>(1 - b1) * gi;
+                s[1][i] = T.Max(s[1][i] * C<T>(b2), T.Abs(gi) + C<T>(eps));
+                p[i] += negClr * s[0][i] / s[1][i];
+            }
+        }
+    }
+
+    private sealed class AdadeltaVariant(string name, double lr, double rho, double eps, double wd, bool maximize) : Variant(name)
+    {
+        public override string[] BufferNames => ["squareAvg", "accDelta"];
+
+        public override Optimizer Create(Tensor[] parameters) => new Adadelta(parameters, lr, rho, eps, wd, maximize);
+
+        public override void Step<T>(T[] p, T[] g, T[][] s, int t)
+        {
+            for (int i = 0; i < p.Length; i++)
+            {
+                T gi = maximize ? T.Zero - g[i] : g[i];
+                if (wd != 0) gi += C<T>(wd) * p[i];
+                s[0][i] = s[0][i] * C<T>(rho) + C<T>(1 - rho) * gi * gi;
+                T delta = T.Sqrt(s[1][i] + C<T>(eps)) / T.Sqrt(s[0][i] + C<T>(eps)) * gi;
+                s[1][i] = s[1][i] * C<T>(rho) + C<T>(1 - rho) * delta * delta;
+                p[i] += C<T>(-lr) * delta;
+            }
+        }
+    }
+
     private static readonly Variant[] Variants =
     [
         new SgdVariant("sgd", 0.1, 0, 0, 0, false),
@@ -159,6 +260,14 @@ public class UpdateLoopTests
         new RmsPropVariant("rmsprop-centered-momentum-wd", 0.01, 0.9, 1e-6, 0.02, 0.5, true),
         new AdagradVariant("adagrad", 0.1, 0, 0, 0, 1e-10),
         new AdagradVariant("adagrad-decay-wd-init", 0.1, 0.05, 0.01, 0.1, 1e-10),
+        new NAdamVariant("nadam", 0.01, 0.9, 0.999, 1e-8, 0, 4e-3),
+        new NAdamVariant("nadam-wd-psi0", 0.02, 0.8, 0.95, 1e-6, 0.1, 0),
+        new RAdamVariant("radam", 0.01, 0.9, 0.999, 1e-8, 0),
+        new RAdamVariant("radam-wd", 0.01, 0.8, 0.99, 1e-6, 0.1),
+        new AdamaxVariant("adamax", 0.01, 0.9, 0.999, 1e-8, 0, false),
+        new AdamaxVariant("adamax-wd-maximize", 0.02, 0.8, 0.95, 1e-6, 0.1, true),
+        new AdadeltaVariant("adadelta", 1.0, 0.9, 1e-6, 0, false),
+        new AdadeltaVariant("adadelta-wd-maximize", 0.5, 0.95, 1e-3, 0.1, true),
     ];
 
     /// <summary>Sizes around 16 float32 / 8 float64 lanes (and whatever the machine's lane count is), and above the threshold.</summary>
@@ -191,7 +300,7 @@ public class UpdateLoopTests
         }
     }
 
-    // Runs 3 optimizer steps on random data of n elements and the scalar formula side by side; requires equal bits in the
+    // Runs variant.Steps optimizer steps on random data of n elements and the scalar formula side by side; requires equal bits in the
     // parameter and every state buffer after each step.
     private static void Check<T>(Variant variant, int n, DType dtype, int threads) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -202,7 +311,7 @@ public class UpdateLoopTests
         optimizer.ThreadsOverride = threads;
         T[] pRef = p.ToArray<T>();
         T[][] sRef = variant.BufferNames.Select(_ => new T[n]).ToArray();
-        for (int t = 1; t <= 3; t++)
+        for (int t = 1; t <= variant.Steps; t++)
         {
             Tensor g = Tensor.Randn([n], dtype, gen);
             p.Grad = g;

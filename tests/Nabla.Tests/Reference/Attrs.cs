@@ -64,6 +64,16 @@ internal class Attrs(JsonElement json, string id = "")
         return v.ValueKind == JsonValueKind.Array ? v.EnumerateArray().Select(e => e.GetInt32()).ToArray() : [v.GetInt32()];
     }
 
+    /// <summary>True when the attribute is a list (an int and a one-element list can mean different things, as in split).</summary>
+    public bool IsList(string key) => Get(key).ValueKind == JsonValueKind.Array;
+
+    /// <summary>An attribute given as a float or a list of floats.</summary>
+    public double[] Doubles(string key)
+    {
+        JsonElement v = Get(key);
+        return v.ValueKind == JsonValueKind.Array ? v.EnumerateArray().Select(e => e.GetDouble()).ToArray() : [v.GetDouble()];
+    }
+
     /// <summary>A dim attribute that may be null (all dims), an int or a list of ints.</summary>
     public int[]? Dims(string key) => Has(key) ? Ints(key) : null;
 }

@@ -52,7 +52,7 @@ internal static class ReferenceData
         {
             "int64" => Tensor.From(data.EnumerateArray().Select(e => e.GetInt64()).ToArray(), shape),
             "bool" => Tensor.From(data.EnumerateArray().Select(e => e.GetInt64() != 0).ToArray(), shape),
-            "float64" => Tensor.From(data.EnumerateArray().Select(e => e.GetDouble()).ToArray(), shape),
+            "float64" => Tensor.From(data.EnumerateArray().Select(e => e.GetDouble()).ToArray(), shape, dtype: DType.Float64),
             _ => throw new InvalidDataException($"unknown dtype {dtype}"),
         };
         if (honourRequiresGrad && t.TryGetProperty("requires_grad", out var rg) && rg.ValueKind == JsonValueKind.True)

@@ -7,7 +7,7 @@ public class TensorTests
     [Fact]
     public void RetainGrad_OnIntermediate_KeepsItsGradient()
     {
-        var x = Tensor.Scalar(2.0, requiresGrad: true);
+        var x = Tensor.Scalar(2.0, requiresGrad: true, dtype: DType.Float64);
         Tensor h = x * 3.0;
         h.RetainGrad();
         (h * h).Backward();
@@ -18,7 +18,7 @@ public class TensorTests
     [Fact]
     public void Intermediate_WithoutRetainGrad_HasNoGrad()
     {
-        var x = Tensor.Scalar(2.0, requiresGrad: true);
+        var x = Tensor.Scalar(2.0, requiresGrad: true, dtype: DType.Float64);
         Tensor h = x * 3.0;
         (h * h).Backward();
         Assert.Null(h.Grad);
@@ -27,7 +27,7 @@ public class TensorTests
     [Fact]
     public void Detach_CutsTheGraph()
     {
-        var x = Tensor.Scalar(2.0, requiresGrad: true);
+        var x = Tensor.Scalar(2.0, requiresGrad: true, dtype: DType.Float64);
         Tensor d = (x * x).Detach();
         Assert.False(d.RequiresGrad);
         Assert.True(d.IsLeaf);
@@ -38,7 +38,7 @@ public class TensorTests
     [Fact]
     public void RegisterHook_CanReplaceGradient()
     {
-        var x = Tensor.Scalar(2.0, requiresGrad: true);
+        var x = Tensor.Scalar(2.0, requiresGrad: true, dtype: DType.Float64);
         Tensor h = x * 3.0;
         using (h.RegisterHook(g => g * 10.0))
             h.Backward();
@@ -48,7 +48,7 @@ public class TensorTests
     [Fact]
     public void RegisterHook_OnLeaf_SeesGradientAndDisposeRemovesIt()
     {
-        var x = Tensor.Scalar(2.0, requiresGrad: true);
+        var x = Tensor.Scalar(2.0, requiresGrad: true, dtype: DType.Float64);
         double seen = 0;
         IDisposable handle = x.RegisterHook(g => { seen = g.Item(); });
         (x * 5.0).Backward();
@@ -62,7 +62,7 @@ public class TensorTests
     [Fact]
     public void RegisterHook_ReturningWrongShape_Throws()
     {
-        var x = Tensor.From([1.0, 2.0], requiresGrad: true);
+        var x = Tensor.From([1.0, 2.0], requiresGrad: true, dtype: DType.Float64);
         x.RegisterHook(g => Tensor.Zeros([3], DType.Float64));
         var ex = Assert.Throws<InvalidOperationException>(() => x.Sum().Backward());
         Assert.Contains("[3]", ex.Message);
@@ -83,7 +83,7 @@ public class TensorTests
     {
         // Note [Tensor layout]: a fresh result has no Storage until a view, Detach or in-place bump needs one; its
         // version is 0 until then, and every way of reaching the same elements afterwards sees the same counter.
-        var w = Tensor.Scalar(1.5, requiresGrad: true).To(dtype);
+        var w = Tensor.Scalar(1.5, requiresGrad: true, dtype: DType.Float64).To(dtype);
         Tensor t = Tensor.Scalar(2.0, dtype) * 3.0;      // fresh, no Storage yet
         Tensor y = w * t;                                // MulBackward saves t at version 0
         Assert.Equal(0, t.Version);
@@ -107,7 +107,7 @@ public class TensorTests
     [Fact]
     public void GradHooksAndRetainGrad_InTheSideObject_BehaveAsBefore()
     {
-        var x = Tensor.Scalar(3.0, requiresGrad: true);
+        var x = Tensor.Scalar(3.0, requiresGrad: true, dtype: DType.Float64);
         Assert.Null(x.Grad);
         x.Grad = null;                                   // clearing a gradient that was never set
         Assert.Null(x.Grad);

@@ -143,7 +143,7 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Equal(1, code);
         Assert.Contains("--detect-anomaly: at epoch 1, batch 1: anomaly in the forward pass: op AddmmRelu (backward node AddmmReluBackward)", output);
         Assert.Contains("input shapes: [16, 2], [8, 2], [8]", output);
-        Assert.Contains("in module LinearRelu(in_features=2, out_features=8, bias=True), inside Sequential", output);
+        Assert.Contains("in module LinearReLU(in_features=2, out_features=8, bias=True), inside Sequential", output);
 
         (code, output, _) = Run("train", "--dataset", "csv:" + csv, "--layers", "2,8,2", "--epochs", "1", "--out", _dir.File("nan2"));
         Assert.Equal(1, code);

@@ -1,0 +1,54 @@
+namespace Nabla.NN;
+
+/// <summary>
+/// A module with three inputs of any types and a result of any type (a tuple for several outputs), typed at compile time
+/// as TorchSharp's forms: subclasses implement <see cref="OnForward"/>, callers use <see cref="Forward"/>.
+/// </summary>
+/// <remarks>
+/// <para>Hooks, <see cref="ModuleBase.Summary(object?[])"/>, graph export, state dicts and fusion of children work as for
+/// <see cref="Module"/> (Note [Module forms]); tensors inside a result are found in a <see cref="Tensor"/>, a
+/// <c>Tensor[]</c> or a value tuple of them.</para>
+/// <code>
+/// sealed class Attention : Module&lt;Tensor, Tensor, Tensor, Tensor&gt; { ... }   // query, key, value
+/// </code>
+/// </remarks>
+/// <typeparam name="T1">The type of the first input.</typeparam>
+/// <typeparam name="T2">The type of the second input.</typeparam>
+/// <typeparam name="T3">The type of the third input.</typeparam>
+/// <typeparam name="TResult">The type of the result.</typeparam>
+public abstract class Module<T1, T2, T3, TResult> : ModuleBase
+{
+    private static readonly Type[] Inputs = [typeof(T1), typeof(T2), typeof(T3)];
+
+    /// <summary>Runs the module, with its pre-hooks before and its forward hooks after.</summary>
+    /// <param name="input1">The first input.</param>
+    /// <param name="input2">The second input.</param>
+    /// <param name="input3">The third input.</param>
+    public TResult Forward(T1 input1, T2 input2, T3 input3) => (TResult)CallForward([input1, input2, input3])!;
+
+    /// <summary>The computation of this module.</summary>
+    /// <param name="input1">The first input.</param>
+    /// <param name="input2">The second input.</param>
+    /// <param name="input3">The third input.</param>
+    protected abstract TResult OnForward(T1 input1, T2 input2, T3 input3);
+
+    /// <inheritdoc/>
+    internal override IReadOnlyList<Type> InputTypes => Inputs;
+
+    /// <inheritdoc/>
+    private protected override object? InvokeOnForward(object?[] inputs) => OnForward((T1)inputs[0]!, (T2)inputs[1]!, (T3)inputs[2]!);
+
+    /// <summary>Registers a hook called before every forward pass with (module, inputs). Dispose the result to remove it.</summary>
+    public IDisposable RegisterForwardPreHook(Action<Module<T1, T2, T3, TResult>, T1, T2, T3> hook)
+    {
+        ArgumentNullException.ThrowIfNull(hook);
+        return base.RegisterForwardPreHook((_, inputs) => hook(this, (T1)inputs[0]!, (T2)inputs[1]!, (T3)inputs[2]!));
+    }
+
+    /// <summary>Registers a hook called after every forward pass with (module, inputs, result). Dispose the result to remove it.</summary>
+    public IDisposable RegisterForwardHook(Action<Module<T1, T2, T3, TResult>, T1, T2, T3, TResult> hook)
+    {
+        ArgumentNullException.ThrowIfNull(hook);
+        return base.RegisterForwardHook((_, inputs, output) => hook(this, (T1)inputs[0]!, (T2)inputs[1]!, (T3)inputs[2]!, (TResult)output!));
+    }
+}
