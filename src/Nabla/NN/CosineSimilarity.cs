@@ -3,7 +3,7 @@ namespace Nabla.NN;
 /// <summary>Cosine similarity of two inputs along a dim (PyTorch's <c>nn.CosineSimilarity</c>); see <see cref="Functional.CosineSimilarity"/>.</summary>
 /// <param name="dim">The dim to compare along (default 1).</param>
 /// <param name="eps">The lower bound of each norm (default 1e-8).</param>
-public sealed class CosineSimilarity(int dim = 1, double eps = 1e-8)
+public sealed class CosineSimilarity(int dim = 1, double eps = 1e-8) : Module<Tensor, Tensor, Tensor>
 {
     /// <summary>The dim compared along.</summary>
     public int Dim { get; } = dim;
@@ -12,8 +12,5 @@ public sealed class CosineSimilarity(int dim = 1, double eps = 1e-8)
     public double Eps { get; } = eps;
 
     /// <summary>The cosine similarity of <paramref name="x1"/> and <paramref name="x2"/> (broadcast) along <see cref="Dim"/>.</summary>
-    public Tensor Forward(Tensor x1, Tensor x2) => Functional.CosineSimilarity(x1, x2, Dim, Eps);
-
-    /// <summary>PyTorch's repr: <c>CosineSimilarity()</c>.</summary>
-    public override string ToString() => "CosineSimilarity()";
+    protected override Tensor OnForward(Tensor x1, Tensor x2) => Functional.CosineSimilarity(x1, x2, Dim, Eps);
 }

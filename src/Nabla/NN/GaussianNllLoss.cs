@@ -1,7 +1,7 @@
 namespace Nabla.NN;
 
 /// <summary>Gaussian negative log-likelihood with a predicted variance (PyTorch's <c>nn.GaussianNLLLoss</c>); see <see cref="Functional.GaussianNllLoss"/>.</summary>
-public sealed class GaussianNllLoss
+public sealed class GaussianNllLoss : Module<Tensor, Tensor, Tensor, Tensor>
 {
     /// <summary>Whether to add the constant <c>0.5·ln(2π)</c> (default false).</summary>
     public bool Full { get; init; }
@@ -13,5 +13,5 @@ public sealed class GaussianNllLoss
     public Reduction Reduction { get; init; } = Reduction.Mean;
 
     /// <summary>The loss of the predicted means <paramref name="input"/> and variances <paramref name="var"/> against <paramref name="target"/>.</summary>
-    public Tensor Forward(Tensor input, Tensor target, Tensor var) => Functional.GaussianNllLoss(input, target, var, Full, Eps, Reduction);
+    protected override Tensor OnForward(Tensor input, Tensor target, Tensor var) => Functional.GaussianNllLoss(input, target, var, Full, Eps, Reduction);
 }

@@ -8,5 +8,5 @@ public sealed class KLDivLoss : Loss
     public bool LogTarget { get; init; }
 
     /// <inheritdoc/>
-    public override Tensor Forward(Tensor input, Tensor target) => Functional.KLDiv(input, target, Reduction, LogTarget);
+    protected override Tensor OnForward(Tensor input, Tensor target) => Functional.KLDiv(input, target, Reduction, LogTarget);
 }

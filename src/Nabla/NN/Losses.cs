@@ -1,27 +1,31 @@
 namespace Nabla.NN;
 
-/// <summary>A loss as an object: <c>Forward(input, target)</c> over a <see cref="Functional"/> loss.</summary>
-public abstract class Loss
+/// <summary>
+/// A loss as a module (as PyTorch's <c>nn._Loss</c>): <c>Forward(input, target)</c> over a <see cref="Functional"/>
+/// loss, with hooks, printing and state dicts as any two-input module. Class weights are buffers (<c>weight</c>,
+/// <c>pos_weight</c>), as in PyTorch's state_dict.
+/// </summary>
+public abstract class Loss : Module<Tensor, Tensor, Tensor>
 {
     /// <summary>How per-element losses are combined.</summary>
     public Reduction Reduction { get; init; } = Reduction.Mean;
 
-    /// <summary>The loss of <paramref name="input"/> against <paramref name="target"/>.</summary>
-    public abstract Tensor Forward(Tensor input, Tensor target);
+    /// <summary>Registers an optional weight given at initialisation as a buffer and returns it.</summary>
+    private protected Tensor? WeightBuffer(string name, Tensor? value) => value is null ? null : RegisterBuffer(name, value);
 }
 
 /// <summary>Mean squared error, <c>(x − y)²</c>.</summary>
 public sealed class MseLoss : Loss
 {
     /// <inheritdoc/>
-    public override Tensor Forward(Tensor input, Tensor target) => Functional.MseLoss(input, target, Reduction);
+    protected override Tensor OnForward(Tensor input, Tensor target) => Functional.MseLoss(input, target, Reduction);
 }
 
 /// <summary>Mean absolute error, <c>|x − y|</c>.</summary>
 public sealed class L1Loss : Loss
 {
     /// <inheritdoc/>
-    public override Tensor Forward(Tensor input, Tensor target) => Functional.L1Loss(input, target, Reduction);
+    protected override Tensor OnForward(Tensor input, Tensor target) => Functional.L1Loss(input, target, Reduction);
 }
 
 /// <summary>Smooth L1: quadratic below <see cref="Beta"/>, linear above.</summary>
@@ -31,7 +35,7 @@ public sealed class SmoothL1Loss : Loss
     public double Beta { get; init; } = 1.0;
 
     /// <inheritdoc/>
-    public override Tensor Forward(Tensor input, Tensor target) => Functional.SmoothL1Loss(input, target, Reduction, Beta);
+    protected override Tensor OnForward(Tensor input, Tensor target) => Functional.SmoothL1Loss(input, target, Reduction, Beta);
 }
 
 /// <summary>Huber loss: quadratic below <see cref="Delta"/>, linear (scaled by delta) above.</summary>
@@ -41,14 +45,16 @@ public sealed class HuberLoss : Loss
     public double Delta { get; init; } = 1.0;
 
     /// <inheritdoc/>
-    public override Tensor Forward(Tensor input, Tensor target) => Functional.HuberLoss(input, target, Reduction, Delta);
+    protected override Tensor OnForward(Tensor input, Tensor target) => Functional.HuberLoss(input, target, Reduction, Delta);
 }
 
 /// <summary>Cross-entropy over logits, with class indices or probabilities as targets.</summary>
 public sealed class CrossEntropyLoss : Loss
 {
-    /// <summary>Per-class weights [C], or null.</summary>
-    public Tensor? Weight { get; init; }
+    /// <summary>Per-class weights [C], or null (the buffer <c>weight</c>).</summary>
+    public Tensor? Weight { get => weight; init => weight = WeightBuffer("weight", value); }
+
+    private readonly Tensor? weight;
 
     /// <summary>A class index whose positions are ignored (default -100).</summary>
     public long IgnoreIndex { get; init; } = -100;
@@ -57,44 +63,52 @@ public sealed class CrossEntropyLoss : Loss
     public double LabelSmoothing { get; init; }
 
     /// <inheritdoc/>
-    public override Tensor Forward(Tensor input, Tensor target) =>
+    protected override Tensor OnForward(Tensor input, Tensor target) =>
         Functional.CrossEntropy(input, target, Weight, Reduction, IgnoreIndex, LabelSmoothing);
 }
 
 /// <summary>Negative log-likelihood over log-probabilities.</summary>
 public sealed class NllLoss : Loss
 {
-    /// <summary>Per-class weights [C], or null.</summary>
-    public Tensor? Weight { get; init; }
+    /// <summary>Per-class weights [C], or null (the buffer <c>weight</c>).</summary>
+    public Tensor? Weight { get => weight; init => weight = WeightBuffer("weight", value); }
+
+    private readonly Tensor? weight;
 
     /// <summary>A class index whose positions are ignored (default -100).</summary>
     public long IgnoreIndex { get; init; } = -100;
 
     /// <inheritdoc/>
-    public override Tensor Forward(Tensor input, Tensor target) => Functional.NllLoss(input, target, Weight, Reduction, IgnoreIndex);
+    protected override Tensor OnForward(Tensor input, Tensor target) => Functional.NllLoss(input, target, Weight, Reduction, IgnoreIndex);
 }
 
 /// <summary>Binary cross-entropy over probabilities.</summary>
 public sealed class BceLoss : Loss
 {
-    /// <summary>Element weights (broadcastable), or null.</summary>
-    public Tensor? Weight { get; init; }
+    /// <summary>Element weights (broadcastable), or null (the buffer <c>weight</c>).</summary>
+    public Tensor? Weight { get => weight; init => weight = WeightBuffer("weight", value); }
+
+    private readonly Tensor? weight;
 
     /// <inheritdoc/>
-    public override Tensor Forward(Tensor input, Tensor target) => Functional.BinaryCrossEntropy(input, target, Weight, Reduction);
+    protected override Tensor OnForward(Tensor input, Tensor target) => Functional.BinaryCrossEntropy(input, target, Weight, Reduction);
 }
 
 /// <summary>Binary cross-entropy over logits, numerically stable.</summary>
 public sealed class BceWithLogitsLoss : Loss
 {
-    /// <summary>Element weights (broadcastable), or null.</summary>
-    public Tensor? Weight { get; init; }
+    /// <summary>Element weights (broadcastable), or null (the buffer <c>weight</c>).</summary>
+    public Tensor? Weight { get => weight; init => weight = WeightBuffer("weight", value); }
 
-    /// <summary>Weights of positive examples per class, or null.</summary>
-    public Tensor? PosWeight { get; init; }
+    private readonly Tensor? weight;
+
+    /// <summary>Weights of positive examples per class, or null (the buffer <c>pos_weight</c>).</summary>
+    public Tensor? PosWeight { get => posWeight; init => posWeight = WeightBuffer("pos_weight", value); }
+
+    private readonly Tensor? posWeight;
 
     /// <inheritdoc/>
-    public override Tensor Forward(Tensor input, Tensor target) =>
+    protected override Tensor OnForward(Tensor input, Tensor target) =>
         Functional.BinaryCrossEntropyWithLogits(input, target, Weight, PosWeight, Reduction);
 }
 
@@ -111,5 +125,5 @@ public sealed class FocalLoss : Loss
     public double Gamma { get; init; } = 2;
 
     /// <inheritdoc/>
-    public override Tensor Forward(Tensor input, Tensor target) => Functional.SigmoidFocalLoss(input, target, Alpha, Gamma, Reduction);
+    protected override Tensor OnForward(Tensor input, Tensor target) => Functional.SigmoidFocalLoss(input, target, Alpha, Gamma, Reduction);
 }

@@ -4,7 +4,7 @@ namespace Nabla.NN;
 /// <param name="p">The norm order (default 2).</param>
 /// <param name="eps">Added to each difference (default 1e-6).</param>
 /// <param name="keepDim">Whether to keep the last dim with size 1 (default false).</param>
-public sealed class PairwiseDistance(double p = 2, double eps = 1e-6, bool keepDim = false)
+public sealed class PairwiseDistance(double p = 2, double eps = 1e-6, bool keepDim = false) : Module<Tensor, Tensor, Tensor>
 {
     /// <summary>The norm order.</summary>
     public double P { get; } = p;
@@ -16,8 +16,5 @@ public sealed class PairwiseDistance(double p = 2, double eps = 1e-6, bool keepD
     public bool KeepDim { get; } = keepDim;
 
     /// <summary>The distance between <paramref name="x1"/> and <paramref name="x2"/> (broadcast) over their last dim.</summary>
-    public Tensor Forward(Tensor x1, Tensor x2) => Functional.PairwiseDistance(x1, x2, P, Eps, KeepDim);
-
-    /// <summary>PyTorch's repr: <c>PairwiseDistance()</c>.</summary>
-    public override string ToString() => "PairwiseDistance()";
+    protected override Tensor OnForward(Tensor x1, Tensor x2) => Functional.PairwiseDistance(x1, x2, P, Eps, KeepDim);
 }

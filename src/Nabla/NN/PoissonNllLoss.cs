@@ -13,5 +13,5 @@ public sealed class PoissonNllLoss : Loss
     public double Eps { get; init; } = 1e-8;
 
     /// <inheritdoc/>
-    public override Tensor Forward(Tensor input, Tensor target) => Functional.PoissonNllLoss(input, target, LogInput, Full, Eps, Reduction);
+    protected override Tensor OnForward(Tensor input, Tensor target) => Functional.PoissonNllLoss(input, target, LogInput, Full, Eps, Reduction);
 }

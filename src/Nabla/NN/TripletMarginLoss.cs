@@ -1,7 +1,7 @@
 namespace Nabla.NN;
 
 /// <summary>Triplet margin loss (PyTorch's <c>nn.TripletMarginLoss</c>); see <see cref="Functional.TripletMarginLoss"/>.</summary>
-public sealed class TripletMarginLoss
+public sealed class TripletMarginLoss : Module<Tensor, Tensor, Tensor, Tensor>
 {
     /// <summary>The margin between the positive and the negative distance (default 1).</summary>
     public double Margin { get; init; } = 1.0;
@@ -19,6 +19,6 @@ public sealed class TripletMarginLoss
     public Reduction Reduction { get; init; } = Reduction.Mean;
 
     /// <summary>The loss of the triplets (<paramref name="anchor"/>, <paramref name="positive"/>, <paramref name="negative"/>).</summary>
-    public Tensor Forward(Tensor anchor, Tensor positive, Tensor negative) =>
+    protected override Tensor OnForward(Tensor anchor, Tensor positive, Tensor negative) =>
         Functional.TripletMarginLoss(anchor, positive, negative, Margin, P, Eps, Swap, Reduction);
 }

@@ -4,7 +4,9 @@ namespace Nabla.Ops;
 
 // Note [Composite ops]
 // An op built from differentiable primitives (a loss, layer norm, conv1d, stack, ...) reports its own node, as PyTorch's
-// ops do, not its last primitive's: users read GradFn names, graph exports and anomaly reports by op. Composite.Run
+// ops do, not its last primitive's: users read GradFn names, graph exports and anomaly reports by op. The name is
+// PyTorch's node where PyTorch records one for the op (NativeGroupNormBackward), else the op's own (KlDivBackward for
+// F.kl_div, which PyTorch composes and names by its last primitive, depending on the reduction). Composite.Run
 // computes the primitives on aliases of the op's inputs (Detach()ed leaves over the same storage, so the version counter
 // is shared), which closes their graph: nothing in it leads outside the op. CompositeBackward's rule backpropagates
 // through that inner graph alone, with a nested engine run whose targets are the aliases, and hands their gradients to

@@ -34,7 +34,8 @@ namespace Nabla
         /// <param name="dilation">Spacing between kernel taps.</param>
         public static Tensor ConvTranspose1d(Tensor input, Tensor weight, Tensor? bias = null, int stride = 1, int padding = 0, int outputPadding = 0,
             int groups = 1, int dilation = 1)
-            => ConvTransposeNd("conv_transpose1d", 1, input, weight, bias, [stride], [padding], [outputPadding], groups, [dilation]);
+            => Ops.Composite.Run("ConvolutionBackward", [input, weight, bias],
+                a => ConvTransposeNd("conv_transpose1d", 1, a[0]!, a[1]!, a[2], [stride], [padding], [outputPadding], groups, [dilation]));
 
         /// <summary>2-D transposed convolution, like <c>torch.nn.functional.conv_transpose2d</c>: the gradient of <see cref="Conv2d"/> with respect to its input.</summary>
         /// <remarks>
@@ -148,12 +149,13 @@ namespace Nabla.Ops
     // dx = conv2d(dy, W) (the adjoint of the input gradient is the convolution), dW = Σ_n x_n · unfold(dy_n)ᵀ, db = Σ dy over batch and positions.
     // Without a graph to build it runs the convolution kernels; with createGraph it is written in recorded ops
     // (a convolution, unfold and matmul, sum), so second derivatives come from those.
+    // Named ConvolutionBackward, as PyTorch's node for every convolution, transposed or not.
     internal sealed class ConvolutionTransposeBackward : Node
     {
         private readonly ConvShape _s;
         private readonly int[] _weightDims;
 
-        public ConvolutionTransposeBackward(Tensor x, Tensor w, Tensor? bias, ConvShape s) : base(x, w, bias)
+        public ConvolutionTransposeBackward(Tensor x, Tensor w, Tensor? bias, ConvShape s) : base("ConvolutionBackward", x, w, bias)
         {
             Save(NeedsGrad(1) ? x : null);
             Save(NeedsGrad(0) ? w : null);

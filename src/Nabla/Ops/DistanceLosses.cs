@@ -21,9 +21,13 @@ public static partial class Functional
         const string op = "cosine_similarity";
         var (a, b) = BroadcastPair(op, "x1", x1, "x2", x2);
         int d = Tensor.NormalizeDim(dim, a.Rank, op);
-        Tensor n1 = ClampMinInvisible((a * a).Sum(d, keepDim: true), eps * eps).Sqrt();
-        Tensor n2 = ClampMinInvisible((b * b).Sum(d, keepDim: true), eps * eps).Sqrt();
-        return (a / n1 * (b / n2)).Sum(d);
+        return Ops.Composite.Run("CosineSimilarityBackward", x1, x2, (x1, x2) =>
+        {
+            var (a, b) = BroadcastPair(op, "x1", x1, "x2", x2!);
+            Tensor n1 = ClampMinInvisible((a * a).Sum(d, keepDim: true), eps * eps).Sqrt();
+            Tensor n2 = ClampMinInvisible((b * b).Sum(d, keepDim: true), eps * eps).Sqrt();
+            return (a / n1 * (b / n2)).Sum(d);
+        });
     }
 
     /// <summary>The p-norm distance between the rows of <paramref name="x1"/> and <paramref name="x2"/> over their last dim, as <c>F.pairwise_distance</c>.</summary>
@@ -35,9 +39,13 @@ public static partial class Functional
     public static Tensor PairwiseDistance(Tensor x1, Tensor x2, double p = 2, double eps = 1e-6, bool keepDim = false)
     {
         const string op = "pairwise_distance";
-        var (a, b) = BroadcastPair(op, "x1", x1, "x2", x2);
+        BroadcastPair(op, "x1", x1, "x2", x2);
         CheckNormOrder(op, p);
-        return Distance(a, b, p, eps, keepDim);
+        return Ops.Composite.Run("PairwiseDistanceBackward", x1, x2, (x1, x2) =>
+        {
+            var (a, b) = BroadcastPair(op, "x1", x1, "x2", x2!);
+            return Distance(a, b, p, eps, keepDim);
+        });
     }
 
     /// <summary>The cosine embedding loss, as <c>F.cosine_embedding_loss</c>: pulls pairs with target 1 together, pushes pairs with target -1 apart.</summary>
@@ -57,12 +65,15 @@ public static partial class Functional
                 $"{op}: expected inputs [N, D] with target [N], or inputs [D] with a 0-d target; got inputs {input1.Shape} and target {target.Shape}");
         if (Array.Exists(target.ToDoubleArray(), t => t is not (1 or -1)))
             throw new ArgumentException($"{op}: every target must be 1 (similar) or -1 (dissimilar); got other values in target of shape {target.Shape}");
-        const double epsilon = 1e-12;
-        Tensor dot = (input1 * input2).Sum(-1);
-        Tensor sq1 = (input1 * input1).Sum(-1) + epsilon, sq2 = (input2 * input2).Sum(-1) + epsilon;
-        Tensor cos = dot / (sq1 * sq2).Sqrt();
-        Tensor loss = Tensor.Where(target.Eq(1.0), 1.0 - cos, (cos - margin).Clamp(min: 0));
-        return Reduce(loss, reduction, op);
+        return Ops.Composite.Run("CosineEmbeddingLossBackward", input1, input2, (input1, input2) =>
+        {
+            const double epsilon = 1e-12;
+            Tensor dot = (input1 * input2!).Sum(-1);
+            Tensor sq1 = (input1 * input1).Sum(-1) + epsilon, sq2 = (input2! * input2!).Sum(-1) + epsilon;
+            Tensor cos = dot / (sq1 * sq2).Sqrt();
+            Tensor loss = Tensor.Where(target.Eq(1.0), 1.0 - cos, (cos - margin).Clamp(min: 0));
+            return Reduce(loss, reduction, op);
+        });
     }
 
     /// <summary>The margin ranking loss, as <c>F.margin_ranking_loss</c>: <c>max(0, -target·(input1 - input2) + margin)</c>.</summary>
@@ -74,7 +85,8 @@ public static partial class Functional
     {
         const string op = "margin_ranking_loss";
         CheckSameShapes(op, ("input1", input1), ("input2", input2), ("target", target));
-        return Reduce((-target * (input1 - input2) + margin).Clamp(min: 0), reduction, op);
+        return Ops.Composite.Run("MarginRankingLossBackward", [input1, input2, target],
+            a => Reduce((-a[2]! * (a[0]! - a[1]!) + margin).Clamp(min: 0), reduction, op));
     }
 
     /// <summary>The triplet margin loss, as <c>F.triplet_margin_loss</c>: an anchor should be closer to the positive than to the negative by a margin.</summary>
@@ -92,10 +104,13 @@ public static partial class Functional
         if (anchor.Rank is not (1 or 2))
             throw new ArgumentException($"{op}: expected inputs [N, D] or [D], got shape {anchor.Shape}");
         CheckNormOrder(op, p);
-        Tensor dPos = Distance(anchor, positive, p, eps, false);
-        Tensor dNeg = Distance(anchor, negative, p, eps, false);
-        if (swap) dNeg = dNeg.Minimum(Distance(positive, negative, p, eps, false));
-        return Reduce((dPos - dNeg + margin).Clamp(min: 0), reduction, op);
+        return Ops.Composite.Run("TripletMarginLossBackward", [anchor, positive, negative], t =>
+        {
+            Tensor dPos = Distance(t[0]!, t[1]!, p, eps, false);
+            Tensor dNeg = Distance(t[0]!, t[2]!, p, eps, false);
+            if (swap) dNeg = dNeg.Minimum(Distance(t[1]!, t[2]!, p, eps, false));
+            return Reduce((dPos - dNeg + margin).Clamp(min: 0), reduction, op);
+        });
     }
 
     /// <summary>‖a - b + eps‖_p over the last dim; the gradient is 0 where the distance is 0 (no 0/0).</summary>

@@ -31,7 +31,12 @@ namespace Nabla
             ArgumentNullException.ThrowIfNull(operands);
             var eq = Ops.EinsumEquation.Parse(equation);
             CheckEinsumOperands(equation, eq, operands);
+            return Ops.Composite.Run("EinsumBackward", operands, ops => Contract(eq, [.. ops.Select(o => o!)]));
+        }
 
+        /// <summary>The einsum of checked operands as diagonals, sums and batched products of pairs.</summary>
+        private static Tensor Contract(Ops.EinsumEquation eq, Tensor[] operands)
+        {
             var terms = new List<(Tensor T, List<char> L)>();
             for (int i = 0; i < operands.Length; i++)
             {

@@ -32,17 +32,21 @@ public static partial class Functional
         if (!(eps >= 0)) throw new ArgumentException($"{op}: eps must be non-negative, got {eps}", nameof(eps));
 
         long perGroup = input.Numel / Math.Max(1L, (long)n * numGroups);
-        Tensor x = input.Reshape(n, numGroups, (int)perGroup);
-        Tensor mean = x.Mean(2, keepDim: true);
-        Tensor centered = x - mean;
-        Tensor variance = (centered * centered).Mean(2, keepDim: true);
-        Tensor y = (centered / (variance + eps).Sqrt()).Reshape(input.Dims);
-        if (weight is null && bias is null) return y;
-        int[] channelShape = new int[input.Rank];
-        Array.Fill(channelShape, 1);
-        channelShape[1] = channels;
-        if (weight is not null) y *= weight.Reshape(channelShape);
-        if (bias is not null) y += bias.Reshape(channelShape);
-        return y;
+        return Ops.Composite.Run("NativeGroupNormBackward", [input, weight, bias], a =>
+        {
+            var (input, weight, bias) = (a[0]!, a[1], a[2]);
+            Tensor x = input.Reshape(n, numGroups, (int)perGroup);
+            Tensor mean = x.Mean(2, keepDim: true);
+            Tensor centered = x - mean;
+            Tensor variance = (centered * centered).Mean(2, keepDim: true);
+            Tensor y = (centered / (variance + eps).Sqrt()).Reshape(input.Dims);
+            if (weight is null && bias is null) return y;
+            int[] channelShape = new int[input.Rank];
+            Array.Fill(channelShape, 1);
+            channelShape[1] = channels;
+            if (weight is not null) y *= weight.Reshape(channelShape);
+            if (bias is not null) y += bias.Reshape(channelShape);
+            return y;
+        });
     }
 }

@@ -26,7 +26,7 @@ public static partial class Functional
     public static Tensor MaxPool1d(Tensor input, int kernelSize, int? stride = null, int padding = 0, int dilation = 1, bool ceilMode = false)
     {
         Window2d g = Pool1dWindow("max_pool1d", input, kernelSize, stride, padding, dilation, ceilMode);
-        return Pool1d(input, x => MaxPoolOp(x, g));
+        return Ops.Composite.Run("MaxPool1DBackward", input, input => Pool1d(input, x => MaxPoolOp(x, g)));
     }
 
     /// <summary>1-D average pooling, like <c>torch.nn.functional.avg_pool1d</c>.</summary>
@@ -44,7 +44,7 @@ public static partial class Functional
     public static Tensor AvgPool1d(Tensor input, int kernelSize, int? stride = null, int padding = 0, bool ceilMode = false, bool countIncludePad = true)
     {
         Window2d g = Pool1dWindow("avg_pool1d", input, kernelSize, stride, padding, 1, ceilMode);
-        return Pool1d(input, x => AvgPoolOp(x, g, countIncludePad));
+        return Ops.Composite.Run("AvgPool1DBackward", input, input => Pool1d(input, x => AvgPoolOp(x, g, countIncludePad)));
     }
 
     /// <summary>Runs a 2-D pool on <c>[N, C, 1, L]</c> (batching an unbatched input) and returns the result in the input's layout.</summary>

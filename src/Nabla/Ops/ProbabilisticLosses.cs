@@ -17,16 +17,19 @@ public static partial class Functional
     {
         const string op = "kl_div";
         CheckLossPair(op, input, target);
-        Tensor loss;
-        if (logTarget) loss = target.Exp() * (target - input);
-        else
+        return Ops.Composite.Run("KlDivBackward", input, target, (input, target) =>
         {
-            Tensor zero = target.Eq(0.0);
-            Tensor safe = Tensor.Where(zero, Tensor.Scalar(1.0, target.DType), target);
-            loss = Tensor.Where(zero, Tensor.Scalar(0.0, target.DType), target * safe.Log()) - target * input;
-        }
-        if (reduction != Reduction.BatchMean) return Reduce(loss, reduction, op);
-        return input.Rank == 0 ? loss.Sum() : loss.Sum() / (double)input.Dims[0];
+            Tensor loss;
+            if (logTarget) loss = target!.Exp() * (target - input);
+            else
+            {
+                Tensor zero = target!.Eq(0.0);
+                Tensor safe = Tensor.Where(zero, Tensor.Scalar(1.0, target.DType), target);
+                loss = Tensor.Where(zero, Tensor.Scalar(0.0, target.DType), target * safe.Log()) - target * input;
+            }
+            if (reduction != Reduction.BatchMean) return Reduce(loss, reduction, op);
+            return input.Rank == 0 ? loss.Sum() : loss.Sum() / (double)input.Dims[0];
+        });
     }
 
     /// <summary>Negative log-likelihood of a Gaussian with predicted mean <paramref name="input"/> and variance <paramref name="var"/>, as <c>F.gaussian_nll_loss</c>.</summary>
@@ -59,11 +62,14 @@ public static partial class Functional
         if (reduction is not (Reduction.None or Reduction.Mean or Reduction.Sum)) throw UnknownReduction(op, reduction);
         if (Array.Exists(var.ToDoubleArray(), x => x < 0))
             throw new ArgumentException($"{op}: var (shape {var.Shape}) has negative entries; variances must be non-negative");
-        Tensor v = ClampMinInvisible(var, eps);
-        Tensor d = input - target;
-        Tensor loss = (v.Log() + d * d / v) * 0.5;
-        if (full) loss += 0.5 * Math.Log(2 * Math.PI);
-        return Reduce(loss, reduction, op);
+        return Ops.Composite.Run("GaussianNllLossBackward", [input, target, var], a =>
+        {
+            Tensor v = ClampMinInvisible(a[2]!, eps);
+            Tensor d = a[0]! - a[1]!;
+            Tensor loss = (v.Log() + d * d / v) * 0.5;
+            if (full) loss += 0.5 * Math.Log(2 * Math.PI);
+            return Reduce(loss, reduction, op);
+        });
     }
 
     /// <summary>Negative log-likelihood of a Poisson distribution, as <c>F.poisson_nll_loss</c>.</summary>
@@ -78,14 +84,18 @@ public static partial class Functional
     {
         const string op = "poisson_nll_loss";
         CheckLossPair(op, input, target);
-        Tensor loss = logInput ? input.Exp() - target * input : input - target * (input + eps).Log();
-        if (full)
+        return Ops.Composite.Run("PoissonNllLossBackward", input, target, (input, t) =>
         {
-            Tensor counted = target.Gt(1.0);
-            Tensor safe = Tensor.Where(counted, target, Tensor.Scalar(2.0, target.DType));
-            Tensor stirling = safe * safe.Log() - safe + (safe * (2 * Math.PI)).Log() * 0.5;
-            loss += Tensor.Where(counted, stirling, Tensor.Scalar(0.0, target.DType));
-        }
-        return Reduce(loss, reduction, op);
+            Tensor target = t!;
+            Tensor loss = logInput ? input.Exp() - target * input : input - target * (input + eps).Log();
+            if (full)
+            {
+                Tensor counted = target.Gt(1.0);
+                Tensor safe = Tensor.Where(counted, target, Tensor.Scalar(2.0, target.DType));
+                Tensor stirling = safe * safe.Log() - safe + (safe * (2 * Math.PI)).Log() * 0.5;
+                loss += Tensor.Where(counted, stirling, Tensor.Scalar(0.0, target.DType));
+            }
+            return Reduce(loss, reduction, op);
+        });
     }
 }

@@ -37,7 +37,7 @@ namespace Nabla
                 throw new ArgumentException($"outer: expected two 1-D tensors, got shapes {Shape} and {vec2.Shape}");
             if (DType == DType.Bool || vec2.DType == DType.Bool)
                 throw new ArgumentException($"outer: not defined for bool tensors (got {DType.Name()} and {vec2.DType.Name()}); convert with .To(DType.Int64) or .To(DType.Float32) first");
-            return Unsqueeze(1) * vec2.Unsqueeze(0);
+            return Ops.Composite.Run("OuterBackward", this, vec2, static (a, b) => a.Unsqueeze(1) * b!.Unsqueeze(0));
         }
     }
 }

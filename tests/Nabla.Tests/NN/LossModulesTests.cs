@@ -52,4 +52,28 @@ public class LossModulesTests
         Assert.Equal("CosineSimilarity()", cos.ToString());
         Assert.Equal("PairwiseDistance()", dist.ToString());
     }
+
+    [Fact]
+    public void Losses_AreModules_WithHooksPrintingAndWeightBuffers()
+    {
+        Tensor w = Tensor.From([1.0, 2.0, 0.5], dtype: DType.Float64);
+        var ce = new CrossEntropyLoss { Weight = w };
+        Assert.Equal("CrossEntropyLoss()", ce.ToString());
+        Assert.Same(w, ce.StateDict()["weight"]);
+        Assert.Empty(new MseLoss().StateDict());
+        Assert.Equal(["pos_weight", "weight"], new BceWithLogitsLoss { Weight = w, PosWeight = w }.StateDict().Keys.Order());
+
+        Tensor seen = null!;
+        using (ce.RegisterForwardHook((_, input, target, result) => seen = result))
+        {
+            Tensor loss = ce.Forward(Randn(1, 4, 3), Tensor.From([0L, 2L, 1L, 1L]));
+            Assert.Same(loss, seen);
+        }
+
+        var triplet = new TripletMarginLoss { Margin = 2 };
+        ModuleBase asModule = triplet;
+        Assert.Equal("TripletMarginLoss()", asModule.ToString());
+        Tensor a = Randn(2, 3, 4), p = Randn(3, 3, 4), n = Randn(4, 3, 4);
+        AssertSame(Functional.TripletMarginLoss(a, p, n, margin: 2), triplet.Forward(a, p, n));
+    }
 }

@@ -202,10 +202,10 @@ public class ConvTransposeTests
     }
 
     [Fact]
-    public void ConvTranspose2d_GradFn_IsNamedConvolutionTransposeBackward()
+    public void ConvTranspose2d_GradFn_IsPyTorchsConvolutionBackward()
     {
         var x = Tensor.Randn([1, 1, 2, 2], DType.Float64, new Generator(33), requiresGrad: true);
-        Assert.Equal("ConvolutionTransposeBackward", Functional.ConvTranspose2d(x, Tensor.Ones([1, 1, 2, 2], DType.Float64)).GradFn!.Name);
+        Assert.Equal("ConvolutionBackward", Functional.ConvTranspose2d(x, Tensor.Ones([1, 1, 2, 2], DType.Float64)).GradFn!.Name);
     }
 
     // ---- errors ----

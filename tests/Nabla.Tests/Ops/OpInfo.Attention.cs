@@ -17,6 +17,10 @@ internal sealed partial record OpInfo
             new OpSample("sdpa_bool_mask_broadcast_heads", () => [N(2, 3, 3, 2), N(2, 1, 4, 2), N(2, 1, 4, 2)],
                 x => Functional.ScaledDotProductAttention(x[0], x[1], x[2], Tensor.From(
                     [true, false, true, true, false, false, true, false, true, true, true, true,
-                     true, true, true, false, false, true, false, false, false, false, true, true], [2, 1, 3, 4])))) { ErrorName = "scaled_dot_product_attention" },
+                     true, true, true, false, false, true, false, false, false, false, true, true], [2, 1, 3, 4])))) 
+        {
+            ErrorName = "scaled_dot_product_attention",
+            GradFn = "ScaledDotProductAttentionBackward", // PyTorch 2's function name; 1.13 composes it
+        },
     ];
 }

@@ -13,11 +13,13 @@ internal sealed partial record OpInfo
         {
             Int64 = DTypeRule.Computes,
             ErrorName = "max",
+            GradFn = "MaxBackward",
         },
         new("min_dim", c => WithIndices(c, c.Input().Min(c.Int("dim"), c.Bool("keepdim"))),
             new OpSample("min_dim", () => [N(3, 4)], x => x[0].Min(0).Values),
             new OpSample("min_dim_last_keepdim", () => [N(2, 3, 4)], x => x[0].Min(-1, keepDim: true).Values))
         {
+            GradFn = "MinBackward",
             Int64 = DTypeRule.Computes,
             ErrorName = "min",
         },

@@ -6,12 +6,12 @@ internal sealed partial record OpInfo
     private static OpInfo[] PieceOps => MovesElements(
     [
         new("split", c => SplitCall(c)[c.Int("output_index")],
-            new OpSample("split_size_every_piece", () => [N(5, 3)], x => { Tensor[] p = x[0].Split(2); return Tensor.Cat([p[2], p[0], p[1]], 0); }) { Then = Exp },
-            new OpSample("split_sections", () => [N(2, 6)], x => x[0].Split([1, 3, 0, 2], dim: 1)[1]) { Then = Exp }),
+            new OpSample("split_size_every_piece", () => [N(5, 3)], x => { Tensor[] p = x[0].Split(2); return Tensor.Cat([p[2], p[0], p[1]], 0); }) { Then = Exp, GradFn = "CatBackward" },
+            new OpSample("split_sections", () => [N(2, 6)], x => x[0].Split([1, 3, 0, 2], dim: 1)[1]) { Then = Exp, GradFn = "SplitWithSizesBackward" }),
         new("chunk", c => c.Input().Chunk(c.Int("chunks"), c.Int("dim"))[c.Int("output_index")],
-            () => [N(3, 7)], x => { Tensor[] p = x[0].Chunk(3, -1); return Tensor.Cat([p[1], p[2], p[0]], 1); }, Exp),
+            () => [N(3, 7)], x => { Tensor[] p = x[0].Chunk(3, -1); return Tensor.Cat([p[1], p[2], p[0]], 1); }, Exp) { GradFn = "CatBackward" },
         new("unbind", c => c.Input().Unbind(c.Int("dim"))[c.Int("output_index")],
-            () => [N(3, 4)], x => { Tensor[] p = x[0].Unbind(1); return Tensor.Stack([p[3], p[0], p[2]], 0); }, Exp),
+            () => [N(3, 4)], x => { Tensor[] p = x[0].Unbind(1); return Tensor.Stack([p[3], p[0], p[2]], 0); }, Exp) { GradFn = "StackBackward" },
     ]);
 
     private static Tensor[] SplitCall(Reference.ReferenceCase c) => c.IsList("split_size_or_sections")

@@ -12,7 +12,7 @@ internal sealed partial record OpInfo
             new OpSample("roll_dims", () => [N(3, 4)], x => x[0].Roll([1, -5, 2], [0, 1, 1])) { Then = Exp },
             new OpSample("roll_flattened", () => [N(3, 4)], x => x[0].Transpose(0, 1).Roll(5)) { Then = Exp }),
         new("repeat", c => c.Input().Repeat(c.Ints("repeats")), () => [N(2, 3)], x => x[0].Repeat(2, 1, 3), Exp),
-        new("tile", c => c.Input().Tile(c.Ints("dims")), () => [N(2, 3)], x => x[0].Transpose(0, 1).Tile(2), Exp),
+        new("tile", c => c.Input().Tile(c.Ints("dims")), () => [N(2, 3)], x => x[0].Transpose(0, 1).Tile(2), Exp) { GradFn = "RepeatBackward" }, // tile is repeat, in PyTorch too
         new("repeat_interleave", c => c.Input().RepeatInterleave(c.Int("repeats"), c.OptInt("dim")),
             new OpSample("repeat_interleave_dim", () => [N(3, 2)], x => x[0].RepeatInterleave(2, -2)) { Then = Exp },
             new OpSample("repeat_interleave_flattened", () => [N(2, 2)], x => x[0].Transpose(0, 1).RepeatInterleave(3)) { Then = Exp }),
@@ -20,6 +20,6 @@ internal sealed partial record OpInfo
         new("triu", c => c.Input().Triu(c.Int("diagonal")), () => [N(4, 3)], x => x[0].Transpose(0, 1).Triu(1), Exp),
         new("pixel_shuffle", c => Functional.PixelShuffle(c.Input(), c.Int("upscale_factor")),
             new OpSample("pixel_shuffle", () => [N(2, 8, 2, 3)], x => Functional.PixelShuffle(x[0], 2)) { Then = Exp },
-            new OpSample("pixel_unshuffle", () => [N(3, 4, 6)], x => Functional.PixelUnshuffle(x[0], 2)) { Then = Exp }),
+            new OpSample("pixel_unshuffle", () => [N(3, 4, 6)], x => Functional.PixelUnshuffle(x[0], 2)) { Then = Exp, GradFn = "PixelUnshuffleBackward" }),
     ]);
 }

@@ -20,7 +20,7 @@ internal sealed partial record OpInfo
         },
         // argsort is forward only: the sample gathers with the permutation, which sorts (and is differentiable).
         new("argsort", c => c.Input().ArgSort(c.Int("dim"), c.Bool("descending")),
-            new OpSample("argsort", () => [N(3, 4)], x => x[0].Gather(1, x[0].ArgSort(1, descending: true))))
+            new OpSample("argsort", () => [N(3, 4)], x => x[0].Gather(1, x[0].ArgSort(1, descending: true))) { GradFn = "GatherBackward" })
         {
             Int64 = DTypeRule.Computes,
         },

@@ -24,22 +24,9 @@ internal sealed partial record OpInfo(string Name, Func<ReferenceCase, Tensor>? 
     [
         .. BinaryOps, .. UnaryOps, .. ReductionOps, .. MatMulOps, .. ViewOps, .. IndexingOps, .. ActivationOps,
         .. ConvOps, .. PoolOps, .. NormalizationOps, .. EmbeddingOps, .. LossOps,
-        .. ElementwiseOps,
-        .. GradFnUnaudited([
-            .. ExtremeOps, .. SortingOps, .. ScanOps, .. NormOps, .. PieceOps, .. PaddingOps, .. RearrangeOps, .. MaskingOps,
-            .. EinsumOps, .. ProductOps, .. AttentionOps, .. ProbabilisticLossOps, .. DistanceLossOps, .. LayerOps,
-        ]),
+        .. ElementwiseOps, .. ExtremeOps, .. SortingOps, .. ScanOps, .. NormOps, .. PieceOps, .. PaddingOps, .. RearrangeOps,
+        .. MaskingOps, .. EinsumOps, .. ProductOps, .. AttentionOps, .. ProbabilisticLossOps, .. DistanceLossOps, .. LayerOps,
     ];
-
-    /// <summary>
-    /// Whether <see cref="OpInfoGradFnTests"/> checks the row's <see cref="GradFn"/>. The families added in one step
-    /// (issue 15) name their nodes after PyTorch's kernels (<c>UpsampleBilinear2DBackward</c>) or, for ops PyTorch also
-    /// composes (einsum, outer, the distance losses), after their last primitive; until each row states its PyTorch
-    /// 1.13 name they are not held to the name derived from the row.
-    /// </summary>
-    public bool GradFnAudited { get; init; } = true;
-
-    private static OpInfo[] GradFnUnaudited(OpInfo[] rows) => [.. rows.Select(r => r with { GradFnAudited = false })];
 
     /// <summary>A row with one sample, named after the row.</summary>
     public OpInfo(string name, Func<ReferenceCase, Tensor>? call, Func<Tensor[]> inputs, Func<Tensor[], Tensor> f, Func<Tensor, Tensor>? then = null)
@@ -60,9 +47,11 @@ internal sealed partial record OpInfo(string Name, Func<ReferenceCase, Tensor>? 
     public string ErrorName { get; init; } = Name;
 
     /// <summary>
-    /// The name of the node the op records (its GradFn): PyTorch 1.13's grad_fn without the version digit, which for most
-    /// ops is the op's name in PascalCase followed by Backward (<c>mse_loss</c>: <c>MseLossBackward</c>), never the name of
-    /// the last primitive a composite op is built from (Note [Composite ops]). A sample may say otherwise.
+    /// The name of the node the op records (its GradFn): PyTorch 1.13's grad_fn without the version digit where PyTorch
+    /// records a node of the op's own, and otherwise (ops PyTorch composes in Python or ATen: its functional losses,
+    /// einsum, outer, 1-D pools) the op's name in PascalCase followed by Backward (<c>kl_div</c>: <c>KlDivBackward</c>);
+    /// never the name of the last primitive a composite op is built from (Note [Composite ops]). A sample may say
+    /// otherwise (a sample that reassembles pieces ends in its own op).
     /// </summary>
     public string GradFn { get; init; } = string.Concat(Name.Split('_').Select(w => w.Length == 0 ? w : char.ToUpperInvariant(w[0]) + w[1..])) + "Backward";
 

@@ -10,7 +10,7 @@ public class OpInfoGradFnTests
     {
         var data = new TheoryData<string>();
         foreach (var (row, sample) in OpInfo.AllSamples())
-            if (row.GradFnAudited) data.Add(sample.Name);
+            data.Add(sample.Name);
         return data;
     }
 
@@ -22,5 +22,15 @@ public class OpInfoGradFnTests
         Tensor y = sample.F(OpInfo.InputsOf(sample));
         Assert.True(y.GradFn is not null, $"{name}: the result of a sample whose inputs require a gradient has no GradFn");
         Assert.Equal(sample.GradFn ?? row.GradFn, y.GradFn!.Name);
+    }
+
+    [Fact]
+    public void Pieces_GradFn_IsPyTorchsSplitNode()
+    {
+        Tensor x = Tensor.Randn([4, 6], DType.Float64, new Generator(0), requiresGrad: true);
+        Assert.All(x.Split(2, dim: 1), p => Assert.Equal("SplitBackward", p.GradFn!.Name));
+        Assert.All(x.Split([1, 5], dim: 1), p => Assert.Equal("SplitWithSizesBackward", p.GradFn!.Name));
+        Assert.All(x.Chunk(3, dim: 1), p => Assert.Equal("SplitBackward", p.GradFn!.Name));
+        Assert.All(x.Unbind(0), p => Assert.Equal("UnbindBackward", p.GradFn!.Name));
     }
 }
