@@ -25,6 +25,10 @@ namespace Nabla
         /// drawing from <paramref name="generator"/>; pass 0 outside training.</para>
         /// <para>One node, <c>ScaledDotProductAttentionBackward</c>, saves the attention weights; masks are applied inside
         /// the softmax pass, never expanded to <c>[..., L, S]</c>. Differentiable in q, k, v and a float mask, also twice.</para>
+        /// <para>With <paramref name="isCausal"/>, no mask and no dropout (and nothing empty), a fused kernel runs instead: it
+        /// never holds the <c>[..., L, S]</c> weights, skips the key blocks above the diagonal, and its node
+        /// <c>ScaledDotProductFlashAttentionBackward</c> saves q, k, v, the output and one log-sum-exp per query row, from
+        /// which backward recomputes the weights block by block (FlashAttention's idea; Note [Fused causal attention]).</para>
         /// </remarks>
         public static Tensor ScaledDotProductAttention(Tensor query, Tensor key, Tensor value, Tensor? attnMask = null,
             double dropoutP = 0.0, bool isCausal = false, double? scale = null, Generator? generator = null)
@@ -46,6 +50,9 @@ namespace Nabla
                 throw new ArgumentException($"{op}: dropout_p must be in [0, 1], got {dropoutP}");
             double sc = scale ?? 1.0 / Math.Sqrt(query.Dims[^1]);
             if (!double.IsFinite(sc)) throw new ArgumentException($"{op}: scale must be finite, got {sc} (query's last dim is {query.Dims[^1]})");
+
+            if (Ops.FusedAttention.Applies(query, key, value, attnMask, dropoutP, isCausal))
+                return Ops.FusedAttention.Forward(query, key, value, sc, Tensor.BroadcastShapes(scoreBatch, value.Dims[..^2], op));
 
             var attn = new Ops.Attention(isCausal, sc);
             Tensor weights, output;

@@ -1,0 +1,94 @@
+using System.Numerics;
+using Nabla.Graph;
+using Nabla.Kernels;
+
+namespace Nabla.Ops
+{
+    /// <summary>
+    /// The fused causal path of <see cref="Functional.ScaledDotProductAttention"/>: no L×S tensor in the forward, and a
+    /// backward that saves q, k, v, the output and one log-sum-exp per query row (Note [Fused causal attention]).
+    /// </summary>
+    internal static class FusedAttention
+    {
+        /// <summary>Whether a call takes the fused path: causal, no mask, no dropout, nothing empty.</summary>
+        public static bool Applies(Tensor q, Tensor k, Tensor v, Tensor? mask, double dropoutP, bool isCausal) =>
+            isCausal && mask is null && dropoutP == 0 && q.Numel > 0 && k.Numel > 0 && v.Numel > 0;
+
+        /// <summary>The attention output <c>[..batch, L, Ev]</c>, recorded as one <see cref="ScaledDotProductFlashAttentionBackward"/>.</summary>
+        public static Tensor Forward(Tensor q, Tensor k, Tensor v, double scale, int[] batch)
+        {
+            int l = q.Dims[^2], ev = v.Dims[^1];
+            var output = Tensor.Empty(q.DType, [.. batch, l, ev]);
+            var lse = Tensor.Empty(q.DType, [.. batch, l]);
+            if (q.DType == DType.Float32) Forward<float>(q, k, v, (float)scale, batch, output, lse);
+            else Forward<double>(q, k, v, scale, batch, output, lse);
+            if (Autograd.ShouldRecord([q, k, v]))
+                output.SetGradFn(new ScaledDotProductFlashAttentionBackward(q, k, v, output, lse, scale, batch));
+            return output;
+        }
+
+        private static void Forward<T>(Tensor q, Tensor k, Tensor v, T scale, int[] batch, Tensor output, Tensor lse)
+            where T : unmanaged, IFloatingPointIeee754<T>
+            => CausalAttention.Forward((int)Strided.Numel(batch), q.Dims[^2], k.Dims[^2], q.Dims[^1], v.Dims[^1], scale,
+                Operand<T>(q, batch), Operand<T>(k, batch), Operand<T>(v, batch), output.Data<T>(), lse.Data<T>());
+
+        /// <summary>
+        /// How the kernel reads <paramref name="t"/>'s matrices over <paramref name="batch"/>: in place when its rows are
+        /// unit-stride (views such as a head split <c>[B, T, H, D] → [B, H, T, D]</c>, broadcast batch dims), else from a
+        /// contiguous copy made before broadcasting.
+        /// </summary>
+        public static AttentionOperand<T> Operand<T>(Tensor t, int[] batch)
+        {
+            int rows = t.Dims[^2], cols = t.Dims[^1];
+            bool inPlace = cols <= 1 || t.StrideArray[^1] == 1;
+            foreach (int stride in t.StrideArray) inPlace &= stride >= 0;
+            if (!inPlace) t = t.ContiguousData();
+            Tensor view = t.ExpandTo([.. batch, rows, cols]);
+            int ld = rows <= 1 ? cols : view.StrideArray[^2];
+            return new(view.Data<T>(), Tensor.BatchOffsets(view, batch), ld);
+        }
+    }
+
+    // out = P·v with P = softmax(scale·q·kᵀ + causal) recomputed from the saved row log-sum-exp:
+    // dv = Pᵀ·g; dP = g·vᵀ; dS = P∘(dP - rowsum(g∘out)); dq = scale·dS·k; dk = scale·dSᵀ·q
+    // (the name of PyTorch 2's node for its flash kernel)
+    internal sealed class ScaledDotProductFlashAttentionBackward : Node
+    {
+        private readonly double _scale;
+        private readonly int[] _batch;
+
+        public ScaledDotProductFlashAttentionBackward(Tensor q, Tensor k, Tensor v, Tensor output, Tensor lse, double scale, int[] batch)
+            : base(q, k, v)
+        {
+            (_scale, _batch) = (scale, batch);
+            Save(q);
+            Save(k);
+            Save(v);
+            Save(output);
+            Save(lse);
+        }
+
+        public override Tensor?[] Backward(Tensor g)
+        {
+            Tensor q = Saved(0), k = Saved(1), v = Saved(2);
+            if (Autograd.IsGradEnabled)
+            {
+                // createGraph: the same derivative in differentiable ops, so that it has a gradient of its own.
+                Tensor p = new Attention(true, _scale).DifferentiableWeights(q, k, null);
+                Tensor dp = g.MatMul(v.MT), dz = p * (dp - (dp * p).Sum(-1, keepDim: true));
+                return [NeedsGrad(0) ? dz.MatMul(k) * _scale : null, NeedsGrad(1) ? dz.MT.MatMul(q) * _scale : null, NeedsGrad(2) ? p.MT.MatMul(g) : null];
+            }
+            int l = q.Dims[^2], s = k.Dims[^2], e = q.Dims[^1], ev = v.Dims[^1];
+            Tensor dQ = Tensor.Empty(q.DType, [.. _batch, l, e]), dK = Tensor.Zeros([.. _batch, s, e], q.DType), dV = Tensor.Zeros([.. _batch, s, ev], q.DType);
+            if (q.DType == DType.Float32) Run<float>(q, k, v, g, (float)_scale, dQ, dK, dV);
+            else Run<double>(q, k, v, g, _scale, dQ, dK, dV);
+            return [NeedsGrad(0) ? dQ : null, NeedsGrad(1) ? dK : null, NeedsGrad(2) ? dV : null];
+        }
+
+        private void Run<T>(Tensor q, Tensor k, Tensor v, Tensor g, T scale, Tensor dq, Tensor dk, Tensor dv)
+            where T : unmanaged, IFloatingPointIeee754<T>
+            => CausalAttention.Backward((int)Strided.Numel(_batch), q.Dims[^2], k.Dims[^2], q.Dims[^1], v.Dims[^1], scale,
+                FusedAttention.Operand<T>(q, _batch), FusedAttention.Operand<T>(k, _batch), FusedAttention.Operand<T>(v, _batch),
+                Saved(3).Data<T>(), Saved(4).Data<T>(), FusedAttention.Operand<T>(g, _batch), dq.Data<T>(), dk.Data<T>(), dv.Data<T>());
+    }
+}
