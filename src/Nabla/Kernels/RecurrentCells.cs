@@ -159,7 +159,8 @@ internal static class RecurrentCells
             if (gradCN.Length > 0) gradCN.CopyTo(dc);
             else dc.Clear();
         }
-        T[]? next = s.Cell == RecurrentCell.Gru ? new T[size] : null;
+        // GRU: the next dh (dh*z plus the recurrent product); LSTM: tanh(c_t), vectorised once per step.
+        T[]? next = s.Cell is RecurrentCell.Gru or RecurrentCell.Lstm ? new T[size] : null;
         for (int step = s.Steps - 1; step >= 0; step--)
         {
             int t = s.TimeOf(step);
@@ -170,14 +171,15 @@ internal static class RecurrentCells
             {
                 case RecurrentCell.Lstm:
                     ReadOnlySpan<T> cPrev = step == 0 ? c0 : cells.Slice(s.Previous(t) * size, size);
-                    LstmStepBackward(s, gates.Slice(t * b * gw, b * gw), cells.Slice(t * size, size), cPrev, up, dh, dc, dg);
+                    TensorPrimitives.Tanh(cells.Slice(t * size, size), next);
+                    LstmStepBackward(s, gates.Slice(t * b * gw, b * gw), next, cPrev, up, dh, dc, dg);
                     Gemm.Multiply(false, false, b, h, gw, T.One, dg, gw, whh, h, T.Zero, dh, h);
                     break;
                 case RecurrentCell.Gru:
                     Span<T> dgh = dGhh.Slice(t * b * gw, b * gw);
                     GruStepBackward(s, gates.Slice(t * b * gw, b * gw), cells.Slice(t * size, size), hPrev, up, dh, dg, dgh, next);
                     Gemm.Multiply(false, false, b, h, gw, T.One, dgh, gw, whh, h, T.One, next, h);
-                    next.CopyTo(dh);
+                    next!.CopyTo(dh);
                     break;
                 default:
                     RnnStepBackward(s.Cell, hs.Slice(t * size, size), up, dh, dg);
@@ -214,7 +216,7 @@ internal static class RecurrentCells
 
     // tc = tanh(c); do = dh*tc; dc += dh*o*(1-tc^2); di = dc*g; df = dc*c_prev; dg = dc*i; dc_prev = dc*f;
     // through the activations: sigmoid' = s(1-s), tanh' = 1-y^2
-    private static void LstmStepBackward<T>(in RecurrentShape s, ReadOnlySpan<T> act, ReadOnlySpan<T> c, ReadOnlySpan<T> cPrev,
+    private static void LstmStepBackward<T>(in RecurrentShape s, ReadOnlySpan<T> act, ReadOnlySpan<T> tanhC, ReadOnlySpan<T> cPrev,
         ReadOnlySpan<T> up, ReadOnlySpan<T> dh, Span<T> dc, Span<T> dg)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -227,7 +229,7 @@ internal static class RecurrentCells
             {
                 int k = b * h + j;
                 T i = a[j], f = a[h + j], g = a[2 * h + j], o = a[3 * h + j];
-                T tc = T.Tanh(c[k]), dhk = up[k] + dh[k];
+                T tc = tanhC[k], dhk = up[k] + dh[k];
                 T dck = dc[k] + dhk * o * (T.One - tc * tc);
                 d[j] = dck * g * i * (T.One - i);
                 d[h + j] = dck * cPrev[k] * f * (T.One - f);

@@ -172,4 +172,43 @@ public class LstmTests
         ErrorAssert.AssertMessage(Assert.Throws<ArgumentException>(() => new Lstm(3, 0)), "LSTM", "hidden_size");
         ErrorAssert.AssertMessage(Assert.Throws<ArgumentException>(() => new Lstm(3, 4, dropout: 1.5)), "LSTM", "dropout", "1.5");
     }
+
+    private sealed class CharLstm : Module
+    {
+        private readonly Embedding _embed;
+        private readonly Lstm _lstm;
+        private readonly Linear _head;
+
+        public CharLstm(int vocabSize, int embedDim, int hiddenSize, int numLayers)
+        {
+            _embed = RegisterModule("embed", new Embedding(vocabSize, embedDim, generator: new Generator(30)));
+            _lstm = RegisterModule("lstm", new Lstm(embedDim, hiddenSize, numLayers, batchFirst: true, generator: new Generator(31)));
+            _head = RegisterModule("head", new Linear(hiddenSize, vocabSize, generator: new Generator(32)));
+        }
+
+        protected override Tensor OnForward(Tensor tokens) => _head.Forward(_lstm.Forward(_embed.Forward(tokens)).Output);
+    }
+
+    [Fact]
+    public void Forward_CharacterModelOfTheDocs_GivesLogitsPerTokenAndTrains()
+    {
+        // docs/ops-recurrent.md's example: embed -> batch-first LSTM -> head.
+        var model = new CharLstm(vocabSize: 65, embedDim: 16, hiddenSize: 32, numLayers: 2);
+        Tensor tokens = Tensor.From(new long[] { 18, 47, 56, 57, 58, 1, 15, 47 }, [2, 4]);
+        Assert.Equal([2, 4, 65], model.Forward(tokens).Shape.ToArray());
+        Assert.Equal("lstm.weight_ih_l1", model.NamedParameters().Select(p => p.Name).ElementAt(5));
+        Tensor targets = Tensor.From(new long[] { 47, 56, 57, 58, 1, 15, 47, 18 }, [8]);
+        var optimizer = new Nabla.Optim.Adam(model.Parameters(), lr: 1e-2);
+        double first = 0, last = 0;
+        for (int i = 0; i < 30; i++)
+        {
+            optimizer.ZeroGrad();
+            Tensor loss = Functional.CrossEntropy(model.Forward(tokens).Reshape(-1, 65), targets);
+            loss.Backward();
+            optimizer.Step();
+            if (i == 0) first = loss.Item();
+            last = loss.Item();
+        }
+        Assert.True(last < first / 4, $"loss {first} -> {last}");
+    }
 }
