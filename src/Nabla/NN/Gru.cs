@@ -15,11 +15,8 @@ namespace Nabla.NN;
 /// <c>bias_ih_l{k}</c>, <c>bias_hh_l{k}</c> [3H] (rows stacked r, z, n), then <c>_reverse</c>. Initialised U(-1/sqrt(H),
 /// 1/sqrt(H)). Each layer and direction runs fused (Note [Fused recurrent layers]); no second derivatives through it.</para>
 /// </remarks>
-public sealed class Gru : Module<Tensor, Tensor?, (Tensor Output, Tensor HN)>
+public sealed class Gru : RnnBase<Tensor?, (Tensor Output, Tensor HN)>
 {
-    private readonly RecurrentCore _core;
-    private readonly Generator? _generator;
-
     /// <summary>Creates the network, PyTorch's <c>nn.GRU(input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional)</c>.</summary>
     /// <param name="inputSize">Features of the input.</param>
     /// <param name="hiddenSize">Features of the hidden state.</param>
@@ -32,26 +29,9 @@ public sealed class Gru : Module<Tensor, Tensor?, (Tensor Output, Tensor HN)>
     /// <param name="generator">The random source of the initialisation and of the dropout masks (the default generator when null).</param>
     public Gru(int inputSize, int hiddenSize, int numLayers = 1, bool bias = true, bool batchFirst = false, double dropout = 0,
         bool bidirectional = false, DType dtype = DType.Float32, Generator? generator = null)
+        : base("GRU", RecurrentCell.Gru, inputSize, hiddenSize, numLayers, bias, batchFirst, dropout, bidirectional, dtype, generator)
     {
-        _core = new RecurrentCore("GRU", RecurrentCell.Gru, inputSize, hiddenSize, numLayers, bias, batchFirst, dropout, bidirectional);
-        _generator = generator;
-        _core.RegisterParameters(RegisterParameter, dtype, generator);
     }
-
-    /// <summary>Features of the input.</summary>
-    public int InputSize => _core.InputSize;
-
-    /// <summary>Features of the hidden state.</summary>
-    public int HiddenSize => _core.HiddenSize;
-
-    /// <summary>Stacked layers.</summary>
-    public int NumLayers => _core.NumLayers;
-
-    /// <summary>Whether input and output are [B, T, features].</summary>
-    public bool BatchFirst => _core.BatchFirst;
-
-    /// <summary>Whether the network runs both directions.</summary>
-    public bool Bidirectional => _core.Bidirectional;
 
     /// <summary>Runs the network from a zero initial state.</summary>
     public (Tensor Output, Tensor HN) Forward(Tensor input) => Forward(input, null);
@@ -59,10 +39,7 @@ public sealed class Gru : Module<Tensor, Tensor?, (Tensor Output, Tensor HN)>
     /// <inheritdoc/>
     protected override (Tensor Output, Tensor HN) OnForward(Tensor input, Tensor? h0)
     {
-        var (output, hn, _) = _core.Run(ParameterEntries, input, h0, null, IsTraining, _generator);
+        var (output, hn, _) = RunLayers(input, h0, null);
         return (output, hn);
     }
-
-    /// <inheritdoc/>
-    protected override string ExtraRepr() => _core.ExtraRepr();
 }

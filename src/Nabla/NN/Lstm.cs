@@ -18,11 +18,8 @@ namespace Nabla.NN;
 /// per step for all gates and one node for the whole sequence (Note [Fused recurrent layers]); second derivatives through it
 /// are not supported.</para>
 /// </remarks>
-public sealed class Lstm : Module<Tensor, (Tensor H0, Tensor C0)?, (Tensor Output, (Tensor HN, Tensor CN) State)>
+public sealed class Lstm : RnnBase<(Tensor H0, Tensor C0)?, (Tensor Output, (Tensor HN, Tensor CN) State)>
 {
-    private readonly RecurrentCore _core;
-    private readonly Generator? _generator;
-
     /// <summary>Creates the network, PyTorch's <c>nn.LSTM(input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional)</c>.</summary>
     /// <param name="inputSize">Features of the input.</param>
     /// <param name="hiddenSize">Features of the hidden and cell states.</param>
@@ -35,26 +32,9 @@ public sealed class Lstm : Module<Tensor, (Tensor H0, Tensor C0)?, (Tensor Outpu
     /// <param name="generator">The random source of the initialisation and of the dropout masks (the default generator when null).</param>
     public Lstm(int inputSize, int hiddenSize, int numLayers = 1, bool bias = true, bool batchFirst = false, double dropout = 0,
         bool bidirectional = false, DType dtype = DType.Float32, Generator? generator = null)
+        : base("LSTM", RecurrentCell.Lstm, inputSize, hiddenSize, numLayers, bias, batchFirst, dropout, bidirectional, dtype, generator)
     {
-        _core = new RecurrentCore("LSTM", RecurrentCell.Lstm, inputSize, hiddenSize, numLayers, bias, batchFirst, dropout, bidirectional);
-        _generator = generator;
-        _core.RegisterParameters(RegisterParameter, dtype, generator);
     }
-
-    /// <summary>Features of the input.</summary>
-    public int InputSize => _core.InputSize;
-
-    /// <summary>Features of the hidden and cell states.</summary>
-    public int HiddenSize => _core.HiddenSize;
-
-    /// <summary>Stacked layers.</summary>
-    public int NumLayers => _core.NumLayers;
-
-    /// <summary>Whether input and output are [B, T, features].</summary>
-    public bool BatchFirst => _core.BatchFirst;
-
-    /// <summary>Whether the network runs both directions.</summary>
-    public bool Bidirectional => _core.Bidirectional;
 
     /// <summary>Runs the network from zero initial states.</summary>
     public (Tensor Output, (Tensor HN, Tensor CN) State) Forward(Tensor input) => Forward(input, null);
@@ -62,10 +42,7 @@ public sealed class Lstm : Module<Tensor, (Tensor H0, Tensor C0)?, (Tensor Outpu
     /// <inheritdoc/>
     protected override (Tensor Output, (Tensor HN, Tensor CN) State) OnForward(Tensor input, (Tensor H0, Tensor C0)? state)
     {
-        var (output, hn, cn) = _core.Run(ParameterEntries, input, state?.H0, state?.C0, IsTraining, _generator);
+        var (output, hn, cn) = RunLayers(input, state?.H0, state?.C0);
         return (output, (hn, cn!));
     }
-
-    /// <inheritdoc/>
-    protected override string ExtraRepr() => _core.ExtraRepr();
 }

@@ -15,11 +15,8 @@ namespace Nabla.NN;
 /// <c>bias_ih_l{k}</c>, <c>bias_hh_l{k}</c> [H], then <c>_reverse</c>. Initialised U(-1/sqrt(H), 1/sqrt(H)). Each layer and
 /// direction runs fused (Note [Fused recurrent layers]); no second derivatives through it.</para>
 /// </remarks>
-public sealed class Rnn : Module<Tensor, Tensor?, (Tensor Output, Tensor HN)>
+public sealed class Rnn : RnnBase<Tensor?, (Tensor Output, Tensor HN)>
 {
-    private readonly RecurrentCore _core;
-    private readonly Generator? _generator;
-
     /// <summary>
     /// Creates the network, PyTorch's <c>nn.RNN(input_size, hidden_size, num_layers, nonlinearity, bias, batch_first, dropout,
     /// bidirectional)</c>.
@@ -36,36 +33,20 @@ public sealed class Rnn : Module<Tensor, Tensor?, (Tensor Output, Tensor HN)>
     /// <param name="generator">The random source of the initialisation and of the dropout masks (the default generator when null).</param>
     public Rnn(int inputSize, int hiddenSize, int numLayers = 1, Nonlinearity nonlinearity = Nonlinearity.Tanh, bool bias = true,
         bool batchFirst = false, double dropout = 0, bool bidirectional = false, DType dtype = DType.Float32, Generator? generator = null)
+        : base("RNN", CellOf(nonlinearity), inputSize, hiddenSize, numLayers, bias, batchFirst, dropout, bidirectional, dtype, generator)
     {
-        RecurrentCell cell = nonlinearity switch
-        {
-            Nonlinearity.Tanh => RecurrentCell.RnnTanh,
-            Nonlinearity.Relu => RecurrentCell.RnnRelu,
-            _ => throw new ArgumentException($"RNN: unknown nonlinearity {nonlinearity}; expected Tanh or Relu"),
-        };
-        _core = new RecurrentCore("RNN", cell, inputSize, hiddenSize, numLayers, bias, batchFirst, dropout, bidirectional);
         Nonlinearity = nonlinearity;
-        _generator = generator;
-        _core.RegisterParameters(RegisterParameter, dtype, generator);
     }
+
+    private static RecurrentCell CellOf(Nonlinearity nonlinearity) => nonlinearity switch
+    {
+        Nonlinearity.Tanh => RecurrentCell.RnnTanh,
+        Nonlinearity.Relu => RecurrentCell.RnnRelu,
+        _ => throw new ArgumentException($"RNN: unknown nonlinearity {nonlinearity}; expected Tanh or Relu"),
+    };
 
     /// <summary>The activation: tanh or ReLU.</summary>
     public Nonlinearity Nonlinearity { get; }
-
-    /// <summary>Features of the input.</summary>
-    public int InputSize => _core.InputSize;
-
-    /// <summary>Features of the hidden state.</summary>
-    public int HiddenSize => _core.HiddenSize;
-
-    /// <summary>Stacked layers.</summary>
-    public int NumLayers => _core.NumLayers;
-
-    /// <summary>Whether input and output are [B, T, features].</summary>
-    public bool BatchFirst => _core.BatchFirst;
-
-    /// <summary>Whether the network runs both directions.</summary>
-    public bool Bidirectional => _core.Bidirectional;
 
     /// <summary>Runs the network from a zero initial state.</summary>
     public (Tensor Output, Tensor HN) Forward(Tensor input) => Forward(input, null);
@@ -73,10 +54,7 @@ public sealed class Rnn : Module<Tensor, Tensor?, (Tensor Output, Tensor HN)>
     /// <inheritdoc/>
     protected override (Tensor Output, Tensor HN) OnForward(Tensor input, Tensor? h0)
     {
-        var (output, hn, _) = _core.Run(ParameterEntries, input, h0, null, IsTraining, _generator);
+        var (output, hn, _) = RunLayers(input, h0, null);
         return (output, hn);
     }
-
-    /// <inheritdoc/>
-    protected override string ExtraRepr() => _core.ExtraRepr();
 }
