@@ -36,7 +36,7 @@ internal static class KernelStopwatch
         }
     }
 
-    private static double MedianMicroseconds(Action call)
+    internal static double MedianMicroseconds(Action call)
     {
         // Warm-up (see above), which also sizes a round: as many calls as take ~0.1 s.
         var sw = Stopwatch.StartNew();

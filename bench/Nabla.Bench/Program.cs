@@ -21,6 +21,11 @@ if (args.Length > 0 && args[0] == "attention")
     AttentionStopwatch.Run(args[1..]);
     return;
 }
+if (args.Length > 0 && args[0] == "rnn")
+{
+    RnnStopwatch.Run(args[1..]);
+    return;
+}
 if (args.Length > 0 && args[0] == "kernel")
 {
     KernelPeak.Run();

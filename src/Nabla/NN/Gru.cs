@@ -1,0 +1,45 @@
+using Nabla.Kernels;
+
+namespace Nabla.NN;
+
+/// <summary>
+/// A multi-layer gated recurrent unit network, PyTorch's <c>nn.GRU</c>: for each step <c>r, z = σ(W_i x + b_i + W_h h + b_h)</c>,
+/// <c>n = tanh(W_in x + b_in + r*(W_hn h + b_hn))</c>, <c>h' = (1-z)*n + z*h</c>.
+/// </summary>
+/// <remarks>
+/// <para>Input [T, B, input_size] ([B, T, input_size] with <c>batchFirst</c>, or unbatched [T, input_size]); optional initial
+/// state h0 [num_layers·D, B, hidden_size] (unbatched [num_layers·D, hidden_size]), D = 2 when bidirectional; absent, zeros.
+/// <c>batchFirst</c> applies to the input and output only. Returns (output [T, B, D·hidden_size], h_n shaped like h0), with
+/// dropout between layers (not after the last) in training mode.</para>
+/// <para>Parameters, in state_dict order and PyTorch's names: <c>weight_ih_l{k}</c> [3H, I_k], <c>weight_hh_l{k}</c> [3H, H],
+/// <c>bias_ih_l{k}</c>, <c>bias_hh_l{k}</c> [3H] (rows stacked r, z, n), then <c>_reverse</c>. Initialised U(-1/sqrt(H),
+/// 1/sqrt(H)). Each layer and direction runs fused (Note [Fused recurrent layers]); no second derivatives through it.</para>
+/// </remarks>
+public sealed class Gru : RnnBase<Tensor?, (Tensor Output, Tensor HN)>
+{
+    /// <summary>Creates the network, PyTorch's <c>nn.GRU(input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional)</c>.</summary>
+    /// <param name="inputSize">Features of the input.</param>
+    /// <param name="hiddenSize">Features of the hidden state.</param>
+    /// <param name="numLayers">Stacked layers.</param>
+    /// <param name="bias">Whether the layers have b_ih and b_hh.</param>
+    /// <param name="batchFirst">Input and output are [B, T, features].</param>
+    /// <param name="dropout">Dropout probability on every layer's output except the last, in training.</param>
+    /// <param name="bidirectional">Run a reverse direction too and concatenate both outputs.</param>
+    /// <param name="dtype">The parameters' dtype.</param>
+    /// <param name="generator">The random source of the initialisation and of the dropout masks (the default generator when null).</param>
+    public Gru(int inputSize, int hiddenSize, int numLayers = 1, bool bias = true, bool batchFirst = false, double dropout = 0,
+        bool bidirectional = false, DType dtype = DType.Float32, Generator? generator = null)
+        : base("GRU", RecurrentCell.Gru, inputSize, hiddenSize, numLayers, bias, batchFirst, dropout, bidirectional, dtype, generator)
+    {
+    }
+
+    /// <summary>Runs the network from a zero initial state.</summary>
+    public (Tensor Output, Tensor HN) Forward(Tensor input) => Forward(input, null);
+
+    /// <inheritdoc/>
+    protected override (Tensor Output, Tensor HN) OnForward(Tensor input, Tensor? h0)
+    {
+        var (output, hn, _) = RunLayers(input, h0, null);
+        return (output, hn);
+    }
+}
