@@ -67,7 +67,7 @@ public sealed class CausalSelfAttention : Module
         return ResidDropout.Forward(CProj.Forward(y.Transpose(1, 2).Reshape(b, t, c)));
     }
 
-    private Tensor Heads(Tensor x, int b, int t, int hs) => x.View(b, t, _heads, hs).Transpose(1, 2);
+    private Tensor Heads(Tensor x, int b, int t, int hs) => x.Reshape(b, t, _heads, hs).Transpose(1, 2);
 
     /// <inheritdoc/>
     protected override string ExtraRepr() => $"n_head={_heads}";
