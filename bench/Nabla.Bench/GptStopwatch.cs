@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Nabla.Data;
 using Nabla.Models;
+using Nabla.NN;
 using Nabla.Optim;
 using Nabla.Runtime;
 
@@ -12,7 +13,8 @@ namespace Nabla.Bench;
 /// dropout, no biases) trained with nanoGPT's AdamW recipe on the embedded corpus; tokens/s over iterations 20-220 and
 /// the time of each phase of a step, as one JSON line (bench/pytorch/gpt.py is the PyTorch side).
 /// </summary>
-/// <example><c>dotnet run -c Release --project bench/Nabla.Bench -- gpt [iters]</c></example>
+/// <example><c>dotnet run -c Release --project bench/Nabla.Bench -- gpt [iters] [save.safetensors]</c>; with a path, the
+/// trained model is saved there and its loss over the first 200 validation windows printed, for bench/pytorch/gpt_interop.py.</example>
 internal static class GptStopwatch
 {
     public static void Run(string[] args)
@@ -20,7 +22,7 @@ internal static class GptStopwatch
         int iters = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 220;
         const int batch = 12, warm = 20;
         var config = new GptConfig();
-        TextDataset train = Shakespeare.LoadSplit().Train;
+        var (train, val) = Shakespeare.LoadSplit();
         var model = new Gpt(config, generator: new Generator(1337));
         var decay = new ParamGroup(model.Parameters().Where(p => p.Rank >= 2)) { WeightDecay = 0.1 };
         var noDecay = new ParamGroup(model.Parameters().Where(p => p.Rank < 2)) { WeightDecay = 0.0 };
@@ -57,5 +59,11 @@ internal static class GptStopwatch
         string F(double v) => v.ToString("0.###", CultureInfo.InvariantCulture);
         Console.WriteLine($"{{\"workload\":\"gpt\",\"impl\":\"nabla\",\"tokens_per_s\":{F(tokensPerS)},\"peak_rss_mb\":{F(rss)},\"final_loss\":{F(loss)}," +
             $"\"ms_per_step\":{{\"forward\":{F(phases[0] / timed)},\"backward\":{F(phases[1] / timed)},\"clip\":{F(phases[2] / timed)},\"step\":{F(phases[3] / timed)}}}}}");
+        if (args.Length > 1)
+        {
+            model.Save(args[1], train.Tokenizer);
+            var (vx, vy) = val.Windows(config.BlockSize, 0, 200);
+            using (Autograd.NoGrad()) Console.WriteLine($"{{\"saved\":\"{args[1]}\",\"val_loss_200\":{model.Eval().Forward(vx, vy).Loss.Item().ToString("0.######", CultureInfo.InvariantCulture)}}}");
+        }
     }
 }
