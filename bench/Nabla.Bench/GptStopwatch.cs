@@ -66,4 +66,27 @@ internal static class GptStopwatch
             using (Autograd.NoGrad()) Console.WriteLine($"{{\"saved\":\"{args[1]}\",\"val_loss_200\":{model.Eval().Forward(vx, vy).Loss.Item().ToString("0.######", CultureInfo.InvariantCulture)}}}");
         }
     }
+
+    /// <summary>
+    /// W8 for Nabla: tokens/s of sampling <c>tokens</c> characters (batch 1, temperature 1) from the default configuration
+    /// with the key/value cache (nanoGPT's crop, and <c>cropTo: block_size / 2</c>) and without it, one JSON line each.
+    /// </summary>
+    /// <example><c>dotnet run -c Release --project bench/Nabla.Bench -- gpt-generate [tokens]</c></example>
+    public static void Generate(string[] args)
+    {
+        int tokens = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 500;
+        var config = new GptConfig();
+        var model = new Gpt(config, generator: new Generator(1337)).Eval();
+        Tensor prompt = Tensor.From(new long[] { 0 }, [1, 1]);
+        model.Generate(prompt, 2 * config.BlockSize, generator: new Generator(1));   // compile the paths once
+        model.Generate(prompt, 2 * config.BlockSize, generator: new Generator(1), useCache: false);
+        foreach (var (cached, cropTo) in new (bool, int?)[] { (true, null), (true, config.BlockSize / 2), (false, null) })
+        {
+            var clock = Stopwatch.StartNew();
+            model.Generate(prompt, tokens, generator: new Generator(2), useCache: cached, cropTo: cropTo);
+            double perS = tokens / clock.Elapsed.TotalSeconds;
+            string crop = (cropTo ?? config.BlockSize).ToString(CultureInfo.InvariantCulture);
+            Console.WriteLine($"{{\"workload\":\"generate\",\"impl\":\"nabla\",\"cached\":{(cached ? "true" : "false")},\"crop_to\":{crop},\"tokens\":{tokens},\"tokens_per_s\":{perS.ToString("0.#", CultureInfo.InvariantCulture)}}}");
+        }
+    }
 }

@@ -16,6 +16,11 @@ if (args.Length > 0 && args[0] == "kernels")
     KernelStopwatch.Run(args[1..]);
     return;
 }
+if (args.Length > 0 && args[0] == "gpt-generate")
+{
+    GptStopwatch.Generate(args[1..]);
+    return;
+}
 if (args.Length > 0 && args[0] == "gpt")
 {
     GptStopwatch.Run(args[1..]);
