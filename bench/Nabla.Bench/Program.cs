@@ -26,6 +26,16 @@ if (args.Length > 0 && args[0] == "rnn")
     RnnStopwatch.Run(args[1..]);
     return;
 }
+if (args.Length > 0 && args[0] == "gpt-generate")
+{
+    GptStopwatch.Generate(args[1..]);
+    return;
+}
+if (args.Length > 0 && args[0] == "gpt")
+{
+    GptStopwatch.Run(args[1..]);
+    return;
+}
 if (args.Length > 0 && args[0] == "kernel")
 {
     KernelPeak.Run();
