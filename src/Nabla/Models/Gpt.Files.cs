@@ -30,17 +30,9 @@ public sealed partial class Gpt
     public void Save(string path, CharTokenizer? tokenizer = null, IReadOnlyDictionary<string, string>? metadata = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        Dictionary<string, string> meta = Config.ToMetadata();
-        if (tokenizer is not null)
-        {
-            if (tokenizer.VocabSize != Config.VocabSize)
-                throw new ArgumentException($"GPT save: the tokenizer has {tokenizer.VocabSize} characters but the model's vocab_size is {Config.VocabSize}");
-            meta["vocab"] = tokenizer.ToVocabString();
-        }
-        meta["tied"] = TiedMetadata;
-        foreach (var (key, value) in metadata ?? new Dictionary<string, string>())
-            if (!meta.TryAdd(key, value))
-                throw new ArgumentException($"GPT save: the metadata key '{key}' is the model's own (configuration, vocabulary or tying); pass another name");
+        Dictionary<string, string> config = Config.ToMetadata();
+        config["tied"] = TiedMetadata;
+        Dictionary<string, string> meta = ModelFiles.Metadata(config, Config.VocabSize, tokenizer, metadata, "GPT");
         var tensors = StateDict().Where(kv => kv.Key != "lm_head.weight").ToDictionary(kv => kv.Key, kv => kv.Value);
         SafeTensors.Save(path, tensors, meta);
     }

@@ -44,16 +44,10 @@ public sealed partial class Gpt
     public IEnumerable<Tensor> GenerateSteps(Tensor idx, int maxNewTokens, double temperature = 1.0, int? topK = null, Generator? generator = null,
         bool useCache = true, int? cropTo = null)
     {
-        ArgumentNullException.ThrowIfNull(idx);
-        if (maxNewTokens < 0) throw new ArgumentException($"GPT generate: maxNewTokens must be at least 0, got {maxNewTokens}");
-        if (!(temperature >= 0) || double.IsPositiveInfinity(temperature))
-            throw new ArgumentException($"GPT generate: temperature must be finite and at least 0 (0 = greedy), got {temperature}");
-        if (topK is { } k && k < 1) throw new ArgumentException($"GPT generate: top_k must be at least 1, got {k}");
+        TokenSampling.Check("GPT", idx, maxNewTokens, temperature, topK);
         int keep = cropTo ?? Config.BlockSize;
         if (keep < 1 || keep > Config.BlockSize)
             throw new ArgumentException($"GPT generate: cropTo must be in [1, {Config.BlockSize}] (the block size), got {keep}");
-        if (idx.Rank != 2 || idx.Dims[1] == 0)
-            throw new ArgumentException($"GPT generate: expected a prompt of token ids [B, T] with T >= 1, got shape {idx.Shape}");
         CheckInput(idx.Narrow(1, Math.Max(0, idx.Dims[1] - Config.BlockSize), Math.Min(idx.Dims[1], Config.BlockSize)), 0);
         return Steps(new Sampler(this, idx, temperature, topK, generator ?? Generator.Default, useCache, keep), maxNewTokens);
     }
@@ -100,17 +94,7 @@ public sealed partial class Gpt
             return logits.Select(1, logits.Dims[1] - 1);
         }
 
-        private Tensor Sample(Tensor logits)
-        {
-            if (temperature == 0) return logits.ArgMax(-1);
-            logits = logits / temperature;
-            if (topK is { } k && k < logits.Dims[1])
-            {
-                Tensor kth = logits.TopK(k).Values.Narrow(1, k - 1, 1);
-                logits = logits.MaskedFill(logits.Lt(kth), double.NegativeInfinity);
-            }
-            return logits.Softmax(-1).Multinomial(1, replacement: true, generator).Squeeze(1);
-        }
+        private Tensor Sample(Tensor logits) => TokenSampling.Sample(logits, temperature, topK, generator);
     }
 
     /// <summary>Empty caches for every block, sized for the block size.</summary>

@@ -17,7 +17,7 @@ namespace Nabla.Models;
 /// weights of every block N(0, 0.02/sqrt(2·n_layer)), biases 0, layer norms weight 1 and bias 0.</para>
 /// <para>Files: <see cref="Save"/> and <see cref="Load"/> (Note [GPT files]); generation: <see cref="Generate"/> (Note [GPT generation]).</para>
 /// </remarks>
-public sealed partial class Gpt : Module
+public sealed partial class Gpt : Module, ILanguageModel
 {
     /// <summary>Creates the model with nanoGPT's initialisation drawn from <paramref name="generator"/> (<see cref="Generator.Default"/> when null); dropout draws from it too.</summary>
     /// <exception cref="ArgumentException">The configuration is invalid (<see cref="GptConfig.Validate"/>).</exception>
@@ -45,6 +45,23 @@ public sealed partial class Gpt : Module
 
     /// <summary>The configuration.</summary>
     public GptConfig Config { get; }
+
+    Module ILanguageModel.Module => this;
+
+    /// <inheritdoc/>
+    public string Architecture => GptConfig.Architecture;
+
+    /// <inheritdoc/>
+    public int VocabSize => Config.VocabSize;
+
+    /// <inheritdoc/>
+    public int BlockSize => Config.BlockSize;
+
+    /// <inheritdoc/>
+    public Dictionary<string, string> ConfigMetadata() => Config.ToMetadata();
+
+    IEnumerable<Tensor> ILanguageModel.GenerateSteps(Tensor idx, int maxNewTokens, double temperature, int? topK, Generator? generator, bool useCache) =>
+        GenerateSteps(idx, maxNewTokens, temperature, topK, generator, useCache);
 
     /// <summary>The token embedding <c>transformer.wte</c>, <c>[V, C]</c>; its weight is also <see cref="LmHead"/>'s.</summary>
     public Embedding Wte { get; }
