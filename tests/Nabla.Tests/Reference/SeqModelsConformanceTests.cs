@@ -5,27 +5,33 @@ using Nabla.NN;
 namespace Nabla.Tests.Reference;
 
 /// <summary>
-/// The <c>gpt</c> cases of seq/models.jsonl (reference README section 4): nanoGPT in float64, one forward and backward
-/// with cross-entropy; logits, loss and every parameter gradient within the models tolerance (rtol 1e-7, atol 1e-9).
+/// Every case of seq/models.jsonl (reference README section 4): nanoGPT (<c>gpt</c>) and the character LSTM
+/// (<c>char_lstm</c>) in float64, one forward and backward with cross-entropy; logits, loss and every parameter gradient
+/// within the models tolerance (rtol 1e-7, atol 1e-9).
 /// </summary>
 public class SeqModelsConformanceTests
 {
     private const string File = "seq/models.jsonl";
     private const double Rtol = 1e-7, Atol = 1e-9;
 
-    public static TheoryData<string> GptCases()
+    public static TheoryData<string> GptCases() => CasesOf("gpt");
+
+    public static TheoryData<string> CharLstmCases() => CasesOf("char_lstm");
+
+    private static TheoryData<string> CasesOf(string model)
     {
         var data = new TheoryData<string>();
         foreach (var (id, c) in ReferenceData.Cases(File))
-            if (c.GetProperty("model").GetString() == "gpt") data.Add(id);
+            if (c.GetProperty("model").GetString() == model) data.Add(id);
         return data;
     }
 
     [Fact]
-    public void ModelsFile_GptCases_AreAllPresent()
+    public void ModelsFile_EveryCase_IsAGptOrCharLstmCaseRunHere()
     {
         var kinds = ReferenceData.Cases(File).Values.GroupBy(c => c.GetProperty("model").GetString()).ToDictionary(g => g.Key!, g => g.Count());
         Assert.Equal(2, kinds["gpt"]);
+        Assert.Equal(2, kinds["char_lstm"]);
         Assert.Equal(["char_lstm", "gpt"], kinds.Keys.Order());
     }
 
@@ -39,10 +45,20 @@ public class SeqModelsConformanceTests
 
     [Theory]
     [MemberData(nameof(GptCases))]
-    public void Gpt_ForwardAndBackward_MatchPyTorch(string id)
+    public void Gpt_ForwardAndBackward_MatchPyTorch(string id) => Check(id, new Gpt(Config(ReferenceData.Cases(File)[id]), DType.Float64));
+
+    [Theory]
+    [MemberData(nameof(CharLstmCases))]
+    public void CharLstm_ForwardAndBackward_MatchPyTorch(string id)
+    {
+        JsonElement cfg = ReferenceData.Cases(File)[id].GetProperty("config");
+        Check(id, new CharLstm(new CharLstmConfig(cfg.GetProperty("vocab_size").GetInt32(), cfg.GetProperty("embed_dim").GetInt32(),
+            cfg.GetProperty("hidden_size").GetInt32(), cfg.GetProperty("num_layers").GetInt32()), DType.Float64));
+    }
+
+    private static void Check(string id, Module model)
     {
         JsonElement c = ReferenceData.Cases(File)[id];
-        var model = new Gpt(Config(c), DType.Float64);
         var state = new Dictionary<string, Tensor>();
         string[] order = c.GetProperty("params").EnumerateArray().Select(p => p.GetProperty("name").GetString()!).ToArray();
         foreach (JsonElement p in c.GetProperty("params").EnumerateArray())
@@ -53,7 +69,7 @@ public class SeqModelsConformanceTests
 
         Tensor input = ReferenceData.ToTensor(c.GetProperty("input"), honourRequiresGrad: false);
         Tensor target = ReferenceData.ToTensor(c.GetProperty("target"), honourRequiresGrad: false);
-        var (logits, loss) = model.Forward(input, target);
+        Tensor logits = model.Forward(input), loss = Gpt.Loss(logits, target);
         JsonElement expected = c.GetProperty("expected");
         ReferenceData.AssertClose(expected.GetProperty("output"), logits, $"{id} logits", Rtol, Atol);
         ReferenceData.AssertClose(expected.GetProperty("loss").GetDouble(), loss.Item(), $"{id} loss", Rtol, Atol);
