@@ -30,7 +30,7 @@ public static class TrainCommand
         'mlp' preset on the embedded 8x8 digits set (no download needed).
 
         options:
-          --dataset NAME        {string.Join("|", DatasetCatalog.Names)}|csv:PATH (default digits)
+          --dataset NAME        {string.Join("|", DatasetCatalog.Names)}|csv:PATH (default digits), or text: {TextData.Help}
           --model PRESET        {string.Join("|", ModelPresets.Descriptions.Keys)} (default mlp)
           --layers A,B,...,Z    an MLP with these layer sizes instead of a preset (first = features, last = classes)
           --activation NAME     relu|tanh|sigmoid|gelu|silu|leaky-relu|elu for --layers only (default relu)
@@ -55,6 +55,22 @@ public static class TrainCommand
                                 the op, its inputs' shapes and where it was created (slow; for debugging)
           --diagnose            record per-layer gradient flow; write gradient-flow.csv and gradient-flow.svg
                                 and print a report with verdicts (vanishing, exploding, dead units)
+
+        text (--dataset shakespeare|text:FILE; nanoGPT's recipe, counted in steps):
+          --model gpt|char-lstm  (default gpt: nanoGPT, 4 layers, 4 heads, width 128, block 64, no bias)
+          --n-layer N --n-head N --n-embd N --block-size N --dropout X --bias   the GPT's shape
+          --hidden-size N       the char-lstm's hidden size (--n-embd is its embedding width; 2 layers, 64, 256 by default)
+          --iters N             optimizer steps (default 2000)
+          --eval-interval N     steps between evaluations and checkpoints (default 250)
+          --eval-iters N        random batches per split in each evaluation's estimate (default 20)
+          --batch-size N        windows per step (default 12)
+          --lr X --min-lr X     AdamW (betas 0.9, 0.99) from lr 1e-3, warm-up then cosine down to 1e-4 at the last step
+          --warmup-iters N      (default 100)   --weight-decay X  on 2-D weights only (default 0.1)
+          --grad-clip X         clip the gradient norm (default 1.0; 0 turns it off)
+          --seed N              (default 1337)   --resume DIR   continue; only --iters, --eval-interval, --eval-iters,
+                                --out and --threads may change
+          Writes model.safetensors (weights, configuration and vocabulary), checkpoint.safetensors, metrics.csv,
+          metrics.svg and summary.json with val_loss: the loss over every non-overlapping validation window.
 
         presets:
         {string.Join("\n", ModelPresets.Descriptions.Select(p => $"  {p.Key,-8} {p.Value}"))}
@@ -152,6 +168,31 @@ public static class TrainCommand
         ? "csv-" + Path.GetFileNameWithoutExtension(dataset[4..])
         : dataset;
 
+    /// <summary>
+    /// Whether the arguments ask for text training: <c>--dataset shakespeare|text:FILE</c>, or <c>--resume</c> of a
+    /// checkpoint that text training wrote.
+    /// </summary>
+    private static bool IsTextRun(IReadOnlyList<string> args)
+    {
+        for (int i = 0; i + 1 < args.Count; i++)
+        {
+            if (args[i] == "--dataset") return TextSettings.IsText(args[i + 1]);
+            if (args[i] == "--resume" && !args.Contains("--dataset"))
+            {
+                string path = Directory.Exists(args[i + 1]) ? Path.Combine(args[i + 1], "checkpoint.safetensors") : args[i + 1];
+                try
+                {
+                    return File.Exists(path) && Nabla.IO.Checkpoint.Load(path).Settings.TryGetValue("dataset", out string? d) && TextSettings.IsText(d);
+                }
+                catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+                {
+                    return false; // the image trainer reports the unreadable checkpoint
+                }
+            }
+        }
+        return false;
+    }
+
     /// <summary>Runs the command.</summary>
     public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
     {
@@ -162,15 +203,25 @@ public static class TrainCommand
             return ExitCodes.Success;
         }
         Trainer? trainer = null;
+        TextTrainer? textTrainer = null;
         ConsoleCancelEventHandler onCancel = (_, e) =>
         {
             e.Cancel = true;
             trainer?.RequestStop();
+            textTrainer?.RequestStop();
         };
         try
         {
-            TrainSettings settings = Parse(args);
             bool interactive = args.Contains("--progress") || (!args.Contains("--no-progress") && ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected);
+            if (IsTextRun(args))
+            {
+                var textSettings = TextSettings.Parse(new OptionReader(args, TextSettings.Valued, TextSettings.Flags, Name));
+                textTrainer = new TextTrainer(textSettings, stdout, interactive);
+                Console.CancelKeyPress += onCancel;
+                var (_, textStop) = textTrainer.Run();
+                return textStop is null ? ExitCodes.Success : textStop.Contains("Ctrl+C", StringComparison.Ordinal) ? ExitCodes.Interrupted : ExitCodes.Failure;
+            }
+            TrainSettings settings = Parse(args);
             trainer = new Trainer(settings, stdout, interactive);
             Console.CancelKeyPress += onCancel;
             TrainResult result = trainer.Run();

@@ -1,0 +1,73 @@
+using Nabla.Data;
+using Nabla.Models;
+using Nabla.NN;
+
+namespace Nabla.Cli.Training;
+
+/// <summary>The losses a text run reports.</summary>
+public static class TextEvaluation
+{
+    /// <summary>Windows per forward pass of <see cref="ValidationLoss"/>.</summary>
+    public const int Batch = 64;
+
+    /// <summary>
+    /// The deterministic validation loss (shared/models/README.md): the mean cross-entropy over every target of all
+    /// non-overlapping windows <c>i·T .. (i+1)·T</c> of <paramref name="val"/>, each window on its own, accumulated in
+    /// float64; in evaluation mode and without a graph.
+    /// </summary>
+    public static double ValidationLoss(Module model, TextDataset val, int blockSize)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(val);
+        int windows = val.WindowCount(blockSize);
+        double sum = 0;
+        long count = 0;
+        bool training = model.IsTraining;
+        model.Eval();
+        try
+        {
+            using (Autograd.NoGrad())
+            {
+                for (int first = 0; first < windows; first += Batch)
+                {
+                    int n = Math.Min(Batch, windows - first);
+                    var (x, y) = val.Windows(blockSize, first, n);
+                    Tensor logits = model.Forward(x);
+                    sum += Functional.CrossEntropy(logits.Reshape(-1, logits.Size(2)).To(DType.Float64), y.Reshape(-1), reduction: Reduction.Sum).Item();
+                    count += (long)n * blockSize;
+                }
+            }
+        }
+        finally
+        {
+            model.Train(training);
+        }
+        return sum / count;
+    }
+
+    /// <summary>
+    /// nanoGPT's <c>estimate_loss</c> for one split: the mean loss of <paramref name="batches"/> random batches drawn by a
+    /// generator of <paramref name="seed"/> (the same windows at every evaluation), in evaluation mode.
+    /// </summary>
+    public static double Estimate(Module model, TextDataset data, int batchSize, int blockSize, int batches, ulong seed)
+    {
+        var generator = new Generator(seed);
+        double sum = 0;
+        bool training = model.IsTraining;
+        model.Eval();
+        try
+        {
+            using (Autograd.NoGrad())
+                for (int i = 0; i < batches; i++)
+                {
+                    var (x, y) = data.GetBatch(batchSize, blockSize, generator);
+                    sum += Gpt.Loss(model.Forward(x), y).Item();
+                }
+        }
+        finally
+        {
+            model.Train(training);
+        }
+        return sum / batches;
+    }
+}
