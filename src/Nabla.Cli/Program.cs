@@ -11,6 +11,7 @@ public static class Program
         [GradCommand.Name] = new(GradCommand.Name, GradCommand.Summary, GradCommand.Run),
         [TrainCommand.Name] = new(TrainCommand.Name, TrainCommand.Summary, TrainCommand.Run),
         [EvaluateCommand.Name] = new(EvaluateCommand.Name, EvaluateCommand.Summary, EvaluateCommand.Run),
+        [GenerateCommand.Name] = new(GenerateCommand.Name, GenerateCommand.Summary, GenerateCommand.Run),
         [BenchCommand.Name] = new(BenchCommand.Name, BenchCommand.Summary, BenchCommand.Run),
         [PlaygroundCommand.Name] = new(PlaygroundCommand.Name, PlaygroundCommand.Summary, PlaygroundCommand.Run),
         [GradCheckCommand.Name] = new(GradCheckCommand.Name, GradCheckCommand.Summary, GradCheckCommand.Run),

@@ -19,6 +19,9 @@ public static class EvaluateCommand
         usage: nabla evaluate MODEL.safetensors [--dataset NAME] [--batch-size N] [--json] [--download]
                               [--model PRESET | --layers A,...,Z --activation NAME] [--seed N]
 
+        A language model (the model.safetensors of 'nabla train --dataset shakespeare', or a nanoGPT file) reports
+        the validation loss over every non-overlapping window of its block size (--json: {"val_loss": ...}).
+
         Loads the weights into the model the run trained (PyTorch state_dict names) and runs the test split of its
         dataset: the model, dataset and seed recorded in the model.safetensors 'nabla train' writes, so that a CSV
         or a 2-D set is split exactly as in training. Prints accuracy, mean cross-entropy and the confusion matrix
@@ -66,6 +69,7 @@ public static class EvaluateCommand
             int batchSize = o.Int("--batch-size", 256, 1, 1 << 20);
             string path = OptionReader.CheckPath(o.Positional[0], "the model file");
             if (!File.Exists(path)) throw new UsageException($"no model file at '{path}'", "pass the model.safetensors written by 'nabla train'");
+            if (IsLanguageModel(path)) return EvaluateText(o, path, stdout);
             TrainSettings s = Settings(path, TrainCommand.Parse(o), stderr);
             LoadedDataset data = DatasetCatalog.Load(s.Dataset, ModelPresets.TakesImages(s.Model ?? "mlp") && s.Layers is null, s.Seed, o.Has("--download"));
             var model = Trainer.BuildModel(s, data, new Generator(0), inferenceBatch: batchSize);
@@ -91,6 +95,51 @@ public static class EvaluateCommand
         {
             return Reporter.Fail(stderr, e);
         }
+    }
+
+    private static readonly string[] ImageOnly = ["--model", "--layers", "--activation", "--seed", "--download"];
+
+    /// <summary>Whether the file holds a character-level language model (a GPT or a char-LSTM) rather than a classifier.</summary>
+    private static bool IsLanguageModel(string path)
+    {
+        IReadOnlyDictionary<string, string> metadata = SafeTensors.LoadMetadata(path);
+        return metadata.TryGetValue("architecture", out string? a) ? a is Models.GptConfig.Architecture or Models.CharLstmConfig.Architecture
+            : SafeTensors.Load(path).ContainsKey("transformer.wte.weight");
+    }
+
+    /// <summary>
+    /// The deterministic validation loss of a language model (every non-overlapping window of the validation split, with
+    /// the model's block size as the window), on <c>--dataset</c> or the dataset the file records (default shakespeare).
+    /// </summary>
+    private static int EvaluateText(OptionReader o, string path, TextWriter stdout)
+    {
+        foreach (string option in ImageOnly.Where(o.Has))
+            throw new UsageException($"{option} does not apply to a language model", $"drop {option}: the file holds the model's configuration");
+        var (model, tokenizer) = Models.ModelFiles.Load(path);
+        string dataset = o.OptionalString("--dataset")
+            ?? (SafeTensors.LoadMetadata(path).TryGetValue("nabla_dataset", out string? recorded) ? recorded : "shakespeare");
+        if (!TextSettings.IsText(dataset))
+            throw new UsageException($"{path} is a language model; '{dataset}' is not text", $"pass --dataset {TextData.Help}");
+        var (train, val, name) = TextData.Load(dataset);
+        if (tokenizer is not null && tokenizer.ToVocabString() != train.Tokenizer.ToVocabString())
+            throw new UsageException($"{path} was trained on another vocabulary ({tokenizer.VocabSize} characters) than {name} has ({train.Tokenizer.VocabSize})",
+                "evaluate on the text the model was trained on");
+        if (val.Length <= model.BlockSize)
+            throw new UsageException($"{name}: its validation split has {val.Length} characters, too few for the model's block size {model.BlockSize}", "use a longer text");
+        double loss = TextEvaluation.ValidationLoss(model.Module, val, model.BlockSize);
+        int windows = val.WindowCount(model.BlockSize);
+        if (o.Has("--json"))
+        {
+            var fields = new Dictionary<string, object?>
+            {
+                ["val_loss"] = double.IsFinite(loss) ? loss : null, ["windows"] = windows, ["block_size"] = model.BlockSize, ["dataset"] = dataset,
+            };
+            stdout.WriteLine(JsonSerializer.Serialize(fields, CliJson.Compact));
+        }
+        else
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"validation loss {loss:F4}  ({windows:N0} windows of {model.BlockSize} characters of {name}'s validation split)"));
+        return ExitCodes.Success;
     }
 
     /// <summary>
