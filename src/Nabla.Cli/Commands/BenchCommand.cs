@@ -13,18 +13,21 @@ public static class BenchCommand
     public const string Name = "bench";
 
     /// <summary>One line for the top-level help.</summary>
-    public const string Summary = "run a benchmark workload (gemm, mlp, cnn, overhead, scalar)";
+    public const string Summary = "run a benchmark workload (gemm, mlp, cnn, overhead, scalar, gpt)";
 
     /// <summary>The usage text.</summary>
     public static string Usage() => $"""
         usage: nabla bench gemm [--sizes A,B,...] | mlp|cnn [--batch-size N] [--epochs N] | overhead [--ops N] | scalar
-                           [--threads N] [--json]
+                           | gpt [--steps N] [--threads N] [--json]
 
           gemm      float32 matrix products: GFLOP/s for n = 64 ... 2048 and the MLP's layer shapes
           mlp       one epoch of the mlp preset on Fashion-MNIST (Adam 1e-3, batch 128): samples/s, test accuracy, peak RSS
           cnn       the same for the cnn preset
           overhead  a chain of 1,000 elementwise ops on 16 elements: microseconds per op, forward and backward
           scalar    micrograd's moons demo with 0-d tensors and batched: seconds and accuracy
+          gpt       W7: nanoGPT's shakespeare_char CPU configuration (4 layers, width 128, batch 12 x 64), 200 timed
+                    AdamW steps after 20: training tokens/s and peak RSS; W8 (workload "generate"): sampling tokens/s
+                    at batch 1 with the key/value cache and without it ("cached": true/false)
 
         options:
           --threads N      {ThreadsOption.Help}
@@ -33,6 +36,7 @@ public static class BenchCommand
           --batch-size N   mlp and cnn only: 1 to 65536 (default 128)
           --epochs N       mlp and cnn only: 1 to 1000 (default 1)
           --ops N          overhead only: the chain's length, 3 to 1000000 (default 1000)
+          --steps N        gpt only: timed training steps, 1 to 100000 (default 200)
 
         An option of another workload is refused. bench/compare.sh runs these side by side with the PyTorch
         versions in bench/pytorch and prints ratios.
@@ -47,13 +51,14 @@ public static class BenchCommand
         ["cnn"] = ["--batch-size", "--epochs"],
         ["overhead"] = ["--ops"],
         ["scalar"] = [],
+        ["gpt"] = ["--steps"],
     };
 
     /// <summary>An option that <paramref name="workload"/> does not use is refused, naming the workloads that do.</summary>
     private static void RefuseOtherWorkloadsOptions(OptionReader o, string workload)
     {
         if (!WorkloadOptions.TryGetValue(workload, out string[]? own))
-            throw new UsageException($"unknown workload '{workload}'", "use gemm, mlp, cnn, overhead or scalar");
+            throw new UsageException($"unknown workload '{workload}'", "use gemm, mlp, cnn, overhead, scalar or gpt");
         foreach (string option in o.Given.Order(StringComparer.Ordinal))
         {
             if (option is "--threads" or "--json" || own.Contains(option)) continue;
@@ -88,6 +93,7 @@ public static class BenchCommand
                 "gemm" => Workloads.Gemm(o.IntList("--sizes", 1, Workloads.MaxGemmSize, 1, "64,128,256")),
                 "mlp" or "cnn" => [Workloads.Training(o.Positional[0], o.Int("--batch-size", 128, 1, 1 << 16), o.Int("--epochs", 1, 1, 1000))],
                 "overhead" => [Workloads.Overhead(o.Int("--ops", 1000, 3, 1_000_000))],
+                "gpt" => [TextWorkloads.Train(o.Int("--steps", 200, 1, 100_000)), .. TextWorkloads.Generate()],
                 _ => Workloads.Scalar(), // "scalar": any other name was refused above
             };
             foreach (Workloads.Row row in rows)
