@@ -7,8 +7,10 @@ gradient clipping at 1.0), random windows of tiny Shakespeare's training split. 
     OPENBLAS_NUM_THREADS=2 OMP_WAIT_POLICY=PASSIVE env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 bench/pytorch/gpt.py
 """
 import argparse
+import gzip
 import json
 import math
+import os
 import resource
 import time
 
@@ -98,25 +100,30 @@ class GPT(nn.Module):
         elif isinstance(module, nn.Embedding):
             torch.nn.init.normal_(module.weight, mean=0.0, std=0.02)
 
-    def forward(self, idx, targets):
+    def forward(self, idx, targets=None):
         t = idx.size(1)
         pos = torch.arange(0, t, dtype=torch.long)
         x = self.transformer.drop(self.transformer.wte(idx) + self.transformer.wpe(pos))
         for block in self.transformer.h:
             x = block(x)
         logits = self.lm_head(self.transformer.ln_f(x))
+        if targets is None:
+            return logits
         return F.cross_entropy(logits.view(-1, logits.size(-1)), targets.view(-1), ignore_index=-1)
 
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--data", default="/work/shared/data/tinyshakespeare.txt")
+    ap.add_argument("--data", default=os.path.join(os.path.dirname(__file__), "..", "..", "src", "Nabla", "Data", "Resources",
+                                                   "tinyshakespeare.txt.gz"))
     ap.add_argument("--iters", type=int, default=220)
     ap.add_argument("--threads", type=int, default=1)
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(1337)
-    text = open(a.data, encoding="utf-8").read()
+    opener = gzip.open if a.data.endswith(".gz") else open
+    with opener(a.data, "rt", encoding="utf-8") as f:
+        text = f.read()
     chars = sorted(set(text))
     stoi = {ch: i for i, ch in enumerate(chars)}
     data = torch.tensor([stoi[ch] for ch in text], dtype=torch.long)
@@ -145,6 +152,31 @@ def main():
     print(json.dumps({"workload": "gpt", "impl": "pytorch", "tokens_per_s": round(tokens / elapsed, 1),
                       "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
                       "final_loss": round(loss.item(), 4)}))
+    generate(c)
+
+
+@torch.no_grad()
+def generate(c, rounds=8):
+    """W8 for PyTorch: nanoGPT's generate (no cache: the whole context per token), batch 1, block_size - 1 tokens
+    after a one-character prompt, `rounds` times, as `nabla bench gpt` measures its own with and without the cache."""
+    model = GPT(c).eval()
+    tokens = c["block_size"] - 1
+
+    def run(seed):
+        g = torch.Generator().manual_seed(seed)
+        idx = torch.zeros((1, 1), dtype=torch.long)
+        for _ in range(tokens):
+            logits = model(idx[:, -c["block_size"]:])[:, -1, :]
+            probs = F.softmax(logits, dim=-1)
+            idx = torch.cat((idx, torch.multinomial(probs, 1, generator=g)), dim=1)
+
+    run(100)
+    start = time.perf_counter()
+    for r in range(rounds):
+        run(r)
+    elapsed = time.perf_counter() - start
+    print(json.dumps({"workload": "generate", "impl": "pytorch", "cached": False, "tokens_per_s": round(rounds * tokens / elapsed, 1),
+                      "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}))
 
 
 if __name__ == "__main__":
