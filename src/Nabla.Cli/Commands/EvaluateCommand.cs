@@ -20,7 +20,8 @@ public static class EvaluateCommand
                               [--model PRESET | --layers A,...,Z --activation NAME] [--seed N]
 
         A language model (the model.safetensors of 'nabla train --dataset shakespeare', or a nanoGPT file) reports
-        the validation loss over every non-overlapping window of its block size (--json: {"val_loss": ...}).
+        the validation loss over every non-overlapping window of its block size (--json: {"val_loss": ...});
+        --n-head N gives a GPT file's head count when its metadata lacks it, --block-size N a char-lstm's window.
 
         Loads the weights into the model the run trained (PyTorch state_dict names) and runs the test split of its
         dataset: the model, dataset and seed recorded in the model.safetensors 'nabla train' writes, so that a CSV
@@ -62,7 +63,7 @@ public static class EvaluateCommand
         }
         try
         {
-            var o = new OptionReader(args, ["--model", "--layers", "--activation", "--dataset", "--batch-size", "--seed"], ["--help", "--json", "--download"], Name);
+            var o = new OptionReader(args, ["--model", "--layers", "--activation", "--dataset", "--batch-size", "--seed", "--n-head", "--block-size"], ["--help", "--json", "--download"], Name);
             if (o.Positional.Count != 1)
                 throw new UsageException(o.Positional.Count == 0 ? "missing the model file" : $"unexpected argument '{o.Positional[1]}'",
                     "run 'nabla evaluate runs/digits-mlp/model.safetensors'");
@@ -70,6 +71,8 @@ public static class EvaluateCommand
             string path = OptionReader.CheckPath(o.Positional[0], "the model file");
             if (!File.Exists(path)) throw new UsageException($"no model file at '{path}'", "pass the model.safetensors written by 'nabla train'");
             if (IsLanguageModel(path)) return EvaluateText(o, path, stdout);
+            foreach (string option in TextOnly.Where(o.Has))
+                throw new UsageException($"{option} applies to language models; {path} is a classifier", $"drop {option}");
             TrainSettings s = Settings(path, TrainCommand.Parse(o), stderr);
             LoadedDataset data = DatasetCatalog.Load(s.Dataset, ModelPresets.TakesImages(s.Model ?? "mlp") && s.Layers is null, s.Seed, o.Has("--download"));
             var model = Trainer.BuildModel(s, data, new Generator(0), inferenceBatch: batchSize);
@@ -99,6 +102,8 @@ public static class EvaluateCommand
 
     private static readonly string[] ImageOnly = ["--model", "--layers", "--activation", "--seed", "--download"];
 
+    private static readonly string[] TextOnly = ["--n-head", "--block-size"];
+
     /// <summary>Whether the file holds a character-level language model (a GPT or a char-LSTM) rather than a classifier.</summary>
     private static bool IsLanguageModel(string path)
     {
@@ -115,7 +120,8 @@ public static class EvaluateCommand
     {
         foreach (string option in ImageOnly.Where(o.Has))
             throw new UsageException($"{option} does not apply to a language model", $"drop {option}: the file holds the model's configuration");
-        var (model, tokenizer) = Models.ModelFiles.Load(path);
+        var (model, tokenizer) = Models.ModelFiles.Load(path, nHead: o.Has("--n-head") ? o.Int("--n-head", 1, 1, 1024) : null,
+            blockSize: o.Has("--block-size") ? o.Int("--block-size", 1, 1, 1 << 16) : null);
         string dataset = o.OptionalString("--dataset")
             ?? (SafeTensors.LoadMetadata(path).TryGetValue("nabla_dataset", out string? recorded) ? recorded : "shakespeare");
         if (!TextSettings.IsText(dataset))

@@ -31,6 +31,8 @@ public static class GenerateCommand
           --top-k K             draw only among the K most likely characters (default 200, as nanoGPT)
           --seed S              the sampling seed: the same seed gives the same text (default 1337)
           --no-cache            recompute the whole context for every token (slower; the same text)
+          --n-head N            a GPT file's head count when its metadata has none (checked against it otherwise)
+          --block-size N        the context: a char-lstm's overrides the file's, a GPT's must equal its own
 
         """;
 
@@ -47,7 +49,7 @@ public static class GenerateCommand
         }
         try
         {
-            var o = new OptionReader(args, ["--prompt", "--tokens", "--temperature", "--top-k", "--seed"], ["--help", "--no-cache"], Name);
+            var o = new OptionReader(args, ["--prompt", "--tokens", "--temperature", "--top-k", "--seed", "--n-head", "--block-size"], ["--help", "--no-cache"], Name);
             if (o.Positional.Count != 1)
                 throw new UsageException(o.Positional.Count == 0 ? "missing the model file" : $"unexpected argument '{o.Positional[1]}'",
                     "run 'nabla generate runs/shakespeare-gpt/model.safetensors'");
@@ -58,7 +60,8 @@ public static class GenerateCommand
             double temperature = o.Double("--temperature", 0.8, 0, 100);
             int topK = o.Int("--top-k", 200, 1, int.MaxValue);
             var generator = new Generator(o.UInt64("--seed", 1337));
-            var (model, tokenizer) = ModelFiles.Load(path);
+            var (model, tokenizer) = ModelFiles.Load(path, nHead: o.Has("--n-head") ? o.Int("--n-head", 1, 1, 1024) : null,
+                blockSize: o.Has("--block-size") ? o.Int("--block-size", 1, 1, 1 << 16) : null);
             if (tokenizer is null)
                 throw new UsageException($"{path} stores no vocabulary (no 'vocab' metadata), so its token ids cannot be turned into text",
                     "use a model written by 'nabla train --dataset shakespeare', or add the vocabulary to the file's metadata");

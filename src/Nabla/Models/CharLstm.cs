@@ -114,7 +114,10 @@ public sealed class CharLstm : Module, ILanguageModel
     /// and dropout from the metadata, and the tokenizer when the file stores a vocabulary.
     /// </summary>
     /// <exception cref="InvalidDataException">The file is not a well-formed char-LSTM file (the message names the file and the tensor or key).</exception>
-    public static (CharLstm Model, CharTokenizer? Tokenizer) Load(string path, DType dtype = DType.Float32)
+    /// <param name="path">The safetensors file.</param>
+    /// <param name="dtype">The model's dtype.</param>
+    /// <param name="blockSize">The window to train and evaluate on, instead of the file's.</param>
+    public static (CharLstm Model, CharTokenizer? Tokenizer) Load(string path, DType dtype = DType.Float32, int? blockSize = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         OrderedDictionary<string, Tensor> state = SafeTensors.Load(path);
@@ -122,6 +125,7 @@ public sealed class CharLstm : Module, ILanguageModel
         try
         {
             CharLstmConfig config = CharLstmConfig.FromState(state, metadata, $"'{path}'");
+            if (blockSize is { } t) config = (config with { BlockSize = t }).Validate();
             CharTokenizer? tokenizer = ModelFiles.Tokenizer(metadata, config.VocabSize, path);
             var model = new CharLstm(config, dtype);
             model.LoadStateDict(state);

@@ -13,8 +13,13 @@ public static class ModelFiles
     /// Loads a language-model file of either architecture, chosen by its <c>architecture</c> metadata key (a file without
     /// one is a GPT when it has <c>transformer.wte.weight</c>).
     /// </summary>
+    /// <param name="path">The safetensors file.</param>
+    /// <param name="dtype">The model's dtype.</param>
+    /// <param name="nHead">A GPT's head count, for a file whose metadata has none; checked against the file's otherwise.</param>
+    /// <param name="blockSize">The window: a char-LSTM's overrides the file's; a GPT's must equal the file's (its position table).</param>
     /// <exception cref="InvalidDataException">The file is neither a GPT nor a char-LSTM file, or does not load (the message says why).</exception>
-    public static (ILanguageModel Model, CharTokenizer? Tokenizer) Load(string path, DType dtype = DType.Float32)
+    /// <exception cref="ArgumentException"><paramref name="nHead"/> or <paramref name="blockSize"/> contradicts the file.</exception>
+    public static (ILanguageModel Model, CharTokenizer? Tokenizer) Load(string path, DType dtype = DType.Float32, int? nHead = null, int? blockSize = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         IReadOnlyDictionary<string, string> metadata = IO.SafeTensors.LoadMetadata(path);
@@ -22,10 +27,13 @@ public static class ModelFiles
         switch (architecture)
         {
             case GptConfig.Architecture:
-                var (gpt, gptTokenizer) = Gpt.Load(path, dtype);
+                var (gpt, gptTokenizer) = Gpt.Load(path, dtype, nHead);
+                if (blockSize is { } t && t != gpt.BlockSize)
+                    throw new ArgumentException($"block size {t} was asked for, but the GPT in '{path}' has block_size {gpt.BlockSize} (its position table); omit it or pass {gpt.BlockSize}");
                 return (gpt, gptTokenizer);
             case CharLstmConfig.Architecture:
-                var (lstm, lstmTokenizer) = CharLstm.Load(path, dtype);
+                if (nHead is not null) throw new ArgumentException($"'{path}' is a char-LSTM, which has no attention heads; omit the head count");
+                var (lstm, lstmTokenizer) = CharLstm.Load(path, dtype, blockSize);
                 return (lstm, lstmTokenizer);
             default:
                 throw new InvalidDataException(

@@ -87,6 +87,18 @@ public sealed class TextCommandsTests : IDisposable
     }
 
     [Fact]
+    public void Evaluate_ExplicitOptions_AreCheckedAgainstTheFile()
+    {
+        string file = Path.Combine(AppContext.BaseDirectory, "Fixtures", "models", "shakespeare_gpt.safetensors");
+        var (code, _, err) = Run("evaluate", file, "--n-head", "4");
+        Assert.Equal(1, code);
+        Assert.Contains("n_head = 4 was asked for", err);
+        (code, _, err) = Run("evaluate", file, "--block-size", "16");
+        Assert.Equal(1, code);
+        Assert.Contains("has block_size 32", err);
+    }
+
+    [Fact]
     public void Evaluate_PyTorchsShakespeareGpt_ReproducesItsValidationLoss()
     {
         string file = Path.Combine(AppContext.BaseDirectory, "Fixtures", "models", "shakespeare_gpt.safetensors");
