@@ -250,6 +250,14 @@ namespace Nabla.Ops
         public override Tensor?[] Backward(Tensor g)
         {
             Tensor x = Saved(0);
+            if (!Autograd.IsGradEnabled && x.DType == DType.Float32 && g.DType == DType.Float32 && g.Shape == x.Shape)
+            {
+                // one fused pass (Note [Fast exact GELU]); createGraph takes the differentiable form below
+                Tensor xs = x.ContiguousData(), gs = g.ContiguousData(), dx = Tensor.Empty(DType.Float32, x.Dims);
+                Elementwise.Contiguous<float, float, GeluGradOp>(xs.Data<float>(), xs.Offset, gs.Data<float>(), gs.Offset,
+                    dx.Data<float>(), 0, (int)dx.Numel, threshold: Chunked.TranscendentalThreshold);
+                return [dx];
+            }
             Tensor cdf = ((x * SqrtHalf).Erf() + 1.0) * 0.5;
             Tensor pdf = (x * x * -0.5).Exp() * InvSqrtTwoPi;
             return [g * (cdf + x * pdf)];

@@ -106,7 +106,9 @@ public static partial class Functional
 
         int[] dims = new int[k];
         for (int i = 0; i < k; i++) dims[i] = rank - k + i;
-        // One node over the statistics and the affine map (Note [Composite ops]), PyTorch's NativeLayerNormBackward.
+        // One kernel and one node, PyTorch's NativeLayerNormBackward (Note [Fused layer norm]); an empty input takes the
+        // composite (Note [Composite ops]).
+        if (input.Numel > 0) return Ops.NativeLayerNormBackward.Forward(input, dims, weight, bias, eps);
         return Ops.Composite.Run("NativeLayerNormBackward", [input, weight, bias], a =>
         {
             Tensor x = a[0]!;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Numerics;
+using System.Runtime.Intrinsics;
 
 namespace Nabla.Optim;
 
@@ -122,8 +123,27 @@ public static class GradClip
             }
             return acc;
         }
+        if (q == 2) return Math.Sqrt(SumOfSquares(g));
         foreach (T x in g) acc += Power(Math.Abs(double.CreateTruncating(x)), q);
         return Root(acc, q);
+    }
+
+    // Σx² in double: float32 elements widened to double lanes (so no square rounds to float), four lanes at a time.
+    private static double SumOfSquares<T>(ReadOnlySpan<T> g) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (typeof(T) != typeof(float)) return double.CreateTruncating(System.Numerics.Tensors.TensorPrimitives.SumOfSquares(g));
+        ReadOnlySpan<float> f = System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(g);
+        Vector256<double> a0 = default, a1 = default;
+        int i = 0;
+        for (; i + 8 <= f.Length; i += 8)
+        {
+            var (lo, hi) = Vector256.Widen(Vector256.Create(f.Slice(i, 8)));
+            a0 = Vector256.FusedMultiplyAdd(lo, lo, a0);
+            a1 = Vector256.FusedMultiplyAdd(hi, hi, a1);
+        }
+        double acc = Vector256.Sum(a0 + a1);
+        for (; i < f.Length; i++) acc += (double)f[i] * f[i];
+        return acc;
     }
 
     private static double Power(double a, double q) => q == 2 ? a * a : q == 1 ? a : Math.Pow(a, q);

@@ -124,6 +124,30 @@ public class NormalizationTests
         => AssertGradients(t => Functional.LayerNorm(t[0], [3, 4], t[1]), Param(24, 2, 3, 4), Param(25, 3, 4));
 
     [Fact]
+    public void LayerNorm_SecondDerivative_MatchesFiniteDifference()
+        => AssertHessianVectorProduct(t => (Functional.LayerNorm(t[0], [4], t[1], t[2]) * t[0]).Pow(2).Sum(), Param(31, 3, 4), Param(32, 4), Param(33, 4));
+
+    [Fact]
+    public void LayerNorm_BiasOnlySecondDerivative_MatchesFiniteDifference()
+        => AssertHessianVectorProduct(t => Functional.LayerNorm(t[0], [2, 3], null, t[1]).Pow(3).Sum(), Param(34, 2, 2, 3), Param(35, 2, 3));
+
+    [Fact]
+    public void LayerNorm_Float32_MatchesFloat64WithinRounding()
+    {
+        // the fused kernel (Note [Fused layer norm]) over non-contiguous input and gradient views
+        Tensor x = (Randn(36, 40, 2, 16) * 3.0 + 1.0).Transpose(0, 1), w = Randn(37, 16), b = Randn(38, 16), g = Randn(39, 2, 40, 16);
+        Tensor[] Grads(DType dtype)
+        {
+            Tensor[] p = [.. new[] { x, w, b }.Select(t => t.To(dtype).Detach().RequiresGrad_())];
+            Tensor y = Functional.LayerNorm(p[0], [16], p[1], p[2]);
+            (y * g.To(dtype)).Sum().Backward();
+            return [y, p[0].Grad!, p[1].Grad!, p[2].Grad!];
+        }
+        Tensor[] f32 = Grads(DType.Float32), f64 = Grads(DType.Float64);
+        for (int i = 0; i < 4; i++) AssertAll(f64[i].ToDoubleArray(), f32[i], rtol: 1e-5, atol: 1e-5);
+    }
+
+    [Fact]
     public void LayerNorm_NoAffine_GradientMatchesFiniteDifference()
         => AssertGradients(t => Functional.LayerNorm(t[0], [5], eps: 1e-3), Param(26, 2, 5));
 

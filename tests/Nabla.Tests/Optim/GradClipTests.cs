@@ -23,6 +23,20 @@ public class GradClipTests
         Assert.Equal([0.0, 4.0 * coef], b.Grad!.ToDoubleArray());
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(8)]
+    [InlineData(1003)]
+    public void ClipGradNorm_Float32_SumsSquaresInDouble(int n)
+    {
+        // squares of 1e20 overflow float32; the norm is still 1e20·sqrt(Σ(i mod 7 + 1)²) up to double rounding
+        float[] grad = [.. Enumerable.Range(0, n).Select(i => (i % 7 + 1) * 1e20f)];
+        var p = Tensor.Zeros([n], requiresGrad: true);
+        p.Grad = Tensor.From(grad);
+        double expected = Math.Sqrt(grad.Sum(g => (double)g * g));
+        Assert.Equal(expected, GradClip.ClipGradNorm([p], maxNorm: double.MaxValue), expected * 1e-13);
+    }
+
     [Fact]
     public void ClipGradNorm_BelowMax_LeavesGradientsUnchanged()
     {

@@ -1,0 +1,86 @@
+using Nabla.Kernels;
+
+namespace Nabla.Tests.Kernels;
+
+/// <summary>
+/// The float32 GELU kernel (Note [Fast exact GELU]) against the double-precision erf form rounded to float32: the value
+/// and the derivative within one float32 ulp over the whole range where they are not 0 or x, and the special values.
+/// </summary>
+public class GeluKernelTests
+{
+    private const double SqrtHalf = 0.70710678118654752440, InvSqrtTwoPi = 0.39894228040143267794;
+
+    // Φ(x) from erfc's continued fraction and erf's series in double (SpecialFunctions), with relative accuracy for x < 0.
+    private static double Phi(double x) => x < -4 ? 0.5 * Erfc(-x * SqrtHalf) : 0.5 * (1 + SpecialFunctions.Erf(x * SqrtHalf));
+
+    private static double Erfc(double a)
+    {
+        double f = a;
+        for (int n = 200; n >= 1; n--) f = a + n * 0.5 / f;
+        return Math.Exp(-a * a) / Math.Sqrt(Math.PI) / f;
+    }
+
+    private static float[] Grid()
+    {
+        var values = new List<float>();
+        for (double v = -16; v <= 16; v += 1.0 / 512) values.Add((float)v);
+        var rng = new Random(5);
+        for (int i = 0; i < 4000; i++) values.Add((float)(rng.NextDouble() * 30 - 15));
+        values.AddRange([1e-30f, -1e-30f, 1e-6f, -1e-6f, 0f]);
+        return [.. values];
+    }
+
+    private static void AssertWithinOneUlp(float expected, float actual, string what)
+    {
+        float gap = Math.Max(Math.Abs(MathF.BitIncrement(expected) - expected), Math.Abs(expected - MathF.BitDecrement(expected)));
+        Assert.True(Math.Abs(actual - expected) <= gap, $"{what}: expected {expected:R}, got {actual:R}");
+    }
+
+    [Fact]
+    public void Forward_OverTheRange_WithinOneUlpOfTheDoubleForm()
+    {
+        float[] x = Grid(), y = new float[x.Length];
+        GeluKernel.Forward(x, y);
+        for (int i = 0; i < x.Length; i++) AssertWithinOneUlp((float)(x[i] * Phi(x[i])), y[i], $"gelu({x[i]:R})");
+    }
+
+    [Fact]
+    public void Backward_OverTheRange_WithinOneUlpOfTheDoubleForm()
+    {
+        float[] x = Grid(), g = [.. x.Select((_, i) => i % 3 == 0 ? 1f : -0.75f)], dx = new float[x.Length];
+        GeluKernel.Backward(x, g, dx);
+        for (int i = 0; i < x.Length; i++)
+        {
+            double d = Phi(x[i]) + x[i] * Math.Exp(-0.5 * (double)x[i] * x[i]) * InvSqrtTwoPi;
+            AssertWithinOneUlp((float)(g[i] * d), dx[i], $"gelu'({x[i]:R})");
+        }
+    }
+
+    [Fact]
+    public void Forward_SpecialValues_MatchTheLimits()
+    {
+        float[] x = [float.PositiveInfinity, float.NaN, -100f, 100f, -30f], y = new float[x.Length];
+        GeluKernel.Forward(x, y);
+        Assert.Equal(float.PositiveInfinity, y[0]);
+        Assert.True(float.IsNaN(y[1]));
+        Assert.Equal(0f, y[2]);
+        Assert.Equal(100f, y[3]);
+        Assert.Equal(0f, y[4]);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(9)]
+    [InlineData(1000)]
+    public void Forward_AnyLength_SameAsElementByElement(int n)
+    {
+        float[] x = [.. Enumerable.Range(0, n).Select(i => (float)Math.Sin(i) * 5)], y = new float[n], one = new float[1];
+        GeluKernel.Forward(x, y);
+        for (int i = 0; i < n; i++)
+        {
+            GeluKernel.Forward(x.AsSpan(i, 1), one);
+            Assert.Equal(y[i], one[0]);
+        }
+    }
+}
