@@ -1,6 +1,7 @@
 using Nabla.Data;
 using Nabla.Models;
 using Nabla.NN;
+using Nabla.Runtime;
 
 namespace Nabla.Cli.Training;
 
@@ -26,6 +27,9 @@ public static class TextEvaluation
         model.Eval();
         try
         {
+            // Large activations outside a pool live on the large-object heap until a full collection; the pool recycles
+            // them batch after batch (Note [Buffer reuse]), which keeps this pass's memory to one batch's.
+            using (BufferPool.Begin(TextTrainer.PoolCapBytes))
             using (Autograd.NoGrad())
             {
                 for (int first = 0; first < windows; first += Batch)
@@ -57,6 +61,7 @@ public static class TextEvaluation
         model.Eval();
         try
         {
+            using (BufferPool.Begin(TextTrainer.PoolCapBytes))
             using (Autograd.NoGrad())
                 for (int i = 0; i < batches; i++)
                 {

@@ -31,6 +31,9 @@ public sealed class TextTrainer(TextSettings settings, TextWriter output, bool i
     private TextSettings _s = settings;
     private volatile bool _stopRequested;
 
+    /// <summary>The cap of the training loop's buffer pool.</summary>
+    public const long PoolCapBytes = 128L << 20;
+
     /// <summary>The files a run writes.</summary>
     public static readonly string[] OutputFiles = ["model.safetensors", "checkpoint.safetensors", "metrics.csv", "metrics.svg", "summary.json"];
 
@@ -97,8 +100,10 @@ public sealed class TextTrainer(TextSettings settings, TextWriter output, bool i
         long tokensSinceEval = 0;
         double secondsAtEval = trainSeconds;
         double lr = _s.LearningRate(start);
-        // Every op of the loop runs on this thread, so its large buffers can be recycled: see Note [Buffer reuse].
-        using (BufferPool.Begin())
+        // Every op of the loop runs on this thread, so its large buffers can be recycled: see Note [Buffer reuse]. A
+        // GPT step's buffers come to tens of megabytes; the pool's cap bounds what evaluations and throttled collections
+        // add over thousands of steps (the default 1 GiB let a 2,000-step run reach 1 GB).
+        using (BufferPool.Begin(PoolCapBytes))
         {
             for (int it = start; it < _s.Iters; it++)
             {
