@@ -21,32 +21,18 @@ public static class TextEvaluation
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(val);
         int windows = val.WindowCount(blockSize);
-        double sum = 0;
-        long count = 0;
-        bool training = model.IsTraining;
-        model.Eval();
-        try
+        return Evaluating(model, () =>
         {
-            // Large activations outside a pool live on the large-object heap until a full collection; the pool recycles
-            // them batch after batch (Note [Buffer reuse]), which keeps this pass's memory to one batch's.
-            using (BufferPool.Begin(TextTrainer.PoolCapBytes))
-            using (Autograd.NoGrad())
+            double sum = 0;
+            for (int first = 0; first < windows; first += Batch)
             {
-                for (int first = 0; first < windows; first += Batch)
-                {
-                    int n = Math.Min(Batch, windows - first);
-                    var (x, y) = val.Windows(blockSize, first, n);
-                    Tensor logits = model.Forward(x);
-                    sum += Functional.CrossEntropy(logits.Reshape(-1, logits.Size(2)).To(DType.Float64), y.Reshape(-1), reduction: Reduction.Sum).Item();
-                    count += (long)n * blockSize;
-                }
+                int n = Math.Min(Batch, windows - first);
+                var (x, y) = val.Windows(blockSize, first, n);
+                Tensor logits = model.Forward(x);
+                sum += Functional.CrossEntropy(logits.Reshape(-1, logits.Size(2)).To(DType.Float64), y.Reshape(-1), reduction: Reduction.Sum).Item();
             }
-        }
-        finally
-        {
-            model.Train(training);
-        }
-        return sum / count;
+            return sum / ((long)windows * blockSize);
+        });
     }
 
     /// <summary>
@@ -56,23 +42,36 @@ public static class TextEvaluation
     public static double Estimate(Module model, TextDataset data, int batchSize, int blockSize, int batches, ulong seed)
     {
         var generator = new Generator(seed);
-        double sum = 0;
+        return Evaluating(model, () =>
+        {
+            double sum = 0;
+            for (int i = 0; i < batches; i++)
+            {
+                var (x, y) = data.GetBatch(batchSize, blockSize, generator);
+                sum += Gpt.Loss(model.Forward(x), y).Item();
+            }
+            return sum / batches;
+        });
+    }
+
+    /// <summary>
+    /// <paramref name="pass"/> in evaluation mode, without a graph and in a buffer pool, restoring the model's mode after.
+    /// </summary>
+    private static double Evaluating(Module model, Func<double> pass)
+    {
         bool training = model.IsTraining;
         model.Eval();
         try
         {
+            // Large activations outside a pool live on the large-object heap until a full collection; the pool recycles
+            // them batch after batch (Note [Buffer reuse]), which keeps a pass's memory to one batch's.
             using (BufferPool.Begin(TextTrainer.PoolCapBytes))
             using (Autograd.NoGrad())
-                for (int i = 0; i < batches; i++)
-                {
-                    var (x, y) = data.GetBatch(batchSize, blockSize, generator);
-                    sum += Gpt.Loss(model.Forward(x), y).Item();
-                }
+                return pass();
         }
         finally
         {
             model.Train(training);
         }
-        return sum / batches;
     }
 }

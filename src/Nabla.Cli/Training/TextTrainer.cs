@@ -103,6 +103,7 @@ public sealed class TextTrainer(TextSettings settings, TextWriter output, bool i
         // Every op of the loop runs on this thread, so its large buffers can be recycled: see Note [Buffer reuse]. A
         // GPT step's buffers come to tens of megabytes; the pool's cap bounds what evaluations and throttled collections
         // add over thousands of steps (the default 1 GiB let a 2,000-step run reach 1 GB).
+        model.Train(); // evaluations restore it (TextEvaluation)
         using (BufferPool.Begin(PoolCapBytes))
         {
             for (int it = start; it < _s.Iters; it++)
@@ -110,7 +111,6 @@ public sealed class TextTrainer(TextSettings settings, TextWriter output, bool i
                 lr = _s.LearningRate(it);
                 foreach (ParamGroup g in optimizer.ParamGroups) g.Lr = lr;
                 clock.Restart();
-                model.Train();
                 var (x, y) = train.GetBatch(_s.BatchSize, _s.BlockSize, dataGen);
                 Tensor loss = Gpt.Loss(model.Forward(x), y);
                 double lv = loss.Item();

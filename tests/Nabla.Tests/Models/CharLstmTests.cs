@@ -35,4 +35,22 @@ public class CharLstmTests
         ErrorAssert.AssertMessage(Assert.Throws<ArgumentException>(() => model.Forward(Tensor.Zeros([2, 3]))), "char_lstm", "int64", "[B, T]");
         ErrorAssert.AssertMessage(Assert.Throws<ArgumentException>(() => new CharLstm(new CharLstmConfig(0, 4, 5))), "char_lstm", "must be positive", "VocabSize = 0");
     }
+
+    [Fact]
+    public void SaveLoad_RoundTripsAndRefusesMetadataThatContradictsTheShapes()
+    {
+        using var dir = new Nabla.Tests.Data.TempDirectory();
+        var model = new CharLstm(new CharLstmConfig(11, 4, 5, NLayer: 2, BlockSize: 7), generator: new Generator(1));
+        string path = dir.File("lstm.safetensors");
+        model.Save(path);
+        var (loaded, tokenizer) = CharLstm.Load(path);
+        Assert.Null(tokenizer);
+        Assert.Equal(model.Config, loaded.Config);
+        Assert.Equal(model.Forward(GptTests.Ids(1, 3, 11, 2)).ToArray<float>(), loaded.Forward(GptTests.Ids(1, 3, 11, 2)).ToArray<float>());
+
+        var meta = new Dictionary<string, string>(Nabla.IO.SafeTensors.LoadMetadata(path)) { ["n_layer"] = "3" };
+        Nabla.IO.SafeTensors.Save(path, Nabla.IO.SafeTensors.Load(path), meta);
+        var e = Assert.Throws<InvalidDataException>(() => CharLstm.Load(path));
+        Assert.Contains("metadata n_layer = 3 but the tensor shapes give 2", e.Message);
+    }
 }

@@ -129,6 +129,40 @@ public sealed class TextCommandsTests : IDisposable
     }
 
     [Fact]
+    public void TextCommands_BadInputs_SayWhatToDo()
+    {
+        var (code, _, err) = Run("train", "--dataset", "text:" + _text, "--out", _dir.File("m"), "--lr", "1e-4", "--min-lr", "1e-3");
+        Assert.Equal(2, code);
+        Assert.Contains("--min-lr 0.001 exceeds --lr 0.0001", err);
+
+        (code, _, err) = Run("train", "--dataset", "text:" + _text, "--out", _dir.File("r"), "--resume", _dir.File("nowhere"));
+        Assert.Equal(2, code);
+        Assert.Contains("--resume: no checkpoint at", err);
+
+        string classifier = Path.Combine(AppContext.BaseDirectory, "Fixtures", "models", "fmnist_mlp.safetensors");
+        (code, _, err) = Run("generate", classifier);
+        Assert.Equal(1, code);
+        Assert.Contains("the text commands read 'gpt' and 'char_lstm' files", err);
+
+        string gpt = Path.Combine(AppContext.BaseDirectory, "Fixtures", "models", "shakespeare_gpt.safetensors");
+        (code, _, err) = Run("generate", gpt, "--prompt", "");
+        Assert.Equal(2, code);
+        Assert.Contains("--prompt is empty", err);
+
+        (code, _, err) = Run("evaluate", gpt, "--dataset", "digits");
+        Assert.Equal(2, code);
+        Assert.Contains("is a language model; 'digits' is not text", err);
+
+        (code, _, err) = Run("evaluate", gpt, "--dataset", "text:" + _text);
+        Assert.Equal(2, code);
+        Assert.Contains("was trained on another vocabulary", err);
+
+        (code, _, err) = Run("generate", _dir.File("absent.safetensors"));
+        Assert.Equal(2, code);
+        Assert.Contains("no model file at", err);
+    }
+
+    [Fact]
     public void LearningRate_WarmupThenCosine_IsNanoGpts()
     {
         var s = new TextSettings { Dataset = "shakespeare", Out = "x", Iters = 2000, WarmupIters = 100, Lr = 1e-3, MinLr = 1e-4 };
