@@ -101,8 +101,7 @@ public sealed class TextTrainer(TextSettings settings, TextWriter output, bool i
         double secondsAtEval = trainSeconds;
         double lr = _s.LearningRate(start);
         // Every op of the loop runs on this thread, so its large buffers can be recycled: see Note [Buffer reuse]. A
-        // GPT step's buffers come to tens of megabytes; the pool's cap bounds what evaluations and throttled collections
-        // add over thousands of steps (the default 1 GiB let a 2,000-step run reach 1 GB).
+        // step's buffers come to tens of megabytes, so the cap bounds what throttled collections let the pool keep.
         model.Train(); // evaluations restore it (TextEvaluation)
         using (BufferPool.Begin(PoolCapBytes))
         {
