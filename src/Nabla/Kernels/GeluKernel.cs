@@ -4,31 +4,31 @@ using System.Runtime.Intrinsics;
 namespace Nabla.Kernels;
 
 // Note [Fast exact GELU]
-// float32 GELU and its derivative are computed in double lanes from one formula, so they round to within an ulp of
-// the exact values (and almost always to the same float as a double erf would) without erf's series:
+// float32 GELU and its derivative are computed in float32 lanes, eight at a time, from one formula with relative
+// accuracy for negative x (where x·Φ(x) is tiny and 1 + erf would cancel), within a few ulps of the exact values:
 //   gelu(x) = x·Φ(x),  2Φ(x) = erfc(a) for x < 0, 2 - erfc(a) for x ≥ 0,  a = |x|/√2,
 //   erfc(a) = t·exp(P(s) - a²),  t = 3/(3 + a),  s = (18t - 11)/7 ∈ [-1, 1] for a ∈ [0, 10.5],
 //   gelu'(x) = Φ(x) + x·exp(-a²)/√(2π).
-// P is a degree-18 least-squares Chebyshev fit of ln(erfc(a)·e^{a²}/t) at 600 Chebyshev nodes of s (reference values
-// from mpmath at 40 digits), converted to powers of s; erfc's relative error is below 2e-14 on [0, 10.5]. Beyond
-// 10.5, Φ(-x) < 1e-48 underflows float32 anyway. Using erfc (not 1 + erf) keeps the relative accuracy of Φ for
-// negative x. Every element, the tail included, goes through the same vector code, so a result does not depend on
-// where a chunk starts.
+// P is a degree-11 Chebyshev fit (mpmath.chebyfit at 40 digits) of ln(erfc(a)·e^{a²}/t) as a function of s, absolute
+// error 9e-10; since the identity holds for whatever t the rounding produced, t's rounding costs nothing. e^P and e^{-a²}
+// are taken apart, the latter from a² = x²/2 split exactly with an FMA (a single float a² would lose |a²|·2⁻²⁴
+// relative, 10 ulps at x = -4.5), and below zero the derivative's two terms share e^{-a²}. Results are within 8 ulps
+// (the derivative: of the size of its two terms, which cancel near x = -0.75); float32 PyTorch forms 1 + erf and loses
+// all relative accuracy below x = -4. Every element, the tail included, goes through the same vector code, so a result
+// does not depend on where a chunk starts.
 
 /// <summary>The float32 exact GELU and its derivative (see Note [Fast exact GELU]).</summary>
 internal static class GeluKernel
 {
-    private const double SqrtHalf = 0.70710678118654752440, InvSqrtTwoPi = 0.39894228040143267794;
+    private const float SqrtHalf = 0.70710678118654752440f, InvSqrtTwoPi = 0.39894228040143267794f;
 
     // P(s) = Σ Ck·s^k
-    private const double C0 = -0.8338073834605544, C1 = 0.7145755671694421, C2 = 0.1325256930967937,
-        C3 = -0.0004702425932524776, C4 = -0.011808468642151933, C5 = -0.0024996537124914488, C6 = 0.001098991366242369,
-        C7 = 0.0005541447762775752, C8 = -8.518038200100247e-05, C9 = -0.0001004376596518529, C10 = 1.397665646370738e-06,
-        C11 = 1.6701609735216816e-05, C12 = 1.5198764558074783e-06, C13 = -2.567126733722978e-06,
-        C14 = -4.7476011195475164e-07, C15 = 3.394036997452559e-07, C16 = 9.170472117200229e-08,
-        C17 = -2.8680378657483746e-08, C18 = -9.651703137861361e-09;
+    private const float C0 = -0.8338073837190522f, C1 = 0.7145755680044557f, C2 = 0.13252571183240208f,
+        C3 = -0.00047030284241933765f, C4 = -0.011808694735427276f, C5 = -0.0024989433247009415f,
+        C6 = 0.001100024173762799f, C7 = 0.0005510469250008636f, C8 = -8.743755891271297e-05f,
+        C9 = -9.421044248427612e-05f, C10 = 3.956660132904329e-06f, C11 = 1.0665592153182036e-05f;
 
-    private const int Lanes = 4;
+    private const int Lanes = 8;
 
     /// <summary><c>y[i] = gelu(x[i])</c>.</summary>
     public static void Forward(ReadOnlySpan<float> x, Span<float> y) => Run(x, default, y, backward: false);
@@ -61,73 +61,83 @@ internal static class GeluKernel
     private static void ForwardBlocks(ReadOnlySpan<float> x, Span<float> y)
     {
         for (int i = 0; i < x.Length; i += Lanes)
-            Vector256.Narrow(Gelu(Widen(x, i), default, false), default).GetLower().CopyTo(y.Slice(i, Lanes));
+            Gelu(Vector256.Create(x.Slice(i, Lanes)), default, false).CopyTo(y.Slice(i, Lanes));
     }
 
     private static void BackwardBlocks(ReadOnlySpan<float> x, ReadOnlySpan<float> g, Span<float> y)
     {
         for (int i = 0; i < x.Length; i += Lanes)
-            Vector256.Narrow(Gelu(Widen(x, i), Widen(g, i), true), default).GetLower().CopyTo(y.Slice(i, Lanes));
+            Gelu(Vector256.Create(x.Slice(i, Lanes)), Vector256.Create(g.Slice(i, Lanes)), true).CopyTo(y.Slice(i, Lanes));
     }
 
+    // NOTE: three independent Horner chains in s³ (P = A + s·B + s²·C): one chain of 11 dependent FMAs would leave the
+    // FMA units idle for most of their latency.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<double> Widen(ReadOnlySpan<float> x, int i) => Vector256.WidenLower(Vector128.Create(x.Slice(i, Lanes)).ToVector256Unsafe());
-
-    // NOTE: four independent Horner chains in s⁴ (P = A + s·B + s²·(C + s·D)): one chain of 18 dependent FMAs would
-    // leave the FMA units idle for most of their latency.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<double> Poly(Vector256<double> s)
+    private static Vector256<float> Poly(Vector256<float> s)
     {
-        Vector256<double> s2 = s * s, u = s2 * s2;
-        Vector256<double> a = Fma(Fma(Fma(Fma(V(C16), u, V(C12)), u, V(C8)), u, V(C4)), u, V(C0));
-        Vector256<double> b = Fma(Fma(Fma(Fma(V(C17), u, V(C13)), u, V(C9)), u, V(C5)), u, V(C1));
-        Vector256<double> c = Fma(Fma(Fma(Fma(V(C18), u, V(C14)), u, V(C10)), u, V(C6)), u, V(C2));
-        Vector256<double> d = Fma(Fma(Fma(V(C15), u, V(C11)), u, V(C7)), u, V(C3));
-        return Fma(s2, Fma(s, d, c), Fma(s, b, a));
+        Vector256<float> s2 = s * s, u = s2 * s;
+        Vector256<float> a = Fma(Fma(Fma(V(C9), u, V(C6)), u, V(C3)), u, V(C0));
+        Vector256<float> b = Fma(Fma(Fma(V(C10), u, V(C7)), u, V(C4)), u, V(C1));
+        Vector256<float> c = Fma(Fma(Fma(V(C11), u, V(C8)), u, V(C5)), u, V(C2));
+        return Fma(s2, c, Fma(s, b, a));
     }
 
-    private static Vector256<double> V(double c) => Vector256.Create(c);
+    private static Vector256<float> V(float c) => Vector256.Create(c);
 
-    private static Vector256<double> Fma(Vector256<double> a, Vector256<double> b, Vector256<double> c) => Vector256.FusedMultiplyAdd(a, b, c);
+    private static Vector256<float> Fma(Vector256<float> a, Vector256<float> b, Vector256<float> c) => Vector256.FusedMultiplyAdd(a, b, c);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<double> Gelu(Vector256<double> x, Vector256<double> g, bool backward)
+    private static Vector256<float> Gelu(Vector256<float> x, Vector256<float> g, bool backward)
     {
-        Vector256<double> a = Vector256.Abs(x) * SqrtHalf, a2 = a * a;
-        Vector256<double> t = Vector256.Create(3.0) / (a + Vector256.Create(3.0));
-        Vector256<double> s = (t * 18.0 - Vector256.Create(11.0)) * (1.0 / 7);
-        Vector256<double> p = Poly(s);
-        Vector256<double> erfc = t * Exp(p - a2);
-        // 2Φ(x): erfc(a) below zero, 2 - erfc(a) from zero on (a NaN stays NaN through erfc).
-        Vector256<double> twoPhi = Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(x, Vector256<double>.Zero),
-            Vector256.Create(2.0) - erfc, erfc);
-        if (!backward) return x * 0.5 * twoPhi;
-        Vector256<double> density = Exp(-a2) * InvSqrtTwoPi;
-        return g * Vector256.FusedMultiplyAdd(x, density, twoPhi * 0.5);
+        // |x| is capped at 15.5 (erfc(15.5/√2) < 1e-53 is 0 in float32) so that x² stays finite; a NaN passes (the
+        // comparison is false). a² = x²/2 is taken from x, exactly as a float pair: a rounded a would cost |a²|·2⁻²³.
+        Vector256<float> ax = Vector256.Abs(x);
+        ax = Vector256.ConditionalSelect(Vector256.GreaterThan(ax, V(15.5f)), V(15.5f), ax);
+        Vector256<float> x2 = ax * ax, a = ax * SqrtHalf;
+        Vector256<float> a2 = x2 * 0.5f, a2Low = Fma(ax, ax, -x2) * 0.5f; // a² = a2 + a2Low exactly
+        Vector256<float> t = V(3f) / (a + V(3f));
+        Vector256<float> s = (t * 18f - V(11f)) * (1f / 7);
+        Vector256<float> ep = Exp(Poly(s), out Vector256<float> epScale) * epScale;
+        // e^{-a²} = gauss·gaussScale with gauss normal: the scale, which may take a result into the subnormals, goes last.
+        Vector256<float> gauss = Exp(-a2, out Vector256<float> gaussScale);
+        gauss = Fma(gauss, -a2Low, gauss);
+        Vector256<float> tail = t * ep; // erfc(a) = tail·gauss·gaussScale
+        Vector256<float> negative = Vector256.LessThan(x, Vector256<float>.Zero);
+        if (!backward)
+        {
+            Vector256<float> below = x * 0.5f * tail * gauss * gaussScale;
+            Vector256<float> above = x * (V(1f) - tail * 0.5f * gauss * gaussScale);
+            return Vector256.ConditionalSelect(negative, below, above);
+        }
+        // gelu'(x) = Φ(x) + x·φ(x); below zero both terms carry e^{-a²}: (t·e^P/2 + x/√(2π))·e^{-a²}.
+        Vector256<float> belowD = g * Fma(x, V(InvSqrtTwoPi), tail * 0.5f) * gauss * gaussScale;
+        Vector256<float> aboveD = g * Fma(x * InvSqrtTwoPi * gauss, gaussScale, V(1f) - tail * 0.5f * gauss * gaussScale);
+        return Vector256.ConditionalSelect(negative, belowD, aboveD);
     }
 
     // Note [GELU's exp]
-    // exp for the arguments GELU meets (at most 0; NaN and -inf included), to about 1e-12 relative: the result is rounded
-    // to float32, so double's last bits are not needed, and the library's general Vector256.Exp costs several times more.
-    // e^v = 2^k·e^r with k = round(v/ln 2), |r| ≤ ln2/2 (ln 2 split in two parts so that r is exact), e^r by a degree-11
-    // Taylor polynomial (truncation below 3e-14), 2^k built in the exponent bits. Arguments below -708 are clamped there
-    // (e^-708 ≈ 3e-308 is 0 once a float32 product is formed), which keeps 2^k a normal double; a NaN stays NaN because
-    // the clamp's comparison is false for it.
+    // exp for the arguments GELU meets (at most 0; NaN and -inf included), within about an ulp: e^v = 2^k·e^r with
+    // k = round(v/ln 2) (the 1.5·2²³ shifter rounds and leaves k in the low mantissa bits), |r| ≤ ln2/2 exact through
+    // ln 2 split in two, e^r by its Taylor series to r⁷ (truncation 3e-9). 2^k comes as two normal halves: the result
+    // holds one, the other is returned as scale for the caller to apply last, so that a product ending in float32's
+    // subnormals rounds once. Below -104 (e^-104 < 2⁻¹⁴⁹) the scale is 0. A NaN stays NaN because the comparison is
+    // false for it.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<double> Exp(Vector256<double> v)
+    private static Vector256<float> Exp(Vector256<float> v, out Vector256<float> scale)
     {
-        const double Log2E = 1.4426950408889634, Ln2Hi = 0.693147180369123816490, Ln2Lo = 1.90821492927058770002e-10;
-        const double Shifter = 6755399441055744.0; // 1.5·2^52: adding it rounds to an integer held in the low mantissa bits
-        v = Vector256.ConditionalSelect(Vector256.LessThan(v, V(-708.0)), V(-708.0), v);
-        Vector256<double> shifted = Fma(v, V(Log2E), V(Shifter));
-        Vector256<double> k = shifted - V(Shifter);
-        Vector256<double> r = Fma(k, V(-Ln2Lo), Fma(k, V(-Ln2Hi), v));
-        Vector256<double> r2 = r * r;
-        // e^r = Σ r^n/n!, n ≤ 11, as even and odd halves in r² (two shorter dependency chains).
-        Vector256<double> even = Fma(Fma(Fma(Fma(Fma(V(1.0 / 3628800), r2, V(1.0 / 40320)), r2, V(1.0 / 720)), r2, V(1.0 / 24)), r2, V(0.5)), r2, V(1.0));
-        Vector256<double> odd = Fma(Fma(Fma(Fma(Fma(V(1.0 / 39916800), r2, V(1.0 / 362880)), r2, V(1.0 / 5040)), r2, V(1.0 / 120)), r2, V(1.0 / 6)), r2, V(1.0));
-        Vector256<double> er = Fma(r, odd, even);
-        Vector256<ulong> bits = Vector256.ShiftLeft(shifted.AsUInt64(), 52) + Vector256.Create(1023UL << 52);
-        return er * bits.AsDouble();
+        const float Log2E = 1.44269504088896341f, Ln2Hi = 0.693359375f, Ln2Lo = -2.12194440e-4f, Shifter = 12582912f;
+        Vector256<float> under = Vector256.LessThan(v, V(-104f));
+        v = Vector256.ConditionalSelect(under, V(-104f), v);
+        Vector256<float> shifted = Fma(v, V(Log2E), V(Shifter));
+        Vector256<float> k = shifted - V(Shifter);
+        Vector256<float> r = Fma(k, V(-Ln2Lo), Fma(k, V(-Ln2Hi), v));
+        Vector256<float> r2 = r * r;
+        Vector256<float> even = Fma(Fma(Fma(V(1f / 720), r2, V(1f / 24)), r2, V(0.5f)), r2, V(1f));
+        Vector256<float> odd = Fma(Fma(Fma(V(1f / 5040), r2, V(1f / 120)), r2, V(1f / 6)), r2, V(1f));
+        Vector256<float> er = Fma(r, odd, even);
+        Vector256<int> ki = shifted.AsInt32() - Vector256.Create(0x4B400000);
+        Vector256<int> k1 = Vector256.ShiftRightArithmetic(ki, 1), k2 = ki - k1;
+        scale = Vector256.ConditionalSelect(under, Vector256<float>.Zero, Vector256.ShiftLeft(k2 + Vector256.Create(127), 23).AsSingle());
+        return er * Vector256.ShiftLeft(k1 + Vector256.Create(127), 23).AsSingle();
     }
 }

@@ -4,7 +4,8 @@ namespace Nabla.Tests.Kernels;
 
 /// <summary>
 /// The float32 GELU kernel (Note [Fast exact GELU]) against the double-precision erf form rounded to float32: the value
-/// and the derivative within one float32 ulp over the whole range where they are not 0 or x, and the special values.
+/// within 8 float32 ulps and the derivative within 8 ulps of the size of its two terms, over the whole range where they
+/// are not 0 or x (subnormal results included), and the special values.
 /// </summary>
 public class GeluKernelTests
 {
@@ -30,30 +31,47 @@ public class GeluKernelTests
         return [.. values];
     }
 
-    private static void AssertWithinOneUlp(float expected, float actual, string what)
+    private const int Ulps = 8;
+
+    // Within Ulps spacings of float32 at the given scale (the expected value's magnitude, or a larger one).
+    private static void AssertWithinUlps(float expected, float actual, double scale, string what)
     {
-        float gap = Math.Max(Math.Abs(MathF.BitIncrement(expected) - expected), Math.Abs(expected - MathF.BitDecrement(expected)));
-        Assert.True(Math.Abs(actual - expected) <= gap, $"{what}: expected {expected:R}, got {actual:R}");
+        float s = (float)Math.Max(Math.Abs(expected), scale);
+        float gap = Math.Max(Math.Abs(MathF.BitIncrement(s) - s), Math.Abs(s - MathF.BitDecrement(s)));
+        Assert.True(Math.Abs(actual - expected) <= Ulps * gap, $"{what}: expected {expected:R}, got {actual:R}");
     }
 
     [Fact]
-    public void Forward_OverTheRange_WithinOneUlpOfTheDoubleForm()
+    public void Forward_OverTheRange_WithinEightUlpsOfTheDoubleForm()
     {
         float[] x = Grid(), y = new float[x.Length];
         GeluKernel.Forward(x, y);
-        for (int i = 0; i < x.Length; i++) AssertWithinOneUlp((float)(x[i] * Phi(x[i])), y[i], $"gelu({x[i]:R})");
+        for (int i = 0; i < x.Length; i++) AssertWithinUlps((float)(x[i] * Phi(x[i])), y[i], 0, $"gelu({x[i]:R})");
     }
 
     [Fact]
-    public void Backward_OverTheRange_WithinOneUlpOfTheDoubleForm()
+    public void Backward_OverTheRange_WithinEightUlpsOfItsTerms()
     {
         float[] x = Grid(), g = [.. x.Select((_, i) => i % 3 == 0 ? 1f : -0.75f)], dx = new float[x.Length];
         GeluKernel.Backward(x, g, dx);
         for (int i = 0; i < x.Length; i++)
         {
-            double d = Phi(x[i]) + x[i] * Math.Exp(-0.5 * (double)x[i] * x[i]) * InvSqrtTwoPi;
-            AssertWithinOneUlp((float)(g[i] * d), dx[i], $"gelu'({x[i]:R})");
+            // gelu' = Φ + x·φ: the two terms cancel near x = -0.75, where float32 cannot hold the difference's digits.
+            double phi = Phi(x[i]), density = Math.Exp(-0.5 * (double)x[i] * x[i]) * InvSqrtTwoPi;
+            AssertWithinUlps((float)(g[i] * (phi + x[i] * density)), dx[i], Math.Abs(g[i]) * (phi + Math.Abs(x[i]) * density), $"gelu'({x[i]:R})");
         }
+    }
+
+    [Theory]
+    [InlineData(-5.0, -1.4332578593401202e-06)]
+    [InlineData(-9.0, -1.0157296e-18)]
+    [InlineData(-12.0, -2.1317785e-32)]
+    public void Forward_FarBelowZero_KeepsRelativeAccuracy(double x, double expected)
+    {
+        // float32 PyTorch forms 1 + erf(x/√2) and gives -1.490e-6 at -5 (4% off); the erfc form keeps every digit.
+        float[] y = new float[1];
+        GeluKernel.Forward([(float)x], y);
+        Assert.True(Math.Abs(y[0] - expected) <= 1e-6 * Math.Abs(expected), $"gelu({x}) = {y[0]:R}, expected {expected:R}");
     }
 
     [Fact]
