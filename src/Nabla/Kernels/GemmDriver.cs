@@ -256,7 +256,8 @@ internal static unsafe class GemmBuffers<T> where T : unmanaged
 
     private static T* Get(ref T[]? buffer, int count)
     {
-        int pad = 64 / sizeof(T);
+        // 64 bytes for the alignment, 64 more for the stores that reach past a panel (Note [Six-row panels]).
+        int pad = 128 / sizeof(T);
         if (buffer is null || buffer.Length < count + pad)
             buffer = GC.AllocateUninitializedArray<T>(Math.Max(count, buffer?.Length ?? 0) + pad, pinned: true);
         nint p = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));

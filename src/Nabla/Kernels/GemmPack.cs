@@ -19,6 +19,14 @@ internal static unsafe class GemmPack
         if (Avx.IsSupported && typeof(T) == typeof(float))
         {
             float* s = (float*)src, d = (float*)dst;
+            if (rows == 6 && dstStride == 6)
+            {
+                // The A panel of the 6-row microkernel (Note [Six-row panels]).
+                int q = 0;
+                for (; q + 8 <= cols; q += 8) Transpose6x8(s + q, ld, d + q * 6);
+                Scalar(src + q, ld, 6, cols - q, dst + q * 6, 6);
+                return;
+            }
             for (; r + 8 <= rows; r += 8)
             {
                 int q = 0;
@@ -81,6 +89,37 @@ internal static unsafe class GemmPack
         Avx.Store(d + 5 * ds, Avx.Permute2x128(u1, u5, 0x31));
         Avx.Store(d + 6 * ds, Avx.Permute2x128(u2, u6, 0x31));
         Avx.Store(d + 7 * ds, Avx.Permute2x128(u3, u7, 0x31));
+    }
+
+    // Note [Six-row panels]
+    // A packed panel of the 6-row float microkernel holds, for each step along K, six values side by side. Six rows of
+    // eight are transposed as eight (rows 6 and 7 repeat rows 0 and 1, never read past row 5) and each result row is
+    // stored whole, eight floats at a stride of six, in increasing order: its two extra values land where the next row
+    // goes and are overwritten by it. The last store of a panel reaches two floats past it, into the next panel (packed
+    // after it) or the pack buffer's slack (GemmBuffers keeps room for it).
+
+    /// <summary>6 rows of 8 floats to 8 rows of 6 floats, transposed, at a destination stride of 6 (Note [Six-row panels]).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose6x8(float* s, nint ld, float* d)
+    {
+        Vector256<float> r0 = Avx.LoadVector256(s), r1 = Avx.LoadVector256(s + ld);
+        Vector256<float> r2 = Avx.LoadVector256(s + 2 * ld), r3 = Avx.LoadVector256(s + 3 * ld);
+        Vector256<float> r4 = Avx.LoadVector256(s + 4 * ld), r5 = Avx.LoadVector256(s + 5 * ld);
+        Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1);
+        Vector256<float> t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+        Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5);
+        Vector256<float> u0 = Avx.Shuffle(t0, t2, 0x44), u1 = Avx.Shuffle(t0, t2, 0xEE);
+        Vector256<float> u2 = Avx.Shuffle(t1, t3, 0x44), u3 = Avx.Shuffle(t1, t3, 0xEE);
+        Vector256<float> u4 = Avx.Shuffle(t4, t0, 0x44), u5 = Avx.Shuffle(t4, t0, 0xEE);
+        Vector256<float> u6 = Avx.Shuffle(t5, t1, 0x44), u7 = Avx.Shuffle(t5, t1, 0xEE);
+        Avx.Store(d, Avx.Permute2x128(u0, u4, 0x20));
+        Avx.Store(d + 6, Avx.Permute2x128(u1, u5, 0x20));
+        Avx.Store(d + 12, Avx.Permute2x128(u2, u6, 0x20));
+        Avx.Store(d + 18, Avx.Permute2x128(u3, u7, 0x20));
+        Avx.Store(d + 24, Avx.Permute2x128(u0, u4, 0x31));
+        Avx.Store(d + 30, Avx.Permute2x128(u1, u5, 0x31));
+        Avx.Store(d + 36, Avx.Permute2x128(u2, u6, 0x31));
+        Avx.Store(d + 42, Avx.Permute2x128(u3, u7, 0x31));
     }
 
     /// <summary>4 rows of 8 floats to 8 rows of 4 floats, transposed.</summary>
