@@ -202,7 +202,7 @@ public sealed class Trainer
                 correct += Correct(logits, y);
                 seen += n;
                 batch++;
-                if (interactive) DrawProgress(epoch, batch, loader.BatchCount, lossSum / seen, (double)correct / seen, seen * (dist?.Size ?? 1) / clock.Elapsed.TotalSeconds);
+                if (interactive) DrawProgress(epoch, batch, loader.BatchCount, lossSum / seen, (double)correct / seen, seen * (dist?.Size ?? 1) / clock.Elapsed.TotalSeconds, dist?.Size ?? 1);
                 if (_stopRequested) { stopped = $"stopped by Ctrl+C during epoch {epoch + 1} after {batch} batches"; break; }
             }
             if (interactive) output.WriteLine();
@@ -347,11 +347,11 @@ public sealed class Trainer
         return c;
     }
 
-    private void DrawProgress(int epoch, int batch, int batches, double loss, double acc, double samplesPerSecond)
+    private void DrawProgress(int epoch, int batch, int batches, double loss, double acc, double samplesPerSecond, int ranks)
     {
         const int width = 30;
         int filled = (int)((long)width * batch / Math.Max(1, batches));
-        double remaining = samplesPerSecond > 0 ? (batches - batch) * (double)_s.BatchSize / samplesPerSecond : 0;
+        double remaining = samplesPerSecond > 0 ? (batches - batch) * (double)_s.BatchSize * ranks / samplesPerSecond : 0;
         _out.Write(string.Create(CultureInfo.InvariantCulture,
             $"\repoch {epoch + 1}/{_s.Epochs} [{new string('#', filled)}{new string('-', width - filled)}] {100.0 * batch / batches,3:F0}%  loss {loss:F4}  acc {acc:F4}  {samplesPerSecond:N0} samples/s  ETA {TimeSpan.FromSeconds(remaining):m\\:ss}  "));
     }
