@@ -41,6 +41,7 @@ public sealed partial class Tensor
         public Tensor? Grad;
         public List<Func<Tensor, Tensor?>>? Hooks;
         public bool RetainsGrad;
+        public PostAccumulateHooks? PostAccumulate;
     }
 
     [MethodImpl(CodeGen.Hot)]

@@ -13,12 +13,13 @@ public static class BenchCommand
     public const string Name = "bench";
 
     /// <summary>One line for the top-level help.</summary>
-    public const string Summary = "run a benchmark workload (gemm, mlp, cnn, overhead, scalar, gpt)";
+    public const string Summary = "run a benchmark workload (gemm, mlp, cnn, overhead, scalar, gpt; allreduce, gpt-ddp under mpirun)";
 
     /// <summary>The usage text.</summary>
     public static string Usage() => $"""
         usage: nabla bench gemm [--sizes A,B,...] | mlp|cnn [--batch-size N] [--epochs N] | overhead [--ops N] | scalar
                            | gpt [--steps N] [--threads N] [--json]
+               mpirun -np N ... nabla bench allreduce | gpt-ddp [--steps N] [--bucket-cap-mb X]
 
           gemm      float32 matrix products: GFLOP/s for n = 64 ... 2048 and the MLP's layer shapes
           mlp       one epoch of the mlp preset on Fashion-MNIST (Adam 1e-3, batch 128): samples/s, test accuracy, peak RSS
@@ -28,6 +29,11 @@ public static class BenchCommand
           gpt       W7: nanoGPT's shakespeare_char CPU configuration (4 layers, width 128, batch 12 x 64), 200 timed
                     AdamW steps after 20: training tokens/s and peak RSS; W8 (workload "generate"): sampling tokens/s
                     at batch 1 with the key/value cache and without it ("cached": true/false)
+          allreduce under mpirun: float32 all-reduce of 1 KB ... 64 MB: median time, algorithm bandwidth (bytes/time)
+                    and bus bandwidth (x 2(N-1)/N); rank 0 prints
+          gpt-ddp   under mpirun: the gpt configuration per rank under DistributedDataParallel: median backward time
+                    without communication, with DDP's overlapped all-reduce and with the all-reduce after backward,
+                    alternating; "overlap" is the share of communication hidden behind backward (default 30 steps)
 
         options:
           --threads N      {ThreadsOption.Help}
@@ -36,7 +42,8 @@ public static class BenchCommand
           --batch-size N   mlp and cnn only: 1 to 65536 (default 128)
           --epochs N       mlp and cnn only: 1 to 1000 (default 1)
           --ops N          overhead only: the chain's length, 3 to 1000000 (default 1000)
-          --steps N        gpt only: timed training steps, 1 to 100000 (default 200)
+          --steps N        gpt and gpt-ddp: timed steps, 1 to 100000 (default 200 and 30)
+          --bucket-cap-mb X  gpt-ddp only: DDP's bucket size in MB (default 25)
 
         An option of another workload is refused. bench/compare.sh runs these side by side with the PyTorch
         versions in bench/pytorch and prints ratios.
@@ -52,13 +59,15 @@ public static class BenchCommand
         ["overhead"] = ["--ops"],
         ["scalar"] = [],
         ["gpt"] = ["--steps"],
+        ["allreduce"] = [],
+        ["gpt-ddp"] = ["--steps", "--bucket-cap-mb"],
     };
 
     /// <summary>An option that <paramref name="workload"/> does not use is refused, naming the workloads that do.</summary>
     private static void RefuseOtherWorkloadsOptions(OptionReader o, string workload)
     {
         if (!WorkloadOptions.TryGetValue(workload, out string[]? own))
-            throw new UsageException($"unknown workload '{workload}'", "use gemm, mlp, cnn, overhead, scalar or gpt");
+            throw new UsageException($"unknown workload '{workload}'", "use gemm, mlp, cnn, overhead, scalar, gpt, allreduce or gpt-ddp");
         foreach (string option in o.Given.Order(StringComparer.Ordinal))
         {
             if (option is "--threads" or "--json" || own.Contains(option)) continue;
@@ -68,6 +77,8 @@ public static class BenchCommand
                 $"drop {option}; 'bench {workload}' takes {takes}");
         }
     }
+
+    private static Workloads.Row[] RootRows(DistributedRun dist, Workloads.Row row) => dist.IsRoot ? [row] : [];
 
     /// <summary>Runs the command.</summary>
     public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
@@ -86,10 +97,17 @@ public static class BenchCommand
                 throw new UsageException(o.Positional.Count == 0 ? "missing the workload" : $"unexpected argument '{o.Positional[1]}'",
                     "run 'nabla bench gemm' (or mlp, cnn, overhead, scalar)");
             RefuseOtherWorkloadsOptions(o, o.Positional[0]);
-            int threads = ThreadsOption.Read(o);
+            bool distributed = o.Positional[0] is "allreduce" or "gpt-ddp";
+            if (distributed && !Nabla.Distributed.ProcessGroup.IsLaunchedByMpirun)
+                throw new UsageException($"'bench {o.Positional[0]}' measures the ranks of an MPI job, and this process was not started by mpirun",
+                    $"run 'mpirun -np 2 --oversubscribe --mca btl self,tcp --mca btl_tcp_if_include lo nabla bench {o.Positional[0]}'");
+            DistributedRun? dist = DistributedRun.Start(distributed, o.Double("--bucket-cap-mb", 25, 0.001, 1 << 20));
+            int threads = DistributedRun.Threads(ThreadsOption.Read(o), dist);
             using IDisposable? budget = threads > 0 ? ThreadBudget.Limit(threads) : null;
             IEnumerable<Workloads.Row> rows = o.Positional[0] switch
             {
+                "allreduce" => DistributedWorkloads.AllReduce(dist!.Group),
+                "gpt-ddp" => RootRows(dist!, DistributedWorkloads.GptOverlap(dist!.Group, o.Int("--steps", 30, 1, 100_000), dist.BucketCapMb)),
                 "gemm" => Workloads.Gemm(o.IntList("--sizes", 1, Workloads.MaxGemmSize, 1, "64,128,256")),
                 "mlp" or "cnn" => [Workloads.Training(o.Positional[0], o.Int("--batch-size", 128, 1, 1 << 16), o.Int("--epochs", 1, 1, 1000))],
                 "overhead" => [Workloads.Overhead(o.Int("--ops", 1000, 3, 1_000_000))],
@@ -109,6 +127,7 @@ public static class BenchCommand
                         $"{f.Key} {(f.Value is double d ? d.ToString("G5", CultureInfo.InvariantCulture) : Convert.ToString(f.Value, CultureInfo.InvariantCulture))}")));
                 stdout.Flush();
             }
+            dist?.Finish();
             return ExitCodes.Success;
         }
         catch (Exception e) when (Reporter.IsUserFacing(e))

@@ -13,11 +13,11 @@ public static class TrainCommand
 
     private static readonly string[] Valued =
         ["--dataset", "--model", "--layers", "--activation", "--init", "--epochs", "--batch-size", "--optimizer", "--lr",
-         "--weight-decay", "--scheduler", "--seed", "--threads", "--out", "--resume"];
+         "--weight-decay", "--scheduler", "--seed", "--threads", "--out", "--resume", DistributedRun.BucketOption];
 
     private static readonly string[] LayersOnly = ["--activation", "--init"];
 
-    private static readonly string[] Flags = ["--help", "--download", "--progress", "--no-progress", "--detect-anomaly", "--diagnose"];
+    private static readonly string[] Flags = ["--help", "--download", "--progress", "--no-progress", "--detect-anomaly", "--diagnose", DistributedRun.Flag];
 
     /// <summary>The options that choose the dataset and build the model, shared by <c>gradcheck</c> and <c>graph</c>.</summary>
     public static IReadOnlyList<string> ModelOptions { get; } = ["--dataset", "--model", "--layers", "--activation", "--init", "--seed"];
@@ -55,6 +55,7 @@ public static class TrainCommand
                                 the op, its inputs' shapes and where it was created (slow; for debugging)
           --diagnose            record per-layer gradient flow; write gradient-flow.csv and gradient-flow.svg
                                 and print a report with verdicts (vanishing, exploding, dead units)
+        {DistributedRun.Help}
 
         text (--dataset shakespeare|text:FILE; nanoGPT's recipe, counted in steps):
           --model gpt|char-lstm  (default gpt: nanoGPT, 4 layers, 4 heads, width 128, block 64, no bias)
@@ -104,8 +105,14 @@ public static class TrainCommand
         if (model is not null)
             foreach (string option in LayersOnly.Where(o.Has))
                 throw new UsageException($"{option} applies to --layers only; the '{model}' preset has its own", $"drop {option}, or describe the MLP with --layers");
+        var (distributed, bucketCapMb) = DistributedRun.Read(o);
+        if (distributed && o.Has("--detect-anomaly"))
+            throw new UsageException("--detect-anomaly stops one rank at its first NaN, which would leave the others of a --distributed run behind",
+                "find the NaN in a single-process run: drop --distributed");
         return new TrainSettings
         {
+            Distributed = distributed,
+            BucketCapMb = bucketCapMb,
             Dataset = dataset,
             Model = model,
             Layers = layers,

@@ -14,9 +14,10 @@ public static class TextEvaluation
     /// <summary>
     /// The deterministic validation loss (shared/models/README.md): the mean cross-entropy over every target of all
     /// non-overlapping windows <c>i·T .. (i+1)·T</c> of <paramref name="val"/>, each window on its own, accumulated in
-    /// float64; in evaluation mode and without a graph.
+    /// float64; in evaluation mode and without a graph. With <paramref name="dist"/>, each rank computes every Size-th
+    /// batch of windows and the sums are all-reduced.
     /// </summary>
-    public static double ValidationLoss(Module model, TextDataset val, int blockSize)
+    public static double ValidationLoss(Module model, TextDataset val, int blockSize, DistributedRun? dist = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(val);
@@ -26,20 +27,23 @@ public static class TextEvaluation
             double sum = 0;
             for (int first = 0; first < windows; first += Batch)
             {
+                if (dist is not null && !dist.Owns(first / Batch)) continue;
                 int n = Math.Min(Batch, windows - first);
                 var (x, y) = val.Windows(blockSize, first, n);
                 Tensor logits = model.Forward(x);
                 sum += Functional.CrossEntropy(logits.Reshape(-1, logits.Size(2)).To(DType.Float64), y.Reshape(-1), reduction: Reduction.Sum).Item();
             }
+            if (dist is not null) sum = dist.Sum(sum)[0];
             return sum / ((long)windows * blockSize);
         });
     }
 
     /// <summary>
     /// nanoGPT's <c>estimate_loss</c> for one split: the mean loss of <paramref name="batches"/> random batches drawn by a
-    /// generator of <paramref name="seed"/> (the same windows at every evaluation), in evaluation mode.
+    /// generator of <paramref name="seed"/> (the same windows at every evaluation), in evaluation mode. With
+    /// <paramref name="dist"/>, every rank draws every batch but evaluates only every Size-th, and the sums are all-reduced.
     /// </summary>
-    public static double Estimate(Module model, TextDataset data, int batchSize, int blockSize, int batches, ulong seed)
+    public static double Estimate(Module model, TextDataset data, int batchSize, int blockSize, int batches, ulong seed, DistributedRun? dist = null)
     {
         var generator = new Generator(seed);
         return Evaluating(model, () =>
@@ -48,8 +52,9 @@ public static class TextEvaluation
             for (int i = 0; i < batches; i++)
             {
                 var (x, y) = data.GetBatch(batchSize, blockSize, generator);
-                sum += Gpt.Loss(model.Forward(x), y).Item();
+                if (dist is null || dist.Owns(i)) sum += Gpt.Loss(model.Forward(x), y).Item();
             }
+            if (dist is not null) sum = dist.Sum(sum)[0];
             return sum / batches;
         });
     }

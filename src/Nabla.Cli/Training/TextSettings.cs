@@ -12,13 +12,14 @@ public sealed record TextSettings
     /// <summary>The options of text training (besides <c>--dataset</c>, <c>--help</c> and the progress flags).</summary>
     public static readonly string[] Valued =
         ["--dataset", "--model", "--n-layer", "--n-head", "--n-embd", "--hidden-size", "--block-size", "--dropout", "--iters", "--eval-interval",
-         "--eval-iters", "--batch-size", "--lr", "--min-lr", "--warmup-iters", "--weight-decay", "--grad-clip", "--seed", "--threads", "--out", "--resume"];
+         "--eval-iters", "--batch-size", "--lr", "--min-lr", "--warmup-iters", "--weight-decay", "--grad-clip", "--seed", "--threads", "--out", "--resume",
+         DistributedRun.BucketOption];
 
     /// <summary>The flags of text training.</summary>
-    public static readonly string[] Flags = ["--help", "--bias", "--progress", "--no-progress"];
+    public static readonly string[] Flags = ["--help", "--bias", "--progress", "--no-progress", DistributedRun.Flag];
 
     /// <summary>The options <c>--resume</c> accepts with a new value; every other one is the checkpoint's.</summary>
-    public static readonly string[] ResumeOptions = ["--iters", "--eval-interval", "--eval-iters", "--out", "--threads", "--resume"];
+    public static readonly string[] ResumeOptions = ["--iters", "--eval-interval", "--eval-iters", "--out", "--threads", "--resume", DistributedRun.Flag, DistributedRun.BucketOption];
 
     /// <summary><c>shakespeare</c> or <c>text:FILE</c>.</summary>
     public required string Dataset { get; init; }
@@ -86,6 +87,12 @@ public sealed record TextSettings
     /// <summary>A checkpoint (or run directory) to continue from, or null.</summary>
     public string? Resume { get; init; }
 
+    /// <summary>Data-parallel training on the ranks of an MPI job (Note [Distributed training in the CLI]).</summary>
+    public bool Distributed { get; init; }
+
+    /// <summary>The gradient buckets' cap in megabytes when <see cref="Distributed"/>.</summary>
+    public double BucketCapMb { get; init; } = 25;
+
     /// <summary>The options given on the command line.</summary>
     public IReadOnlySet<string> Given { get; init; } = new HashSet<string>();
 
@@ -109,8 +116,11 @@ public sealed record TextSettings
         foreach (string option in foreign.Where(o.Has))
             throw new UsageException($"{option} does not apply to the {model} model", $"drop {option}");
         int iters = o.Int("--iters", 2000, 1, 100_000_000);
+        var (distributed, bucketCapMb) = DistributedRun.Read(o);
         var s = new TextSettings
         {
+            Distributed = distributed,
+            BucketCapMb = bucketCapMb,
             Dataset = dataset,
             Model = model,
             NLayer = o.Int("--n-layer", model == "gpt" ? 4 : 2, 1, 1024),

@@ -29,6 +29,8 @@ public sealed record TextMetrics(int Iter, double TrainLoss, double ValLoss, dou
 public sealed class TextTrainer(TextSettings settings, TextWriter output, bool interactive)
 {
     private TextSettings _s = settings;
+    private readonly TextWriter _output = output;
+    private readonly bool _interactive = interactive;
     private volatile bool _stopRequested;
 
     /// <summary>The cap of the training loop's buffer pool.</summary>
@@ -43,7 +45,20 @@ public sealed class TextTrainer(TextSettings settings, TextWriter output, bool i
     /// <summary>Runs the training; returns the deterministic validation loss of the final model, and why it stopped early (or null).</summary>
     public (double ValLoss, string? Stopped) Run()
     {
-        using IDisposable? budget = _s.Threads > 0 ? ThreadBudget.Limit(_s.Threads) : null;
+        // See Note [Distributed training in the CLI]: MPI is finalised only after a run that completed.
+        DistributedRun? dist = DistributedRun.Start(_s.Distributed, _s.BucketCapMb);
+        var result = Run(dist);
+        dist?.Finish();
+        return result;
+    }
+
+    private (double ValLoss, string? Stopped) Run(DistributedRun? dist)
+    {
+        bool writes = dist?.IsRoot ?? true;
+        TextWriter output = writes ? _output : TextWriter.Null;
+        bool interactive = _interactive && writes;
+        int threads = DistributedRun.Threads(_s.Threads, dist);
+        using IDisposable? budget = threads > 0 ? ThreadBudget.Limit(threads) : null;
         Checkpoint? resumed = null;
         string? checkpointPath = null;
         if (_s.Resume is { } resume)
@@ -65,16 +80,19 @@ public sealed class TextTrainer(TextSettings settings, TextWriter output, bool i
                 Resume = _s.Resume,
             };
         }
-        string outDir = Trainer.PrepareOutput(_s.Out);
-        using RunLock runLock = RunLock.Acquire(outDir);
+        string outDir = writes ? Trainer.PrepareOutput(_s.Out) : Path.GetFullPath(_s.Out);
+        using RunLock? runLock = writes ? RunLock.Acquire(outDir) : null;
         var (train, val, name) = TextData.Load(_s.Dataset);
         if (val.Length <= _s.BlockSize)
             throw new UsageException($"{name}: its validation split has {val.Length} characters, too few for --block-size {_s.BlockSize}",
                 "use a longer text or a smaller --block-size");
         var modelGen = new Generator(_s.Seed);
-        var dataGen = new Generator(_s.Seed + 1);
+        // Each rank draws its own windows; rank 0 keeps the single-process stream.
+        var dataGen = new Generator(_s.Seed + 1 + (ulong)(dist?.Rank ?? 0) * 0x9E3779B97F4A7C15UL);
         ILanguageModel lm = _s.BuildModel(train.Tokenizer.VocabSize, modelGen);
         Module model = lm.Module;
+        Module trained = dist?.Wrap(model) ?? model;
+        int ranks = dist?.Size ?? 1;
         var decay = new ParamGroup(model.Parameters().Where(p => p.Rank >= 2)) { WeightDecay = _s.WeightDecay };
         var noDecay = new ParamGroup(model.Parameters().Where(p => p.Rank < 2)) { WeightDecay = 0.0 };
         var optimizer = new AdamW([decay, noDecay], lr: _s.Lr, beta1: 0.9, beta2: 0.99);
@@ -92,7 +110,8 @@ public sealed class TextTrainer(TextSettings settings, TextWriter output, bool i
         }
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"training {_s.Model} on {name}: {train.Length:N0} train / {val.Length:N0} val characters, vocabulary {train.Tokenizer.VocabSize}, " +
-            $"{model.ParameterCount():N0} parameters, AdamW lr {_s.Lr} -> {_s.MinLr}, batch {_s.BatchSize} x {_s.BlockSize}, {_s.Iters} steps"));
+            $"{model.ParameterCount():N0} parameters, AdamW lr {_s.Lr} -> {_s.MinLr}, batch {_s.BatchSize} x {_s.BlockSize}" +
+            $"{(dist is null ? "" : $" per rank x {ranks} ranks")}, {_s.Iters} steps"));
 
         string? stopped = null;
         var clock = new Stopwatch();
@@ -111,8 +130,11 @@ public sealed class TextTrainer(TextSettings settings, TextWriter output, bool i
                 foreach (ParamGroup g in optimizer.ParamGroups) g.Lr = lr;
                 clock.Restart();
                 var (x, y) = train.GetBatch(_s.BatchSize, _s.BlockSize, dataGen);
-                Tensor loss = Gpt.Loss(model.Forward(x), y);
+                Tensor loss = Gpt.Loss(trained.Forward(x), y);
                 double lv = loss.Item();
+                // Every rank stops alike (Note [Distributed training in the CLI]): the loss is the mean over the ranks.
+                if (dist is not null && dist.Sum(lv / ranks, _stopRequested ? 1 : 0) is var agreed)
+                    (lv, _stopRequested) = (agreed[0], agreed[1] > 0);
                 if (!double.IsFinite(lv))
                 {
                     stopped = string.Create(CultureInfo.InvariantCulture, $"the loss became {lv} at step {it + 1}; lower --lr (now {_s.Lr})");
@@ -123,23 +145,24 @@ public sealed class TextTrainer(TextSettings settings, TextWriter output, bool i
                 if (_s.GradClip > 0) GradClip.ClipGradNorm(model.Parameters(), _s.GradClip);
                 optimizer.Step();
                 trainSeconds += clock.Elapsed.TotalSeconds;
-                tokensSinceEval += (long)_s.BatchSize * _s.BlockSize;
+                tokensSinceEval += (long)_s.BatchSize * _s.BlockSize * ranks;
                 if (interactive)
                     output.Write(string.Create(CultureInfo.InvariantCulture, $"\rstep {it + 1}/{_s.Iters}  loss {lv:F4}  lr {lr:G3}  {tokensSinceEval / Math.Max(trainSeconds - secondsAtEval, 1e-9):N0} tokens/s   "));
                 bool last = it + 1 == _s.Iters;
                 if ((it + 1) % _s.EvalInterval == 0 || last || _stopRequested)
                 {
                     if (interactive) output.WriteLine();
-                    var (trainLoss, valLoss) = (TextEvaluation.Estimate(model, train, _s.BatchSize, _s.BlockSize, _s.EvalIters, _s.Seed + 2),
-                        TextEvaluation.Estimate(model, val, _s.BatchSize, _s.BlockSize, _s.EvalIters, _s.Seed + 3));
+                    var (trainLoss, valLoss) = (TextEvaluation.Estimate(model, train, _s.BatchSize, _s.BlockSize, _s.EvalIters, _s.Seed + 2, dist),
+                        TextEvaluation.Estimate(model, val, _s.BatchSize, _s.BlockSize, _s.EvalIters, _s.Seed + 3, dist));
                     var row = new TextMetrics(it + 1, trainLoss, valLoss, lr, trainSeconds, tokensSinceEval / Math.Max(trainSeconds - secondsAtEval, 1e-9));
                     metrics.Add(row);
                     output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"step {row.Iter}/{_s.Iters}  train loss {row.TrainLoss:F4}  val loss {row.ValLoss:F4}  lr {row.Lr:G3}  {row.TokensPerSecond:N0} tokens/s  {row.Seconds:F1}s"));
                     tokensSinceEval = 0;
                     secondsAtEval = trainSeconds;
-                    WriteMetrics(outDir, metrics);
-                    new Checkpoint
+                    if (writes) WriteMetrics(outDir, metrics);
+                    if (writes)
+                        new Checkpoint
                     {
                         Model = model.StateDict(),
                         Optimizer = optimizer.StateDict(),
@@ -155,10 +178,10 @@ public sealed class TextTrainer(TextSettings settings, TextWriter output, bool i
                 }
             }
         }
-        lm.Save(Path.Combine(outDir, "model.safetensors"), train.Tokenizer, new Dictionary<string, string> { ["nabla_dataset"] = _s.Dataset });
-        double final = TextEvaluation.ValidationLoss(model, val, lm.BlockSize);
+        if (writes) lm.Save(Path.Combine(outDir, "model.safetensors"), train.Tokenizer, new Dictionary<string, string> { ["nabla_dataset"] = _s.Dataset });
+        double final = TextEvaluation.ValidationLoss(model, val, lm.BlockSize, dist);
         int steps = metrics.Count > 0 ? metrics[^1].Iter : start;
-        WriteSummary(outDir, final, steps, trainSeconds, metrics, stopped);
+        if (writes) WriteSummary(outDir, final, steps, trainSeconds, metrics, stopped, ranks);
         if (stopped is not null) output.WriteLine(stopped);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"validation loss {final:F4} (all {val.WindowCount(lm.BlockSize):N0} windows of {lm.BlockSize}) after {steps} steps in {trainSeconds:F1}s of training"));
@@ -202,12 +225,12 @@ public sealed class TextTrainer(TextSettings settings, TextWriter output, bool i
         }
     }
 
-    private void WriteSummary(string outDir, double valLoss, int steps, double seconds, List<TextMetrics> metrics, string? stopped)
+    private void WriteSummary(string outDir, double valLoss, int steps, double seconds, List<TextMetrics> metrics, string? stopped, int ranks)
     {
         var fields = new Dictionary<string, object?>
         {
             ["dataset"] = _s.Dataset, ["model"] = _s.Model, ["val_loss"] = double.IsFinite(valLoss) ? valLoss : null, ["iters"] = steps,
-            ["train_seconds"] = seconds, ["tokens_per_s"] = seconds > 0 ? steps * (double)_s.BatchSize * _s.BlockSize / seconds : null,
+            ["train_seconds"] = seconds, ["tokens_per_s"] = seconds > 0 ? steps * (double)_s.BatchSize * _s.BlockSize * ranks / seconds : null, ["ranks"] = ranks,
             ["block_size"] = _s.BlockSize, ["batch_size"] = _s.BatchSize, ["stopped"] = stopped,
             ["last_estimate"] = metrics.Count > 0 ? new Dictionary<string, double> { ["train_loss"] = metrics[^1].TrainLoss, ["val_loss"] = metrics[^1].ValLoss } : null,
         };

@@ -59,6 +59,12 @@ public sealed record TrainSettings
     /// <summary>Record per-layer gradient flow and write <c>gradient-flow.csv</c>, <c>gradient-flow.svg</c> and a report.</summary>
     public bool Diagnose { get; init; }
 
+    /// <summary>Data-parallel training on the ranks of an MPI job (Note [Distributed training in the CLI]).</summary>
+    public bool Distributed { get; init; }
+
+    /// <summary>The gradient buckets' cap in megabytes when <see cref="Distributed"/>.</summary>
+    public double BucketCapMb { get; init; } = 25;
+
     /// <summary>The options given on the command line (such as <c>--lr</c>); the others took their defaults.</summary>
     public IReadOnlySet<string> Given { get; init; } = new HashSet<string>(StringComparer.Ordinal);
 

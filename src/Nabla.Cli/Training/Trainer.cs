@@ -100,19 +100,34 @@ public sealed class Trainer
     /// <summary>Runs the whole training and writes the output files.</summary>
     public TrainResult Run()
     {
-        using IDisposable? budget = _s.Threads > 0 ? ThreadBudget.Limit(_s.Threads) : null;
+        // See Note [Distributed training in the CLI]: MPI is finalised only after a run that completed.
+        DistributedRun? dist = DistributedRun.Start(_s.Distributed, _s.BucketCapMb);
+        TrainResult result = Run(dist);
+        dist?.Finish();
+        return result;
+    }
+
+    private TrainResult Run(DistributedRun? dist)
+    {
+        bool writes = dist?.IsRoot ?? true;
+        TextWriter output = writes ? _out : TextWriter.Null;
+        bool interactive = _interactive && writes;
+        int threads = DistributedRun.Threads(_s.Threads, dist);
+        using IDisposable? budget = threads > 0 ? ThreadBudget.Limit(threads) : null;
         RuntimePolicy.StartWarmup(DType.Float32);
         Resumption? resumption = _s.Resume is not null ? Resumption.Open(_s) : null;
         if (resumption is not null) _s = resumption.Settings;
-        string outDir = PrepareOutput(_s.Out);
-        using RunLock runLock = RunLock.Acquire(outDir);
+        string outDir = writes ? PrepareOutput(_s.Out) : Path.GetFullPath(_s.Out);
+        using RunLock? runLock = writes ? RunLock.Acquire(outDir) : null;
         string modelName = _s.Model ?? "mlp";
         LoadedDataset data = DatasetCatalog.Load(_s.Dataset, ModelPresets.TakesImages(modelName) && _s.Layers is null, _s.Seed, _s.Download);
         var modelGen = new Generator(_s.Seed);
         var dataGen = new Generator(_s.Seed + 1);
         Sequential model = BuildModel(_s, data, modelGen);
         Optimizer optimizer = BuildOptimizer(model);
-        var loader = new DataLoader(data.Train, _s.BatchSize, shuffle: true, generator: dataGen);
+        DistributedSampler? sampler = dist is null ? null : new DistributedSampler(data.Train, dist.Size, dist.Rank, shuffle: true, seed: _s.Seed + 1);
+        var loader = new DataLoader(data.Train, _s.BatchSize, shuffle: sampler is null, generator: dataGen, sampler: sampler);
+        Module trained = (Module?)dist?.Wrap(model) ?? model;
         LrScheduler? scheduler = BuildScheduler(optimizer, loader.BatchCount);
         bool perBatchScheduler = _s.Scheduler is "onecycle";
 
@@ -123,17 +138,18 @@ public sealed class Trainer
             resumption.Restore(model, optimizer, scheduler, modelGen, dataGen);
             startEpoch = resumption.Checkpoint.Epoch;
             metrics.AddRange(resumption.Metrics);
-            _out.WriteLine($"resuming from {resumption.CheckpointPath} after epoch {startEpoch} of {_s.Epochs}, into {outDir}");
-            foreach (string change in resumption.Applied) _out.WriteLine($"  applied {change}");
+            output.WriteLine($"resuming from {resumption.CheckpointPath} after epoch {startEpoch} of {_s.Epochs}, into {outDir}");
+            foreach (string change in resumption.Applied) output.WriteLine($"  applied {change}");
             if (startEpoch >= _s.Epochs)
             {
-                _out.WriteLine($"nothing to train: the run has completed its {_s.Epochs} epochs; pass --epochs N with N > {_s.Epochs} to train further");
+                output.WriteLine($"nothing to train: the run has completed its {_s.Epochs} epochs; pass --epochs N with N > {_s.Epochs} to train further");
                 return new TrainResult(metrics, metrics.Count > 0 ? metrics[^1].TestAccuracy : double.NaN, metrics.Count > 0 ? metrics[^1].TestLoss : double.NaN, null, null);
             }
         }
 
-        _out.WriteLine($"training {(_s.Layers is null ? modelName : "mlp " + string.Join(",", _s.Layers))} on {data.Name}: {data.Train.Count} train / {data.Test.Count} test samples, " +
-                       $"{model.ParameterCount():N0} parameters, {_s.Optimizer} lr {_s.Lr.ToString(CultureInfo.InvariantCulture)}, batch {_s.BatchSize}, {_s.Epochs} epochs");
+        output.WriteLine($"training {(_s.Layers is null ? modelName : "mlp " + string.Join(",", _s.Layers))} on {data.Name}: {data.Train.Count} train / {data.Test.Count} test samples, " +
+                       $"{model.ParameterCount():N0} parameters, {_s.Optimizer} lr {_s.Lr.ToString(CultureInfo.InvariantCulture)}, batch {_s.BatchSize}" +
+                       (dist is null ? "" : $" per rank x {dist.Size} ranks = {_s.BatchSize * dist.Size}") + $", {_s.Epochs} epochs");
         string? stopped = null;
         PartialEpoch? partial = null;
         var written = new List<string>();
@@ -145,6 +161,7 @@ public sealed class Trainer
         for (int epoch = startEpoch; epoch < _s.Epochs && stopped is null; epoch++)
         {
             model.Train();
+            sampler?.SetEpoch(epoch);
             var clock = Stopwatch.StartNew();
             double lossSum = 0;
             long correct = 0, seen = 0;
@@ -158,9 +175,12 @@ public sealed class Trainer
                 try
                 {
                     using IDisposable? anomaly = _s.DetectAnomaly ? Autograd.DetectAnomaly() : null;
-                    logits = model.Forward(x);
+                    logits = trained.Forward(x);
                     loss = Functional.CrossEntropy(logits, y);
                     lv = loss.Item();
+                    // Every rank stops alike (Note [Distributed training in the CLI]): the loss is the mean over the ranks.
+                    if (dist is not null && dist.Sum(lv / dist.Size, _stopRequested ? 1 : 0) is var agreed)
+                        (lv, _stopRequested) = (agreed[0], agreed[1] > 0);
                     if (double.IsFinite(lv)) loss.Backward();
                 }
                 catch (AnomalyException e)
@@ -182,11 +202,12 @@ public sealed class Trainer
                 correct += Correct(logits, y);
                 seen += n;
                 batch++;
-                if (_interactive) DrawProgress(epoch, batch, loader.BatchCount, lossSum / seen, (double)correct / seen, seen / clock.Elapsed.TotalSeconds);
+                if (interactive) DrawProgress(epoch, batch, loader.BatchCount, lossSum / seen, (double)correct / seen, seen * (dist?.Size ?? 1) / clock.Elapsed.TotalSeconds, dist?.Size ?? 1);
                 if (_stopRequested) { stopped = $"stopped by Ctrl+C during epoch {epoch + 1} after {batch} batches"; break; }
             }
-            if (_interactive) _out.WriteLine();
+            if (interactive) output.WriteLine();
             double seconds = clock.Elapsed.TotalSeconds;
+            if (dist is not null && dist.Sum(lossSum, correct, seen) is var sums) (lossSum, correct, seen) = (sums[0], (long)sums[1], (long)sums[2]);
             samplesSeen += seen;
             if (batch < loader.BatchCount)
             {
@@ -196,13 +217,14 @@ public sealed class Trainer
             }
             if (seen == 0) break;
             if (!perBatchScheduler) scheduler?.Step();
-            var (testLoss, testAcc) = Evaluate(model, data.Test, TestBatchSize);
+            var (testLoss, testAcc) = Evaluate(model, data.Test, TestBatchSize, dist: dist);
             var row = new EpochMetrics(epoch + 1, lossSum / seen, (double)correct / seen, testLoss, testAcc, lrUsed, seconds, seen / seconds);
             metrics.Add(row);
-            _out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"epoch {row.Epoch}/{_s.Epochs}  loss {row.TrainLoss:F4}  acc {row.TrainAccuracy:F4}  test loss {row.TestLoss:F4}  test acc {row.TestAccuracy:F4}  {row.SamplesPerSecond:N0} samples/s  {seconds:F1}s"));
-            WriteMetrics(outDir, metrics, written);
-            new Checkpoint
+            if (writes) WriteMetrics(outDir, metrics, written);
+            if (writes)
+                new Checkpoint
             {
                 Model = model.StateDict(),
                 Optimizer = optimizer.StateDict(),
@@ -213,19 +235,22 @@ public sealed class Trainer
             }.Save(Path.Combine(outDir, Written(written, "checkpoint.safetensors")));
             EpochCompleted?.Invoke(row);
         }
-        var (finalLoss, finalAcc) = metrics.Count > 0 && stopped is null ? (metrics[^1].TestLoss, metrics[^1].TestAccuracy) : Evaluate(model, data.Test, TestBatchSize);
-        SafeTensors.Save(Path.Combine(outDir, Written(written, "model.safetensors")), model.StateDict(), _s.ToDictionary());
+        var (finalLoss, finalAcc) = metrics.Count > 0 && stopped is null ? (metrics[^1].TestLoss, metrics[^1].TestAccuracy) : Evaluate(model, data.Test, TestBatchSize, dist: dist);
         double totalSeconds = total.Elapsed.TotalSeconds;
-        WriteSummary(outDir, finalAcc, finalLoss, metrics, partial, totalSeconds, samplesSeen, stopped);
-        written.Add("summary.json");
-        if (flow is { Steps: > 0 }) WriteGradientFlow(outDir, flow, written);
-        if (stopped is not null) _out.WriteLine(stopped);
+        if (writes)
+        {
+            SafeTensors.Save(Path.Combine(outDir, Written(written, "model.safetensors")), model.StateDict(), _s.ToDictionary());
+            WriteSummary(outDir, finalAcc, finalLoss, metrics, partial, totalSeconds, samplesSeen, stopped);
+            written.Add("summary.json");
+            if (flow is { Steps: > 0 }) WriteGradientFlow(outDir, flow, written);
+        }
+        if (stopped is not null) output.WriteLine(stopped);
         if (partial is not null)
-            _out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"epoch {partial.Epoch} stopped after {partial.Batches} of {partial.BatchCount} batches (loss {partial.TrainLoss:F4}, acc {partial.TrainAccuracy:F4}): not recorded in metrics.csv; " +
                 $"{(metrics.Count > 0 ? $"checkpoint.safetensors holds epoch {metrics[^1].Epoch}, and --resume {outDir} continues from there" : "no epoch was completed")}"));
-        _out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"test accuracy {finalAcc:F4} (loss {finalLoss:F4}) after {metrics.Count} epochs in {totalSeconds:F1}s"));
-        _out.WriteLine($"wrote {outDir}{Path.DirectorySeparatorChar}{{{string.Join(", ", OutputFiles.Where(written.Contains))}}}");
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"test accuracy {finalAcc:F4} (loss {finalLoss:F4}) after {metrics.Count} epochs in {totalSeconds:F1}s"));
+        output.WriteLine($"wrote {outDir}{Path.DirectorySeparatorChar}{{{string.Join(", ", OutputFiles.Where(written.Contains))}}}");
         return new TrainResult(metrics, finalAcc, finalLoss, stopped, partial);
     }
 
@@ -283,7 +308,7 @@ public sealed class Trainer
     };
 
     /// <summary>Mean cross-entropy and accuracy of <paramref name="model"/> on <paramref name="data"/> in evaluation mode, in batches of <paramref name="batchSize"/>.</summary>
-    public static (double Loss, double Accuracy) Evaluate(Module model, Dataset data, int batchSize, Confusion? confusion = null)
+    public static (double Loss, double Accuracy) Evaluate(Module model, Dataset data, int batchSize, Confusion? confusion = null, DistributedRun? dist = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         bool wasTraining = model.IsTraining;
@@ -296,7 +321,7 @@ public sealed class Trainer
         using (BufferPool.Begin())
         using (Autograd.NoGrad())
         {
-            foreach (var (x, y) in new DataLoader(data, batchSize))
+            foreach (var (x, y) in new DataLoader(data, batchSize, sampler: dist?.EvaluationShard(data)))
             {
                 Tensor logits = model.Forward(x);
                 lossSum += Functional.CrossEntropy(logits, y, reduction: Reduction.Sum).Item();
@@ -310,6 +335,7 @@ public sealed class Trainer
             }
         }
         model.Train(wasTraining);
+        if (dist is not null && dist.Sum(lossSum, correct, seen) is var sums) (lossSum, correct, seen) = (sums[0], (long)sums[1], (long)sums[2]);
         return seen == 0 ? (double.NaN, double.NaN) : (lossSum / seen, (double)correct / seen);
     }
 
@@ -321,11 +347,11 @@ public sealed class Trainer
         return c;
     }
 
-    private void DrawProgress(int epoch, int batch, int batches, double loss, double acc, double samplesPerSecond)
+    private void DrawProgress(int epoch, int batch, int batches, double loss, double acc, double samplesPerSecond, int ranks)
     {
         const int width = 30;
         int filled = (int)((long)width * batch / Math.Max(1, batches));
-        double remaining = samplesPerSecond > 0 ? (batches - batch) * (double)_s.BatchSize / samplesPerSecond : 0;
+        double remaining = samplesPerSecond > 0 ? (batches - batch) * (double)_s.BatchSize * ranks / samplesPerSecond : 0;
         _out.Write(string.Create(CultureInfo.InvariantCulture,
             $"\repoch {epoch + 1}/{_s.Epochs} [{new string('#', filled)}{new string('-', width - filled)}] {100.0 * batch / batches,3:F0}%  loss {loss:F4}  acc {acc:F4}  {samplesPerSecond:N0} samples/s  ETA {TimeSpan.FromSeconds(remaining):m\\:ss}  "));
     }

@@ -45,13 +45,19 @@ internal static class Engine
         Walk walk = t_walk ?? new Walk();
         int released = 0;
         t_walk = null; // a rule that runs backward itself (re-entrancy) gets its own lists
+        t_depth++;
+        bool completed = false;
         try
         {
             CountDependencies(roots, run, walk);
             for (int i = 0; i < roots.Count; i++)
             {
                 if (roots[i].GradFn is { } fn) Accumulate(fn, rootGrads[i], createGraph);
-                else Deliver(roots[i], rootGrads[i], createGraph, targets);
+                else
+                {
+                    Deliver(roots[i], rootGrads[i], createGraph, targets);
+                    if (targets is null) roots[i].PostAccumulateEdgeDone(run, delivered: true, counted: false);
+                }
             }
 
             NodeStack ready = walk.Ready;
@@ -72,18 +78,51 @@ internal static class Engine
                 if (!retainGraph) node.Release();
             }
             released = retainGraph || createGraph ? 0 : walk.Nodes.Count;
+            completed = true;
         }
         finally
         {
+            if (--t_depth == 0 && !completed) t_callbacks = null;
             // Drop buffered gradients of nodes an exception left unvisited, so that they pin no memory.
             for (int i = 0; i < walk.Nodes.Count; i++) walk.Nodes[i].Buffer = null;
             walk.Clear();
             t_walk = walk;
         }
         // NOTE: after the work lists are cleared: while they hold the nodes, the collection would promote the whole graph.
+        if (t_depth == 0 && t_callbacks is not null) RunCallbacks();
         CollectAfterBackward.AfterRelease(released);
         return targets?.Captured ?? [];
     }
+
+    // Note [Engine callbacks]
+    // Code that runs inside a backward pass (a hook) may need to act once the whole pass is done: DistributedDataParallel
+    // waits there for the gradient all-reduces its hooks started. QueueCallback (PyTorch's engine queue_callback) keeps
+    // such an action until the outermost backward pass on the thread has finished its walk; a backward run by a rule
+    // inside it (re-entrancy) does not end the outer pass. Callbacks run in the order queued, after the walk (outside the pass). A pass
+    // that fails drops them: the work they would finish is abandoned with it.
+
+    /// <summary>Queues <paramref name="callback"/> to run when the current backward pass ends. See Note [Engine callbacks].</summary>
+    /// <exception cref="InvalidOperationException">Called outside a backward pass.</exception>
+    public static void QueueCallback(Action callback)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        if (t_depth == 0)
+            throw new InvalidOperationException("queue_callback: a callback can only be queued from inside a backward pass (from a hook)");
+        (t_callbacks ??= []).Add(callback);
+    }
+
+    /// <summary>True while a backward pass runs on the calling thread.</summary>
+    public static bool IsInBackward => t_depth > 0;
+
+    private static void RunCallbacks()
+    {
+        List<Action> callbacks = t_callbacks!;
+        t_callbacks = null;
+        foreach (Action callback in callbacks) callback();
+    }
+
+    [ThreadStatic] private static int t_depth;
+    [ThreadStatic] private static List<Action>? t_callbacks;
 
     /// <summary>The gradient each root starts from: the one given, or 1 for a one-element root.</summary>
     private static Tensor[] RootGradients(IReadOnlyList<Tensor> roots, IReadOnlyList<Tensor>? grads)
@@ -131,7 +170,11 @@ internal static class Engine
         {
             foreach (Edge e in stack.Pop().Edges)
             {
-                if (e.Fn is not { } next) continue;
+                if (e.Fn is not { } next)
+                {
+                    if (e.Leaf is { HasPostAccumulateHooks: true } leaf) leaf.CountPostAccumulateEdge(run);
+                    continue;
+                }
                 if (next.RunId == run) next.Pending++;
                 else
                 {
@@ -229,9 +272,11 @@ internal static class Engine
                 if (g is not null) Accumulate(next, g, createGraph);
                 if (--next.Pending == 0) ready.Push(next);
             }
-            else if (e.Leaf is { } leaf && g is not null)
+            else if (e.Leaf is { } leaf)
             {
-                Deliver(leaf, g, createGraph, targets);
+                if (g is not null) Deliver(leaf, g, createGraph, targets);
+                if (targets is null && leaf.HasPostAccumulateHooks)
+                    leaf.PostAccumulateEdgeDone(run, g is not null || (accumulated & (1 << i)) != 0, counted: true);
             }
         }
     }

@@ -31,11 +31,17 @@ public sealed class DataLoader : IEnumerable<(Tensor Features, Tensor Labels)>
     /// <param name="dropLast">Skip the last batch when it would be smaller than <paramref name="batchSize"/>.</param>
     /// <param name="generator">The source of shuffles (default <see cref="Nabla.Generator.Default"/>); ignored without shuffle.</param>
     /// <param name="prefetch">Prepare the next batch on a background thread.</param>
-    public DataLoader(Dataset dataset, int batchSize, bool shuffle = false, bool dropLast = false, Generator? generator = null, bool prefetch = true)
+    /// <param name="sampler">The indices of each epoch, in order (e.g. a <see cref="DistributedSampler"/>), instead of the
+    /// whole dataset; excludes <paramref name="shuffle"/>, as in PyTorch.</param>
+    public DataLoader(Dataset dataset, int batchSize, bool shuffle = false, bool dropLast = false, Generator? generator = null, bool prefetch = true,
+        Sampler? sampler = null)
     {
         ArgumentNullException.ThrowIfNull(dataset);
         if (batchSize < 1)
             throw new ArgumentOutOfRangeException(nameof(batchSize), $"DataLoader: batchSize must be at least 1, got {batchSize}");
+        if (sampler is not null && shuffle)
+            throw new ArgumentException("DataLoader: sampler and shuffle are alternatives; the sampler decides the order (DistributedSampler shuffles itself)", nameof(shuffle));
+        Sampler = sampler;
         Dataset = dataset;
         BatchSize = batchSize;
         Shuffle = shuffle;
@@ -62,15 +68,33 @@ public sealed class DataLoader : IEnumerable<(Tensor Features, Tensor Labels)>
     /// <summary>Whether batches are prepared on a background thread.</summary>
     public bool Prefetch { get; }
 
-    /// <summary>The number of batches in one epoch (PyTorch's <c>len(loader)</c>).</summary>
-    public int BatchCount => DropLast ? Dataset.Count / BatchSize : (Dataset.Count + BatchSize - 1) / BatchSize;
+    /// <summary>The sampler that gives each epoch's indices, or null for the whole dataset.</summary>
+    public Sampler? Sampler { get; }
 
-    /// <summary>Starts an epoch: draws the order (when shuffling) and returns an enumerator over its batches.</summary>
+    /// <summary>The number of batches in one epoch (PyTorch's <c>len(loader)</c>).</summary>
+    public int BatchCount
+    {
+        get
+        {
+            int samples = Sampler?.Count ?? Dataset.Count;
+            return DropLast ? samples / BatchSize : (samples + BatchSize - 1) / BatchSize;
+        }
+    }
+
+    /// <summary>Starts an epoch: draws the order (from the sampler, or by shuffling) and returns an enumerator over its batches.</summary>
     public IEnumerator<(Tensor Features, Tensor Labels)> GetEnumerator()
     {
-        int[] order = new int[Dataset.Count];
-        for (int i = 0; i < order.Length; i++) order[i] = i;
-        Generator?.Shuffle(order.AsSpan());
+        int[] order;
+        if (Sampler is not null)
+        {
+            order = Sampler.Indices();
+        }
+        else
+        {
+            order = new int[Dataset.Count];
+            for (int i = 0; i < order.Length; i++) order[i] = i;
+            Generator?.Shuffle(order.AsSpan());
+        }
         var plan = new BatchPlan(Dataset, order, BatchSize, BatchCount);
         return Prefetch ? new PrefetchingEnumerator(plan) : new SynchronousEnumerator(plan);
     }

@@ -23,14 +23,16 @@ public class LayeringTests
     private static readonly Layer IO = Namespace("IO", "Nabla.IO");
     private static readonly Layer Diagnostics = Namespace("Diagnostics", "Nabla.Diagnostics");
     private static readonly Layer Models = Namespace("Models", "Nabla.Models");
+    private static readonly Layer Distributed = Namespace("Distributed", "Nabla.Distributed");
 
     private static readonly Rule[] Rules =
     [
-        new(Kernels, [TensorType, AutogradGraph, Ops, NN, Optim, Data, IO, Diagnostics, Models], "kernels are span and array math: no Tensor, no graph"),
-        new(Ops, [NN, Optim, Data, IO, Diagnostics, Models], "an op is a tensor method, its kernel call and its backward node"),
-        new(AutogradGraph, [NN, Optim, Data, IO, Diagnostics, Models], "the engine and nodes sit under every layer that records ops"),
-        new(NN, [Optim, Data, IO, Diagnostics, Models], "modules are built from ops; training, data and files are above them"),
-        new(Data, [NN, Optim, Diagnostics, Models], "datasets hand tensors to whatever trains on them"),
+        new(Kernels, [TensorType, AutogradGraph, Ops, NN, Optim, Data, IO, Diagnostics, Models, Distributed], "kernels are span and array math: no Tensor, no graph"),
+        new(Ops, [NN, Optim, Data, IO, Diagnostics, Models, Distributed], "an op is a tensor method, its kernel call and its backward node"),
+        new(AutogradGraph, [NN, Optim, Data, IO, Diagnostics, Models, Distributed], "the engine and nodes sit under every layer that records ops"),
+        new(NN, [Optim, Data, IO, Diagnostics, Models, Distributed], "modules are built from ops; training, data and files are above them"),
+        new(Data, [NN, Optim, Diagnostics, Models, Distributed], "datasets hand tensors to whatever trains on them"),
+        new(Distributed, [Optim, Data, IO, Diagnostics, Models], "a process group and a module wrapper over the engine: the training loop, data and files are the caller's"),
     ];
 
     /// <summary>

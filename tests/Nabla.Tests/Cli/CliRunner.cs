@@ -63,7 +63,7 @@ internal static class CliRunner
     public static List<string> SvgTexts(string svg) =>
         XDocument.Parse(svg).Descendants().Where(e => e.Name.LocalName == "text").Select(e => e.Value).ToList();
 
-    private static string DotnetHost()
+    internal static string DotnetHost()
     {
         string? fromSdk = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
         if (!string.IsNullOrEmpty(fromSdk) && File.Exists(fromSdk)) return fromSdk;
