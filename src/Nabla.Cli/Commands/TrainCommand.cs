@@ -182,7 +182,7 @@ public static class TrainCommand
                 string path = Directory.Exists(args[i + 1]) ? Path.Combine(args[i + 1], "checkpoint.safetensors") : args[i + 1];
                 try
                 {
-                    return File.Exists(path) && Nabla.IO.Checkpoint.Load(path).Settings.TryGetValue("dataset", out string? d) && TextSettings.IsText(d);
+                    return File.Exists(path) && Nabla.IO.TrainingState.Load(path).Settings.TryGetValue("dataset", out string? d) && TextSettings.IsText(d);
                 }
                 catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
                 {

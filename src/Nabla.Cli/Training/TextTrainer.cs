@@ -44,14 +44,14 @@ public sealed class TextTrainer(TextSettings settings, TextWriter output, bool i
     public (double ValLoss, string? Stopped) Run()
     {
         using IDisposable? budget = _s.Threads > 0 ? ThreadBudget.Limit(_s.Threads) : null;
-        Checkpoint? resumed = null;
+        TrainingState? resumed = null;
         string? checkpointPath = null;
         if (_s.Resume is { } resume)
         {
             checkpointPath = Directory.Exists(resume) ? Path.Combine(resume, "checkpoint.safetensors") : resume;
             if (!File.Exists(checkpointPath))
                 throw new UsageException($"--resume: no checkpoint at '{checkpointPath}'", "pass the checkpoint.safetensors (or the --out directory) of a text run");
-            resumed = Checkpoint.Load(checkpointPath);
+            resumed = TrainingState.Load(checkpointPath);
             TextSettings recorded = TextSettings.FromDictionary(resumed.Settings, _s.Given.Contains("--out") ? _s.Out : Path.GetDirectoryName(Path.GetFullPath(checkpointPath))!, checkpointPath);
             foreach (string option in _s.Given.Where(o => !TextSettings.ResumeOptions.Contains(o) && o != "--dataset" && o != "--model"))
                 throw new UsageException($"{option} cannot change when resuming: the checkpoint fixes the model and the recipe",
@@ -139,7 +139,7 @@ public sealed class TextTrainer(TextSettings settings, TextWriter output, bool i
                     tokensSinceEval = 0;
                     secondsAtEval = trainSeconds;
                     WriteMetrics(outDir, metrics);
-                    new Checkpoint
+                    new TrainingState
                     {
                         Model = model.StateDict(),
                         Optimizer = optimizer.StateDict(),

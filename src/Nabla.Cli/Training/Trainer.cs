@@ -121,7 +121,7 @@ public sealed class Trainer
         if (resumption is not null)
         {
             resumption.Restore(model, optimizer, scheduler, modelGen, dataGen);
-            startEpoch = resumption.Checkpoint.Epoch;
+            startEpoch = resumption.State.Epoch;
             metrics.AddRange(resumption.Metrics);
             _out.WriteLine($"resuming from {resumption.CheckpointPath} after epoch {startEpoch} of {_s.Epochs}, into {outDir}");
             foreach (string change in resumption.Applied) _out.WriteLine($"  applied {change}");
@@ -202,7 +202,7 @@ public sealed class Trainer
             _out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"epoch {row.Epoch}/{_s.Epochs}  loss {row.TrainLoss:F4}  acc {row.TrainAccuracy:F4}  test loss {row.TestLoss:F4}  test acc {row.TestAccuracy:F4}  {row.SamplesPerSecond:N0} samples/s  {seconds:F1}s"));
             WriteMetrics(outDir, metrics, written);
-            new Checkpoint
+            new TrainingState
             {
                 Model = model.StateDict(),
                 Optimizer = optimizer.StateDict(),
