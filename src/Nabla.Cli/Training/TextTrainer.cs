@@ -62,6 +62,7 @@ public sealed class TextTrainer(TextSettings settings, TextWriter output, bool i
                 EvalInterval = _s.Given.Contains("--eval-interval") ? _s.EvalInterval : recorded.EvalInterval,
                 EvalIters = _s.Given.Contains("--eval-iters") ? _s.EvalIters : recorded.EvalIters,
                 Threads = _s.Threads,
+                GradCheckpoint = recorded.GradCheckpoint || _s.GradCheckpoint,
                 Resume = _s.Resume,
             };
         }
