@@ -15,13 +15,14 @@ namespace Nabla.Bench;
 /// and as the distinct arrays saved by the graph's rules and checkpoints, and (2) the time of a training step, off and
 /// on alternated round by round in one process, medians. One JSON line per figure.
 /// </summary>
-/// <example><c>dotnet run -c Release --project bench/Nabla.Bench -- gpt-checkpoint [rounds] [steps-per-round]</c></example>
+/// <example><c>dotnet run -c Release --project bench/Nabla.Bench -- gpt-checkpoint [rounds] [steps-per-round] [pool-cap-MiB]</c></example>
 internal static class CheckpointStopwatch
 {
     public static void Run(string[] args)
     {
         int rounds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 4;
         int steps = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 2;
+        long poolMiB = args.Length > 2 ? long.Parse(args[2], CultureInfo.InvariantCulture) : 128;
         const int batch = 16;
         var config = new GptConfig(BlockSize: 256, NLayer: 8, NHead: 4, NEmbd: 256);
         var (train, _) = Shakespeare.LoadSplit();
@@ -45,10 +46,10 @@ internal static class CheckpointStopwatch
             Console.WriteLine($"{{\"checkpointing\":{(on ? "true" : "false")},\"heap_growth_mb\":{F((after - before) / 1048576.0)},\"graph_saved_mb\":{F(saved / 1048576.0)}}}");
         }
 
-        // (2) Step time, off and on alternated, with the buffer pool the CLI's text training uses.
+        // (2) Step time, off and on alternated, with a buffer pool capped at poolMiB (the CLI's text training: 128).
         var times = new Dictionary<bool, List<double>> { [false] = [], [true] = [] };
         var clock = new Stopwatch();
-        using (BufferPool.Begin(128L << 20))
+        using (BufferPool.Begin(poolMiB << 20))
         {
             for (int r = 0; r < rounds; r++)
                 foreach (bool on in r % 2 == 0 ? new[] { false, true } : [true, false])
@@ -67,7 +68,7 @@ internal static class CheckpointStopwatch
                 }
         }
         double off = Median(times[false]), onMs = Median(times[true]);
-        Console.WriteLine($"{{\"rounds\":{rounds},\"steps_per_round\":{steps},\"ms_per_step_off\":{F(off)},\"ms_per_step_on\":{F(onMs)},\"ratio\":{F(onMs / off)}}}");
+        Console.WriteLine($"{{\"pool_cap_mib\":{poolMiB},\"rounds\":{rounds},\"steps_per_round\":{steps},\"ms_per_step_off\":{F(off)},\"ms_per_step_on\":{F(onMs)},\"ratio\":{F(onMs / off)}}}");
     }
 
     private static double Median(List<double> values)

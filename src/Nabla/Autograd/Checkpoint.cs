@@ -30,27 +30,39 @@ namespace Nabla;
 public static class Checkpoint
 {
     /// <summary>Runs <paramref name="function"/> on <paramref name="input"/> as a checkpointed segment (<c>checkpoint(fn, x, use_reentrant=False)</c>).</summary>
+    /// <param name="function">The segment; it must do the same operations on every call.</param>
+    /// <param name="input">Its input.</param>
+    /// <param name="preserveRngState">Set the generators the segment drew from back before recomputing it (PyTorch's
+    /// <c>preserve_rng_state</c>, default true); false saves nothing measurable here and makes random ops in the segment
+    /// (dropout) draw new values in the recomputation, so the gradients are no longer those of the forward.</param>
     /// <exception cref="ArgumentNullException">An argument is null, or the function returned null.</exception>
-    public static Tensor Run(Func<Tensor, Tensor> function, Tensor input)
+    public static Tensor Run(Func<Tensor, Tensor> function, Tensor input, bool preserveRngState = true)
     {
         ArgumentNullException.ThrowIfNull(function);
-        return Run(Describe(function), xs => [function(xs[0])], [input])[0];
+        return Run(Describe(function), xs => [function(xs[0])], [input], preserveRngState)[0];
     }
 
     /// <summary>Runs <paramref name="function"/> on two inputs as a checkpointed segment.</summary>
+    /// <param name="function">The segment; it must do the same operations on every call.</param>
+    /// <param name="input1">Its first input.</param>
+    /// <param name="input2">Its second input.</param>
+    /// <param name="preserveRngState">As in <see cref="Run(Func{Tensor, Tensor}, Tensor, bool)"/>.</param>
     /// <exception cref="ArgumentNullException">An argument is null, or the function returned null.</exception>
-    public static Tensor Run(Func<Tensor, Tensor, Tensor> function, Tensor input1, Tensor input2)
+    public static Tensor Run(Func<Tensor, Tensor, Tensor> function, Tensor input1, Tensor input2, bool preserveRngState = true)
     {
         ArgumentNullException.ThrowIfNull(function);
-        return Run(Describe(function), xs => [function(xs[0], xs[1])], [input1, input2])[0];
+        return Run(Describe(function), xs => [function(xs[0], xs[1])], [input1, input2], preserveRngState)[0];
     }
 
     /// <summary>Runs <paramref name="module"/>'s forward on <paramref name="input"/> as a checkpointed segment (<c>checkpoint(module, x)</c>).</summary>
+    /// <param name="module">The segment.</param>
+    /// <param name="input">Its input.</param>
+    /// <param name="preserveRngState">As in <see cref="Run(Func{Tensor, Tensor}, Tensor, bool)"/>.</param>
     /// <exception cref="ArgumentNullException">An argument is null, or the module returned null.</exception>
-    public static Tensor Run(Module module, Tensor input)
+    public static Tensor Run(Module module, Tensor input, bool preserveRngState = true)
     {
         ArgumentNullException.ThrowIfNull(module);
-        return Run($"checkpoint of {module.GetType().Name}", xs => [module.Forward(xs[0])], [input])[0];
+        return Run($"checkpoint of {module.GetType().Name}", xs => [module.Forward(xs[0])], [input], preserveRngState)[0];
     }
 
     /// <summary>
@@ -61,7 +73,15 @@ public static class Checkpoint
     public static Tensor[] Run(Func<Tensor[], Tensor[]> function, params Tensor[] inputs)
     {
         ArgumentNullException.ThrowIfNull(function);
-        return Run(Describe(function), function, inputs);
+        return Run(Describe(function), function, inputs, preserveRngState: true);
+    }
+
+    /// <summary>As <see cref="Run(Func{Tensor[], Tensor[]}, Tensor[])"/>, choosing whether generators are set back (<see cref="Run(Func{Tensor, Tensor}, Tensor, bool)"/>).</summary>
+    /// <exception cref="ArgumentNullException">An argument or input is null, or the function returned null or a null output.</exception>
+    public static Tensor[] Run(Func<Tensor[], Tensor[]> function, Tensor[] inputs, bool preserveRngState)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        return Run(Describe(function), function, inputs, preserveRngState);
     }
 
     /// <summary>
@@ -72,8 +92,12 @@ public static class Checkpoint
     /// <remarks>The last segment is not checkpointed because backward starts there: its activations are needed at once,
     /// and recomputing them would cost a forward and save nothing.</remarks>
     /// <exception cref="ArgumentNullException">An argument or module is null.</exception>
+    /// <param name="modules">The modules, run in order.</param>
+    /// <param name="segments">The number of segments, from 1 to <c>modules.Count</c>.</param>
+    /// <param name="input">The first module's input.</param>
+    /// <param name="preserveRngState">As in <see cref="Run(Func{Tensor, Tensor}, Tensor, bool)"/>.</param>
     /// <exception cref="ArgumentException"><paramref name="segments"/> is not in <c>[1, modules.Count]</c>.</exception>
-    public static Tensor Sequential(IReadOnlyList<Module> modules, int segments, Tensor input)
+    public static Tensor Sequential(IReadOnlyList<Module> modules, int segments, Tensor input, bool preserveRngState = true)
     {
         ArgumentNullException.ThrowIfNull(modules);
         ArgumentNullException.ThrowIfNull(input);
@@ -87,18 +111,18 @@ public static class Checkpoint
         for (int s = 0; s < segments - 1; s++)
         {
             int start = s * size, end = start + size;
-            x = Run($"checkpoint of segment {s} (modules {start}..{end - 1})", xs => [RunModules(modules, start, end, xs[0])], [x])[0];
+            x = Run($"checkpoint of segment {s} (modules {start}..{end - 1})", xs => [RunModules(modules, start, end, xs[0])], [x], preserveRngState)[0];
         }
         return RunModules(modules, (segments - 1) * size, modules.Count, x);
     }
 
-    /// <summary><see cref="Sequential(IReadOnlyList{Module}, int, Tensor)"/> over the modules of a <see cref="NN.Sequential"/>.</summary>
-    public static Tensor Sequential(NN.Sequential modules, int segments, Tensor input)
+    /// <summary><see cref="Sequential(IReadOnlyList{Module}, int, Tensor, bool)"/> over the modules of a <see cref="NN.Sequential"/>.</summary>
+    public static Tensor Sequential(NN.Sequential modules, int segments, Tensor input, bool preserveRngState = true)
     {
         ArgumentNullException.ThrowIfNull(modules);
         var list = new Module[modules.Count];
         for (int i = 0; i < list.Length; i++) list[i] = modules[i];
-        return Sequential(list, segments, input);
+        return Sequential(list, segments, input, preserveRngState);
     }
 
     private static Tensor RunModules(IReadOnlyList<Module> modules, int start, int end, Tensor x)
@@ -107,7 +131,7 @@ public static class Checkpoint
         return x;
     }
 
-    private static Tensor[] Run(string name, Func<Tensor[], Tensor[]> function, Tensor[] inputs)
+    private static Tensor[] Run(string name, Func<Tensor[], Tensor[]> function, Tensor[] inputs, bool preserveRngState)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         for (int i = 0; i < inputs.Length; i++)
@@ -115,7 +139,7 @@ public static class Checkpoint
         Func<Tensor[], Tensor[]> checkedFunction = xs => CheckOutputs(name, function(xs));
         if (!Autograd.IsGradEnabled) return checkedFunction(inputs);
         return new CheckpointFrame($"{name} (inputs {string.Join(", ", inputs.Select(t => t.Shape.ToString()))})",
-            checkedFunction, (Tensor[])inputs.Clone()).Forward();
+            checkedFunction, (Tensor[])inputs.Clone(), preserveRngState).Forward();
     }
 
     private static Tensor[] CheckOutputs(string name, Tensor[]? outputs)
@@ -126,7 +150,16 @@ public static class Checkpoint
         return outputs;
     }
 
-    private static string Describe(Delegate function) =>
-        function.Target is ModuleBase module ? $"checkpoint of {module.GetType().Name}"
-        : $"checkpoint of {function.Method.DeclaringType?.Name}.{function.Method.Name}";
+    /// <summary>Names a checkpoint in messages: the module, the method, or for a lambda the method it was written in.</summary>
+    private static string Describe(Delegate function)
+    {
+        if (function.Target is ModuleBase module) return $"checkpoint of {module.GetType().Name}";
+        string method = function.Method.Name;
+        Type? type = function.Method.DeclaringType;
+        while (type is not null && type.Name.StartsWith('<')) type = type.DeclaringType;
+        int close = method.IndexOf('>');
+        return method.StartsWith('<') && close > 1
+            ? $"checkpoint of a lambda in {type?.Name}.{method[1..close]}"
+            : $"checkpoint of {type?.Name}.{method}";
+    }
 }

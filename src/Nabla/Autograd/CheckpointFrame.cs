@@ -37,9 +37,11 @@ internal sealed class CheckpointFrame
     private string? _difference;
     private List<(Generator Generator, ulong[] State)>? _restore;
 
-    public CheckpointFrame(string name, Func<Tensor[], Tensor[]> function, Tensor[] inputs)
+    private readonly bool _preserveRngState;
+
+    public CheckpointFrame(string name, Func<Tensor[], Tensor[]> function, Tensor[] inputs, bool preserveRngState)
     {
-        (_name, _function, _inputs) = (name, function, inputs);
+        (_name, _function, _inputs, _preserveRngState) = (name, function, inputs, preserveRngState);
         _inputVersions = new int[inputs.Length];
         for (int i = 0; i < inputs.Length; i++) _inputVersions[i] = inputs[i].Version;
     }
@@ -87,6 +89,7 @@ internal sealed class CheckpointFrame
     {
         for (CheckpointFrame? f = t_current; f is not null; f = f._parent)
         {
+            if (!f._preserveRngState) continue;
             var list = f._recomputing ? f._restore! : f._generators;
             if (!Contains(list, generator)) list.Add((generator, generator.GetState()));
         }

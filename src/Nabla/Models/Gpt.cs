@@ -82,7 +82,7 @@ public sealed partial class Gpt : Module, ILanguageModel
 
     /// <summary>
     /// Gradient checkpointing: when true, each transformer block of a forward that records a graph is a
-    /// <see cref="Checkpoint.Run(Module, Tensor)"/> segment, so the graph keeps each block's input instead of its
+    /// <see cref="Checkpoint.Run(Module, Tensor, bool)"/> segment, so the graph keeps each block's input instead of its
     /// activations and backward recomputes the blocks one by one (about one more forward of the blocks). Values and
     /// gradients are bit for bit those without it, dropout included. Off by default; not part of the configuration or
     /// the model file (it changes how the model trains, not what it computes).

@@ -35,14 +35,14 @@ public class CheckpointTests
         Tensor.Randn([5, 6], dtype, new Generator(7), requiresGrad: requiresGrad);
 
     /// <summary>Runs the MLP on x (its first 6 modules checkpointed when asked) and backward from a scalar loss; returns the loss and the gradients.</summary>
-    internal static (Tensor Loss, Tensor?[] Grads) LossAndGrads(Sequential model, Tensor x, bool checkpointed)
+    internal static (Tensor Loss, Tensor?[] Grads) LossAndGrads(Sequential model, Tensor x, bool checkpointed, bool preserveRngState = true)
     {
         Tensor Body(Tensor h)
         {
             for (int i = 0; i < 6; i++) h = model[i].Forward(h);
             return h;
         }
-        Tensor y = model[6].Forward(checkpointed ? Checkpoint.Run(Body, x) : Body(x));
+        Tensor y = model[6].Forward(checkpointed ? Checkpoint.Run(Body, x, preserveRngState) : Body(x));
         Tensor loss = (y * y).Mean();
         loss.Backward();
         return (loss, [.. model.Parameters().Select(p => p.Grad), x.Grad]);
@@ -61,6 +61,17 @@ public class CheckpointTests
         AssertBitIdentical(plainLoss, loss, "loss");
         Assert.Equal(plainGrads.Length, grads.Length);
         for (int i = 0; i < grads.Length; i++) AssertBitIdentical(plainGrads[i]!, grads[i]!, $"gradient {i}");
+    }
+
+    [Fact]
+    public void Run_WithoutPreservingRngState_TheRecomputationDrawsNewMasksAndTheGradientsDiffer()
+    {
+        // What setting the generators back buys: without it (PyTorch's preserve_rng_state=False) the forward is the
+        // same, but backward differentiates a recomputation with other dropout masks.
+        var (plainLoss, plainGrads) = LossAndGrads(Mlp(DType.Float64, 0.3, 3, new Generator(5), new Generator(6)), Input(DType.Float64, true), checkpointed: false);
+        var (loss, grads) = LossAndGrads(Mlp(DType.Float64, 0.3, 3, new Generator(5), new Generator(6)), Input(DType.Float64, true), checkpointed: true, preserveRngState: false);
+        AssertBitIdentical(plainLoss, loss, "loss");
+        Assert.Contains(Enumerable.Range(0, grads.Length), i => !plainGrads[i]!.ToDoubleArray().SequenceEqual(grads[i]!.ToDoubleArray()));
     }
 
     [Fact]
@@ -217,7 +228,7 @@ public class CheckpointTests
         int calls = 0;
         Tensor y = Checkpoint.Run(h => ++calls == 1 ? h.Exp() : h.Exp().Sin(), x);
         var ex = Assert.Throws<InvalidOperationException>(() => y.Sum().Backward());
-        Assert.Contains("checkpoint of", ex.Message);
+        Assert.Contains("checkpoint of a lambda in CheckpointTests.Run_RecomputationDoesOtherOps_ErrorNamesTheCheckpointAndTheCounts (inputs [3])", ex.Message);
         Assert.Contains("the forward recorded 1 operations saving 1 tensors, the recomputation 2 saving 2", ex.Message);
     }
 
