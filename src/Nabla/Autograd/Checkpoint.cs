@@ -138,8 +138,7 @@ public static class Checkpoint
             if (inputs[i] is null) throw new ArgumentNullException(nameof(inputs), $"{name}: input {i} is null");
         Func<Tensor[], Tensor[]> checkedFunction = xs => CheckOutputs(name, function(xs));
         if (!Autograd.IsGradEnabled) return checkedFunction(inputs);
-        return new CheckpointFrame($"{name} (inputs {string.Join(", ", inputs.Select(t => t.Shape.ToString()))})",
-            checkedFunction, (Tensor[])inputs.Clone(), preserveRngState).Forward();
+        return new CheckpointFrame(name, checkedFunction, (Tensor[])inputs.Clone(), preserveRngState).Forward();
     }
 
     private static Tensor[] CheckOutputs(string name, Tensor[]? outputs)

@@ -22,7 +22,7 @@ internal sealed class CheckpointFrame
 {
     [ThreadStatic] private static CheckpointFrame? t_current;
 
-    private readonly string _name;
+    private readonly string _description;
     private Func<Tensor[], Tensor[]>? _function;
     private Tensor[]? _inputs;
     private readonly int[] _inputVersions;
@@ -41,7 +41,7 @@ internal sealed class CheckpointFrame
 
     public CheckpointFrame(string name, Func<Tensor[], Tensor[]> function, Tensor[] inputs, bool preserveRngState)
     {
-        (_name, _function, _inputs, _preserveRngState) = (name, function, inputs, preserveRngState);
+        (_description, _function, _inputs, _preserveRngState) = (name, function, inputs, preserveRngState);
         _inputVersions = new int[inputs.Length];
         for (int i = 0; i < inputs.Length; i++) _inputVersions[i] = inputs[i].Version;
     }
@@ -110,7 +110,7 @@ internal sealed class CheckpointFrame
         for (int i = 0; i < inputs.Length; i++)
             if (inputs[i].Version != _inputVersions[i])
                 throw new InvalidOperationException(
-                    $"{_name}: input {i} (shape {inputs[i].Shape}) was modified by an in-place operation after the forward " +
+                    $"{Name}: input {i} (shape {inputs[i].Shape}) was modified by an in-place operation after the forward " +
                     $"(its version is {inputs[i].Version}, expected {_inputVersions[i]}); the segment cannot be recomputed. " +
                     "Pass a copy (Clone()) to the checkpoint, or modify a copy");
         _restore = [];
@@ -134,7 +134,7 @@ internal sealed class CheckpointFrame
         }
         if (_difference is not null || _recomputedOps != _nodes.Count)
             throw new InvalidOperationException(
-                $"{_name}: the recomputation differs from the original forward ({_difference ?? "a different number of operations"}): " +
+                $"{Name}: the recomputation differs from the original forward ({_difference ?? "a different number of operations"}): " +
                 $"the forward recorded {_nodes.Count} operations saving {_recordedSaves} tensors, the recomputation " +
                 $"{_recomputedOps} saving {_recomputedSaves}. A checkpointed function must do the same operations on every " +
                 "call: no branches on values that change between the forward and the backward, no change of training mode");
@@ -167,13 +167,16 @@ internal sealed class CheckpointFrame
             int expected = original.SavedEntry(i).Version;
             if (t is not null && version != expected)
                 throw new InvalidOperationException(
-                    $"{_name}: a tensor of shape {t.Shape} saved by {twin.Name} was modified by an in-place operation between " +
+                    $"{Name}: a tensor of shape {t.Shape} saved by {twin.Name} was modified by an in-place operation between " +
                     $"the forward and the backward (its version is {version}, expected {expected}); make a copy with Clone() " +
                     "before modifying it");
         }
         _cursor += twin.SavedCount;
         if (original.AwaitingRecompute && !original.Released) original.TakeSavedFrom(twin);
     }
+
+    /// <summary>The checkpoint as messages name it (formatted only for a message: the forward runs every step).</summary>
+    private string Name => $"{_description} (inputs {string.Join(", ", _inputs!.Select(t => t.Shape.ToString()))})";
 
     private static string Describe(int[]? dims, DType? dtype) =>
         dims is null ? "absent" : $"{Shape.Format(dims)} {dtype!.Value.Name()}";
