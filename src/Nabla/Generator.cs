@@ -16,6 +16,18 @@ public sealed class Generator
     /// <summary>The process-wide default generator used when no generator is passed.</summary>
     public static Generator Default { get; } = new(0);
 
+    /// <summary>
+    /// The generator a random op draws from: <paramref name="generator"/>, or <see cref="Default"/> when null. Every
+    /// random op of the library resolves its generator here, which is how a checkpointed segment learns which
+    /// generators to set back before recomputing (Note [Checkpoint frames]).
+    /// </summary>
+    internal static Generator Use(Generator? generator)
+    {
+        Generator g = generator ?? Default;
+        if (Graph.CheckpointFrame.Current is not null) Graph.CheckpointFrame.NoteGenerator(g);
+        return g;
+    }
+
     /// <summary>Resets the stream to the start of the sequence for <paramref name="seed"/>.</summary>
     public Generator ManualSeed(ulong seed)
     {

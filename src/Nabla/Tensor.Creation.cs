@@ -251,7 +251,7 @@ public sealed partial class Tensor
     /// <summary>Uniform values in [0, 1).</summary>
     public static Tensor Rand(int[] shape, DType dtype = DType.Float32, Generator? generator = null, bool requiresGrad = false)
     {
-        Generator g = generator ?? Generator.Default;
+        Generator g = Generator.Use(generator);
         var t = Empty(dtype, CheckShape(shape, "rand"));
         CheckFloat(t, "rand");
         if (dtype == DType.Float32) { var s = t.Span<float>(); for (int i = 0; i < s.Length; i++) s[i] = g.NextSingle(); }
@@ -263,7 +263,7 @@ public sealed partial class Tensor
     /// <summary>Standard normal values.</summary>
     public static Tensor Randn(int[] shape, DType dtype = DType.Float32, Generator? generator = null, bool requiresGrad = false)
     {
-        Generator g = generator ?? Generator.Default;
+        Generator g = Generator.Use(generator);
         var t = Empty(dtype, CheckShape(shape, "randn"));
         CheckFloat(t, "randn");
         if (dtype == DType.Float32) { var s = t.Span<float>(); for (int i = 0; i < s.Length; i++) s[i] = (float)g.NextNormal(); }
@@ -275,7 +275,7 @@ public sealed partial class Tensor
     /// <summary>Uniform integers in [<paramref name="low"/>, <paramref name="high"/>) as int64.</summary>
     public static Tensor RandInt(long low, long high, int[] shape, Generator? generator = null)
     {
-        Generator g = generator ?? Generator.Default;
+        Generator g = Generator.Use(generator);
         var t = Empty(DType.Int64, CheckShape(shape, "randint"));
         var s = t.Span<long>();
         for (int i = 0; i < s.Length; i++) s[i] = g.NextInt64(low, high);

@@ -187,6 +187,8 @@ public sealed partial class Tensor
         GradFn = node;
         _requiresGrad = true;
         node.OutputDType = DType;
+        // See Note [Checkpoint frames]: inside a checkpointed segment the node drops what it saved.
+        if (CheckpointFrame.Current is { } frame && !node.IsAttached) frame.Attach(node);
         node.IsAttached = true;
         if (node.HasAnomalyRecord) AnomalyRecord.CheckForward(this, node);
     }

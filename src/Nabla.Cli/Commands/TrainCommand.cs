@@ -60,6 +60,8 @@ public static class TrainCommand
         text (--dataset shakespeare|text:FILE; nanoGPT's recipe, counted in steps):
           --model gpt|char-lstm  (default gpt: nanoGPT, 4 layers, 4 heads, width 128, block 64, no bias)
           --n-layer N --n-head N --n-embd N --block-size N --dropout X --bias   the GPT's shape
+          --grad-checkpoint     recompute each GPT block in backward instead of keeping its activations:
+                                less memory, about one more forward per step, the same numbers
           --hidden-size N       the char-lstm's hidden size (--n-embd is its embedding width; 2 layers, 64, 256 by default)
           --iters N             optimizer steps (default 2000)
           --eval-interval N     steps between evaluations and checkpoints (default 250)
@@ -69,7 +71,7 @@ public static class TrainCommand
           --warmup-iters N      (default 100)   --weight-decay X  on 2-D weights only (default 0.1)
           --grad-clip X         clip the gradient norm (default 1.0; 0 turns it off)
           --seed N              (default 1337)   --resume DIR   continue; only --iters, --eval-interval, --eval-iters,
-                                --out and --threads may change
+                                --out, --threads and --grad-checkpoint (turns it on) may change
           Writes model.safetensors (weights, configuration and vocabulary), checkpoint.safetensors, metrics.csv,
           metrics.svg and summary.json with val_loss: the loss over every non-overlapping validation window.
 
@@ -85,6 +87,9 @@ public static class TrainCommand
     /// <summary>Parses the arguments into settings (a <see cref="UsageException"/> on bad input).</summary>
     public static TrainSettings Parse(IReadOnlyList<string> args)
     {
+        if (args.Contains("--grad-checkpoint"))
+            throw new UsageException("--grad-checkpoint applies to text training only (it checkpoints a GPT's transformer blocks)",
+                "drop --grad-checkpoint, or train a GPT on text: --dataset shakespeare --model gpt --grad-checkpoint");
         var o = new OptionReader(args, Valued, Flags, Name);
         if (o.Positional.Count > 0)
             throw new UsageException($"unexpected argument '{o.Positional[0]}'", "options start with --; run 'nabla train --help'");
@@ -189,7 +194,7 @@ public static class TrainCommand
                 string path = Directory.Exists(args[i + 1]) ? Path.Combine(args[i + 1], "checkpoint.safetensors") : args[i + 1];
                 try
                 {
-                    return File.Exists(path) && Nabla.IO.Checkpoint.Load(path).Settings.TryGetValue("dataset", out string? d) && TextSettings.IsText(d);
+                    return File.Exists(path) && Nabla.IO.TrainingState.Load(path).Settings.TryGetValue("dataset", out string? d) && TextSettings.IsText(d);
                 }
                 catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
                 {

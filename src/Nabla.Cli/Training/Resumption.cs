@@ -26,8 +26,8 @@ public sealed class Resumption
     /// <summary>The checkpoint file.</summary>
     public required string CheckpointPath { get; init; }
 
-    /// <summary>The checkpoint.</summary>
-    public required Checkpoint Checkpoint { get; init; }
+    /// <summary>The training state read from the checkpoint file.</summary>
+    public required TrainingState State { get; init; }
 
     /// <summary>The settings to continue with: the checkpoint's, with the command line's applicable options applied.</summary>
     public required TrainSettings Settings { get; init; }
@@ -47,7 +47,7 @@ public sealed class Resumption
         string resume = commandLine.Resume ?? throw new ArgumentException("the settings resume nothing", nameof(commandLine));
         string path = Directory.Exists(resume) ? Path.Combine(resume, "checkpoint.safetensors") : resume;
         if (!File.Exists(path)) throw new UsageException($"--resume: no checkpoint at '{path}'", "pass the checkpoint.safetensors (or the --out directory) of an earlier run");
-        Checkpoint ck = Checkpoint.Load(path);
+        TrainingState ck = TrainingState.Load(path);
         TrainSettings saved = SavedSettings(ck, path);
         if (ck.Epoch < 0 || ck.Epoch > saved.Epochs)
             throw new InvalidDataException($"{path}: the checkpoint says it completed epoch {ck.Epoch} of {saved.Epochs}; it is damaged, resume from another checkpoint");
@@ -89,7 +89,7 @@ public sealed class Resumption
         };
         string csv = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, "metrics.csv");
         List<EpochMetrics> metrics = File.Exists(csv) ? EpochMetrics.ReadCsv(csv, ck.Epoch) : [];
-        return new Resumption { CheckpointPath = path, Checkpoint = ck, Settings = merged, Applied = applied, Metrics = metrics };
+        return new Resumption { CheckpointPath = path, State = ck, Settings = merged, Applied = applied, Metrics = metrics };
     }
 
     /// <summary>
@@ -100,7 +100,7 @@ public sealed class Resumption
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(optimizer);
-        Checkpoint ck = Checkpoint;
+        TrainingState ck = State;
         try
         {
             model.LoadStateDict(ck.Model);
@@ -126,11 +126,11 @@ public sealed class Resumption
 
     private InvalidDataException Damaged(string why) => new($"{CheckpointPath}: the checkpoint does not fit the run its settings describe: {why}; resume from another checkpoint");
 
-    private ulong[] Generator(Checkpoint ck, string name) =>
+    private ulong[] Generator(TrainingState ck, string name) =>
         ck.Generators.TryGetValue(name, out ulong[]? state) ? state : throw Damaged($"it holds no state of the '{name}' random generator");
 
     /// <summary>The settings the checkpoint's run used, checked by the same parser as the command line (Note [Recorded run settings]).</summary>
-    private static TrainSettings SavedSettings(Checkpoint ck, string path) =>
+    private static TrainSettings SavedSettings(TrainingState ck, string path) =>
         RecordedSettings.Parse(ck.Settings.AsReadOnly(), path, "the checkpoint", "resume from a checkpoint written by nabla train");
 
     private static void RequireNoScheduler(TrainSettings saved, string option, string value, string savedValue, string path)

@@ -16,10 +16,10 @@ public sealed record TextSettings
          DistributedRun.BucketOption];
 
     /// <summary>The flags of text training.</summary>
-    public static readonly string[] Flags = ["--help", "--bias", "--progress", "--no-progress", DistributedRun.Flag];
+    public static readonly string[] Flags = ["--help", "--bias", "--progress", "--no-progress", "--grad-checkpoint", DistributedRun.Flag];
 
     /// <summary>The options <c>--resume</c> accepts with a new value; every other one is the checkpoint's.</summary>
-    public static readonly string[] ResumeOptions = ["--iters", "--eval-interval", "--eval-iters", "--out", "--threads", "--resume", DistributedRun.Flag, DistributedRun.BucketOption];
+    public static readonly string[] ResumeOptions = ["--iters", "--eval-interval", "--eval-iters", "--out", "--threads", "--grad-checkpoint", "--resume", DistributedRun.Flag, DistributedRun.BucketOption];
 
     /// <summary><c>shakespeare</c> or <c>text:FILE</c>.</summary>
     public required string Dataset { get; init; }
@@ -47,6 +47,12 @@ public sealed record TextSettings
 
     /// <summary>Biases in the GPT's linear layers and layer norms.</summary>
     public bool Bias { get; init; }
+
+    /// <summary>
+    /// Gradient checkpointing of the GPT's transformer blocks (<see cref="Gpt.GradientCheckpointing"/>): less memory, about
+    /// one more forward per step, the same numbers. A resumed run keeps it; <c>--resume --grad-checkpoint</c> turns it on.
+    /// </summary>
+    public bool GradCheckpoint { get; init; }
 
     /// <summary>Optimizer steps.</summary>
     public int Iters { get; init; } = 2000;
@@ -112,7 +118,7 @@ public sealed record TextSettings
         string model = o.String("--model", "gpt");
         if (!Models.Contains(model))
             throw new UsageException($"unknown model '{model}' for text", $"use one of {string.Join(", ", Models)}");
-        string[] foreign = model == "gpt" ? ["--hidden-size"] : ["--n-head", "--bias"];
+        string[] foreign = model == "gpt" ? ["--hidden-size"] : ["--n-head", "--bias", "--grad-checkpoint"];
         foreach (string option in foreign.Where(o.Has))
             throw new UsageException($"{option} does not apply to the {model} model", $"drop {option}");
         int iters = o.Int("--iters", 2000, 1, 100_000_000);
@@ -130,6 +136,7 @@ public sealed record TextSettings
             BlockSize = o.Int("--block-size", 64, 1, 1 << 16),
             Dropout = o.Double("--dropout", 0, 0, 0.999),
             Bias = o.Has("--bias"),
+            GradCheckpoint = o.Has("--grad-checkpoint"),
             Iters = iters,
             EvalInterval = o.Int("--eval-interval", Math.Min(250, iters), 1, 100_000_000),
             EvalIters = o.Int("--eval-iters", 20, 1, 1_000_000),
@@ -170,7 +177,7 @@ public sealed record TextSettings
 
     /// <summary>A new model of these settings for a vocabulary of <paramref name="vocabSize"/>.</summary>
     public ILanguageModel BuildModel(int vocabSize, Generator generator) => Model == "gpt"
-        ? new Gpt(new GptConfig(vocabSize, BlockSize, NLayer, NHead, NEmbd, Dropout, Bias), generator: generator)
+        ? new Gpt(new GptConfig(vocabSize, BlockSize, NLayer, NHead, NEmbd, Dropout, Bias), generator: generator) { GradientCheckpointing = GradCheckpoint }
         : new CharLstm(new CharLstmConfig(vocabSize, NEmbd, HiddenSize, NLayer, BlockSize, Dropout), generator: generator);
 
     /// <summary>The settings as strings, recorded in checkpoints (and read back by <see cref="FromDictionary"/>).</summary>
@@ -180,7 +187,7 @@ public sealed record TextSettings
         ["hidden_size"] = I(HiddenSize), ["block_size"] = I(BlockSize), ["dropout"] = D(Dropout), ["bias"] = Bias ? "true" : "false",
         ["iters"] = I(Iters), ["eval_interval"] = I(EvalInterval), ["eval_iters"] = I(EvalIters), ["batch_size"] = I(BatchSize),
         ["lr"] = D(Lr), ["min_lr"] = D(MinLr), ["warmup_iters"] = I(WarmupIters), ["weight_decay"] = D(WeightDecay),
-        ["grad_clip"] = D(GradClip), ["seed"] = Seed.ToString(CultureInfo.InvariantCulture),
+        ["grad_clip"] = D(GradClip), ["seed"] = Seed.ToString(CultureInfo.InvariantCulture), ["grad_checkpoint"] = GradCheckpoint ? "true" : "false",
     };
 
     /// <summary>The settings a checkpoint records, with <paramref name="outDir"/> as the output directory.</summary>
@@ -198,6 +205,8 @@ public sealed record TextSettings
             Iters = Int("iters"), EvalInterval = Int("eval_interval"), EvalIters = Int("eval_iters"), BatchSize = Int("batch_size"),
             Lr = Dbl("lr"), MinLr = Dbl("min_lr"), WarmupIters = Int("warmup_iters"), WeightDecay = Dbl("weight_decay"),
             GradClip = Dbl("grad_clip"),
+            // Runs recorded before the option existed trained without it.
+            GradCheckpoint = d.TryGetValue("grad_checkpoint", out string? gc) && gc == "true",
             Seed = ulong.TryParse(S("seed"), NumberStyles.Integer, CultureInfo.InvariantCulture, out ulong seed) ? seed : throw Bad("seed"),
             Out = outDir,
         };

@@ -59,14 +59,14 @@ public sealed class TextTrainer(TextSettings settings, TextWriter output, bool i
         bool interactive = _interactive && writes;
         int threads = DistributedRun.Threads(_s.Threads, dist);
         using IDisposable? budget = threads > 0 ? ThreadBudget.Limit(threads) : null;
-        Checkpoint? resumed = null;
+        TrainingState? resumed = null;
         string? checkpointPath = null;
         if (_s.Resume is { } resume)
         {
             checkpointPath = Directory.Exists(resume) ? Path.Combine(resume, "checkpoint.safetensors") : resume;
             if (!File.Exists(checkpointPath))
                 throw new UsageException($"--resume: no checkpoint at '{checkpointPath}'", "pass the checkpoint.safetensors (or the --out directory) of a text run");
-            resumed = Checkpoint.Load(checkpointPath);
+            resumed = TrainingState.Load(checkpointPath);
             TextSettings recorded = TextSettings.FromDictionary(resumed.Settings, _s.Given.Contains("--out") ? _s.Out : Path.GetDirectoryName(Path.GetFullPath(checkpointPath))!, checkpointPath);
             foreach (string option in _s.Given.Where(o => !TextSettings.ResumeOptions.Contains(o) && o != "--dataset" && o != "--model"))
                 throw new UsageException($"{option} cannot change when resuming: the checkpoint fixes the model and the recipe",
@@ -77,6 +77,7 @@ public sealed class TextTrainer(TextSettings settings, TextWriter output, bool i
                 EvalInterval = _s.Given.Contains("--eval-interval") ? _s.EvalInterval : recorded.EvalInterval,
                 EvalIters = _s.Given.Contains("--eval-iters") ? _s.EvalIters : recorded.EvalIters,
                 Threads = _s.Threads,
+                GradCheckpoint = recorded.GradCheckpoint || _s.GradCheckpoint,
                 Resume = _s.Resume,
             };
         }
@@ -162,7 +163,7 @@ public sealed class TextTrainer(TextSettings settings, TextWriter output, bool i
                     secondsAtEval = trainSeconds;
                     if (writes) WriteMetrics(outDir, metrics);
                     if (writes)
-                        new Checkpoint
+                        new TrainingState
                     {
                         Model = model.StateDict(),
                         Optimizer = optimizer.StateDict(),

@@ -136,7 +136,7 @@ public sealed class Trainer
         if (resumption is not null)
         {
             resumption.Restore(model, optimizer, scheduler, modelGen, dataGen);
-            startEpoch = resumption.Checkpoint.Epoch;
+            startEpoch = resumption.State.Epoch;
             metrics.AddRange(resumption.Metrics);
             output.WriteLine($"resuming from {resumption.CheckpointPath} after epoch {startEpoch} of {_s.Epochs}, into {outDir}");
             foreach (string change in resumption.Applied) output.WriteLine($"  applied {change}");
@@ -224,7 +224,7 @@ public sealed class Trainer
                 $"epoch {row.Epoch}/{_s.Epochs}  loss {row.TrainLoss:F4}  acc {row.TrainAccuracy:F4}  test loss {row.TestLoss:F4}  test acc {row.TestAccuracy:F4}  {row.SamplesPerSecond:N0} samples/s  {seconds:F1}s"));
             if (writes) WriteMetrics(outDir, metrics, written);
             if (writes)
-                new Checkpoint
+                new TrainingState
             {
                 Model = model.StateDict(),
                 Optimizer = optimizer.StateDict(),

@@ -41,7 +41,7 @@ public abstract class Node
     private readonly byte _arity;
     private byte _outputDType;
     private byte _flags;
-    private const byte ReleasedFlag = 1, AttachedFlag = 2, AnomalyFlag = 4, BufferOwnedFlag = 8;
+    private const byte ReleasedFlag = 1, AttachedFlag = 2, AnomalyFlag = 4, BufferOwnedFlag = 8, AwaitingRecomputeFlag = 16;
     private readonly string? _name;
     private Tensor? _saved0, _saved1;
     private int _version0, _version1;
@@ -114,6 +114,8 @@ public abstract class Node
     [MethodImpl(CodeGen.Hot)]
     internal void CheckSavedVersions()
     {
+        // See Note [Checkpoint frames]: the first rule of a checkpointed segment to run recomputes the segment.
+        if (Flag(AwaitingRecomputeFlag)) _extras!.Frame!.Recompute();
         if (_saved0 is not null) CheckVersion(_saved0, _version0);
         if (_saved1 is not null) CheckVersion(_saved1, _version1);
         if (_extras?.SavedMore is { } more)
@@ -128,6 +130,59 @@ public abstract class Node
                 $"backward: a tensor of shape {t.Shape} saved by {Name} was modified by an in-place operation " +
                 $"(its version is {t.Version}, expected {expected}); make a copy with Clone() before modifying it");
     }
+
+    /// <summary>The number of positions <see cref="Save"/> filled (empty positions included).</summary>
+    internal int SavedCount => _savedCount;
+
+    /// <summary>The tensor in position <paramref name="slot"/> with its recorded version (null for an empty or dropped position).</summary>
+    internal (Tensor? Tensor, int Version) SavedEntry(int slot) => slot switch
+    {
+        0 => (_saved0, _version0),
+        1 => (_saved1, _version1),
+        _ => _extras!.SavedMore![slot - 2],
+    };
+
+    /// <summary>
+    /// Hands this node to a checkpoint <paramref name="frame"/> (Note [Checkpoint frames]): its saved tensors are dropped,
+    /// their versions kept, and the first backward rule of the frame to run refills them by recomputation.
+    /// </summary>
+    internal void DropSavedFor(CheckpointFrame frame)
+    {
+        bool holdsState = DropOwnState();
+        if (_savedCount == 0 && !holdsState) return;
+        _saved0 = _saved1 = null;
+        if (_extras?.SavedMore is { } more)
+            for (int i = 0; i < more.Count; i++) more[i] = (null, more[i].Version);
+        (_extras ??= new()).Frame = frame;
+        SetFlag(AwaitingRecomputeFlag, true);
+    }
+
+    /// <summary>
+    /// Takes the saved tensors of <paramref name="twin"/>, the same op recorded again by the recomputation of this
+    /// node's checkpoint (Note [Checkpoint frames]). The twin keeps them too: a saved tensor's graph may be walked again
+    /// (a composite op's inner graph, a second derivative), and it dies with the recomputed segment anyway.
+    /// </summary>
+    internal void TakeSavedFrom(Node twin)
+    {
+        (_saved0, _version0, _saved1, _version1) = (twin._saved0, twin._version0, twin._saved1, twin._version1);
+        if (twin._extras?.SavedMore is { } more) _extras!.SavedMore = [.. more];
+        TakeOwnState(twin, move: !Autograd.IsGradEnabled);
+        SetFlag(AwaitingRecomputeFlag, false);
+    }
+
+    /// <summary>
+    /// For a rule that keeps state of its own beside its saved tensors (a pooled buffer): drops it when the node joins a
+    /// checkpoint and returns true; the default holds none. See Note [Checkpoint frames].
+    /// </summary>
+    internal virtual bool DropOwnState() => false;
+
+    /// <summary>Takes the state <see cref="DropOwnState"/> dropped from the recomputed <paramref name="twin"/> (a copy unless <paramref name="move"/>).</summary>
+    internal virtual void TakeOwnState(Node twin, bool move) { }
+
+    internal bool AwaitingRecompute => Flag(AwaitingRecomputeFlag);
+
+    /// <summary>The checkpoint this node's dropped tensors belong to, or null (Note [Checkpoint frames]).</summary>
+    internal CheckpointFrame? Frame => _extras?.Frame;
 
     /// <summary>Drops the saved tensors and the edges' targets, after a backward pass that does not retain the graph.</summary>
     [MethodImpl(CodeGen.Hot)]
@@ -248,6 +303,7 @@ public abstract class Node
     private sealed class Extras
     {
         public List<(Tensor? Tensor, int Version)>? SavedMore;
+        public CheckpointFrame? Frame;
         public List<Func<Tensor, Tensor?>>? PreHooks;
         public Tensor? RetainTarget;
     }

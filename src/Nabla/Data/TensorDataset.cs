@@ -147,7 +147,7 @@ public class TensorDataset : Dataset
             throw new ArgumentOutOfRangeException(nameof(fraction), $"TensorDataset.Split: fraction must be in [0, 1], got {fraction}");
         int[] order = new int[Count];
         for (int i = 0; i < order.Length; i++) order[i] = i;
-        (generator ?? Generator.Default).Shuffle(order.AsSpan());
+        Generator.Use(generator).Shuffle(order.AsSpan());
         int trainCount = (int)Math.Round(fraction * Count, MidpointRounding.AwayFromZero);
         return (Subset(order.AsSpan(0, trainCount)), Subset(order.AsSpan(trainCount)));
     }

@@ -103,7 +103,7 @@ public sealed class TextDataset
     {
         if (batchSize <= 0) throw new ArgumentException($"TextDataset.GetBatch: batch size must be positive, got {batchSize}");
         CheckBlock(blockSize, "GetBatch");
-        Generator g = generator ?? Generator.Default;
+        Generator g = Generator.Use(generator);
         long[] offsets = new long[batchSize];
         for (int b = 0; b < batchSize; b++) offsets[b] = g.NextInt64(0, Length - blockSize);
         return Gather(offsets, blockSize);

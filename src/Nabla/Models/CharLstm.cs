@@ -79,7 +79,7 @@ public sealed class CharLstm : Module, ILanguageModel
     {
         TokenSampling.Check("char_lstm", idx, maxNewTokens, temperature, topK);
         CheckInput(idx);
-        return Steps(idx.Contiguous(), maxNewTokens, temperature, topK, generator ?? Generator.Default, useCache);
+        return Steps(idx.Contiguous(), maxNewTokens, temperature, topK, Generator.Use(generator), useCache);
     }
 
     private IEnumerable<Tensor> Steps(Tensor context, int count, double temperature, int? topK, Generator generator, bool useCache)

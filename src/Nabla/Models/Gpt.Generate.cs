@@ -49,7 +49,7 @@ public sealed partial class Gpt
         if (keep < 1 || keep > Config.BlockSize)
             throw new ArgumentException($"GPT generate: cropTo must be in [1, {Config.BlockSize}] (the block size), got {keep}");
         CheckInput(idx.Narrow(1, Math.Max(0, idx.Dims[1] - Config.BlockSize), Math.Min(idx.Dims[1], Config.BlockSize)), 0);
-        return Steps(new Sampler(this, idx, temperature, topK, generator ?? Generator.Default, useCache, keep), maxNewTokens);
+        return Steps(new Sampler(this, idx, temperature, topK, Generator.Use(generator), useCache, keep), maxNewTokens);
     }
 
     private static IEnumerable<Tensor> Steps(Sampler sampler, int count)

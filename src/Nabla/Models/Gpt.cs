@@ -80,6 +80,15 @@ public sealed partial class Gpt : Module, ILanguageModel
 
     private Dropout Drop { get; }
 
+    /// <summary>
+    /// Gradient checkpointing: when true, each transformer block of a forward that records a graph is a
+    /// <see cref="Checkpoint.Run(Module, Tensor, bool)"/> segment, so the graph keeps each block's input instead of its
+    /// activations and backward recomputes the blocks one by one (about one more forward of the blocks). Values and
+    /// gradients are bit for bit those without it, dropout included. Off by default; not part of the configuration or
+    /// the model file (it changes how the model trains, not what it computes).
+    /// </summary>
+    public bool GradientCheckpointing { get; set; }
+
     private void InitWeights(Generator? generator)
     {
         double projStd = 0.02 / Math.Sqrt(2.0 * Config.NLayer);
@@ -108,7 +117,9 @@ public sealed partial class Gpt : Module, ILanguageModel
         Tensor pos = Tensor.Arange(past, past + t);
         Tensor x = Drop.Forward(Wte.Forward(idx) + Wpe.Forward(pos));
         for (int i = 0; i < Blocks.Count; i++)
-            x = caches is null ? Blocks[i].Forward(x) : Blocks[i].Step(x, caches[i]);
+            x = caches is not null ? Blocks[i].Step(x, caches[i])
+                : GradientCheckpointing ? Checkpoint.Run(Blocks[i], x)
+                : Blocks[i].Forward(x);
         return LmHead.Forward(LnF.Forward(x));
     }
 

@@ -113,7 +113,7 @@ public static class Init
         int rows = tensor.Size(0), cols = (int)(tensor.Numel / rows);
         bool transpose = rows < cols;
         int m = transpose ? cols : rows, n = transpose ? rows : cols; // m >= n
-        Generator g = generator ?? Generator.Default;
+        Generator g = Generator.Use(generator);
         var a = new double[m, n];
         for (int i = 0; i < m; i++)
             for (int j = 0; j < n; j++) a[i, j] = g.NextNormal();

@@ -245,6 +245,21 @@ namespace Nabla.Ops
             if (_indices is { } indices) IndexBuffers.Return(indices);
             _indices = null;
         }
+
+        // The index buffer is saved state outside Save: a checkpointed segment drops it and takes the recomputed one
+        // (Note [Checkpoint frames]).
+        internal override bool DropOwnState()
+        {
+            ReturnBuffers();
+            return true;
+        }
+
+        internal override void TakeOwnState(Node twin, bool move)
+        {
+            var other = (MaxPool2DWithIndicesBackward)twin;
+            _indices = move ? other._indices : (int[]?)other._indices?.Clone();
+            if (move) other._indices = null;
+        }
     }
 
     // average pooling is linear; its vector-Jacobian product is the adjoint spread g/divisor over each window

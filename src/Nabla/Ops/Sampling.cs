@@ -29,7 +29,7 @@ public sealed partial class Tensor
         int rows = Rank == 1 ? 1 : Dims[0], c = Dims[^1];
         if (c == 0) throw new ArgumentException($"{op}: the weights of shape {Shape} have no categories");
         double[] w = To(DType.Float64).ContiguousData().ToArrayRaw<double>();
-        Generator g = generator ?? Generator.Default;
+        Generator g = Generator.Use(generator);
         var y = Empty(DType.Int64, Rank == 1 ? [numSamples] : [rows, numSamples]);
         Span<long> result = y.Span<long>();
         for (int r = 0; r < rows; r++)
@@ -133,7 +133,7 @@ public sealed partial class Tensor
 
     private Tensor BernoulliDraws(int n, Func<int, double> probability, Generator? generator)
     {
-        Generator g = generator ?? Generator.Default;
+        Generator g = Generator.Use(generator);
         var y = Empty(DType, (int[])Dims.Clone());
         for (int i = 0; i < n; i++) y.SetRaw(i, g.NextDouble() < probability(i) ? 1 : 0);
         return y;
@@ -145,7 +145,7 @@ public sealed partial class Tensor
     {
         if (n < 0) throw new ArgumentException($"randperm: n must be non-negative, got {n}");
         var y = Arange(n, DType.Int64);
-        (generator ?? Generator.Default).Shuffle(y.Span<long>());
+        Generator.Use(generator).Shuffle(y.Span<long>());
         return y;
     }
 
@@ -197,7 +197,7 @@ public sealed partial class Tensor
         double[] s = std.To(DType.Float64).ContiguousData().ToArrayRaw<double>();
         foreach (double v in s)
             if (!(v >= 0)) throw new ArgumentException($"normal: every std must be non-negative, got {v}");
-        Generator g = generator ?? Generator.Default;
+        Generator g = Generator.Use(generator);
         var y = Empty(mean.DType, (int[])mean.Dims.Clone());
         for (int i = 0; i < m.Length; i++) y.SetRaw(i, m[i] + s[i] * g.NextNormal());
         return y;

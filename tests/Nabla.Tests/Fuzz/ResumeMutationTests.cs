@@ -70,11 +70,11 @@ public sealed class ResumeMutationTests : IDisposable
         {
             File.WriteAllBytes(MetricsPath, _metrics);
             SafeTensors.Save(CheckpointPath, tensors, new Dictionary<string, string> { [key] = Encoding.UTF8.GetString(bytes) });
-            // Metadata that Checkpoint.Load refuses is its own reader's to report (src/Nabla/IO); what it accepts
+            // Metadata that TrainingState.Load refuses is its own reader's to report (src/Nabla/IO); what it accepts
             // (settings, epoch, generator and optimizer states the CLI interprets) is this command's.
             try
             {
-                Checkpoint.Load(CheckpointPath);
+                TrainingState.Load(CheckpointPath);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {

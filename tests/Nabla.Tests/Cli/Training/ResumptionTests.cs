@@ -23,7 +23,7 @@ public sealed class ResumptionTests : IDisposable
         return outDir;
     }
 
-    private static double SavedLr(string dir) => Checkpoint.Load(Path.Combine(dir, "checkpoint.safetensors")).Optimizer!.Scalars["paramGroups.0.lr"];
+    private static double SavedLr(string dir) => TrainingState.Load(Path.Combine(dir, "checkpoint.safetensors")).Optimizer!.Scalars["paramGroups.0.lr"];
 
     [Fact]
     public void Resume_LrAndMoreEpochs_AppliesBothAndRecordsWhatWasApplied()
@@ -49,7 +49,7 @@ public sealed class ResumptionTests : IDisposable
         Assert.True(code == 0, err);
         Assert.Contains($"into {run}", output);
         Assert.Equal(4, File.ReadAllLines(Path.Combine(run, "metrics.csv")).Length);
-        Assert.Equal(3, Checkpoint.Load(Path.Combine(run, "checkpoint.safetensors")).Epoch);
+        Assert.Equal(3, TrainingState.Load(Path.Combine(run, "checkpoint.safetensors")).Epoch);
     }
 
     [Theory]
@@ -67,7 +67,7 @@ public sealed class ResumptionTests : IDisposable
         AssertMessage(err);
         Assert.Contains($"{option} {value} conflicts with the checkpoint", err);
         Assert.Contains(theirs, err);
-        Assert.Equal(2, Checkpoint.Load(Path.Combine(run, "checkpoint.safetensors")).Epoch);
+        Assert.Equal(2, TrainingState.Load(Path.Combine(run, "checkpoint.safetensors")).Epoch);
     }
 
     [Fact]
@@ -123,7 +123,7 @@ public sealed class ResumptionTests : IDisposable
     {
         string run = TrainSmall("badck");
         string path = Path.Combine(run, "checkpoint.safetensors");
-        Checkpoint ck = Checkpoint.Load(path);
+        TrainingState ck = TrainingState.Load(path);
         Rewrite(ck, settings: new Dictionary<string, string>(ck.Settings) { ["epochs"] = "many" }).Save(path);
         var (code, _, err) = Run("train", "--resume", run);
         Assert.Equal(ExitCodes.Failure, code);
@@ -141,7 +141,7 @@ public sealed class ResumptionTests : IDisposable
         Assert.Contains("completed epoch 9 of 2", err);
     }
 
-    private static Checkpoint Rewrite(Checkpoint ck, IDictionary<string, string>? settings = null, IDictionary<string, ulong[]>? generators = null, int? epoch = null) => new()
+    private static TrainingState Rewrite(TrainingState ck, IDictionary<string, string>? settings = null, IDictionary<string, ulong[]>? generators = null, int? epoch = null) => new()
     {
         Model = ck.Model,
         Optimizer = ck.Optimizer,

@@ -27,7 +27,7 @@ public sealed class RunLockTests : IDisposable
         AssertMessage(second.Value.Err);
         Assert.Contains($"the run directory '{Path.GetFullPath(outDir)}' is in use by another training run (process {Environment.ProcessId})", second.Value.Err);
         Assert.Contains("moons", File.ReadAllText(Path.Combine(outDir, "summary.json")));
-        Assert.Equal(2, Checkpoint.Load(Path.Combine(outDir, "checkpoint.safetensors")).Epoch);
+        Assert.Equal(2, TrainingState.Load(Path.Combine(outDir, "checkpoint.safetensors")).Epoch);
         Assert.False(File.Exists(Path.Combine(outDir, RunLock.FileName)));
     }
 

@@ -3,8 +3,8 @@ using System.Text.Json;
 
 namespace Nabla.IO;
 
-/// <summary>The scalars of a checkpoint, as <see cref="Checkpoint.Save"/> writes them into the safetensors metadata.</summary>
-internal sealed record CheckpointMetadata(
+/// <summary>The scalars of a checkpoint, as <see cref="TrainingState.Save"/> writes them into the safetensors metadata.</summary>
+internal sealed record TrainingStateMetadata(
     int Epoch,
     Dictionary<string, double>? OptimizerScalars,
     Dictionary<string, double>? Scheduler,
@@ -15,12 +15,12 @@ internal sealed record CheckpointMetadata(
 /// Reads the JSON object of a checkpoint's metadata, checking every field's kind and range, so that a hand-edited or
 /// corrupt checkpoint is an <see cref="InvalidDataException"/> naming the file and the field (Note [Reading outside bytes]).
 /// </summary>
-internal sealed class CheckpointMetadataReader(string path, string key)
+internal sealed class TrainingStateMetadataReader(string path, string key)
 {
     private static readonly int GeneratorWords = new Generator(0).GetState().Length;
 
     /// <summary>Parses <paramref name="json"/>: an object with epoch, optimizer, scheduler, generators and settings (other keys are ignored).</summary>
-    public CheckpointMetadata Parse(string json)
+    public TrainingStateMetadata Parse(string json)
     {
         JsonDocument document;
         try
@@ -42,7 +42,7 @@ internal sealed class CheckpointMetadataReader(string path, string key)
             if (root.ValueKind != JsonValueKind.Object) throw Bad($"is {Kind(root)}, expected a JSON object");
             try
             {
-                return new CheckpointMetadata(
+                return new TrainingStateMetadata(
                     ReadEpoch(Field(root, "epoch")),
                     NumbersOrNull(Field(root, "optimizer"), "optimizer"),
                     NumbersOrNull(Field(root, "scheduler"), "scheduler"),

@@ -4,7 +4,7 @@ using Nabla.Tests.Data;
 
 namespace Nabla.Tests.IO;
 
-public class CheckpointTests
+public class TrainingStateTests
 {
     internal const string ValidMetadata =
         "{\"epoch\":3,\"optimizer\":{\"lr\":0.01,\"step\":12},\"scheduler\":{\"last_epoch\":2}," +
@@ -28,7 +28,7 @@ public class CheckpointTests
         optimizer.Scalars["lr"] = 0.125;
         var generator = new Generator(42);
         generator.NextDouble();
-        new Checkpoint
+        new TrainingState
         {
             Model = new Dictionary<string, Tensor> { ["w"] = Tensor.From([1f, 2f]) },
             Optimizer = optimizer,
@@ -38,7 +38,7 @@ public class CheckpointTests
             Settings = new Dictionary<string, string> { ["model"] = "mlp" },
         }.Save(path);
 
-        Checkpoint back = Checkpoint.Load(path);
+        TrainingState back = TrainingState.Load(path);
         Assert.Equal(5, back.Epoch);
         Assert.Equal([1f, 2f], back.Model["w"].ToArray<float>());
         Assert.Equal([0.5f], back.Optimizer!.Tensors["m.0"].ToArray<float>());
@@ -52,7 +52,7 @@ public class CheckpointTests
     public void Load_ValidHandWrittenMetadata_ReadsNullSettingAsEmpty()
     {
         using var dir = new TempDirectory();
-        Checkpoint ck = Checkpoint.Load(WriteWithMetadata(dir, ValidMetadata));
+        TrainingState ck = TrainingState.Load(WriteWithMetadata(dir, ValidMetadata));
         Assert.Equal(3, ck.Epoch);
         Assert.Equal(ulong.MaxValue, ck.Generators["model"][3]);
         Assert.Equal("", ck.Settings["note"]);
@@ -86,7 +86,7 @@ public class CheckpointTests
     {
         using var dir = new TempDirectory();
         string path = WriteWithMetadata(dir, json);
-        var ex = Assert.Throws<InvalidDataException>(() => Checkpoint.Load(path));
+        var ex = Assert.Throws<InvalidDataException>(() => TrainingState.Load(path));
         Assert.StartsWith($"{path}: checkpoint metadata 'nabla.checkpoint' ", ex.Message);
         Assert.True(ex.Message.Contains(expected, StringComparison.Ordinal), ex.Message);
     }
@@ -97,6 +97,6 @@ public class CheckpointTests
         using var dir = new TempDirectory();
         string path = dir.File("model.safetensors");
         SafeTensors.Save(path, new Dictionary<string, Tensor> { ["w"] = Tensor.From([1f]) });
-        Assert.Contains("not a Nabla checkpoint", Assert.Throws<InvalidDataException>(() => Checkpoint.Load(path)).Message);
+        Assert.Contains("not a Nabla checkpoint", Assert.Throws<InvalidDataException>(() => TrainingState.Load(path)).Message);
     }
 }

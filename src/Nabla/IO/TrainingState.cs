@@ -9,7 +9,7 @@ namespace Nabla.IO;
 /// the epoch reached, generator states and free-form settings. Stored as one safetensors file (tensors
 /// <c>model.*</c> and <c>optimizer.*</c>, scalars in the metadata), written atomically.
 /// </summary>
-public sealed class Checkpoint
+public sealed class TrainingState
 {
     private const string MetadataKey = "nabla.checkpoint";
 
@@ -57,19 +57,19 @@ public sealed class Checkpoint
     /// a list of <see cref="Generator.GetState"/>'s length of decimal 64-bit words, a setting that is not a string.
     /// The message names the file, the field and what was expected. See Note [Reading outside bytes].</exception>
     /// <exception cref="IOException">The file cannot be opened or read.</exception>
-    public static Checkpoint Load(string path)
+    public static TrainingState Load(string path)
     {
         using FileStream stream = SafeTensors.OpenRead(path);
         return Load(stream, path);
     }
 
     /// <summary>Reads a checkpoint from a seekable <paramref name="stream"/> at the start of the file; <paramref name="path"/> names it in messages.</summary>
-    internal static Checkpoint Load(Stream stream, string path)
+    internal static TrainingState Load(Stream stream, string path)
     {
         var (entries, metadata) = SafeTensors.ReadHeader(path, stream);
         if (!metadata.TryGetValue(MetadataKey, out string? json))
             throw new InvalidDataException($"{path}: not a Nabla checkpoint (no '{MetadataKey}' metadata); pass the checkpoint.safetensors written by training");
-        var parsed = new CheckpointMetadataReader(path, MetadataKey).Parse(json);
+        var parsed = new TrainingStateMetadataReader(path, MetadataKey).Parse(json);
         var tensors = SafeTensors.ReadTensors(path, stream, entries);
         var model = new Dictionary<string, Tensor>();
         OptimizerState? optimizer = parsed.OptimizerScalars is null ? null : new OptimizerState();
@@ -80,7 +80,7 @@ public sealed class Checkpoint
         }
         if (optimizer is not null)
             foreach (var (name, value) in parsed.OptimizerScalars!) optimizer.Scalars[name] = value;
-        return new Checkpoint
+        return new TrainingState
         {
             Model = model,
             Optimizer = optimizer,
