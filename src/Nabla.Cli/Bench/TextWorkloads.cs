@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Nabla.Cli.Training;
 using Nabla.Data;
 using Nabla.Models;
 using Nabla.NN;
@@ -33,7 +34,8 @@ public static class TextWorkloads
         var data = new Generator(1);
         var clock = new Stopwatch();
         double loss = 0;
-        using (BufferPool.Begin())
+        // The training loop's pool as `nabla train` sets it up, so that W7's peak RSS is the command's.
+        using (BufferPool.Begin(TextTrainer.PoolCapBytes))
         {
             for (int it = 0; it < WarmSteps + steps; it++)
             {
