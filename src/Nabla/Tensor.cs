@@ -307,7 +307,10 @@ public sealed partial class Tensor
             case DType.Float32: Strided.Copy(Data<float>(), Offset, Dims, StrideArray, dst.Span<float>()); break;
             case DType.Float64: Strided.Copy(Data<double>(), Offset, Dims, StrideArray, dst.Span<double>()); break;
             case DType.Int64: Strided.Copy(Data<long>(), Offset, Dims, StrideArray, dst.Span<long>()); break;
-            default: Strided.Copy(Data<bool>(), Offset, Dims, StrideArray, dst.Span<bool>()); break;
+            case DType.Bool: Strided.Copy(Data<bool>(), Offset, Dims, StrideArray, dst.Span<bool>()); break;
+            case DType.BFloat16: Strided.Copy(Data<BFloat16>(), Offset, Dims, StrideArray, dst.Span<BFloat16>()); break;
+            case DType.Float16: Strided.Copy(Data<Half>(), Offset, Dims, StrideArray, dst.Span<Half>()); break;
+            default: throw DTypeExtensions.Unknown(DType);
         }
     }
 
@@ -351,7 +354,10 @@ public sealed partial class Tensor
             DType.Float32 => Data<float>()[off],
             DType.Float64 => Data<double>()[off],
             DType.Int64 => Data<long>()[off],
-            _ => Data<bool>()[off] ? 1 : 0,
+            DType.Bool => Data<bool>()[off] ? 1 : 0,
+            DType.BFloat16 => Data<BFloat16>()[off],
+            DType.Float16 => (double)Data<Half>()[off],
+            _ => throw DTypeExtensions.Unknown(DType),
         };
     }
 
@@ -364,7 +370,10 @@ public sealed partial class Tensor
             case DType.Float32: Data<float>()[off] = (float)value; break;
             case DType.Float64: Data<double>()[off] = value; break;
             case DType.Int64: Data<long>()[off] = (long)value; break;
-            default: Data<bool>()[off] = value != 0; break;
+            case DType.Bool: Data<bool>()[off] = value != 0; break;
+            case DType.BFloat16: Data<BFloat16>()[off] = (BFloat16)value; break;
+            case DType.Float16: Data<Half>()[off] = (Half)value; break;
+            default: throw DTypeExtensions.Unknown(DType);
         }
         Storage.Version++;
     }
