@@ -38,6 +38,9 @@ public static class DTypeExtensions
     /// <summary>True for the 16-bit floating-point dtypes (bfloat16 and float16), which ops compute in float32.</summary>
     public static bool IsHalf(this DType dtype) => dtype is DType.BFloat16 or DType.Float16;
 
+    /// <summary>True for float32 and float64, the floating-point dtypes kernels compute in (Note [Half compute]).</summary>
+    internal static bool ComputesNatively(this DType dtype) => dtype is DType.Float32 or DType.Float64;
+
     /// <summary>The size of one element in bytes.</summary>
     public static int ElementSize(this DType dtype) => dtype switch
     {

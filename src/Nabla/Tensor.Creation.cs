@@ -311,11 +311,25 @@ public sealed partial class Tensor
     public Tensor Contiguous() => IsContiguous ? this : Clone();
 
     /// <summary>Converts to another dtype (a copy unless the dtype already matches). Float-to-float conversions are differentiable.</summary>
+    /// <remarks>
+    /// To a floating-point dtype each value is rounded once to nearest, ties to even (float64 to bfloat16 included); to
+    /// int64 truncated toward zero; to bool, non-zero is true. The gradient of a float-to-float conversion is converted
+    /// back to the source dtype (PyTorch's <c>ToCopyBackward</c>).
+    /// </remarks>
     public Tensor To(DType dtype)
     {
         if (dtype == DType) return this;
+        Tensor y = ConvertData(dtype);
+        if (dtype.IsFloatingPoint() && DType.IsFloatingPoint() && Autograd.ShouldRecord(this))
+            y.SetGradFn(new Ops.ToCopyBackward(this));
+        return y;
+    }
+
+    /// <summary>A new contiguous tensor of <paramref name="dtype"/> holding the converted elements; never recorded (kernel boundary).</summary>
+    internal Tensor ConvertData(DType dtype)
+    {
         var src = ContiguousData();
-        var y = Empty(dtype, (int[])Dims.Clone());
+        var y = Empty(dtype, Dims);
         int n = (int)Numel;
         switch (DType, dtype)
         {
@@ -335,8 +349,6 @@ public sealed partial class Tensor
                 for (int i = 0; i < n; i++) y.SetRaw(i, src.GetRawFlat(i));
                 break;
         }
-        if (dtype.IsFloatingPoint() && DType.IsFloatingPoint() && Autograd.ShouldRecord(this))
-            y.SetGradFn(new Ops.ToCopyBackward(this));
         return y;
     }
 

@@ -241,13 +241,17 @@ public sealed partial class Tensor
 
     // ---- raw element access (kernel boundary) ----
 
-    internal T[] Data<T>() => (T[])_data;
+    internal T[] Data<T>() => _data as T[] ?? throw WrongElementType(typeof(T));
+
+    // A kernel asked for elements of another type than the storage holds: a dispatch missed a dtype (see Note [Half compute]).
+    private InvalidOperationException WrongElementType(Type asked) =>
+        new($"internal error: a kernel read a {DType.Name()} tensor as {asked.Name}; the op does not dispatch dtype {DType.Name()} (convert with .To(DType.Float32) first)");
 
     /// <summary>The elements of a contiguous tensor as a span over its storage.</summary>
     internal Span<T> Span<T>()
     {
         System.Diagnostics.Debug.Assert(_isContiguous, "Span on a non-contiguous tensor");
-        return new Span<T>((T[])_data, Offset, (int)_numel);
+        return new Span<T>(Data<T>(), Offset, (int)_numel);
     }
 
     /// <summary>
@@ -257,7 +261,7 @@ public sealed partial class Tensor
     [MethodImpl(CodeGen.Hot)]
     internal bool TryAddIntoRaw(Tensor other)
     {
-        if (!_isContiguous || !other._isContiguous || other.DType != DType || !DType.IsFloatingPoint()
+        if (!_isContiguous || !other._isContiguous || other.DType != DType || !DType.ComputesNatively()
             || !Strided.SameDims(Dims, other.Dims))
             return false;
         if (_numel == 1)
@@ -335,7 +339,7 @@ public sealed partial class Tensor
     internal static void CheckFloat(Tensor t, string op)
     {
         if (!t.DType.IsFloatingPoint())
-            throw new ArgumentException($"{op}: expected a floating-point tensor (float32 or float64), got dtype {t.DType.Name()}; convert with .To(DType.Float32) first");
+            throw new ArgumentException($"{op}: expected a floating-point tensor (float32, float64, bfloat16 or float16), got dtype {t.DType.Name()}; convert with .To(DType.Float32) first");
     }
 
     internal static void CheckSameDType(Tensor a, Tensor b, string op)

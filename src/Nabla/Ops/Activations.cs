@@ -146,6 +146,7 @@ namespace Nabla
         {
             ArgumentNullException.ThrowIfNull(input);
             ArgumentNullException.ThrowIfNull(weight);
+            if (Ops.HalfCompute.Applies(input, weight, bias)) return Ops.HalfCompute.Run(input, weight, bias, (x, w, b) => LinearImpl(x, w!, b, relu));
             if (weight.Rank != 2)
                 throw new ArgumentException($"linear: weight must be 2-D [out_features, in_features], got shape {weight.Shape}");
             int outFeatures = weight.Dims[0], inFeatures = weight.Dims[1];

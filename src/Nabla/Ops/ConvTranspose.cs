@@ -117,6 +117,7 @@ namespace Nabla
         /// </summary>
         internal static Tensor ConvTransposeCore(Tensor x, Tensor w, Tensor? bias, Window2d g, int groups)
         {
+            if (Ops.HalfCompute.Applies(x, w, bias)) return Ops.HalfCompute.Run(x, w, bias, (x, w, b) => ConvTransposeCore(x, w!, b, g, groups)); // See Note [Half compute]
             var s = new ConvShape(x.Dims[0], w.Dims[1] * groups, w.Dims[0], groups, g);
             var y = Tensor.Empty(x.DType, [s.N, s.Cin, g.H, g.W]);
             Tensor xc = x.ContiguousData(), wc = w.ContiguousData();

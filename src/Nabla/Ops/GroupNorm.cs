@@ -20,6 +20,8 @@ public static partial class Functional
         const string op = "group_norm";
         ArgumentNullException.ThrowIfNull(input);
         Tensor.CheckFloat(input, op);
+        if (Ops.HalfCompute.Applies(input, weight, bias)) // See Note [Half compute]
+            return Ops.HalfCompute.Run(input, weight, bias, (x, w, b) => GroupNorm(x, numGroups, w, b, eps));
         if (input.Rank < 2)
             throw new ArgumentException($"{op}: expected input of shape [N, C, *] (rank 2 or more), got shape {input.Shape}", nameof(input));
         int n = input.Dims[0], channels = input.Dims[1];

@@ -367,8 +367,8 @@ namespace Nabla
 
         private static void CheckProbabilities(string op, Tensor input)
         {
-            Tensor c = input.ContiguousData();
-            bool ok = input.DType == DType.Float32 ? InUnitInterval(c.Span<float>()) : InUnitInterval(c.Span<double>());
+            Tensor c = input.DType.IsHalf() ? input.ConvertData(DType.Float32) : input.ContiguousData(); // See Note [Half compute]
+            bool ok = c.DType == DType.Float32 ? InUnitInterval(c.Span<float>()) : InUnitInterval(c.Span<double>());
             if (!ok) throw new ArgumentException($"{op}: all elements of input (shape {input.Shape}) must be probabilities in [0, 1]; apply Sigmoid first or use BinaryCrossEntropyWithLogits");
 
             static bool InUnitInterval<T>(ReadOnlySpan<T> values) where T : System.Numerics.IFloatingPointIeee754<T>

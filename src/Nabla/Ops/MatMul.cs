@@ -68,8 +68,19 @@ namespace Nabla
 
         private static void MatMulInto(Tensor x, Tensor w, int[] batch, Tensor y)
         {
-            if (x.DType == DType.Float32) MatMulInto<float>(x, w, batch, y);
-            else MatMulInto<double>(x, w, batch, y);
+            switch (x.DType)
+            {
+                case DType.Float32: MatMulInto<float>(x, w, batch, y); break;
+                case DType.Float64: MatMulInto<double>(x, w, batch, y); break;
+                default:
+                {
+                    // See Note [Half compute]
+                    Tensor wide = Empty(DType.Float32, y.Dims);
+                    MatMulInto<float>(x.ConvertData(DType.Float32), w.ConvertData(DType.Float32), batch, wide);
+                    wide.ConvertData(y.DType).CopyInto(y);
+                    break;
+                }
+            }
         }
 
         private Tensor MatMulCore(Tensor other)

@@ -24,6 +24,8 @@ public static partial class Functional
         const string op = "batch_norm";
         ArgumentNullException.ThrowIfNull(input);
         Tensor.CheckFloat(input, op);
+        if (Ops.HalfCompute.Applies(input, weight, bias)) // See Note [Half compute]
+            return Ops.HalfCompute.Run(input, weight, bias, (x, w, b) => BatchNorm(x, runningMean, runningVar, w, b, training, momentum, eps));
         if (input.Rank < 2)
             throw new ArgumentException($"{op}: expected input of shape [N, C], [N, C, L] or [N, C, H, W], got shape {input.Shape}");
         int channels = input.Dims[1];

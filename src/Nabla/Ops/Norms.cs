@@ -26,9 +26,13 @@ namespace Nabla
             bool[] mask = ReduceMask(dims, "norm");
             if (double.IsInfinity(p) && ReducedCount(mask) == 0)
                 throw new ArgumentException($"norm: the {(p > 0 ? "" : "negative ")}infinity norm of an empty dimension is not defined (shape {Shape})");
-            Tensor y = DType == DType.Float32
-                ? ReduceAxis<float, NormReduction<float>>(mask, keepDim, new((float)p), DType)
-                : ReduceAxis<double, NormReduction<double>>(mask, keepDim, new(p), DType);
+            Tensor y = DType switch
+            {
+                DType.Float32 => ReduceAxis<float, NormReduction<float>>(mask, keepDim, new((float)p), DType),
+                DType.Float64 => ReduceAxis<double, NormReduction<double>>(mask, keepDim, new(p), DType),
+                // See Note [Half compute]
+                _ => ConvertData(DType.Float32).ReduceAxis<float, NormReduction<float>>(mask, keepDim, new((float)p), DType.Float32).ConvertData(DType),
+            };
             if (Autograd.ShouldRecord(this)) y.SetGradFn(new Ops.NormBackward(this, y, p, KeptDims(mask, true), ReducedDims(mask)));
             return y;
         }

@@ -58,6 +58,7 @@ namespace Nabla
 
         internal Tensor SumRaw(bool[] mask, bool keepDim)
         {
+            if (DType.IsHalf()) return ConvertData(DType.Float32).SumRaw(mask, keepDim).ConvertData(DType); // See Note [Half compute]: float32 sums
             int[] outDims = KeptDims(mask, keepDim);
             var y = Empty(DType, outDims, zeroed: true);
             if (Numel == 0) return y;
@@ -203,6 +204,7 @@ namespace Nabla
         public Tensor Softmax(int dim)
         {
             CheckFloat(this, "softmax");
+            if (DType.IsHalf()) return Ops.HalfCompute.Run(this, x => x.Softmax(dim));
             if (Ops.FusedSoftmax.Applies(this, dim)) return Ops.FusedSoftmax.Forward(this, log: false); // Note [Fused softmax]
             Tensor m = MaxOver([dim]).Detach();
             return Ops.Composite.Run("SoftmaxBackward", this, x =>
@@ -216,6 +218,7 @@ namespace Nabla
         public Tensor LogSoftmax(int dim)
         {
             CheckFloat(this, "log_softmax");
+            if (DType.IsHalf()) return Ops.HalfCompute.Run(this, x => x.LogSoftmax(dim));
             if (Ops.FusedSoftmax.Applies(this, dim)) return Ops.FusedSoftmax.Forward(this, log: true); // Note [Fused softmax]
             Tensor m = MaxOver([dim]).Detach();
             return Ops.Composite.Run("LogSoftmaxBackward", this, x =>

@@ -115,7 +115,7 @@ public class BFloat16Tests
         Assert.Equal("3.39E+38", BFloat16.MaxValue.ToString());
         Assert.Equal("NaN", BFloat16.NaN.ToString());
         Assert.Equal("-Infinity", BFloat16.NegativeInfinity.ToString());
-        Assert.Equal("0.10009766", ((BFloat16)0.1f).ToString("R", CultureInfo.InvariantCulture));
+        Assert.Equal("0.100097656", ((BFloat16)0.1f).ToString("R", CultureInfo.InvariantCulture));
         for (int b = 0; b < Infinity; b += 7)
         {
             BFloat16 h = BFloat16.FromBits((ushort)b);
