@@ -74,10 +74,15 @@ namespace Nabla
                 case DType.Float64: MatMulInto<double>(x, w, batch, y); break;
                 default:
                 {
-                    // See Note [Half compute]
-                    Tensor wide = Empty(DType.Float32, y.Dims);
-                    MatMulInto<float>(x.ConvertData(DType.Float32), w.ConvertData(DType.Float32), batch, wide);
-                    wide.ConvertData(y.DType).CopyInto(y);
+                    // 16-bit operands are widened in the GEMM's packing and accumulate in float32 (Note [Widening GEMM]).
+                    Tensor wide = y.DType == DType.Float32 ? y : Empty(DType.Float32, y.Dims);
+                    switch (x.DType, w.DType)
+                    {
+                        case (DType.BFloat16, DType.BFloat16): MatMulWidening<BFloat16, BFloat16>(x, w, batch, wide); break;
+                        case (DType.Float16, DType.Float16): MatMulWidening<Half, Half>(x, w, batch, wide); break;
+                        default: throw new ArgumentException($"matmul: dtypes {x.DType.Name()} and {w.DType.Name()} cannot be multiplied; convert one with .To()");
+                    }
+                    if (!ReferenceEquals(wide, y)) wide.ConvertData(y.DType).CopyInto(y);
                     break;
                 }
             }
@@ -117,6 +122,19 @@ namespace Nabla
             int[] offA = BatchOffsets(a, batch), offB = BatchOffsets(b, batch), offC = new int[batches];
             for (int i = 0; i < batches; i++) offC[i] = i * m * n;
             Gemm.MultiplyBatched(transA, transB, m, n, k, T.One, a.Data<T>(), offA, lda, b.Data<T>(), offB, ldb, T.Zero, ya, offC, n);
+        }
+
+        /// <summary>op(x)·op(w) of 16-bit operands into a float32 <paramref name="y"/>, batch by batch (see Note [Widening GEMM]).</summary>
+        private static void MatMulWidening<TA, TB>(Tensor x, Tensor w, int[] batch, Tensor y) where TA : unmanaged where TB : unmanaged
+        {
+            int m = x.Dims[^2], k = x.Dims[^1], n = w.Dims[^1];
+            var (a, transA, lda) = GemmOperand(x, batch);
+            var (b, transB, ldb) = GemmOperand(w, batch);
+            int batches = (int)Strided.Numel(batch);
+            if (batches == 0 || m == 0 || n == 0) return;
+            int[] offA = BatchOffsets(a, batch), offB = BatchOffsets(b, batch), offC = new int[batches];
+            for (int i = 0; i < batches; i++) offC[i] = i * m * n;
+            Kernels.GemmWiden.MultiplyBatched<TA, TB>(transA, transB, m, n, k, a.Data<TA>(), offA, lda, b.Data<TB>(), offB, ldb, y.Data<float>(), offC, n);
         }
 
         /// <summary>
