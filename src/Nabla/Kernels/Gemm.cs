@@ -126,7 +126,13 @@ internal static unsafe class Gemm
         }
         if (g.Widens)
         {
-            // See Note [Widening GEMM]: only the blocked kernels' packing reads 16-bit operands.
+            // See Note [Widening GEMM]: the blocked kernels' packing reads 16-bit operands, and so does the one-row
+            // product over transposed 16-bit weights.
+            if (typeof(T) == typeof(float) && g.M == 1 && g.TransB && g.SourceB != GemmSource.Native && !g.TransC)
+            {
+                GemmWiden.Gemv(System.Runtime.CompilerServices.Unsafe.As<GemmArgs<T>, GemmArgs<float>>(ref g), threads);
+                return;
+            }
             if (BestPath == GemmPath.Vector512) Split<T, Vector512Kernel12x2<T>>(g, threads);
             else if (BestPath == GemmPath.Vector256) Split<T, Vector256Kernel6x2<T>>(g, threads);
             else Split<T, ScalarKernel4x4<T>>(g, threads);

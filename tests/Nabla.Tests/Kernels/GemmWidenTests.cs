@@ -14,7 +14,7 @@ public class GemmWidenTests
         foreach (bool ta in (bool[])[false, true])
             foreach (bool tb in (bool[])[false, true])
                 foreach (var (m, n, k) in ((int, int, int)[])[(1, 1, 1), (1, 37, 20), (13, 1, 9), (17, 33, 65), (64, 48, 600), (130, 70, 31)])
-                    data.Add(ta, tb, m, n, k);
+                    if (!(m == 1 && tb)) data.Add(ta, tb, m, n, k); // one row over transposed weights: the GEMV, tested below
         return data;
     }
 
@@ -46,6 +46,32 @@ public class GemmWidenTests
         var expected = new float[m * n];
         Gemm.MultiplyBatched(false, true, m, n, k, 1f, [.. a.Select(v => (float)v)], [0], k, b, [0], k, 0f, expected, [0], n, path: Gemm.BestPath);
         Assert.Equal(expected, c);
+    }
+
+    [Theory]
+    [InlineData(1), InlineData(15), InlineData(16), InlineData(17), InlineData(300), InlineData(4097)]
+    public void MultiplyBatched_OneRowTimesTransposedBFloat16Weights_MatchesFloat32WithinSummationOrder(int k)
+    {
+        var rng = new Random(k);
+        int n = 70;
+        float[] x = Values<float>(k, rng, v => v);
+        BFloat16[] w = Values<BFloat16>(n * k, rng, v => (BFloat16)v);
+        Half[] wh = [.. w.Select(v => (Half)(float)v)];
+        var c = new float[n];
+        var ch = new float[n];
+        GemmWiden.MultiplyBatched<float, BFloat16>(false, true, 1, n, k, x, [0], k, w, [0], k, c, [0], n);
+        GemmWiden.MultiplyBatched<float, Half>(false, true, 1, n, k, x, [0], k, wh, [0], k, ch, [0], n);
+        for (int j = 0; j < n; j++)
+        {
+            double exact = 0, scale = 0;
+            for (int p = 0; p < k; p++)
+            {
+                exact += (double)x[p] * (float)w[j * k + p];
+                scale += Math.Abs((double)x[p] * (float)w[j * k + p]);
+            }
+            Assert.InRange(c[j] - exact, -1e-6 * scale - 1e-7, 1e-6 * scale + 1e-7);
+            Assert.InRange(ch[j] - exact, -2e-3 * scale - 1e-7, 2e-3 * scale + 1e-7); // float16 rounds the weights again
+        }
     }
 
     [Fact]
