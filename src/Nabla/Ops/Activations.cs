@@ -146,6 +146,12 @@ namespace Nabla
         {
             ArgumentNullException.ThrowIfNull(input);
             ArgumentNullException.ThrowIfNull(weight);
+            if (Autocast.IsEnabled) // Note [Autocast policy]
+            {
+                Tensor x = input, w = weight;
+                Tensor? b = Autocast.LowerOptional(bias);
+                if (Autocast.Lower(ref x, ref w) || !ReferenceEquals(b, bias)) return LinearImpl(x, w, b, relu);
+            }
             if (weight.Rank != 2)
                 throw new ArgumentException($"linear: weight must be 2-D [out_features, in_features], got shape {weight.Shape}");
             int outFeatures = weight.Dims[0], inFeatures = weight.Dims[1];

@@ -109,6 +109,10 @@ namespace Nabla
         private static Tensor ConvNd(string op, int spatial, Tensor input, Tensor weight, Tensor? bias, int[] stride, int[] padding, int[] dilation, int groups,
             bool relu = false)
         {
+            ArgumentNullException.ThrowIfNull(input);
+            ArgumentNullException.ThrowIfNull(weight);
+            if (Autocast.IsEnabled) // Note [Autocast policy]: cast before the dtype check
+                (input, weight, bias) = (Autocast.Lower(input), Autocast.Lower(weight), Autocast.LowerOptional(bias));
             CheckConvOperands(op, spatial, input, weight, bias, "C_out, C_in/groups", groups);
             stride = WindowParam(op, "stride", stride, spatial, 1);
             padding = WindowParam(op, "padding", padding, spatial, 0);
@@ -165,6 +169,11 @@ namespace Nabla
         // out = W_g @ unfold(x)_g + b per group g, one fused op: see Note [Convolution kernels] in Kernels/Conv2dKernels.cs.
         internal static Tensor Conv2dCore(Tensor x, Tensor w, Tensor? bias, Window2d g, int groups, bool relu)
         {
+            if (Autocast.IsEnabled) // Note [Autocast policy]
+            {
+                Tensor? b = Autocast.LowerOptional(bias);
+                if (Autocast.Lower(ref x, ref w) || !ReferenceEquals(b, bias)) return Conv2dCore(x, w, b, g, groups, relu);
+            }
             if (Ops.HalfCompute.Applies(x, w, bias)) return Ops.HalfCompute.Run(x, w, bias, (x, w, b) => Conv2dCore(x, w!, b, g, groups, relu)); // See Note [Half compute]
             var s = new ConvShape(x.Dims[0], x.Dims[1], w.Dims[0], groups, g);
             var y = Tensor.Empty(x.DType, [s.N, s.Cout, g.OH, g.OW]);

@@ -17,6 +17,7 @@ public static partial class Functional
     /// <param name="eps">Added to the variance, non-negative.</param>
     public static Tensor GroupNorm(Tensor input, int numGroups, Tensor? weight = null, Tensor? bias = null, double eps = 1e-5)
     {
+        if (Autocast.IsEnabled) (input, weight, bias) = (Autocast.Float32Optional(input)!, Autocast.Float32Optional(weight), Autocast.Float32Optional(bias)); // Note [Autocast policy]
         const string op = "group_norm";
         ArgumentNullException.ThrowIfNull(input);
         Tensor.CheckFloat(input, op);

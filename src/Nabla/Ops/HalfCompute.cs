@@ -49,6 +49,8 @@ internal static class HalfCompute
     {
         DType store = ResultDType(inputs);
         DType compute = store.IsHalf() ? DType.Float32 : store;
+        // The op's own float32 computation is not autocast again (Note [Autocast policy]).
+        using IDisposable exact = Autocast.Disable();
         if (!Autograd.ShouldRecord(inputs)) return Narrow(f(Widen(inputs, compute)), store);
         Tensor?[] aliases = Composite.Aliases(inputs);
         Tensor wide = f(Widen(aliases, compute));

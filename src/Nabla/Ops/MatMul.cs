@@ -12,6 +12,8 @@ namespace Nabla
         public Tensor MatMul(Tensor other)
         {
             ArgumentNullException.ThrowIfNull(other);
+            Tensor x = this, w = other;
+            if (Autocast.Lower(ref x, ref w)) return x.MatMul(w); // Note [Autocast policy]
             if (Rank == 0 || other.Rank == 0)
                 throw new ArgumentException($"matmul: both operands need at least one dimension, got shapes {Shape} and {other.Shape}");
             // The vector forms report PyTorch's nodes, DotBackward and MvBackward (Note [Composite ops]).

@@ -20,6 +20,7 @@ namespace Nabla
         /// <param name="keepDim">Keep the reduced dims with size 1.</param>
         public Tensor Norm(double p = 2, int[]? dims = null, bool keepDim = false)
         {
+            if (Autocast.IsEnabled && DType.IsHalf()) return To(DType.Float32).Norm(p, dims, keepDim); // Note [Autocast policy]
             CheckFloat(this, "norm");
             if (double.IsNaN(p) || (p < 0 && !double.IsNegativeInfinity(p)))
                 throw new ArgumentOutOfRangeException(nameof(p), $"norm: p = {p} is not supported (input shape {Shape}); expected p >= 0 or +-infinity");

@@ -48,6 +48,7 @@ namespace Nabla
         /// </remarks>
         public Tensor Prod(int[]? dims, bool keepDim = false)
         {
+            if (Autocast.IsEnabled && DType.IsHalf()) return To(DType.Float32).Prod(dims, keepDim); // Note [Autocast policy]
             if (DType == DType.Bool) return To(DType.Int64).Prod(dims, keepDim);
             bool[] mask = ReduceMask(dims, "prod");
             Tensor y = DType switch

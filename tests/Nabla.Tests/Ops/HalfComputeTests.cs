@@ -85,6 +85,24 @@ public class HalfComputeTests
         Assert.Contains("bfloat16", mixed.Message);
     }
 
+    [Theory]
+    [InlineData(DType.BFloat16)]
+    [InlineData(DType.Float16)]
+    public void CrossEntropyAndSlicing_HalfLogits_TakeTheFloat32PathsAndReturnHalfGradients(DType dtype)
+    {
+        Tensor logits = Tensor.Randn([6, 5], dtype, new Generator(3), requiresGrad: true);
+        Tensor labels = Tensor.From([0L, 1, 2, 3, 4, 0]);
+        Tensor loss = Functional.CrossEntropy(logits, labels) + logits.Slice(1, 1, 5, 2).Sum();
+        Assert.Equal(dtype, loss.DType);
+        loss.Backward();
+        Assert.Equal(dtype, logits.Grad!.DType);
+        Tensor wide = logits.Detach().To(DType.Float32);
+        wide.RequiresGrad = true;
+        (Functional.CrossEntropy(wide, labels) + wide.Slice(1, 1, 5, 2).Sum()).Backward();
+        double[] want = wide.Grad!.ToDoubleArray(), got = logits.Grad.ToDoubleArray();
+        for (int i = 0; i < want.Length; i++) Assert.InRange(got[i] - want[i], -0.02, 0.02);
+    }
+
     [Fact]
     public void IsNaNAndIsInf_HalfTensors_ClassifyEveryElement()
     {
