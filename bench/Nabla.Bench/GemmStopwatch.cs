@@ -75,18 +75,7 @@ internal static class GemmStopwatch
             if (old) OldGemm.MultiplyParallel(a, 0, b, 0, c, 0, m, k, n, threads);
             else Gemm.Multiply(ta, tb, m, n, k, T.One, a, lda, b, ldb, T.Zero, c, ldc, threads, path);
         }
-        for (int i = 0; i < 3; i++) Once();
-        double best = double.MaxValue;
-        var total = Stopwatch.StartNew();
-        int runs = 0;
-        while (runs < 5 || total.Elapsed.TotalSeconds < seconds)
-        {
-            long t0 = Stopwatch.GetTimestamp();
-            Once();
-            best = Math.Min(best, Stopwatch.GetElapsedTime(t0).TotalSeconds);
-            runs++;
-        }
-        return best;
+        return Best(Once, seconds);
     }
 
     /// <summary>Best wall time of one float32-accumulating product of 16-bit operands (Note [Widening GEMM]).</summary>
@@ -96,14 +85,20 @@ internal static class GemmStopwatch
         T[] a = Fill16<T>(m * k, rng), b = Fill16<T>(k * n, rng);
         var c = new float[m * n];
         void Once() => GemmWiden.MultiplyBatched<T, T>(ta, tb, m, n, k, a, [0], ta ? m : k, b, [0], tb ? k : n, c, [0], n, threads);
-        for (int i = 0; i < 3; i++) Once();
+        return Best(Once, seconds);
+    }
+
+    /// <summary>Best wall time of <paramref name="once"/> after three warm-up runs, over at least five runs lasting about <paramref name="seconds"/>.</summary>
+    private static double Best(Action once, double seconds)
+    {
+        for (int i = 0; i < 3; i++) once();
         double best = double.MaxValue;
         var total = Stopwatch.StartNew();
         int runs = 0;
         while (runs < 5 || total.Elapsed.TotalSeconds < seconds)
         {
             long t0 = Stopwatch.GetTimestamp();
-            Once();
+            once();
             best = Math.Min(best, Stopwatch.GetElapsedTime(t0).TotalSeconds);
             runs++;
         }
