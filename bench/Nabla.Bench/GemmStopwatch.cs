@@ -32,13 +32,22 @@ internal static class GemmStopwatch
         if (old && (ta || tb || pad != 0)) throw new ArgumentException("--old runs the previous kernel, which takes contiguous row-major operands only");
         Console.WriteLine($"# Nabla GEMM{(old ? " (previous 4-row axpy kernel)" : "")}, {dtype}, path {(path == GemmPath.Auto ? Gemm.BestPath : path)}, transA={ta}, transB={tb}, leading-dimension pad={pad}, " +
                           $"Vector512 accelerated: {System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated}, cores: {Environment.ProcessorCount}");
-        Console.WriteLine("shape (MxK)·(KxN)            threads      ms    GFLOP/s");
+        Console.WriteLine("shape (MxK)·(KxN)            threads      ms    GFLOP/s   operand MB   GB/s");
+        int size = dtype switch { "f64" => 8, "bf16" or "f16" => 2, _ => 4 };
         foreach (var (m, n, k) in shapes)
             foreach (int t in threads)
             {
-                double best = dtype == "f64" ? Time<double>(m, n, k, t, ta, tb, path, seconds, pad, old) : Time<float>(m, n, k, t, ta, tb, path, seconds, pad, old);
+                double best = dtype switch
+                {
+                    "f64" => Time<double>(m, n, k, t, ta, tb, path, seconds, pad, old),
+                    "bf16" => TimeWidening<BFloat16>(m, n, k, t, ta, tb, seconds),
+                    "f16" => TimeWidening<Half>(m, n, k, t, ta, tb, seconds),
+                    _ => Time<float>(m, n, k, t, ta, tb, path, seconds, pad, old),
+                };
                 double gflops = 2.0 * m * n * k / best / 1e9;
-                Console.WriteLine($"({m}x{k})·({k}x{n})".PadRight(30) + $"{t,7} {best * 1e3,9:F3} {gflops,9:F1}");
+                // Bytes every product must move at least once: both operands in their dtype and the float32 result.
+                double bytes = ((double)m * k + (double)k * n) * size + (double)m * n * 4;
+                Console.WriteLine($"({m}x{k})·({k}x{n})".PadRight(30) + $"{t,7} {best * 1e3,9:F3} {gflops,9:F1} {bytes / 1e6,12:F2} {bytes / best / 1e9,6:F1}");
             }
     }
 
@@ -66,18 +75,45 @@ internal static class GemmStopwatch
             if (old) OldGemm.MultiplyParallel(a, 0, b, 0, c, 0, m, k, n, threads);
             else Gemm.Multiply(ta, tb, m, n, k, T.One, a, lda, b, ldb, T.Zero, c, ldc, threads, path);
         }
-        for (int i = 0; i < 3; i++) Once();
+        return Best(Once, seconds);
+    }
+
+    /// <summary>Best wall time of one float32-accumulating product of 16-bit operands (Note [Widening GEMM]).</summary>
+    private static double TimeWidening<T>(int m, int n, int k, int threads, bool ta, bool tb, double seconds) where T : unmanaged
+    {
+        var rng = new Random(42);
+        T[] a = Fill16<T>(m * k, rng), b = Fill16<T>(k * n, rng);
+        var c = new float[m * n];
+        void Once() => GemmWiden.MultiplyBatched<T, T>(ta, tb, m, n, k, a, [0], ta ? m : k, b, [0], tb ? k : n, c, [0], n, threads);
+        return Best(Once, seconds);
+    }
+
+    /// <summary>Best wall time of <paramref name="once"/> after three warm-up runs, over at least five runs lasting about <paramref name="seconds"/>.</summary>
+    private static double Best(Action once, double seconds)
+    {
+        for (int i = 0; i < 3; i++) once();
         double best = double.MaxValue;
         var total = Stopwatch.StartNew();
         int runs = 0;
         while (runs < 5 || total.Elapsed.TotalSeconds < seconds)
         {
             long t0 = Stopwatch.GetTimestamp();
-            Once();
+            once();
             best = Math.Min(best, Stopwatch.GetElapsedTime(t0).TotalSeconds);
             runs++;
         }
         return best;
+    }
+
+    private static T[] Fill16<T>(int count, Random rng) where T : unmanaged
+    {
+        var x = new T[count];
+        for (int i = 0; i < count; i++)
+        {
+            float v = (float)(rng.NextDouble() - 0.5);
+            x[i] = typeof(T) == typeof(BFloat16) ? (T)(object)(BFloat16)v : (T)(object)(Half)v;
+        }
+        return x;
     }
 
     private static T[] Fill<T>(int count, Random rng) where T : INumber<T>

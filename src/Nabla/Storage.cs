@@ -44,6 +44,9 @@ internal sealed class Storage
         DType.Float32 => zeroed ? new float[n] : GC.AllocateUninitializedArray<float>(n),
         DType.Float64 => zeroed ? new double[n] : GC.AllocateUninitializedArray<double>(n),
         DType.Int64 => zeroed ? new long[n] : GC.AllocateUninitializedArray<long>(n),
-        _ => new bool[n],
+        DType.BFloat16 => zeroed ? new BFloat16[n] : GC.AllocateUninitializedArray<BFloat16>(n),
+        DType.Float16 => zeroed ? new Half[n] : GC.AllocateUninitializedArray<Half>(n),
+        DType.Bool => new bool[n],
+        _ => throw DTypeExtensions.Unknown(dtype),
     };
 }

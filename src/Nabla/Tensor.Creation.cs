@@ -81,6 +81,14 @@ public sealed partial class Tensor
     /// <summary>A bool tensor from a bool array.</summary>
     public static Tensor From(bool[] data, int[]? shape = null) => From((ReadOnlySpan<bool>)data, shape);
 
+    /// <summary>A bfloat16 tensor from a <see cref="Nabla.BFloat16"/> array (1-D; pass a shape to reshape).</summary>
+    public static Tensor From(BFloat16[] data, int[]? shape = null, bool requiresGrad = false)
+        => FromSpan<BFloat16>(data, DType.BFloat16, shape, requiresGrad);
+
+    /// <summary>A float16 tensor from a <see cref="System.Half"/> array (1-D; pass a shape to reshape).</summary>
+    public static Tensor From(Half[] data, int[]? shape = null, bool requiresGrad = false)
+        => FromSpan<Half>(data, DType.Float16, shape, requiresGrad);
+
     /// <summary>A 2-D float32 tensor from a rectangular array.</summary>
     public static Tensor From(float[,] data, bool requiresGrad = false)
     {
@@ -252,6 +260,13 @@ public sealed partial class Tensor
     public static Tensor Rand(int[] shape, DType dtype = DType.Float32, Generator? generator = null, bool requiresGrad = false)
     {
         Generator g = Generator.Use(generator);
+        if (dtype.IsHalf())
+        {
+            // NOTE: rounding to 16 bits could turn values just below 1 into 1; clamping first keeps the range [0, 1).
+            Tensor wide = Rand(shape, DType.Float32, g);
+            TensorPrimitives.Min(wide.Span<float>(), dtype == DType.BFloat16 ? 1 - 1f / 256 : 1 - 1f / 2048, wide.Span<float>());
+            return wide.To(dtype).WithRequiresGrad(requiresGrad);
+        }
         var t = Empty(dtype, CheckShape(shape, "rand"));
         CheckFloat(t, "rand");
         if (dtype == DType.Float32) { var s = t.Span<float>(); for (int i = 0; i < s.Length; i++) s[i] = g.NextSingle(); }
@@ -264,6 +279,7 @@ public sealed partial class Tensor
     public static Tensor Randn(int[] shape, DType dtype = DType.Float32, Generator? generator = null, bool requiresGrad = false)
     {
         Generator g = Generator.Use(generator);
+        if (dtype.IsHalf()) return Randn(shape, DType.Float32, g).To(dtype).WithRequiresGrad(requiresGrad);
         var t = Empty(dtype, CheckShape(shape, "randn"));
         CheckFloat(t, "randn");
         if (dtype == DType.Float32) { var s = t.Span<float>(); for (int i = 0; i < s.Length; i++) s[i] = (float)g.NextNormal(); }
@@ -295,11 +311,25 @@ public sealed partial class Tensor
     public Tensor Contiguous() => IsContiguous ? this : Clone();
 
     /// <summary>Converts to another dtype (a copy unless the dtype already matches). Float-to-float conversions are differentiable.</summary>
+    /// <remarks>
+    /// To a floating-point dtype each value is rounded once to nearest, ties to even (float64 to bfloat16 included); to
+    /// int64 truncated toward zero; to bool, non-zero is true. The gradient of a float-to-float conversion is converted
+    /// back to the source dtype (PyTorch's <c>ToCopyBackward</c>).
+    /// </remarks>
     public Tensor To(DType dtype)
     {
         if (dtype == DType) return this;
+        Tensor y = ConvertData(dtype);
+        if (dtype.IsFloatingPoint() && DType.IsFloatingPoint() && Autograd.ShouldRecord(this))
+            y.SetGradFn(new Ops.ToCopyBackward(this));
+        return y;
+    }
+
+    /// <summary>A new contiguous tensor of <paramref name="dtype"/> holding the converted elements; never recorded (kernel boundary).</summary>
+    internal Tensor ConvertData(DType dtype)
+    {
         var src = ContiguousData();
-        var y = Empty(dtype, (int[])Dims.Clone());
+        var y = Empty(dtype, Dims);
         int n = (int)Numel;
         switch (DType, dtype)
         {
@@ -309,12 +339,16 @@ public sealed partial class Tensor
             case (DType.Bool, DType.Float64): FromBool(src.Span<bool>(), y.Span<double>()); break;
             case (DType.Int64, DType.Float32): TensorPrimitives.ConvertTruncating<long, float>(src.Span<long>(), y.Span<float>()); break;
             case (DType.Int64, DType.Float64): TensorPrimitives.ConvertTruncating<long, double>(src.Span<long>(), y.Span<double>()); break;
+            case (DType.BFloat16, DType.Float32): HalfConvert.Widen(src.Span<BFloat16>(), y.Span<float>()); break;
+            case (DType.Float16, DType.Float32): HalfConvert.Widen(src.Span<Half>(), y.Span<float>()); break;
+            case (DType.Float32, DType.BFloat16): HalfConvert.Narrow(src.Span<float>(), y.Span<BFloat16>()); break;
+            case (DType.Float32, DType.Float16): HalfConvert.Narrow(src.Span<float>(), y.Span<Half>()); break;
             default:
+                // NOTE: the remaining pairs go through double, which holds every value of every dtype exactly, so each
+                // element is rounded once (float64 to bfloat16 included: see Note [BFloat16 rounding]).
                 for (int i = 0; i < n; i++) y.SetRaw(i, src.GetRawFlat(i));
                 break;
         }
-        if (dtype.IsFloatingPoint() && DType.IsFloatingPoint() && Autograd.ShouldRecord(this))
-            y.SetGradFn(new Ops.ToCopyBackward(this));
         return y;
     }
 
@@ -322,6 +356,18 @@ public sealed partial class Tensor
     {
         for (int i = 0; i < src.Length; i++) dst[i] = src[i] ? T.One : T.Zero;
     }
+
+    private Tensor WithRequiresGrad(bool requiresGrad)
+    {
+        if (requiresGrad) RequiresGrad = true;
+        return this;
+    }
+
+    /// <summary>Shorthand for <c>To(DType.BFloat16)</c> (<c>tensor.bfloat16()</c>).</summary>
+    public Tensor BFloat16() => To(DType.BFloat16);
+
+    /// <summary>Shorthand for <c>To(DType.Float16)</c> (<c>tensor.half()</c>).</summary>
+    public Tensor Half() => To(DType.Float16);
 
     /// <summary>Shorthand for <c>To(DType.Float64)</c>.</summary>
     public Tensor Double() => To(DType.Float64);
@@ -337,7 +383,10 @@ public sealed partial class Tensor
             case DType.Float32: Data<float>()[Offset + i] = (float)v; break;
             case DType.Float64: Data<double>()[Offset + i] = v; break;
             case DType.Int64: Data<long>()[Offset + i] = checked((long)v); break;
-            default: Data<bool>()[Offset + i] = v != 0; break;
+            case DType.Bool: Data<bool>()[Offset + i] = v != 0; break;
+            case DType.BFloat16: Data<BFloat16>()[Offset + i] = (BFloat16)v; break;
+            case DType.Float16: Data<Half>()[Offset + i] = (Half)v; break;
+            default: throw DTypeExtensions.Unknown(DType);
         }
     }
 
@@ -346,7 +395,10 @@ public sealed partial class Tensor
         DType.Float32 => Data<float>()[Offset + i],
         DType.Float64 => Data<double>()[Offset + i],
         DType.Int64 => Data<long>()[Offset + i],
-        _ => Data<bool>()[Offset + i] ? 1 : 0,
+        DType.Bool => Data<bool>()[Offset + i] ? 1 : 0,
+        DType.BFloat16 => Data<BFloat16>()[Offset + i],
+        DType.Float16 => (double)Data<Half>()[Offset + i],
+        _ => throw DTypeExtensions.Unknown(DType),
     };
 
     internal void FillRaw(double value)
@@ -356,7 +408,10 @@ public sealed partial class Tensor
             case DType.Float32: Span<float>().Fill((float)value); break;
             case DType.Float64: Span<double>().Fill(value); break;
             case DType.Int64: Span<long>().Fill(checked((long)value)); break;
-            default: Span<bool>().Fill(value != 0); break;
+            case DType.Bool: Span<bool>().Fill(value != 0); break;
+            case DType.BFloat16: Span<BFloat16>().Fill((BFloat16)value); break;
+            case DType.Float16: Span<Half>().Fill((Half)value); break;
+            default: throw DTypeExtensions.Unknown(DType);
         }
     }
 }

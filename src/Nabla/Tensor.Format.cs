@@ -16,7 +16,7 @@ public sealed partial class Tensor
         return GetAsDouble(0);
     }
 
-    /// <summary>The value of a one-element tensor as <typeparamref name="T"/> (float, double, long or bool).</summary>
+    /// <summary>The value of a one-element tensor as <typeparamref name="T"/> (float, double, long, int, bool, BFloat16 or Half).</summary>
     public T Item<T>()
     {
         double v = Item();
@@ -25,6 +25,8 @@ public sealed partial class Tensor
             : typeof(T) == typeof(long) ? (long)v
             : typeof(T) == typeof(int) ? (int)v
             : typeof(T) == typeof(bool) ? v != 0
+            : typeof(T) == typeof(BFloat16) ? (BFloat16)v
+            : typeof(T) == typeof(Half) ? (Half)v
             : throw new NotSupportedException($"item: cannot convert to {typeof(T).Name}; use float, double, long, int or bool");
         return (T)boxed;
     }
@@ -55,7 +57,7 @@ public sealed partial class Tensor
         Func<double, string> fmt = MakeFormatter(c, summarize);
         AppendBlock(sb, c, fmt, 0, 0, summarize, "tensor(".Length);
         if (Numel == 0 && Rank > 1) sb.Append($", size={Shape}");
-        if (DType is not (DType.Float32 or DType.Int64 or DType.Bool)) sb.Append($", dtype={DType.Name()}");
+        if (DType is not (DType.Float32 or DType.Int64 or DType.Bool)) sb.Append($", dtype=torch.{DType.Name()}");
         if (GradFn is not null) sb.Append($", grad_fn=<{GradFn.Name}>");
         else if (RequiresGrad) sb.Append(", requires_grad=True");
         sb.Append(')');

@@ -244,13 +244,17 @@ public sealed partial class Tensor
 
     // ---- raw element access (kernel boundary) ----
 
-    internal T[] Data<T>() => (T[])_data;
+    internal T[] Data<T>() => _data as T[] ?? throw WrongElementType(typeof(T));
+
+    // A kernel asked for elements of another type than the storage holds: a dispatch missed a dtype (see Note [Half compute]).
+    private InvalidOperationException WrongElementType(Type asked) =>
+        new($"internal error: a kernel read a {DType.Name()} tensor as {asked.Name}; the op does not dispatch dtype {DType.Name()} (convert with .To(DType.Float32) first)");
 
     /// <summary>The elements of a contiguous tensor as a span over its storage.</summary>
     internal Span<T> Span<T>()
     {
         System.Diagnostics.Debug.Assert(_isContiguous, "Span on a non-contiguous tensor");
-        return new Span<T>((T[])_data, Offset, (int)_numel);
+        return new Span<T>(Data<T>(), Offset, (int)_numel);
     }
 
     /// <summary>
@@ -260,7 +264,7 @@ public sealed partial class Tensor
     [MethodImpl(CodeGen.Hot)]
     internal bool TryAddIntoRaw(Tensor other)
     {
-        if (!_isContiguous || !other._isContiguous || other.DType != DType || !DType.IsFloatingPoint()
+        if (!_isContiguous || !other._isContiguous || other.DType != DType || !DType.ComputesNatively()
             || !Strided.SameDims(Dims, other.Dims))
             return false;
         if (_numel == 1)
@@ -310,7 +314,10 @@ public sealed partial class Tensor
             case DType.Float32: Strided.Copy(Data<float>(), Offset, Dims, StrideArray, dst.Span<float>()); break;
             case DType.Float64: Strided.Copy(Data<double>(), Offset, Dims, StrideArray, dst.Span<double>()); break;
             case DType.Int64: Strided.Copy(Data<long>(), Offset, Dims, StrideArray, dst.Span<long>()); break;
-            default: Strided.Copy(Data<bool>(), Offset, Dims, StrideArray, dst.Span<bool>()); break;
+            case DType.Bool: Strided.Copy(Data<bool>(), Offset, Dims, StrideArray, dst.Span<bool>()); break;
+            case DType.BFloat16: Strided.Copy(Data<BFloat16>(), Offset, Dims, StrideArray, dst.Span<BFloat16>()); break;
+            case DType.Float16: Strided.Copy(Data<Half>(), Offset, Dims, StrideArray, dst.Span<Half>()); break;
+            default: throw DTypeExtensions.Unknown(DType);
         }
     }
 
@@ -335,7 +342,7 @@ public sealed partial class Tensor
     internal static void CheckFloat(Tensor t, string op)
     {
         if (!t.DType.IsFloatingPoint())
-            throw new ArgumentException($"{op}: expected a floating-point tensor (float32 or float64), got dtype {t.DType.Name()}; convert with .To(DType.Float32) first");
+            throw new ArgumentException($"{op}: expected a floating-point tensor (float32, float64, bfloat16 or float16), got dtype {t.DType.Name()}; convert with .To(DType.Float32) first");
     }
 
     internal static void CheckSameDType(Tensor a, Tensor b, string op)
@@ -354,7 +361,10 @@ public sealed partial class Tensor
             DType.Float32 => Data<float>()[off],
             DType.Float64 => Data<double>()[off],
             DType.Int64 => Data<long>()[off],
-            _ => Data<bool>()[off] ? 1 : 0,
+            DType.Bool => Data<bool>()[off] ? 1 : 0,
+            DType.BFloat16 => Data<BFloat16>()[off],
+            DType.Float16 => (double)Data<Half>()[off],
+            _ => throw DTypeExtensions.Unknown(DType),
         };
     }
 
@@ -367,7 +377,10 @@ public sealed partial class Tensor
             case DType.Float32: Data<float>()[off] = (float)value; break;
             case DType.Float64: Data<double>()[off] = value; break;
             case DType.Int64: Data<long>()[off] = (long)value; break;
-            default: Data<bool>()[off] = value != 0; break;
+            case DType.Bool: Data<bool>()[off] = value != 0; break;
+            case DType.BFloat16: Data<BFloat16>()[off] = (BFloat16)value; break;
+            case DType.Float16: Data<Half>()[off] = (Half)value; break;
+            default: throw DTypeExtensions.Unknown(DType);
         }
         Storage.Version++;
     }

@@ -70,6 +70,7 @@ public static class TrainCommand
           --lr X --min-lr X     AdamW (betas 0.9, 0.99) from lr 1e-3, warm-up then cosine down to 1e-4 at the last step
           --warmup-iters N      (default 100)   --weight-decay X  on 2-D weights only (default 0.1)
           --grad-clip X         clip the gradient norm (default 1.0; 0 turns it off)
+          --precision P         fp32 (default), bf16 (bfloat16 autocast) or fp16 (float16 autocast with loss scaling)
           --seed N              (default 1337)   --resume DIR   continue; only --iters, --eval-interval, --eval-iters,
                                 --out, --threads and --grad-checkpoint (turns it on) may change
           Writes model.safetensors (weights, configuration and vocabulary), checkpoint.safetensors, metrics.csv,

@@ -13,7 +13,7 @@ public sealed record TextSettings
     public static readonly string[] Valued =
         ["--dataset", "--model", "--n-layer", "--n-head", "--n-embd", "--hidden-size", "--block-size", "--dropout", "--iters", "--eval-interval",
          "--eval-iters", "--batch-size", "--lr", "--min-lr", "--warmup-iters", "--weight-decay", "--grad-clip", "--seed", "--threads", "--out", "--resume",
-         DistributedRun.BucketOption];
+         DistributedRun.BucketOption, "--precision"];
 
     /// <summary>The flags of text training.</summary>
     public static readonly string[] Flags = ["--help", "--bias", "--progress", "--no-progress", "--grad-checkpoint", DistributedRun.Flag];
@@ -41,6 +41,15 @@ public sealed record TextSettings
 
     /// <summary>The training and evaluation window (and a GPT's context).</summary>
     public int BlockSize { get; init; } = 64;
+
+    /// <summary>The values of <c>--precision</c>: float32, bfloat16 autocast, float16 autocast with a GradScaler.</summary>
+    public static readonly string[] Precisions = ["fp32", "bf16", "fp16"];
+
+    /// <summary><c>fp32</c>, <c>bf16</c> or <c>fp16</c>: the autocast dtype of the forward pass (parameters stay float32).</summary>
+    public string Precision { get; init; } = "fp32";
+
+    /// <summary>The autocast dtype of <see cref="Precision"/>, or null for float32.</summary>
+    public DType? AutocastDType => Precision switch { "bf16" => DType.BFloat16, "fp16" => DType.Float16, _ => null };
 
     /// <summary>Dropout probability in training.</summary>
     public double Dropout { get; init; }
@@ -123,6 +132,9 @@ public sealed record TextSettings
             throw new UsageException($"{option} does not apply to the {model} model", $"drop {option}");
         int iters = o.Int("--iters", 2000, 1, 100_000_000);
         var (distributed, bucketCapMb) = DistributedRun.Read(o);
+        string precision = o.String("--precision", "fp32");
+        if (!Precisions.Contains(precision))
+            throw new UsageException($"unknown precision '{precision}'", $"use one of {string.Join(", ", Precisions)}");
         var s = new TextSettings
         {
             Distributed = distributed,
@@ -137,6 +149,7 @@ public sealed record TextSettings
             Dropout = o.Double("--dropout", 0, 0, 0.999),
             Bias = o.Has("--bias"),
             GradCheckpoint = o.Has("--grad-checkpoint"),
+            Precision = precision,
             Iters = iters,
             EvalInterval = o.Int("--eval-interval", Math.Min(250, iters), 1, 100_000_000),
             EvalIters = o.Int("--eval-iters", 20, 1, 1_000_000),
@@ -188,6 +201,7 @@ public sealed record TextSettings
         ["iters"] = I(Iters), ["eval_interval"] = I(EvalInterval), ["eval_iters"] = I(EvalIters), ["batch_size"] = I(BatchSize),
         ["lr"] = D(Lr), ["min_lr"] = D(MinLr), ["warmup_iters"] = I(WarmupIters), ["weight_decay"] = D(WeightDecay),
         ["grad_clip"] = D(GradClip), ["seed"] = Seed.ToString(CultureInfo.InvariantCulture), ["grad_checkpoint"] = GradCheckpoint ? "true" : "false",
+        ["precision"] = Precision,
     };
 
     /// <summary>The settings a checkpoint records, with <paramref name="outDir"/> as the output directory.</summary>
@@ -205,8 +219,9 @@ public sealed record TextSettings
             Iters = Int("iters"), EvalInterval = Int("eval_interval"), EvalIters = Int("eval_iters"), BatchSize = Int("batch_size"),
             Lr = Dbl("lr"), MinLr = Dbl("min_lr"), WarmupIters = Int("warmup_iters"), WeightDecay = Dbl("weight_decay"),
             GradClip = Dbl("grad_clip"),
-            // Runs recorded before the option existed trained without it.
+            // Runs recorded before these options existed trained without checkpointing, in float32.
             GradCheckpoint = d.TryGetValue("grad_checkpoint", out string? gc) && gc == "true",
+            Precision = d.TryGetValue("precision", out string? precision) ? (Precisions.Contains(precision) ? precision : throw Bad("precision")) : "fp32",
             Seed = ulong.TryParse(S("seed"), NumberStyles.Integer, CultureInfo.InvariantCulture, out ulong seed) ? seed : throw Bad("seed"),
             Out = outDir,
         };

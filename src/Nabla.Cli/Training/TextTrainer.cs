@@ -123,6 +123,8 @@ public sealed class TextTrainer(TextSettings settings, TextWriter output, bool i
         // Every op of the loop runs on this thread, so its large buffers can be recycled: see Note [Buffer reuse]. A
         // step's buffers come to tens of megabytes, so the cap bounds what throttled collections let the pool keep.
         model.Train(); // evaluations restore it (TextEvaluation)
+        // Mixed precision: autocast in the forward pass, and loss scaling for float16 (docs/scale-precision.md).
+        GradScaler? scaler = _s.Precision == "fp16" ? new GradScaler() : null;
         using (BufferPool.Begin(PoolCapBytes))
         {
             for (int it = start; it < _s.Iters; it++)
@@ -131,7 +133,8 @@ public sealed class TextTrainer(TextSettings settings, TextWriter output, bool i
                 foreach (ParamGroup g in optimizer.ParamGroups) g.Lr = lr;
                 clock.Restart();
                 var (x, y) = train.GetBatch(_s.BatchSize, _s.BlockSize, dataGen);
-                Tensor loss = Gpt.Loss(trained.Forward(x), y);
+                Tensor loss;
+                using (_s.AutocastDType is { } half ? Autocast.Enable(half) : null) loss = Gpt.Loss(trained.Forward(x), y);
                 double lv = loss.Item();
                 // Every rank stops alike (Note [Distributed training in the CLI]): the loss is the mean over the ranks.
                 if (dist is not null && dist.Sum(lv / ranks, _stopRequested ? 1 : 0) is var agreed)
@@ -142,9 +145,15 @@ public sealed class TextTrainer(TextSettings settings, TextWriter output, bool i
                     break;
                 }
                 optimizer.ZeroGrad();
-                loss.Backward();
+                (scaler?.Scale(loss) ?? loss).Backward();
+                scaler?.Unscale(optimizer);
                 if (_s.GradClip > 0) GradClip.ClipGradNorm(model.Parameters(), _s.GradClip);
-                optimizer.Step();
+                if (scaler is null) optimizer.Step();
+                else
+                {
+                    scaler.Step(optimizer);
+                    scaler.Update();
+                }
                 trainSeconds += clock.Elapsed.TotalSeconds;
                 tokensSinceEval += (long)_s.BatchSize * _s.BlockSize * ranks;
                 if (interactive)

@@ -40,6 +40,7 @@ internal static class Engine
         var targets = inputs is null ? null : new Targets(inputs);
         bool fastPaths = !createGraph && !Autograd.IsAnomalyEnabled;
         using IDisposable mode = createGraph ? Autograd.EnableGrad() : Autograd.NoGrad();
+        using IDisposable noAutocast = Autocast.Disable(); // Note [Autocast policy]: rules run in their forward's dtypes
 
         long run = Interlocked.Increment(ref s_runCounter);
         Walk walk = t_walk ?? new Walk();

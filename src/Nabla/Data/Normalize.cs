@@ -45,6 +45,7 @@ public sealed class Normalize
     {
         ArgumentNullException.ThrowIfNull(batch);
         Tensor.CheckFloat(batch, "Normalize");
+        if (batch.DType.IsHalf()) return Apply(batch.To(DType.Float32)).To(batch.DType); // See Note [Half compute]
         int channels = _mean.Length;
         int outer = 1, inner;
         if (channels == 1)

@@ -173,7 +173,10 @@ public class TensorDataset : Dataset
             case DType.Float32: GatherRows<float>(source.Span<float>(), indices, row, result.Span<float>()); break;
             case DType.Float64: GatherRows<double>(source.Span<double>(), indices, row, result.Span<double>()); break;
             case DType.Int64: GatherRows<long>(source.Span<long>(), indices, row, result.Span<long>()); break;
-            default: GatherRows<bool>(source.Span<bool>(), indices, row, result.Span<bool>()); break;
+            case DType.Bool: GatherRows<bool>(source.Span<bool>(), indices, row, result.Span<bool>()); break;
+            case DType.BFloat16: GatherRows<BFloat16>(source.Span<BFloat16>(), indices, row, result.Span<BFloat16>()); break;
+            case DType.Float16: GatherRows<Half>(source.Span<Half>(), indices, row, result.Span<Half>()); break;
+            default: throw DTypeExtensions.Unknown(source.DType);
         }
         return result;
     }

@@ -15,8 +15,8 @@ namespace Nabla.IO;
 /// <para>The header maps each tensor name to <c>{"dtype": "F32", "shape": [2, 3], "data_offsets": [begin, end]}</c>
 /// (offsets relative to the start of the data section) and may hold a <c>__metadata__</c> object of string
 /// values. The header is padded with spaces to a multiple of 8 bytes so that the data section is aligned.</para>
-/// <para>Written dtypes: F32, F64, I64, BOOL (one per <see cref="DType"/>). Read dtypes: those four, plus F16 and
-/// BF16 (converted to float32) and I32, I16, I8, U8 (converted to int64).</para>
+/// <para>Written dtypes: F32, F64, I64, BOOL, BF16, F16 (one per <see cref="DType"/>). Read dtypes: those six, each as
+/// its own dtype (BF16 and F16 stay 16-bit), plus I32, I16, I8, U8 (converted to int64).</para>
 /// <para>As in the reference implementation, tensors are laid out sorted by descending dtype alignment and then by
 /// name (ordinal), so the same dictionary always produces the same bytes.</para>
 /// </remarks>
@@ -98,7 +98,7 @@ public static class SafeTensors
             long offset = 0;
             foreach (var (name, data, dtype) in entries)
             {
-                long bytes = data.Numel * ElementSize(data.DType);
+                long bytes = data.Numel * data.DType.ElementSize();
                 json.WriteStartObject(name);
                 json.WriteString("dtype", dtype);
                 json.WriteStartArray("shape");
@@ -198,8 +198,10 @@ public static class SafeTensors
     {
         DType dtype = e.DType switch
         {
-            "F32" or "F16" or "BF16" => DType.Float32,
+            "F32" => DType.Float32,
             "F64" => DType.Float64,
+            "BF16" => DType.BFloat16,
+            "F16" => DType.Float16,
             "BOOL" => DType.Bool,
             _ => DType.Int64,
         };
@@ -211,6 +213,8 @@ public static class SafeTensors
                 case "F32": stream.ReadExactly(MemoryMarshal.AsBytes(tensor.Span<float>())); break;
                 case "F64": stream.ReadExactly(MemoryMarshal.AsBytes(tensor.Span<double>())); break;
                 case "I64": stream.ReadExactly(MemoryMarshal.AsBytes(tensor.Span<long>())); break;
+                case "BF16": stream.ReadExactly(MemoryMarshal.AsBytes(tensor.Span<BFloat16>())); break;
+                case "F16": stream.ReadExactly(MemoryMarshal.AsBytes(tensor.Span<Half>())); break;
                 default: ReadConverted(stream, e.DType, tensor); break;
             }
         }
@@ -246,17 +250,6 @@ public static class SafeTensors
                 for (int i = 0; i < dst.Length; i++) dst[i] = raw[i] != 0;
                 break;
             }
-            case "F16":
-                TensorPrimitives.ConvertToSingle(MemoryMarshal.Cast<byte, Half>(raw), tensor.Span<float>().Slice(start, count));
-                break;
-            case "BF16":
-            {
-                // bfloat16 is the upper half of a float32.
-                var src = MemoryMarshal.Cast<byte, ushort>(raw);
-                var dst = MemoryMarshal.Cast<float, uint>(tensor.Span<float>().Slice(start, count));
-                for (int i = 0; i < dst.Length; i++) dst[i] = (uint)src[i] << 16;
-                break;
-            }
             case "I32": TensorPrimitives.ConvertTruncating<int, long>(MemoryMarshal.Cast<byte, int>(raw), tensor.Span<long>().Slice(start, count)); break;
             case "I16": TensorPrimitives.ConvertTruncating<short, long>(MemoryMarshal.Cast<byte, short>(raw), tensor.Span<long>().Slice(start, count)); break;
             case "I8": TensorPrimitives.ConvertTruncating<sbyte, long>(MemoryMarshal.Cast<byte, sbyte>(raw), tensor.Span<long>().Slice(start, count)); break;
@@ -269,7 +262,10 @@ public static class SafeTensors
         DType.Float32 => MemoryMarshal.AsBytes(t.Span<float>()),
         DType.Float64 => MemoryMarshal.AsBytes(t.Span<double>()),
         DType.Int64 => MemoryMarshal.AsBytes(t.Span<long>()),
-        _ => MemoryMarshal.AsBytes(t.Span<bool>()),
+        DType.BFloat16 => MemoryMarshal.AsBytes(t.Span<BFloat16>()),
+        DType.Float16 => MemoryMarshal.AsBytes(t.Span<Half>()),
+        DType.Bool => MemoryMarshal.AsBytes(t.Span<bool>()),
+        _ => throw DTypeExtensions.Unknown(t.DType),
     };
 
     private static string DTypeCode(DType dtype) => dtype switch
@@ -277,23 +273,22 @@ public static class SafeTensors
         DType.Float32 => "F32",
         DType.Float64 => "F64",
         DType.Int64 => "I64",
-        _ => "BOOL",
+        DType.BFloat16 => "BF16",
+        DType.Float16 => "F16",
+        DType.Bool => "BOOL",
+        _ => throw DTypeExtensions.Unknown(dtype),
     };
 
-    private static int ElementSize(DType dtype) => dtype switch
-    {
-        DType.Float32 => 4,
-        DType.Float64 or DType.Int64 => 8,
-        _ => 1,
-    };
-
-    // The reference implementation's dtype order (increasing alignment): BOOL < ... < F32 < F64 < I64.
+    // The reference implementation's dtype order: BOOL < ... < F16 < BF16 < ... < F32 < F64 < I64.
     private static int AlignmentRank(DType dtype) => dtype switch
     {
         DType.Bool => 0,
-        DType.Float32 => 1,
-        DType.Float64 => 2,
-        _ => 3,
+        DType.Float16 => 1,
+        DType.BFloat16 => 2,
+        DType.Float32 => 3,
+        DType.Float64 => 4,
+        DType.Int64 => 5,
+        _ => throw DTypeExtensions.Unknown(dtype),
     };
 
     internal static int SourceElementSize(string dtype) => dtype switch

@@ -109,19 +109,33 @@ internal static unsafe class Gemm
         }
     }
 
-    private static int Threads(int maxThreads, long work)
+    internal static int Threads(int maxThreads, long work)
     {
         int cores = ThreadBudget.KernelThreads;
         int limit = maxThreads <= 0 ? cores : Math.Min(maxThreads, cores);
         return work < ParallelThreshold ? 1 : limit;
     }
 
-    private static void Execute<T>(GemmArgs<T> g, int threads, GemmPath path) where T : unmanaged, INumber<T>
+    internal static void Execute<T>(GemmArgs<T> g, int threads, GemmPath path) where T : unmanaged, INumber<T>
     {
         if (g.M == 0 || g.N == 0) return;
         if (g.K == 0 || g.Alpha == T.Zero)
         {
             Scale(g);
+            return;
+        }
+        if (g.Widens)
+        {
+            // See Note [Widening GEMM]: the blocked kernels' packing reads 16-bit operands, and so does the one-row
+            // product over transposed 16-bit weights.
+            if (typeof(T) == typeof(float) && g.M == 1 && g.TransB && g.SourceB != GemmSource.Native && !g.TransC)
+            {
+                GemmWiden.Gemv(System.Runtime.CompilerServices.Unsafe.As<GemmArgs<T>, GemmArgs<float>>(ref g), threads);
+                return;
+            }
+            if (BestPath == GemmPath.Vector512) Split<T, Vector512Kernel12x2<T>>(g, threads);
+            else if (BestPath == GemmPath.Vector256) Split<T, Vector256Kernel6x2<T>>(g, threads);
+            else Split<T, ScalarKernel4x4<T>>(g, threads);
             return;
         }
         if ((g.M == 1 || g.N == 1) && path == GemmPath.Auto)
@@ -192,7 +206,7 @@ internal static unsafe class Gemm
 
     private static int RoundUp(int x, int m) => (x + m - 1) / m * m;
 
-    private static void CheckShape(int m, int n, int k, int lda, int ldb, int ldc)
+    internal static void CheckShape(int m, int n, int k, int lda, int ldb, int ldc)
     {
         if (m < 0 || n < 0 || k < 0)
             throw new ArgumentOutOfRangeException(nameof(m), $"gemm: negative size m={m}, n={n}, k={k}");
@@ -203,7 +217,7 @@ internal static unsafe class Gemm
     }
 
     /// <summary>Checks that a <paramref name="rows"/> x <paramref name="cols"/> operand with row stride <paramref name="ld"/> at <paramref name="offset"/> lies in the buffer.</summary>
-    private static void CheckExtent(int length, int offset, int rows, int cols, int ld, string name)
+    internal static void CheckExtent(int length, int offset, int rows, int cols, int ld, string name)
     {
         if (rows == 0 || cols == 0) return;
         long last = offset + (long)(rows - 1) * ld + cols;

@@ -18,22 +18,32 @@ internal readonly unsafe struct GemmArgs<T> where T : unmanaged
     public readonly bool TransA, TransB, TransC;
     public readonly T Alpha, Beta;
 
-    public GemmArgs(bool transA, bool transB, int m, int n, int k, T alpha, T* a, nint lda, T* b, nint ldb, T beta, T* c, nint ldc, bool transC = false)
+    /// <summary>What A and B hold: elements of T, or 16-bit floats the packing widens to float32 (Note [Widening GEMM]).</summary>
+    public readonly GemmSource SourceA, SourceB;
+
+    public GemmArgs(bool transA, bool transB, int m, int n, int k, T alpha, T* a, nint lda, T* b, nint ldb, T beta, T* c, nint ldc, bool transC = false,
+        GemmSource sourceA = GemmSource.Native, GemmSource sourceB = GemmSource.Native)
     {
         (TransA, TransB, TransC, M, N, K, Alpha, Beta) = (transA, transB, transC, m, n, k, alpha, beta);
         A = a;
         B = b;
         C = c;
         (Lda, Ldb, Ldc) = (lda, ldb, ldc);
+        (SourceA, SourceB) = (sourceA, sourceB);
     }
+
+    /// <summary>True when an operand holds 16-bit floats (only the blocked path, whose packing widens, reads those).</summary>
+    public bool Widens => SourceA != GemmSource.Native || SourceB != GemmSource.Native;
 
     /// <summary>The same problem with the operand pointers moved by the given element offsets.</summary>
     public GemmArgs<T> At(nint offA, nint offB, nint offC) =>
-        new(TransA, TransB, M, N, K, Alpha, A + offA, Lda, B + offB, Ldb, Beta, C + offC, Ldc, TransC);
+        new(TransA, TransB, M, N, K, Alpha, Offset(A, offA, SourceA), Lda, Offset(B, offB, SourceB), Ldb, Beta, C + offC, Ldc, TransC, SourceA, SourceB);
 
     /// <summary>The same product computed as Cᵀ = op(B)ᵀ·op(A)ᵀ: the roles of A and B swap and C is written transposed.</summary>
     public GemmArgs<T> Swapped() =>
-        new(!TransB, !TransA, N, M, K, Alpha, B, Ldb, A, Lda, Beta, C, Ldc, !TransC);
+        new(!TransB, !TransA, N, M, K, Alpha, B, Ldb, A, Lda, Beta, C, Ldc, !TransC, SourceB, SourceA);
+
+    private static T* Offset(T* p, nint elements, GemmSource source) => source == GemmSource.Native ? p + elements : (T*)((ushort*)p + elements);
 }
 
 // Note [GEMM blocking]
@@ -158,6 +168,11 @@ internal static unsafe class GemmDriver<T, TK>
     private static void PackA(in GemmArgs<T> g, int ic, int pc, int mc, int kc, T* dst)
     {
         int mr = TK.MR;
+        if (g.SourceA != GemmSource.Native)
+        {
+            GemmWiden.Pack(g.SourceA, (ushort*)g.A, g.Lda, g.TransA, ic, pc, mc, kc, mr, (float*)dst);
+            return;
+        }
         nint lda = g.Lda;
         for (int ir = 0; ir < mc; ir += mr)
         {
@@ -200,6 +215,12 @@ internal static unsafe class GemmDriver<T, TK>
     private static void PackB(in GemmArgs<T> g, int pc, int jc, int kc, int nc, T* dst)
     {
         int nr = TK.NR;
+        if (g.SourceB != GemmSource.Native)
+        {
+            // op(B) packs like op(A)ᵀ: its columns are the panel's rows.
+            GemmWiden.Pack(g.SourceB, (ushort*)g.B, g.Ldb, !g.TransB, jc, pc, nc, kc, nr, (float*)dst);
+            return;
+        }
         nint ldb = g.Ldb;
         for (int jr = 0; jr < nc; jr += nr)
         {

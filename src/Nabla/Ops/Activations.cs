@@ -146,6 +146,12 @@ namespace Nabla
         {
             ArgumentNullException.ThrowIfNull(input);
             ArgumentNullException.ThrowIfNull(weight);
+            if (Autocast.IsEnabled) // Note [Autocast policy]
+            {
+                Tensor x = input, w = weight;
+                Tensor? b = Autocast.LowerOptional(bias);
+                if (Autocast.Lower(ref x, ref w) || !ReferenceEquals(b, bias)) return LinearImpl(x, w, b, relu);
+            }
             if (weight.Rank != 2)
                 throw new ArgumentException($"linear: weight must be 2-D [out_features, in_features], got shape {weight.Shape}");
             int outFeatures = weight.Dims[0], inFeatures = weight.Dims[1];
@@ -155,7 +161,8 @@ namespace Nabla
             if (bias is not null && (bias.Rank != 1 || bias.Dims[0] != outFeatures))
                 throw new ArgumentException($"linear: bias has shape {bias.Shape} but weight of shape {weight.Shape} expects [{outFeatures}]");
             // NOTE: 1-D inputs and mixed dtypes take the separate ops, whose errors name the problem.
-            bool fused = input.Rank >= 2 && input.DType.IsFloatingPoint()
+            // 16-bit operands take matmul, whose GEMM widens them while packing (Note [Widening GEMM]).
+            bool fused = input.Rank >= 2 && input.DType.ComputesNatively()
                 && weight.DType == input.DType && (bias is null || bias.DType == input.DType);
             Tensor y;
             if (input.Rank <= 2)

@@ -26,6 +26,11 @@ namespace Nabla
         {
             const string op = "adaptive_max_pool2d";
             CheckPoolInput(op, input);
+            if (input.DType.IsHalf()) // See Note [Half compute]
+            {
+                var (wide, at) = AdaptiveMaxPool2dWithIndices(input.To(DType.Float32), outputSize);
+                return (wide.To(input.DType), at);
+            }
             ArgumentNullException.ThrowIfNull(outputSize);
             int[] size = WindowParam(op, "output_size", outputSize.Length == 1 ? [outputSize[0], outputSize[0]] : outputSize, 2, 1);
             bool batched = input.Rank == 4;

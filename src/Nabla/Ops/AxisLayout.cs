@@ -51,8 +51,8 @@ namespace Nabla
         /// <summary>Whether some element is zero (a floating-point tensor; -0 counts, NaN does not).</summary>
         internal bool HasZero()
         {
-            Tensor c = ContiguousData();
-            return DType == DType.Float32 ? Kernels.AxisReductions.ContainsZero<float>(c.Span<float>()) : Kernels.AxisReductions.ContainsZero<double>(c.Span<double>());
+            Tensor c = DType.IsHalf() ? ConvertData(DType.Float32) : ContiguousData(); // See Note [Half compute]
+            return c.DType == DType.Float32 ? Kernels.AxisReductions.ContainsZero<float>(c.Span<float>()) : Kernels.AxisReductions.ContainsZero<double>(c.Span<double>());
         }
 
         /// <summary>Runs <paramref name="op"/> over the dims of <paramref name="mask"/> into a new tensor of <paramref name="dtype"/> (the element type <typeparamref name="T"/>).</summary>

@@ -166,7 +166,10 @@ namespace Nabla
                 case DType.Float32: Select(c, a.Span<float>(), b.Span<float>(), y.Span<float>()); break;
                 case DType.Float64: Select(c, a.Span<double>(), b.Span<double>(), y.Span<double>()); break;
                 case DType.Int64: Select(c, a.Span<long>(), b.Span<long>(), y.Span<long>()); break;
-                default: Select(c, a.Span<bool>(), b.Span<bool>(), y.Span<bool>()); break;
+                case DType.Bool: Select(c, a.Span<bool>(), b.Span<bool>(), y.Span<bool>()); break;
+                case DType.BFloat16: Select(c, a.Span<BFloat16>(), b.Span<BFloat16>(), y.Span<BFloat16>()); break;
+                case DType.Float16: Select(c, a.Span<Half>(), b.Span<Half>(), y.Span<Half>()); break;
+                default: throw DTypeExtensions.Unknown(input.DType);
             }
             if (Autograd.ShouldRecord(input, other)) y.SetGradFn(new Ops.WhereBackward(condition, input, other));
             return y;

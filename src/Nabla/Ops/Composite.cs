@@ -35,7 +35,7 @@ internal static class Composite
     /// <summary><paramref name="f"/> of two inputs, recorded as one node.</summary>
     public static Tensor Run(string name, Tensor x, Tensor? y, Func<Tensor, Tensor?, Tensor> f) => Run(name, [x, y], a => f(a[0]!, a[1]));
 
-    private static Tensor?[] Aliases(Tensor?[] inputs)
+    internal static Tensor?[] Aliases(Tensor?[] inputs)
     {
         var aliases = new Tensor?[inputs.Length];
         for (int i = 0; i < inputs.Length; i++)

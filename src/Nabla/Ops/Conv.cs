@@ -109,6 +109,10 @@ namespace Nabla
         private static Tensor ConvNd(string op, int spatial, Tensor input, Tensor weight, Tensor? bias, int[] stride, int[] padding, int[] dilation, int groups,
             bool relu = false)
         {
+            ArgumentNullException.ThrowIfNull(input);
+            ArgumentNullException.ThrowIfNull(weight);
+            if (Autocast.IsEnabled) // Note [Autocast policy]: cast before the dtype check
+                (input, weight, bias) = (Autocast.Lower(input), Autocast.Lower(weight), Autocast.LowerOptional(bias));
             CheckConvOperands(op, spatial, input, weight, bias, "C_out, C_in/groups", groups);
             stride = WindowParam(op, "stride", stride, spatial, 1);
             padding = WindowParam(op, "padding", padding, spatial, 0);
@@ -165,6 +169,12 @@ namespace Nabla
         // out = W_g @ unfold(x)_g + b per group g, one fused op: see Note [Convolution kernels] in Kernels/Conv2dKernels.cs.
         internal static Tensor Conv2dCore(Tensor x, Tensor w, Tensor? bias, Window2d g, int groups, bool relu)
         {
+            if (Autocast.IsEnabled) // Note [Autocast policy]
+            {
+                Tensor? b = Autocast.LowerOptional(bias);
+                if (Autocast.Lower(ref x, ref w) || !ReferenceEquals(b, bias)) return Conv2dCore(x, w, b, g, groups, relu);
+            }
+            if (Ops.HalfCompute.Applies(x, w, bias)) return Ops.HalfCompute.Run(x, w, bias, (x, w, b) => Conv2dCore(x, w!, b, g, groups, relu)); // See Note [Half compute]
             var s = new ConvShape(x.Dims[0], x.Dims[1], w.Dims[0], groups, g);
             var y = Tensor.Empty(x.DType, [s.N, s.Cout, g.OH, g.OW]);
             Tensor xc = x.ContiguousData(), wc = w.ContiguousData();
@@ -214,6 +224,7 @@ namespace Nabla
         /// <summary>im2col of <c>[N, C, H, W]</c> into <c>[N, C*kH*kW, OH*OW]</c>, recorded (its gradient is <see cref="Col2ImOp"/>).</summary>
         internal static Tensor Im2ColOp(Tensor x, Window2d g)
         {
+            if (x.DType.IsHalf()) return Ops.HalfCompute.Run(x, x => Im2ColOp(x, g)); // See Note [Half compute]
             int n = x.Dims[0], c = x.Dims[1];
             var y = Tensor.Empty(x.DType, [n, c * g.KH * g.KW, g.OH * g.OW]);
             Tensor src = x.ContiguousData();
@@ -226,6 +237,7 @@ namespace Nabla
         /// <summary>col2im of <c>[N, C*kH*kW, OH*OW]</c> into <c>[N, C, H, W]</c>, recorded (its gradient is <see cref="Im2ColOp"/>).</summary>
         internal static Tensor Col2ImOp(Tensor cols, Window2d g, int channels)
         {
+            if (cols.DType.IsHalf()) return Ops.HalfCompute.Run(cols, x => Col2ImOp(x, g, channels)); // See Note [Half compute]
             int n = cols.Dims[0];
             var y = Tensor.Empty(cols.DType, [n, channels, g.H, g.W], zeroed: true);
             Tensor src = cols.ContiguousData();

@@ -59,6 +59,10 @@ namespace Nabla
         private static Tensor ConvTransposeNd(string op, int spatial, Tensor input, Tensor weight, Tensor? bias, int[] stride, int[] padding, int[] outputPadding,
             int groups, int[] dilation)
         {
+            ArgumentNullException.ThrowIfNull(input);
+            ArgumentNullException.ThrowIfNull(weight);
+            if (Autocast.IsEnabled) // Note [Autocast policy]: cast before the dtype check
+                (input, weight, bias) = (Autocast.Lower(input), Autocast.Lower(weight), Autocast.LowerOptional(bias));
             CheckConvOperands(op, spatial, input, weight, bias, "C_in, C_out/groups", groups);
             string taps = spatial == 1 ? "K" : "kH, kW";
             stride = WindowParam(op, "stride", stride, spatial, 1);
@@ -117,6 +121,12 @@ namespace Nabla
         /// </summary>
         internal static Tensor ConvTransposeCore(Tensor x, Tensor w, Tensor? bias, Window2d g, int groups)
         {
+            if (Autocast.IsEnabled) // Note [Autocast policy]
+            {
+                Tensor? b = Autocast.LowerOptional(bias);
+                if (Autocast.Lower(ref x, ref w) || !ReferenceEquals(b, bias)) return ConvTransposeCore(x, w, b, g, groups);
+            }
+            if (Ops.HalfCompute.Applies(x, w, bias)) return Ops.HalfCompute.Run(x, w, bias, (x, w, b) => ConvTransposeCore(x, w!, b, g, groups)); // See Note [Half compute]
             var s = new ConvShape(x.Dims[0], w.Dims[1] * groups, w.Dims[0], groups, g);
             var y = Tensor.Empty(x.DType, [s.N, s.Cin, g.H, g.W]);
             Tensor xc = x.ContiguousData(), wc = w.ContiguousData();

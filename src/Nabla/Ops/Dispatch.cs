@@ -33,6 +33,9 @@ public sealed partial class Tensor
             throw new ArgumentException($"{op}: not defined for two bool tensors; use LogicalAnd/LogicalOr, or convert with .To(DType.Int64) or .To(DType.Float32) first");
         if (!allowInt && a.DType == DType.Int64)
             throw new ArgumentException($"{op}: not defined for dtype int64; expected float32 or float64");
+        // See Note [Half compute]: 16-bit operands run the float32 kernel and the result is rounded once.
+        if (a.DType.IsHalf())
+            return BinaryKernel<TF, TD, TL>(a.ConvertData(DType.Float32), b.ConvertData(DType.Float32), op).ConvertData(a.DType);
         // Shape arrays are never written after construction, so the result shares its input's (see Note [Tiny tensors]).
         int[] dims = SameDims(a.Dims, b.Dims) ? a.Dims : BroadcastShapes(a.Dims, b.Dims, op);
         var y = Empty(a.DType, dims);
@@ -40,7 +43,8 @@ public sealed partial class Tensor
         {
             case DType.Float32: Run<float, TF>(a, b, y); break;
             case DType.Float64: Run<double, TD>(a, b, y); break;
-            default: Run<long, TL>(a, b, y); break;
+            case DType.Int64: Run<long, TL>(a, b, y); break;
+            default: throw DTypeExtensions.Unknown(a.DType);
         }
         return y;
     }
@@ -60,7 +64,9 @@ public sealed partial class Tensor
             case DType.Float32: Run<float, bool, TF>(a, b, y); break;
             case DType.Float64: Run<double, bool, TD>(a, b, y); break;
             case DType.Int64: Run<long, bool, TL>(a, b, y); break;
-            default: Run<long, bool, TL>(a.To(DType.Int64), b.To(DType.Int64), y); break;
+            case DType.Bool: Run<long, bool, TL>(a.To(DType.Int64), b.To(DType.Int64), y); break;
+            // Comparing the float32 values of 16-bit operands is exact (See Note [Half compute]).
+            default: Run<float, bool, TF>(a.ConvertData(DType.Float32), b.ConvertData(DType.Float32), y); break;
         }
         return y;
     }
@@ -128,7 +134,7 @@ public sealed partial class Tensor
     /// <summary>Three contiguous floating-point tensors of one dtype and one shape (for in-place gradient sums).</summary>
     internal static bool SameTinyLayout(Tensor a, Tensor b, Tensor c) =>
         a.IsContiguous && b.IsContiguous && c.IsContiguous && a.DType == c.DType && b.DType == c.DType
-        && c.DType.IsFloatingPoint() && SameDims(a.Dims, c.Dims) && SameDims(b.Dims, c.Dims);
+        && c.DType.ComputesNatively() && SameDims(a.Dims, c.Dims) && SameDims(b.Dims, c.Dims);
 
     /// <summary>Runs a unary float kernel (float32 or float64) on a contiguous copy of the input.</summary>
     [MethodImpl(CodeGen.Hot)]
@@ -137,6 +143,7 @@ public sealed partial class Tensor
         where TD : IUnaryOp<TD, double>
     {
         CheckFloat(x, op);
+        if (x.DType.IsHalf()) return UnaryKernel<TF, TD>(x.ConvertData(DType.Float32), op).ConvertData(x.DType); // See Note [Half compute]
         // NOTE: even one element goes through the span form, which for some ops (tanh, exp, ...) is a vectorised
         // approximation that may differ from the scalar form in the last bit; a 0-d result must match a longer one.
         var y = Empty(x.DType, x.Dims);

@@ -57,6 +57,7 @@ public static partial class Functional
     /// </remarks>
     public static Tensor CosineEmbeddingLoss(Tensor input1, Tensor input2, Tensor target, double margin = 0, Reduction reduction = Reduction.Mean)
     {
+        if (Autocast.IsEnabled) (input1, input2, target) = (Autocast.Float32Optional(input1)!, Autocast.Float32Optional(input2)!, Autocast.Float32Optional(target)!); // Note [Autocast policy]
         const string op = "cosine_embedding_loss";
         CheckSameShapes(op, ("input1", input1), ("input2", input2));
         ArgumentNullException.ThrowIfNull(target);
@@ -83,6 +84,7 @@ public static partial class Functional
     /// </remarks>
     public static Tensor MarginRankingLoss(Tensor input1, Tensor input2, Tensor target, double margin = 0, Reduction reduction = Reduction.Mean)
     {
+        if (Autocast.IsEnabled) (input1, input2, target) = (Autocast.Float32Optional(input1)!, Autocast.Float32Optional(input2)!, Autocast.Float32Optional(target)!); // Note [Autocast policy]
         const string op = "margin_ranking_loss";
         CheckSameShapes(op, ("input1", input1), ("input2", input2), ("target", target));
         return Ops.Composite.Run("MarginRankingLossBackward", [input1, input2, target],
@@ -99,6 +101,7 @@ public static partial class Functional
     public static Tensor TripletMarginLoss(Tensor anchor, Tensor positive, Tensor negative, double margin = 1.0, double p = 2,
         double eps = 1e-6, bool swap = false, Reduction reduction = Reduction.Mean)
     {
+        if (Autocast.IsEnabled) (anchor, positive, negative) = (Autocast.Float32Optional(anchor)!, Autocast.Float32Optional(positive)!, Autocast.Float32Optional(negative)!); // Note [Autocast policy]
         const string op = "triplet_margin_loss";
         CheckSameShapes(op, ("anchor", anchor), ("positive", positive), ("negative", negative));
         if (anchor.Rank is not (1 or 2))

@@ -59,7 +59,9 @@ namespace Nabla
             {
                 DType.Float32 => ReduceAxis<float, ExtremeReduction<float>>(mask, keepDim, new(max), DType),
                 DType.Float64 => ReduceAxis<double, ExtremeReduction<double>>(mask, keepDim, new(max), DType),
-                _ => ReduceAxis<long, ExtremeReduction<long>>(mask, keepDim, new(max), DType),
+                DType.Int64 => ReduceAxis<long, ExtremeReduction<long>>(mask, keepDim, new(max), DType),
+                // See Note [Half compute]: selecting a value is exact in float32.
+                _ => ConvertData(DType.Float32).ReduceAxis<float, ExtremeReduction<float>>(mask, keepDim, new(max), DType.Float32).ConvertData(DType),
             };
             if (Autograd.ShouldRecord(this))
             {
@@ -85,6 +87,11 @@ namespace Nabla
         private (Tensor Values, Tensor Indices) ExtremeIndicesRaw(int d, bool keepDim, bool max, string op)
         {
             if (Rank > 0 && Dims[d] == 0) throw new ArgumentException($"{op}: cannot reduce an empty dimension (shape {Shape}, dimension {d})");
+            if (DType.IsHalf()) // See Note [Half compute]
+            {
+                var (wide, at) = ConvertData(DType.Float32).ExtremeIndicesRaw(d, keepDim, max, op);
+                return (wide.ConvertData(DType), at);
+            }
             var (data, outer, size, inner) = AxisLayout(d);
             int[] outDims = Rank == 0 ? [] : KeptDims(DimMask(d), keepDim);
             Tensor values = Empty(DType, outDims), indices = Empty(DType.Int64, outDims);
@@ -93,7 +100,8 @@ namespace Nabla
             {
                 case DType.Float32: AxisSelection.Extreme(data.Data<float>(), data.Offset, outer, size, inner, max, values.Data<float>(), ix); break;
                 case DType.Float64: AxisSelection.Extreme(data.Data<double>(), data.Offset, outer, size, inner, max, values.Data<double>(), ix); break;
-                default: AxisSelection.Extreme(data.Data<long>(), data.Offset, outer, size, inner, max, values.Data<long>(), ix); break;
+                case DType.Int64: AxisSelection.Extreme(data.Data<long>(), data.Offset, outer, size, inner, max, values.Data<long>(), ix); break;
+                default: throw DTypeExtensions.Unknown(DType);
             }
             return (values, indices);
         }

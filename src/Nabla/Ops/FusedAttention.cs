@@ -17,6 +17,7 @@ namespace Nabla.Ops
         /// <summary>The attention output <c>[..batch, L, Ev]</c>, recorded as one <see cref="ScaledDotProductFlashAttentionBackward"/>.</summary>
         public static Tensor Forward(Tensor q, Tensor k, Tensor v, double scale, int[] batch)
         {
+            if (HalfCompute.Applies(q, k, v)) return HalfCompute.Run(q, k, v, (q, k, v) => Forward(q, k!, v!, scale, batch)); // See Note [Half compute]
             int l = q.Dims[^2], ev = v.Dims[^1];
             var output = Tensor.Empty(q.DType, [.. batch, l, ev]);
             var lse = Tensor.Empty(q.DType, [.. batch, l]);

@@ -28,6 +28,7 @@ namespace Nabla.Ops
         /// <summary>The normalized <paramref name="input"/> over its last <paramref name="dims"/> (checked, non-empty).</summary>
         public static Tensor Forward(Tensor input, int[] dims, Tensor? weight, Tensor? bias, double eps)
         {
+            if (HalfCompute.Applies(input, weight, bias)) return HalfCompute.Run(input, weight, bias, (x, w, b) => Forward(x, dims, w, b, eps)); // See Note [Half compute]
             int n = 1;
             foreach (int d in dims) n *= input.Dims[d];
             int rows = (int)(input.Numel / n);

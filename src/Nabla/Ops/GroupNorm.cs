@@ -17,9 +17,12 @@ public static partial class Functional
     /// <param name="eps">Added to the variance, non-negative.</param>
     public static Tensor GroupNorm(Tensor input, int numGroups, Tensor? weight = null, Tensor? bias = null, double eps = 1e-5)
     {
+        if (Autocast.IsEnabled) (input, weight, bias) = (Autocast.Float32Optional(input)!, Autocast.Float32Optional(weight), Autocast.Float32Optional(bias)); // Note [Autocast policy]
         const string op = "group_norm";
         ArgumentNullException.ThrowIfNull(input);
         Tensor.CheckFloat(input, op);
+        if (Ops.HalfCompute.Applies(input, weight, bias)) // See Note [Half compute]
+            return Ops.HalfCompute.Run(input, weight, bias, (x, w, b) => GroupNorm(x, numGroups, w, b, eps));
         if (input.Rank < 2)
             throw new ArgumentException($"{op}: expected input of shape [N, C, *] (rank 2 or more), got shape {input.Shape}", nameof(input));
         int n = input.Dims[0], channels = input.Dims[1];

@@ -33,7 +33,10 @@ public sealed partial class Tensor
             case DType.Float32: Strided.Scatter<float>(src.Span<float>(), Data<float>(), Offset, Dims, StrideArray); break;
             case DType.Float64: Strided.Scatter<double>(src.Span<double>(), Data<double>(), Offset, Dims, StrideArray); break;
             case DType.Int64: Strided.Scatter<long>(src.Span<long>(), Data<long>(), Offset, Dims, StrideArray); break;
-            default: Strided.Scatter<bool>(src.Span<bool>(), Data<bool>(), Offset, Dims, StrideArray); break;
+            case DType.Bool: Strided.Scatter<bool>(src.Span<bool>(), Data<bool>(), Offset, Dims, StrideArray); break;
+            case DType.BFloat16: Strided.Scatter<BFloat16>(src.Span<BFloat16>(), Data<BFloat16>(), Offset, Dims, StrideArray); break;
+            case DType.Float16: Strided.Scatter<Half>(src.Span<Half>(), Data<Half>(), Offset, Dims, StrideArray); break;
+            default: throw DTypeExtensions.Unknown(DType);
         }
         Storage.Version++;
         return this;

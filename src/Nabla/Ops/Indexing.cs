@@ -63,7 +63,10 @@ namespace Nabla
                     case DType.Float32: Strided.Scatter<float>(src.Span<float>(), y.Data<float>(), at, src.Dims, y.StrideArray); break;
                     case DType.Float64: Strided.Scatter<double>(src.Span<double>(), y.Data<double>(), at, src.Dims, y.StrideArray); break;
                     case DType.Int64: Strided.Scatter<long>(src.Span<long>(), y.Data<long>(), at, src.Dims, y.StrideArray); break;
-                    default: Strided.Scatter<bool>(src.Span<bool>(), y.Data<bool>(), at, src.Dims, y.StrideArray); break;
+                    case DType.Bool: Strided.Scatter<bool>(src.Span<bool>(), y.Data<bool>(), at, src.Dims, y.StrideArray); break;
+                    case DType.BFloat16: Strided.Scatter<BFloat16>(src.Span<BFloat16>(), y.Data<BFloat16>(), at, src.Dims, y.StrideArray); break;
+                    case DType.Float16: Strided.Scatter<Half>(src.Span<Half>(), y.Data<Half>(), at, src.Dims, y.StrideArray); break;
+                    default: throw DTypeExtensions.Unknown(y.DType);
                 }
                 offset += sizes[i];
             }
@@ -135,7 +138,10 @@ namespace Nabla
                 case DType.Float32: GatherKernels.Gather(Data<float>(), Offset, StrideArray, d, ix, y.Dims, y.Span<float>()); break;
                 case DType.Float64: GatherKernels.Gather(Data<double>(), Offset, StrideArray, d, ix, y.Dims, y.Span<double>()); break;
                 case DType.Int64: GatherKernels.Gather(Data<long>(), Offset, StrideArray, d, ix, y.Dims, y.Span<long>()); break;
-                default: GatherKernels.Gather(Data<bool>(), Offset, StrideArray, d, ix, y.Dims, y.Span<bool>()); break;
+                case DType.Bool: GatherKernels.Gather(Data<bool>(), Offset, StrideArray, d, ix, y.Dims, y.Span<bool>()); break;
+                case DType.BFloat16: GatherKernels.Gather(Data<BFloat16>(), Offset, StrideArray, d, ix, y.Dims, y.Span<BFloat16>()); break;
+                case DType.Float16: GatherKernels.Gather(Data<Half>(), Offset, StrideArray, d, ix, y.Dims, y.Span<Half>()); break;
+                default: throw DTypeExtensions.Unknown(DType);
             }
             if (Autograd.ShouldRecord(this)) y.SetGradFn(new Ops.GatherBackward(this, d, idx));
             return y;
@@ -267,7 +273,10 @@ namespace Nabla
                 case DType.Float32: GatherKernels.IndexSelect<float>(s.Span<float>(), outer, size, inner, ix, y.Span<float>()); break;
                 case DType.Float64: GatherKernels.IndexSelect<double>(s.Span<double>(), outer, size, inner, ix, y.Span<double>()); break;
                 case DType.Int64: GatherKernels.IndexSelect<long>(s.Span<long>(), outer, size, inner, ix, y.Span<long>()); break;
-                default: GatherKernels.IndexSelect<bool>(s.Span<bool>(), outer, size, inner, ix, y.Span<bool>()); break;
+                case DType.Bool: GatherKernels.IndexSelect<bool>(s.Span<bool>(), outer, size, inner, ix, y.Span<bool>()); break;
+                case DType.BFloat16: GatherKernels.IndexSelect<BFloat16>(s.Span<BFloat16>(), outer, size, inner, ix, y.Span<BFloat16>()); break;
+                case DType.Float16: GatherKernels.IndexSelect<Half>(s.Span<Half>(), outer, size, inner, ix, y.Span<Half>()); break;
+                default: throw DTypeExtensions.Unknown(src.DType);
             }
             return y;
         }

@@ -18,6 +18,7 @@ namespace Nabla
             ArgumentNullException.ThrowIfNull(end);
             ArgumentNullException.ThrowIfNull(weight);
             CheckLerp(this, end, weight);
+            if (DType.IsHalf()) return Ops.HalfCompute.Run(this, end, weight, (a, b, w) => a.Lerp(b!, w!)); // See Note [Half compute]
             int[] dims = BroadcastShapes(BroadcastShapes(Dims, end.Dims, "lerp"), weight.Dims, "lerp");
             Tensor y = LerpKernel(this, end, weight, 0, dims);
             if (Autograd.ShouldRecord([this, end, weight])) y.SetGradFn(new Ops.LerpBackward(this, end, weight));
@@ -30,6 +31,7 @@ namespace Nabla
         {
             ArgumentNullException.ThrowIfNull(end);
             CheckLerp(this, end, null);
+            if (DType.IsHalf()) return Ops.HalfCompute.Run(this, end, (a, b) => a.Lerp(b!, weight)); // See Note [Half compute]
             Tensor y = LerpKernel(this, end, null, weight, BroadcastShapes(Dims, end.Dims, "lerp"));
             if (Autograd.ShouldRecord(this, end)) y.SetGradFn(new Ops.LerpBackward(this, end, weight));
             return y;

@@ -18,6 +18,7 @@ namespace Nabla
         /// <remarks>Per element <c>(input - target)^2</c>; shapes must be equal; reduced as <paramref name="reduction"/> says (plain mean by default).</remarks>
         public static Tensor MseLoss(Tensor input, Tensor target, Reduction reduction = Reduction.Mean)
         {
+            if (Autocast.IsEnabled) (input, target) = (Autocast.Float32Optional(input)!, Autocast.Float32Optional(target)!); // Note [Autocast policy]
             const string op = "mse_loss";
             CheckLossPair(op, input, target);
             return Ops.Composite.Run("MseLossBackward", input, target, (x, t) =>
@@ -31,6 +32,7 @@ namespace Nabla
         /// <remarks>Per element <c>|input - target|</c>; the derivative is 0 where <c>input == target</c>.</remarks>
         public static Tensor L1Loss(Tensor input, Tensor target, Reduction reduction = Reduction.Mean)
         {
+            if (Autocast.IsEnabled) (input, target) = (Autocast.Float32Optional(input)!, Autocast.Float32Optional(target)!); // Note [Autocast policy]
             const string op = "l1_loss";
             CheckLossPair(op, input, target);
             return Ops.Composite.Run("L1LossBackward", input, target, (x, t) => Reduce((x - t!).Abs(), reduction, op));
@@ -43,6 +45,7 @@ namespace Nabla
         /// </remarks>
         public static Tensor SmoothL1Loss(Tensor input, Tensor target, Reduction reduction = Reduction.Mean, double beta = 1.0)
         {
+            if (Autocast.IsEnabled) (input, target) = (Autocast.Float32Optional(input)!, Autocast.Float32Optional(target)!); // Note [Autocast policy]
             const string op = "smooth_l1_loss";
             CheckLossPair(op, input, target);
             if (!(beta >= 0)) throw new ArgumentException($"{op}: beta must be non-negative, got {beta}");
@@ -59,6 +62,7 @@ namespace Nabla
         /// <remarks>With <c>d = |input - target|</c>: <c>0.5*d^2</c> if <c>d &lt; delta</c>, else <c>delta*(d - 0.5*delta)</c>; <paramref name="delta"/> must be positive.</remarks>
         public static Tensor HuberLoss(Tensor input, Tensor target, Reduction reduction = Reduction.Mean, double delta = 1.0)
         {
+            if (Autocast.IsEnabled) (input, target) = (Autocast.Float32Optional(input)!, Autocast.Float32Optional(target)!); // Note [Autocast policy]
             const string op = "huber_loss";
             CheckLossPair(op, input, target);
             if (!(delta > 0)) throw new ArgumentException($"{op}: delta must be positive, got {delta}");
@@ -78,6 +82,7 @@ namespace Nabla
         /// </remarks>
         public static Tensor BinaryCrossEntropy(Tensor input, Tensor target, Tensor? weight = null, Reduction reduction = Reduction.Mean)
         {
+            if (Autocast.IsEnabled) (input, target, weight) = (Autocast.Float32Optional(input)!, Autocast.Float32Optional(target)!, Autocast.Float32Optional(weight)); // Note [Autocast policy]
             const string op = "binary_cross_entropy";
             CheckLossPair(op, input, target);
             CheckBroadcastsTo(op, "weight", weight, input);
@@ -104,6 +109,7 @@ namespace Nabla
         public static Tensor BinaryCrossEntropyWithLogits(Tensor input, Tensor target, Tensor? weight = null, Tensor? posWeight = null,
             Reduction reduction = Reduction.Mean)
         {
+            if (Autocast.IsEnabled) (input, target, weight, posWeight) = (Autocast.Float32Optional(input)!, Autocast.Float32Optional(target)!, Autocast.Float32Optional(weight), Autocast.Float32Optional(posWeight)); // Note [Autocast policy]
             const string op = "binary_cross_entropy_with_logits";
             CheckLossPair(op, input, target);
             CheckBroadcastsTo(op, "weight", weight, input);
@@ -128,6 +134,7 @@ namespace Nabla
         /// </remarks>
         public static Tensor SigmoidFocalLoss(Tensor input, Tensor target, double alpha = 0.25, double gamma = 2, Reduction reduction = Reduction.None)
         {
+            if (Autocast.IsEnabled) (input, target) = (Autocast.Float32Optional(input)!, Autocast.Float32Optional(target)!); // Note [Autocast policy]
             const string op = "sigmoid_focal_loss";
             CheckLossPair(op, input, target);
             return Ops.Composite.Run("SigmoidFocalLossBackward", input, target, (x, t) =>
@@ -159,10 +166,13 @@ namespace Nabla
         public static Tensor CrossEntropy(Tensor input, Tensor target, Tensor? weight = null, Reduction reduction = Reduction.Mean,
             long ignoreIndex = -100, double labelSmoothing = 0)
         {
+            if (Autocast.IsEnabled) (input, target, weight) = (Autocast.Float32Optional(input)!, Autocast.Float32Optional(target)!, Autocast.Float32Optional(weight)); // Note [Autocast policy]
             const string op = "cross_entropy";
             ArgumentNullException.ThrowIfNull(input);
             ArgumentNullException.ThrowIfNull(target);
             Tensor.CheckFloat(input, op);
+            if (Ops.HalfCompute.Applies(input, target, weight)) // See Note [Half compute]
+                return Ops.HalfCompute.Run(input, target, weight, (x, t, w) => CrossEntropy(x, t!, w, reduction, ignoreIndex, labelSmoothing));
             var (classDim, classes) = ClassLayout(op, input);
             CheckClassWeight(op, weight, input, classes);
             if (!(labelSmoothing >= 0 && labelSmoothing <= 1))
@@ -232,6 +242,7 @@ namespace Nabla
         /// </remarks>
         public static Tensor NllLoss(Tensor input, Tensor target, Tensor? weight = null, Reduction reduction = Reduction.Mean, long ignoreIndex = -100)
         {
+            if (Autocast.IsEnabled) (input, target, weight) = (Autocast.Float32Optional(input)!, Autocast.Float32Optional(target)!, Autocast.Float32Optional(weight)); // Note [Autocast policy]
             const string op = "nll_loss";
             ArgumentNullException.ThrowIfNull(input);
             ArgumentNullException.ThrowIfNull(target);
@@ -367,8 +378,8 @@ namespace Nabla
 
         private static void CheckProbabilities(string op, Tensor input)
         {
-            Tensor c = input.ContiguousData();
-            bool ok = input.DType == DType.Float32 ? InUnitInterval(c.Span<float>()) : InUnitInterval(c.Span<double>());
+            Tensor c = input.DType.IsHalf() ? input.ConvertData(DType.Float32) : input.ContiguousData(); // See Note [Half compute]
+            bool ok = c.DType == DType.Float32 ? InUnitInterval(c.Span<float>()) : InUnitInterval(c.Span<double>());
             if (!ok) throw new ArgumentException($"{op}: all elements of input (shape {input.Shape}) must be probabilities in [0, 1]; apply Sigmoid first or use BinaryCrossEntropyWithLogits");
 
             static bool InUnitInterval<T>(ReadOnlySpan<T> values) where T : System.Numerics.IFloatingPointIeee754<T>

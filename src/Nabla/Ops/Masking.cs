@@ -67,7 +67,10 @@ namespace Nabla
                 case DType.Float32: GatherKernels.Scatter(y.Data<float>(), y.Offset, y.StrideArray, d, ix, idx.Dims, s.Span<float>()); break;
                 case DType.Float64: GatherKernels.Scatter(y.Data<double>(), y.Offset, y.StrideArray, d, ix, idx.Dims, s.Span<double>()); break;
                 case DType.Int64: GatherKernels.Scatter(y.Data<long>(), y.Offset, y.StrideArray, d, ix, idx.Dims, s.Span<long>()); break;
-                default: GatherKernels.Scatter(y.Data<bool>(), y.Offset, y.StrideArray, d, ix, idx.Dims, s.Span<bool>()); break;
+                case DType.Bool: GatherKernels.Scatter(y.Data<bool>(), y.Offset, y.StrideArray, d, ix, idx.Dims, s.Span<bool>()); break;
+                case DType.BFloat16: GatherKernels.Scatter(y.Data<BFloat16>(), y.Offset, y.StrideArray, d, ix, idx.Dims, s.Span<BFloat16>()); break;
+                case DType.Float16: GatherKernels.Scatter(y.Data<Half>(), y.Offset, y.StrideArray, d, ix, idx.Dims, s.Span<Half>()); break;
+                default: throw DTypeExtensions.Unknown(DType);
             }
             if (Autograd.ShouldRecord(this, src)) y.SetGradFn(new Ops.ScatterBackward(this, src, d, idx));
             return y;
@@ -189,7 +192,10 @@ namespace Nabla
                 case DType.Float32: Blocks.MaskedFill(y.Data<float>(), y.Offset, mb, m.Offset, n, (float)value); break;
                 case DType.Float64: Blocks.MaskedFill(y.Data<double>(), y.Offset, mb, m.Offset, n, value); break;
                 case DType.Int64: Blocks.MaskedFill(y.Data<long>(), y.Offset, mb, m.Offset, n, (long)value); break;
-                default: Blocks.MaskedFill(y.Data<bool>(), y.Offset, mb, m.Offset, n, value != 0); break;
+                case DType.Bool: Blocks.MaskedFill(y.Data<bool>(), y.Offset, mb, m.Offset, n, value != 0); break;
+                case DType.BFloat16: Blocks.MaskedFill(y.Data<BFloat16>(), y.Offset, mb, m.Offset, n, (BFloat16)value); break;
+                case DType.Float16: Blocks.MaskedFill(y.Data<Half>(), y.Offset, mb, m.Offset, n, (Half)value); break;
+                default: throw DTypeExtensions.Unknown(y.DType);
             }
         }
     }

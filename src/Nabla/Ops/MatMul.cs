@@ -12,6 +12,8 @@ namespace Nabla
         public Tensor MatMul(Tensor other)
         {
             ArgumentNullException.ThrowIfNull(other);
+            Tensor x = this, w = other;
+            if (Autocast.Lower(ref x, ref w)) return x.MatMul(w); // Note [Autocast policy]
             if (Rank == 0 || other.Rank == 0)
                 throw new ArgumentException($"matmul: both operands need at least one dimension, got shapes {Shape} and {other.Shape}");
             // The vector forms report PyTorch's nodes, DotBackward and MvBackward (Note [Composite ops]).
@@ -68,8 +70,24 @@ namespace Nabla
 
         private static void MatMulInto(Tensor x, Tensor w, int[] batch, Tensor y)
         {
-            if (x.DType == DType.Float32) MatMulInto<float>(x, w, batch, y);
-            else MatMulInto<double>(x, w, batch, y);
+            switch (x.DType)
+            {
+                case DType.Float32: MatMulInto<float>(x, w, batch, y); break;
+                case DType.Float64: MatMulInto<double>(x, w, batch, y); break;
+                default:
+                {
+                    // 16-bit operands are widened in the GEMM's packing and accumulate in float32 (Note [Widening GEMM]).
+                    Tensor wide = y.DType == DType.Float32 ? y : Empty(DType.Float32, y.Dims);
+                    switch (x.DType, w.DType)
+                    {
+                        case (DType.BFloat16, DType.BFloat16): MatMulWidening<BFloat16, BFloat16>(x, w, batch, wide); break;
+                        case (DType.Float16, DType.Float16): MatMulWidening<Half, Half>(x, w, batch, wide); break;
+                        default: throw new ArgumentException($"matmul: dtypes {x.DType.Name()} and {w.DType.Name()} cannot be multiplied; convert one with .To()");
+                    }
+                    if (!ReferenceEquals(wide, y)) wide.ConvertData(y.DType).CopyInto(y);
+                    break;
+                }
+            }
         }
 
         private Tensor MatMulCore(Tensor other)
@@ -106,6 +124,19 @@ namespace Nabla
             int[] offA = BatchOffsets(a, batch), offB = BatchOffsets(b, batch), offC = new int[batches];
             for (int i = 0; i < batches; i++) offC[i] = i * m * n;
             Gemm.MultiplyBatched(transA, transB, m, n, k, T.One, a.Data<T>(), offA, lda, b.Data<T>(), offB, ldb, T.Zero, ya, offC, n);
+        }
+
+        /// <summary>op(x)·op(w) of 16-bit operands into a float32 <paramref name="y"/>, batch by batch (see Note [Widening GEMM]).</summary>
+        private static void MatMulWidening<TA, TB>(Tensor x, Tensor w, int[] batch, Tensor y) where TA : unmanaged where TB : unmanaged
+        {
+            int m = x.Dims[^2], k = x.Dims[^1], n = w.Dims[^1];
+            var (a, transA, lda) = GemmOperand(x, batch);
+            var (b, transB, ldb) = GemmOperand(w, batch);
+            int batches = (int)Strided.Numel(batch);
+            if (batches == 0 || m == 0 || n == 0) return;
+            int[] offA = BatchOffsets(a, batch), offB = BatchOffsets(b, batch), offC = new int[batches];
+            for (int i = 0; i < batches; i++) offC[i] = i * m * n;
+            Kernels.GemmWiden.MultiplyBatched<TA, TB>(transA, transB, m, n, k, a.Data<TA>(), offA, lda, b.Data<TB>(), offB, ldb, y.Data<float>(), offC, n);
         }
 
         /// <summary>

@@ -76,6 +76,7 @@ namespace Nabla
         {
             ArgumentNullException.ThrowIfNull(x);
             Tensor.CheckFloat(x, op);
+            if (x.DType.IsHalf()) return Ops.HalfCompute.Run(x, x => EluCore(x, alpha, scale, op)); // See Note [Half compute]
             Tensor src = x.ContiguousData();
             Tensor y = Tensor.Empty(x.DType, (int[])x.Dims.Clone());
             int n = (int)y.Numel;

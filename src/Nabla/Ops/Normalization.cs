@@ -21,9 +21,12 @@ public static partial class Functional
     public static Tensor BatchNorm(Tensor input, Tensor? runningMean, Tensor? runningVar, Tensor? weight = null, Tensor? bias = null,
         bool training = false, double momentum = 0.1, double eps = 1e-5)
     {
+        if (Autocast.IsEnabled) (input, weight, bias) = (Autocast.Float32Optional(input)!, Autocast.Float32Optional(weight), Autocast.Float32Optional(bias)); // Note [Autocast policy]
         const string op = "batch_norm";
         ArgumentNullException.ThrowIfNull(input);
         Tensor.CheckFloat(input, op);
+        if (Ops.HalfCompute.Applies(input, weight, bias)) // See Note [Half compute]
+            return Ops.HalfCompute.Run(input, weight, bias, (x, w, b) => BatchNorm(x, runningMean, runningVar, w, b, training, momentum, eps));
         if (input.Rank < 2)
             throw new ArgumentException($"{op}: expected input of shape [N, C], [N, C, L] or [N, C, H, W], got shape {input.Shape}");
         int channels = input.Dims[1];
@@ -87,6 +90,7 @@ public static partial class Functional
     /// </remarks>
     public static Tensor LayerNorm(Tensor input, int[] normalizedShape, Tensor? weight = null, Tensor? bias = null, double eps = 1e-5)
     {
+        if (Autocast.IsEnabled) (input, weight, bias) = (Autocast.Float32Optional(input)!, Autocast.Float32Optional(weight), Autocast.Float32Optional(bias)); // Note [Autocast policy]
         const string op = "layer_norm";
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(normalizedShape);

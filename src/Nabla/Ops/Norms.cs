@@ -20,15 +20,20 @@ namespace Nabla
         /// <param name="keepDim">Keep the reduced dims with size 1.</param>
         public Tensor Norm(double p = 2, int[]? dims = null, bool keepDim = false)
         {
+            if (Autocast.IsEnabled && DType.IsHalf()) return To(DType.Float32).Norm(p, dims, keepDim); // Note [Autocast policy]
             CheckFloat(this, "norm");
             if (double.IsNaN(p) || (p < 0 && !double.IsNegativeInfinity(p)))
                 throw new ArgumentOutOfRangeException(nameof(p), $"norm: p = {p} is not supported (input shape {Shape}); expected p >= 0 or +-infinity");
             bool[] mask = ReduceMask(dims, "norm");
             if (double.IsInfinity(p) && ReducedCount(mask) == 0)
                 throw new ArgumentException($"norm: the {(p > 0 ? "" : "negative ")}infinity norm of an empty dimension is not defined (shape {Shape})");
-            Tensor y = DType == DType.Float32
-                ? ReduceAxis<float, NormReduction<float>>(mask, keepDim, new((float)p), DType)
-                : ReduceAxis<double, NormReduction<double>>(mask, keepDim, new(p), DType);
+            Tensor y = DType switch
+            {
+                DType.Float32 => ReduceAxis<float, NormReduction<float>>(mask, keepDim, new((float)p), DType),
+                DType.Float64 => ReduceAxis<double, NormReduction<double>>(mask, keepDim, new(p), DType),
+                // See Note [Half compute]
+                _ => ConvertData(DType.Float32).ReduceAxis<float, NormReduction<float>>(mask, keepDim, new((float)p), DType.Float32).ConvertData(DType),
+            };
             if (Autograd.ShouldRecord(this)) y.SetGradFn(new Ops.NormBackward(this, y, p, KeptDims(mask, true), ReducedDims(mask)));
             return y;
         }

@@ -74,7 +74,10 @@ namespace Nabla
                     case DType.Float32: Blocks.Pad(input.Data<float>(), input.Offset, s, last, before, maps, y.Dims, y.Data<float>(), y.Offset, (float)fill); break;
                     case DType.Float64: Blocks.Pad(input.Data<double>(), input.Offset, s, last, before, maps, y.Dims, y.Data<double>(), y.Offset, fill); break;
                     case DType.Int64: Blocks.Pad(input.Data<long>(), input.Offset, s, last, before, maps, y.Dims, y.Data<long>(), y.Offset, (long)fill); break;
-                    default: Blocks.Pad(input.Data<bool>(), input.Offset, s, last, before, maps, y.Dims, y.Data<bool>(), y.Offset, fill != 0); break;
+                    case DType.Bool: Blocks.Pad(input.Data<bool>(), input.Offset, s, last, before, maps, y.Dims, y.Data<bool>(), y.Offset, fill != 0); break;
+                    case DType.BFloat16: Blocks.Pad(input.Data<BFloat16>(), input.Offset, s, last, before, maps, y.Dims, y.Data<BFloat16>(), y.Offset, (BFloat16)fill); break;
+                    case DType.Float16: Blocks.Pad(input.Data<Half>(), input.Offset, s, last, before, maps, y.Dims, y.Data<Half>(), y.Offset, (Half)fill); break;
+                    default: throw DTypeExtensions.Unknown(input.DType);
                 }
             }
             if (Autograd.ShouldRecord(input))

@@ -121,7 +121,7 @@ namespace Nabla
         /// </summary>
         internal static bool TryAddIntoBlock(Tensor into, Tensor grad, int dim, int start, bool removed)
         {
-            if (into.DType != grad.DType || !into.DType.IsFloatingPoint() || into.RequiresGrad) return false;
+            if (into.DType != grad.DType || !into.DType.ComputesNatively() || into.RequiresGrad) return false;
             var dims = (int[])into.Dims.Clone();
             dims[dim] = removed ? 1 : grad.Dims[dim];
             int[] gradStrides = removed ? [.. grad.StrideArray[..dim], 0, .. grad.StrideArray[dim..]] : grad.StrideArray;

@@ -37,6 +37,7 @@ namespace Nabla
         /// <summary>Max pooling of <c>[N, C, H, W]</c>; when recorded, the argmax of every window is kept for backward.</summary>
         internal static Tensor MaxPoolOp(Tensor x, Window2d g)
         {
+            if (x.DType.IsHalf()) return Ops.HalfCompute.Run(x, x => MaxPoolOp(x, g)); // See Note [Half compute]
             int n = x.Dims[0], c = x.Dims[1], outPlane = g.OH * g.OW;
             var y = Tensor.Empty(x.DType, [n, c, g.OH, g.OW]);
             bool record = Autograd.ShouldRecord(x);
@@ -185,6 +186,7 @@ namespace Nabla
         /// <summary>Average pooling of <c>[N, C, H, W]</c> with the window and divisor rules of <see cref="AvgPool2d(Tensor, int[], int[], int[], bool, bool)"/>, recorded.</summary>
         internal static Tensor AvgPoolOp(Tensor x, Window2d g, bool countIncludePad)
         {
+            if (x.DType.IsHalf()) return Ops.HalfCompute.Run(x, x => AvgPoolOp(x, g, countIncludePad)); // See Note [Half compute]
             var y = Tensor.Empty(x.DType, [x.Dims[0], x.Dims[1], g.OH, g.OW]);
             Tensor src = x.ContiguousData();
             if (x.DType == DType.Float32) AvgTyped<float>(src, y, g, countIncludePad, adjoint: false);
@@ -196,6 +198,7 @@ namespace Nabla
         /// <summary>The adjoint of <see cref="AvgPoolOp"/>: <c>[N, C, OH, OW]</c> spread back over <c>[N, C, H, W]</c>, recorded.</summary>
         internal static Tensor AvgPoolAdjointOp(Tensor grad, Window2d g, bool countIncludePad)
         {
+            if (grad.DType.IsHalf()) return Ops.HalfCompute.Run(grad, x => AvgPoolAdjointOp(x, g, countIncludePad)); // See Note [Half compute]
             var y = Tensor.Empty(grad.DType, [grad.Dims[0], grad.Dims[1], g.H, g.W], zeroed: true);
             Tensor src = grad.ContiguousData();
             if (grad.DType == DType.Float32) AvgTyped<float>(src, y, g, countIncludePad, adjoint: true);

@@ -15,6 +15,7 @@ public static partial class Functional
     /// </remarks>
     public static Tensor KLDiv(Tensor input, Tensor target, Reduction reduction = Reduction.Mean, bool logTarget = false)
     {
+        if (Autocast.IsEnabled) (input, target) = (Autocast.Float32Optional(input)!, Autocast.Float32Optional(target)!); // Note [Autocast policy]
         const string op = "kl_div";
         CheckLossPair(op, input, target);
         return Ops.Composite.Run("KlDivBackward", input, target, (input, target) =>
@@ -43,6 +44,7 @@ public static partial class Functional
     public static Tensor GaussianNllLoss(Tensor input, Tensor target, Tensor var, bool full = false, double eps = 1e-6,
         Reduction reduction = Reduction.Mean)
     {
+        if (Autocast.IsEnabled) (input, target, var) = (Autocast.Float32Optional(input)!, Autocast.Float32Optional(target)!, Autocast.Float32Optional(var)!); // Note [Autocast policy]
         const string op = "gaussian_nll_loss";
         CheckLossPair(op, input, target);
         ArgumentNullException.ThrowIfNull(var);
@@ -82,6 +84,7 @@ public static partial class Functional
     public static Tensor PoissonNllLoss(Tensor input, Tensor target, bool logInput = true, bool full = false, double eps = 1e-8,
         Reduction reduction = Reduction.Mean)
     {
+        if (Autocast.IsEnabled) (input, target) = (Autocast.Float32Optional(input)!, Autocast.Float32Optional(target)!); // Note [Autocast policy]
         const string op = "poisson_nll_loss";
         CheckLossPair(op, input, target);
         return Ops.Composite.Run("PoissonNllLossBackward", input, target, (input, t) =>

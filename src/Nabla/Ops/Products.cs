@@ -12,6 +12,8 @@ namespace Nabla
         public Tensor Bmm(Tensor mat2)
         {
             ArgumentNullException.ThrowIfNull(mat2);
+            Tensor first = this, second = mat2;
+            if (Autocast.Lower(ref first, ref second)) return first.Bmm(second); // Note [Autocast policy]
             const string op = "bmm";
             if (Rank != 3 || mat2.Rank != 3)
                 throw new ArgumentException($"{op}: expected 3-D operands [B, n, m] and [B, m, p], got shapes {Shape} and {mat2.Shape}");

@@ -8,6 +8,8 @@ namespace Nabla;
 // scalar (an int literal binds to the long overloads, as a Python int does) takes the tensor's dtype. Div is true
 // division: integer and bool operands become float32. Two floating dtypes never mix: float32 with float64 is an error
 // naming the To() to call, because a silent promotion would double a float32 training loop's memory traffic.
+// A 16-bit float (bfloat16, float16) meeting a wider float becomes that float, and bfloat16 with float16 gives float32,
+// as in PyTorch: float32 + bfloat16 is float32 (Note [Half compute]).
 // Comparing an integer tensor with a double scalar is done in float64, exact where PyTorch's float32 rounds above 2^24.
 // Same-dtype floating-point ops pay one dtype comparison for all of this.
 
@@ -25,9 +27,29 @@ public sealed partial class Tensor
     {
         DType da = a.DType, db = b.DType;
         if (da == db) return;
-        if (da.IsFloatingPoint() && db.IsFloatingPoint()) CheckSameDType(a, b, op);
+        if (da.IsFloatingPoint() && db.IsFloatingPoint())
+        {
+            DType to = PromoteFloat(da, db, op);
+            if (da != to) a = a.To(to);
+            if (db != to) b = b.To(to);
+            return;
+        }
         if (PromotionCategory(da) > PromotionCategory(db)) b = b.To(da);
         else a = a.To(db);
+    }
+
+    /// <summary>
+    /// The dtype two floating-point dtypes compute in: the same one; the wider when one is 16-bit; float32 for bfloat16
+    /// with float16. Float32 with float64 is an error naming <paramref name="op"/> (Note [Type promotion]).
+    /// </summary>
+    internal static DType PromoteFloat(DType a, DType b, string? op)
+    {
+        if (a == b) return a;
+        if (a.IsHalf() && b.IsHalf()) return DType.Float32;
+        if (a.IsHalf()) return b;
+        if (b.IsHalf()) return a;
+        throw new ArgumentException(
+            $"{op ?? "op"}: dtype mismatch: {a.Name()} and {b.Name()}; convert one with .To(DType.{b}) or .To(DType.{a}) first");
     }
 
     /// <summary>Promotes for true division: as <see cref="Promote"/>, then integer or bool operands become float32.</summary>

@@ -217,7 +217,10 @@ namespace Nabla
                 case DType.Float32: Blocks.Triangle(src.Data<float>(), src.Offset, y.Data<float>(), batch, rows, cols, diagonal, lower); break;
                 case DType.Float64: Blocks.Triangle(src.Data<double>(), src.Offset, y.Data<double>(), batch, rows, cols, diagonal, lower); break;
                 case DType.Int64: Blocks.Triangle(src.Data<long>(), src.Offset, y.Data<long>(), batch, rows, cols, diagonal, lower); break;
-                default: Blocks.Triangle(src.Data<bool>(), src.Offset, y.Data<bool>(), batch, rows, cols, diagonal, lower); break;
+                case DType.Bool: Blocks.Triangle(src.Data<bool>(), src.Offset, y.Data<bool>(), batch, rows, cols, diagonal, lower); break;
+                case DType.BFloat16: Blocks.Triangle(src.Data<BFloat16>(), src.Offset, y.Data<BFloat16>(), batch, rows, cols, diagonal, lower); break;
+                case DType.Float16: Blocks.Triangle(src.Data<Half>(), src.Offset, y.Data<Half>(), batch, rows, cols, diagonal, lower); break;
+                default: throw DTypeExtensions.Unknown(DType);
             }
             if (Autograd.ShouldRecord(this)) y.SetGradFn(lower ? new Ops.TrilBackward(this, diagonal) : new Ops.TriuBackward(this, diagonal));
             return y;
@@ -258,7 +261,10 @@ namespace Nabla
                 case DType.Float32: Blocks.Copy(src.Data<float>(), srcOffset, srcStrides, dst.Data<float>(), dstOffset, dstStrides, shape); break;
                 case DType.Float64: Blocks.Copy(src.Data<double>(), srcOffset, srcStrides, dst.Data<double>(), dstOffset, dstStrides, shape); break;
                 case DType.Int64: Blocks.Copy(src.Data<long>(), srcOffset, srcStrides, dst.Data<long>(), dstOffset, dstStrides, shape); break;
-                default: Blocks.Copy(src.Data<bool>(), srcOffset, srcStrides, dst.Data<bool>(), dstOffset, dstStrides, shape); break;
+                case DType.Bool: Blocks.Copy(src.Data<bool>(), srcOffset, srcStrides, dst.Data<bool>(), dstOffset, dstStrides, shape); break;
+                case DType.BFloat16: Blocks.Copy(src.Data<BFloat16>(), srcOffset, srcStrides, dst.Data<BFloat16>(), dstOffset, dstStrides, shape); break;
+                case DType.Float16: Blocks.Copy(src.Data<Half>(), srcOffset, srcStrides, dst.Data<Half>(), dstOffset, dstStrides, shape); break;
+                default: throw DTypeExtensions.Unknown(src.DType);
             }
         }
 
@@ -269,7 +275,10 @@ namespace Nabla
                 case DType.Float32: Blocks.ReverseRows(y.Data<float>(), y.Offset, (int)y.Numel, length); break;
                 case DType.Float64: Blocks.ReverseRows(y.Data<double>(), y.Offset, (int)y.Numel, length); break;
                 case DType.Int64: Blocks.ReverseRows(y.Data<long>(), y.Offset, (int)y.Numel, length); break;
-                default: Blocks.ReverseRows(y.Data<bool>(), y.Offset, (int)y.Numel, length); break;
+                case DType.Bool: Blocks.ReverseRows(y.Data<bool>(), y.Offset, (int)y.Numel, length); break;
+                case DType.BFloat16: Blocks.ReverseRows(y.Data<BFloat16>(), y.Offset, (int)y.Numel, length); break;
+                case DType.Float16: Blocks.ReverseRows(y.Data<Half>(), y.Offset, (int)y.Numel, length); break;
+                default: throw DTypeExtensions.Unknown(y.DType);
             }
         }
     }

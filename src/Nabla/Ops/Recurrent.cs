@@ -19,6 +19,13 @@ namespace Nabla.Ops
         public static (Tensor Hs, Tensor? CN) Layer(RecurrentCell cell, Tensor x, Tensor h0, Tensor? c0, Tensor wih, Tensor whh,
             Tensor? bih, Tensor? bhh, bool reverse)
         {
+            if (HalfCompute.Applies([x, h0, c0, wih, whh, bih, bhh])) // See Note [Half compute]
+            {
+                DType store = HalfCompute.ResultDType([x, h0, c0, wih, whh, bih, bhh]);
+                var (hs, cn) = Layer(cell, x.To(DType.Float32), h0.To(DType.Float32), c0?.To(DType.Float32), wih.To(DType.Float32),
+                    whh.To(DType.Float32), bih?.To(DType.Float32), bhh?.To(DType.Float32), reverse);
+                return (hs.To(store), cn?.To(store));
+            }
             var s = new RecurrentShape(cell, x.Dims[0], x.Dims[1], x.Dims[2], whh.Dims[1], reverse);
             bool lstm = cell == RecurrentCell.Lstm;
             Tensor xc = x.ContiguousData(), h0c = h0.ContiguousData(), wihc = wih.ContiguousData(), whhc = whh.ContiguousData();

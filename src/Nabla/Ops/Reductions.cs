@@ -58,6 +58,7 @@ namespace Nabla
 
         internal Tensor SumRaw(bool[] mask, bool keepDim)
         {
+            if (DType.IsHalf()) return ConvertData(DType.Float32).SumRaw(mask, keepDim).ConvertData(DType); // See Note [Half compute]: float32 sums
             int[] outDims = KeptDims(mask, keepDim);
             var y = Empty(DType, outDims, zeroed: true);
             if (Numel == 0) return y;
@@ -106,6 +107,7 @@ namespace Nabla
         /// <remarks>A bool tensor sums to int64 (the number of true elements), as in PyTorch.</remarks>
         public Tensor Sum(int[]? dims, bool keepDim = false)
         {
+            if (Autocast.IsEnabled && DType.IsHalf()) return To(DType.Float32).Sum(dims, keepDim); // Note [Autocast policy]
             if (DType == DType.Bool) return To(DType.Int64).Sum(dims, keepDim);
             bool[] mask = ReduceMask(dims, "sum");
             Tensor y = SumRaw(mask, keepDim);
@@ -126,6 +128,7 @@ namespace Nabla
         /// </remarks>
         public Tensor Mean(int[]? dims, bool keepDim = false)
         {
+            if (Autocast.IsEnabled && DType.IsHalf()) return To(DType.Float32).Mean(dims, keepDim); // Note [Autocast policy]
             if (DType != DType.Bool) CheckFloat(this, "mean");
             bool[] mask = ReduceMask(dims, "mean");
             long n = ReducedCount(mask);
@@ -153,6 +156,7 @@ namespace Nabla
         /// <summary>Variance over dims (all when null); <paramref name="unbiased"/> divides by n-1, otherwise by n.</summary>
         public Tensor Var(int[]? dims = null, bool unbiased = true, bool keepDim = false)
         {
+            if (Autocast.IsEnabled && DType.IsHalf()) return To(DType.Float32).Var(dims, unbiased, keepDim); // Note [Autocast policy]
             CheckFloat(this, "var");
             bool[] mask = ReduceMask(dims, "var");
             long n = ReducedCount(mask);
@@ -183,6 +187,7 @@ namespace Nabla
         /// <summary>Stable log(sum(exp(x))) over dims: <c>m + log(sum(exp(x - m)))</c> with m the max.</summary>
         public Tensor LogSumExp(int[] dims, bool keepDim = false)
         {
+            if (Autocast.IsEnabled && DType.IsHalf()) return To(DType.Float32).LogSumExp(dims, keepDim); // Note [Autocast policy]
             ArgumentNullException.ThrowIfNull(dims);
             CheckFloat(this, "logsumexp");
             // NOTE: subtracting the (detached) max keeps exp() from overflowing at logits of +-1000; the max
@@ -202,7 +207,9 @@ namespace Nabla
         /// <summary>Softmax along <paramref name="dim"/>: <c>exp(x - max) / sum(exp(x - max))</c>.</summary>
         public Tensor Softmax(int dim)
         {
+            if (Autocast.IsEnabled && DType.IsHalf()) return To(DType.Float32).Softmax(dim); // Note [Autocast policy]
             CheckFloat(this, "softmax");
+            if (DType.IsHalf()) return Ops.HalfCompute.Run(this, x => x.Softmax(dim));
             if (Ops.FusedSoftmax.Applies(this, dim)) return Ops.FusedSoftmax.Forward(this, log: false); // Note [Fused softmax]
             Tensor m = MaxOver([dim]).Detach();
             return Ops.Composite.Run("SoftmaxBackward", this, x =>
@@ -215,7 +222,9 @@ namespace Nabla
         /// <summary>Log-softmax along <paramref name="dim"/>: <c>x - max - log(sum(exp(x - max)))</c>, stable.</summary>
         public Tensor LogSoftmax(int dim)
         {
+            if (Autocast.IsEnabled && DType.IsHalf()) return To(DType.Float32).LogSoftmax(dim); // Note [Autocast policy]
             CheckFloat(this, "log_softmax");
+            if (DType.IsHalf()) return Ops.HalfCompute.Run(this, x => x.LogSoftmax(dim));
             if (Ops.FusedSoftmax.Applies(this, dim)) return Ops.FusedSoftmax.Forward(this, log: true); // Note [Fused softmax]
             Tensor m = MaxOver([dim]).Detach();
             return Ops.Composite.Run("LogSoftmaxBackward", this, x =>

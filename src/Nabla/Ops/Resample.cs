@@ -42,7 +42,7 @@ namespace Nabla
             // Exactly one of the two is set: the output size follows from the scale factor when that was given.
             int[] target = outSize ?? ScaledSize(input, scales!);
 
-            bool single = input.DType == DType.Float32;
+            bool single = input.DType != DType.Float64;
             var plan = mode == InterpolationMode.Nearest
                 ? new ResamplePlan(true, ResampleAxis.Nearest(h, target[0], scales?[0], single),
                     ResampleAxis.Nearest(w, target[1], scales?[1], single))
@@ -92,6 +92,7 @@ namespace Nabla
         /// <summary><c>[N, C, H, W]</c> resampled to <c>[N, C, OH, OW]</c> by <paramref name="plan"/>, recorded.</summary>
         internal static Tensor ResampleOp(Tensor x, ResamplePlan plan)
         {
+            if (x.DType.IsHalf()) return Ops.HalfCompute.Run(x, x => ResampleOp(x, plan)); // See Note [Half compute]
             var y = Tensor.Empty(x.DType, [x.Dims[0], x.Dims[1], plan.H.Out, plan.W.Out]);
             Tensor src = x.ContiguousData();
             if (x.DType == DType.Float32) ResampleTyped<float>(src, y, plan, adjoint: false);
@@ -104,6 +105,7 @@ namespace Nabla
         /// <summary>The adjoint of <see cref="ResampleOp"/>: <c>[N, C, OH, OW]</c> accumulated back onto <c>[N, C, H, W]</c>, recorded.</summary>
         internal static Tensor ResampleAdjointOp(Tensor grad, ResamplePlan plan)
         {
+            if (grad.DType.IsHalf()) return Ops.HalfCompute.Run(grad, x => ResampleAdjointOp(x, plan)); // See Note [Half compute]
             var y = Tensor.Empty(grad.DType, [grad.Dims[0], grad.Dims[1], plan.H.In, plan.W.In], zeroed: true);
             Tensor src = grad.ContiguousData();
             if (grad.DType == DType.Float32) ResampleTyped<float>(src, y, plan, adjoint: true);

@@ -35,7 +35,10 @@ namespace Nabla
                 case DType.Float32: { ReadOnlySpan<float> s = x.Span<float>(); for (int i = 0; i < o.Length; i++) o[i] = s[i] == 0; break; }
                 case DType.Float64: { ReadOnlySpan<double> s = x.Span<double>(); for (int i = 0; i < o.Length; i++) o[i] = s[i] == 0; break; }
                 case DType.Int64: { ReadOnlySpan<long> s = x.Span<long>(); for (int i = 0; i < o.Length; i++) o[i] = s[i] == 0; break; }
-                default: { ReadOnlySpan<bool> s = x.Span<bool>(); for (int i = 0; i < o.Length; i++) o[i] = !s[i]; break; }
+                case DType.Bool: { ReadOnlySpan<bool> s = x.Span<bool>(); for (int i = 0; i < o.Length; i++) o[i] = !s[i]; break; }
+                case DType.BFloat16: { ReadOnlySpan<BFloat16> s = x.Span<BFloat16>(); for (int i = 0; i < o.Length; i++) o[i] = (float)s[i] == 0; break; }
+                case DType.Float16: { ReadOnlySpan<Half> s = x.Span<Half>(); for (int i = 0; i < o.Length; i++) o[i] = (float)s[i] == 0; break; }
+                default: throw DTypeExtensions.Unknown(DType);
             }
             return y;
         }
@@ -60,8 +63,9 @@ namespace Nabla
                 y.Span<bool>().Clear();
                 return y;
             }
-            Tensor x = ContiguousData();
-            if (DType == DType.Float32)
+            // Widening keeps NaN and infinity (See Note [Half compute]).
+            Tensor x = DType.IsHalf() ? ConvertData(DType.Float32) : ContiguousData();
+            if (x.DType == DType.Float32)
             {
                 if (nan) TensorPrimitives.IsNaN<float>(x.Span<float>(), y.Span<bool>());
                 else TensorPrimitives.IsInfinity<float>(x.Span<float>(), y.Span<bool>());

@@ -48,13 +48,15 @@ namespace Nabla
         /// </remarks>
         public Tensor Prod(int[]? dims, bool keepDim = false)
         {
+            if (Autocast.IsEnabled && DType.IsHalf()) return To(DType.Float32).Prod(dims, keepDim); // Note [Autocast policy]
             if (DType == DType.Bool) return To(DType.Int64).Prod(dims, keepDim);
             bool[] mask = ReduceMask(dims, "prod");
             Tensor y = DType switch
             {
                 DType.Float32 => ReduceAxis<float, ProdReduction<float>>(mask, keepDim, default, DType),
                 DType.Float64 => ReduceAxis<double, ProdReduction<double>>(mask, keepDim, default, DType),
-                _ => ReduceAxis<long, ProdReduction<long>>(mask, keepDim, default, DType),
+                DType.Int64 => ReduceAxis<long, ProdReduction<long>>(mask, keepDim, default, DType),
+                _ => ConvertData(DType.Float32).ReduceAxis<float, ProdReduction<float>>(mask, keepDim, default, DType.Float32).ConvertData(DType), // See Note [Half compute]
             };
             if (Autograd.ShouldRecord(this)) y.SetGradFn(new Ops.ProdBackward(this, y, KeptDims(mask, true), ReducedDims(mask)));
             return y;
@@ -70,6 +72,7 @@ namespace Nabla
 
         private Tensor ScanRaw(int d, bool prod, bool reverse)
         {
+            if (DType.IsHalf()) return ConvertData(DType.Float32).ScanRaw(d, prod, reverse).ConvertData(DType); // See Note [Half compute]
             var (data, outer, size, inner) = AxisLayout(d);
             var y = Empty(DType, (int[])Dims.Clone());
             switch (DType)
@@ -79,7 +82,8 @@ namespace Nabla
                 case DType.Float64 when prod: AxisScans.Scan<double, ProdScan<double>>(data.Data<double>(), data.Offset, outer, size, inner, y.Data<double>(), reverse); break;
                 case DType.Float64: AxisScans.Scan<double, SumScan<double>>(data.Data<double>(), data.Offset, outer, size, inner, y.Data<double>(), reverse); break;
                 case DType.Int64 when prod: AxisScans.Scan<long, ProdScan<long>>(data.Data<long>(), data.Offset, outer, size, inner, y.Data<long>(), reverse); break;
-                default: AxisScans.Scan<long, SumScan<long>>(data.Data<long>(), data.Offset, outer, size, inner, y.Data<long>(), reverse); break;
+                case DType.Int64: AxisScans.Scan<long, SumScan<long>>(data.Data<long>(), data.Offset, outer, size, inner, y.Data<long>(), reverse); break;
+                default: throw DTypeExtensions.Unknown(DType);
             }
             return y;
         }

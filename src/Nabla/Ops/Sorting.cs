@@ -66,6 +66,11 @@ namespace Nabla
         /// <summary>The first <paramref name="k"/> elements along normalised <paramref name="d"/> in sort order (Note [Sort order]); unrecorded.</summary>
         private (Tensor? Values, Tensor Indices) SelectAlong(int d, int k, bool descending, bool withValues)
         {
+            if (DType.IsHalf()) // See Note [Half compute]: the order of the float32 values is the order of the 16-bit ones
+            {
+                var (wide, at) = ConvertData(DType.Float32).SelectAlong(d, k, descending, withValues);
+                return (wide?.ConvertData(DType), at);
+            }
             var (data, outer, size, inner) = AxisLayout(d);
             int[] outDims = (int[])Dims.Clone();
             if (Rank > 0) outDims[d] = k;
@@ -76,7 +81,8 @@ namespace Nabla
             {
                 case DType.Float32: AxisSelection.Sort(data.Data<float>(), data.Offset, outer, size, inner, k, descending, values?.Data<float>(), ix); break;
                 case DType.Float64: AxisSelection.Sort(data.Data<double>(), data.Offset, outer, size, inner, k, descending, values?.Data<double>(), ix); break;
-                default: AxisSelection.Sort(data.Data<long>(), data.Offset, outer, size, inner, k, descending, values?.Data<long>(), ix); break;
+                case DType.Int64: AxisSelection.Sort(data.Data<long>(), data.Offset, outer, size, inner, k, descending, values?.Data<long>(), ix); break;
+                default: throw DTypeExtensions.Unknown(DType);
             }
             return (values, indices);
         }

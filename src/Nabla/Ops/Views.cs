@@ -315,7 +315,10 @@ namespace Nabla
             switch (g.DType)
             {
                 case DType.Float32: Strided.Scatter<float>(src.Span<float>(), y.Data<float>(), region.Offset, region.Dims, region.StrideArray); break;
-                default: Strided.Scatter<double>(src.Span<double>(), y.Data<double>(), region.Offset, region.Dims, region.StrideArray); break;
+                case DType.Float64: Strided.Scatter<double>(src.Span<double>(), y.Data<double>(), region.Offset, region.Dims, region.StrideArray); break;
+                case DType.BFloat16: Strided.Scatter<BFloat16>(src.Span<BFloat16>(), y.Data<BFloat16>(), region.Offset, region.Dims, region.StrideArray); break;
+                case DType.Float16: Strided.Scatter<Half>(src.Span<Half>(), y.Data<Half>(), region.Offset, region.Dims, region.StrideArray); break;
+                default: throw DTypeExtensions.Unknown(g.DType);
             }
             if (Autograd.ShouldRecord(g)) y.SetGradFn(new Ops.SliceScatterBackward(g, dim, start, step));
             return y;

@@ -101,7 +101,7 @@ public static class GradClip
             ArgumentNullException.ThrowIfNull(p, nameof(parameters));
             if (p.Grad is { } g)
             {
-                if (!g.DType.IsFloatingPoint())
+                if (!g.DType.ComputesNatively())
                     throw new ArgumentException($"GradClip: a gradient has dtype {g.DType.Name()}; expected float32 or float64", nameof(parameters));
                 grads.Add(g);
             }

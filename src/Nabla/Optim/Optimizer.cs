@@ -104,8 +104,9 @@ public abstract class Optimizer
             Tensor p = group.Params[i];
             if (!p.IsLeaf)
                 throw new ArgumentException($"{Name}: can't optimize a non-leaf tensor (parameter {i} of param group {gi}, produced by {p.GradFn!.Name}); pass leaves, e.g. t.Detach()", nameof(group));
-            if (!p.DType.IsFloatingPoint())
-                throw new ArgumentException($"{Name}: parameter {i} of param group {gi} has dtype {p.DType.Name()}; only float32 and float64 tensors can be optimised", nameof(group));
+            if (!p.DType.ComputesNatively())
+                throw new ArgumentException($"{Name}: parameter {i} of param group {gi} has dtype {p.DType.Name()}; only float32 and float64 tensors can be optimised" +
+                    (p.DType.IsHalf() ? " (keep the parameters in float32 and compute in 16 bits with Autocast, PyTorch's master weights)" : ""), nameof(group));
             if (!seen.Add(p) || _allParams.Contains(p))
                 throw new ArgumentException($"{Name}: some parameters appear in more than one parameter group (parameter {i} of param group {gi}, shape {p.Shape})", nameof(group));
         }

@@ -66,14 +66,12 @@ public sealed class BufferPool : IDisposable
 
     internal static BufferPool? Current => t_current;
 
-    internal static bool Eligible(DType dtype, int n) => (long)n * ElementSize(dtype) >= MinBytes;
-
-    private static int ElementSize(DType dtype) => dtype switch { DType.Float32 => 4, DType.Bool => 1, _ => 8 };
+    internal static bool Eligible(DType dtype, int n) => (long)n * dtype.ElementSize() >= MinBytes;
 
     internal Storage Rent(DType dtype, int n, bool zeroed)
     {
         if (!_buckets.TryGetValue((dtype, n), out Bucket? bucket)) _buckets[(dtype, n)] = bucket = new();
-        long bytes = (long)n * ElementSize(dtype);
+        long bytes = (long)n * dtype.ElementSize();
         _handedOutSinceCollection += bytes;
         bucket.CountHandOut(Collections);
         if (TakeDead(bucket.Entries, dtype, zeroed) is { } reused) return reused;

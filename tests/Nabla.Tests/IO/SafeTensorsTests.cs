@@ -153,7 +153,7 @@ public class SafeTensorsTests
     }
 
     [Fact]
-    public void Load_HalfAndBFloat16AndSmallIntegers_ConvertToFloat32AndInt64()
+    public void Load_HalfAndBFloat16_KeepTheirDType_SmallIntegers_ConvertToInt64()
     {
         using var dir = new TempDirectory();
         string path = dir.File("t.safetensors");
@@ -171,12 +171,13 @@ public class SafeTensorsTests
             "\"u8\":{\"dtype\":\"U8\",\"shape\":[2],\"data_offsets\":[18,20]}}",
             data.ToArray());
         var t = SafeTensors.Load(path);
-        Assert.Equal([1.5f, -2f], t["h"].ToArray<float>());
-        Assert.Equal([3f, -0.5f], t["bf"].ToArray<float>());
+        Assert.Equal([(Half)1.5f, (Half)(-2f)], t["h"].ToArray<Half>());
+        Assert.Equal([(BFloat16)3f, (BFloat16)(-0.5f)], t["bf"].ToArray<BFloat16>());
         Assert.Equal([-7L, 1L << 30], t["i32"].ToArray<long>());
         Assert.Equal([-1L, 1L], t["i8"].ToArray<long>());
         Assert.Equal([255L, 1L], t["u8"].ToArray<long>());
-        Assert.Equal(DType.Float32, t["bf"].DType);
+        Assert.Equal(DType.BFloat16, t["bf"].DType);
+        Assert.Equal(DType.Float16, t["h"].DType);
         Assert.Equal(DType.Int64, t["u8"].DType);
     }
 

@@ -21,7 +21,7 @@ public class TensorFormatTests
     {
         Assert.Equal("tensor([1., 2., 3.])", Tensor.From([1f, 2f, 3f]).ToString());
         Assert.Equal("tensor([[1.5000, 2.0000],\n        [3.0000, 4.0000]])", Tensor.From([1.5f, 2f, 3f, 4f], [2, 2]).ToString());
-        Assert.Equal("tensor([1., 2.], dtype=float64)", Tensor.From([1.0, 2.0], dtype: DType.Float64).ToString());
+        Assert.Equal("tensor([1., 2.], dtype=torch.float64)", Tensor.From([1.0, 2.0], dtype: DType.Float64).ToString());
         Assert.Equal("tensor([1, 2, 3])", Tensor.From([1L, 2L, 3L]).ToString());
         Assert.Equal("tensor([True, False])", Tensor.From([true, false]).ToString());
         var w = Tensor.Scalar(2f, requiresGrad: true);

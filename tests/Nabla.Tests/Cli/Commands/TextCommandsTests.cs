@@ -113,11 +113,30 @@ public sealed class TextCommandsTests : IDisposable
     [InlineData("--model char-lstm --n-head 2", "--n-head does not apply to the char-lstm model")]
     [InlineData("--n-embd 10 --n-head 4", "not a multiple of --n-head")]
     [InlineData("--model transformer", "unknown model 'transformer' for text")]
+    [InlineData("--precision fp8", "unknown precision 'fp8'")]
     public void Train_BadTextOptions_AreUsageErrors(string options, string message)
     {
         var (code, _, err) = Run(["train", "--dataset", "text:" + _text, "--out", _dir.File("bad"), .. options.Split(' ')]);
         Assert.Equal(2, code);
         Assert.Contains(message, err);
+    }
+
+    [Theory]
+    [InlineData("bf16")]
+    [InlineData("fp16")]
+    public void Train_GptWithMixedPrecision_LowersTheLossAndRecordsThePrecision(string precision)
+    {
+        var (run, summary) = Train("gpt-" + precision, [.. TinyGpt, "--iters", "60", "--eval-interval", "60", "--lr", "3e-3", "--warmup-iters", "5",
+            "--precision", precision]);
+        Assert.InRange(summary.GetProperty("val_loss").GetDouble(), 0.1, Math.Log(24));
+        var (code, output, err) = Run("train", "--resume", run, "--iters", "62");
+        Assert.True(code == 0, err + output);
+        var settings = TextSettings.FromDictionary(
+            new TextSettings { Dataset = "shakespeare", Out = run, Precision = precision }.ToDictionary(), run, "test");
+        Assert.Equal(precision, settings.Precision);
+        var old = new TextSettings { Dataset = "shakespeare", Out = run }.ToDictionary();
+        old.Remove("precision");
+        Assert.Equal("fp32", TextSettings.FromDictionary(old, run, "test").Precision);
     }
 
     [Fact]

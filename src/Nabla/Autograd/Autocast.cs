@@ -1,0 +1,76 @@
+namespace Nabla;
+
+// Note [Autocast policy]
+// Inside Autocast.Enable(dtype) on a thread, ops cast their floating-point inputs by the policy below, with the
+// differentiable To, so gradients flow back through the casts and arrive in each input's own dtype: a float32
+// parameter used by a bfloat16 matmul gets a float32 gradient (master weights stay float32).
+// * Lower precision (inputs cast to the autocast dtype): matmul, linear, bmm and the convolutions (conv1d, conv2d,
+//   their transposes), the GEMM-bound ops whose operand bytes 16 bits halve (Note [Widening GEMM]).
+// * Float32 (16-bit inputs cast up): softmax, log_softmax, layer, batch and group norm, every loss, and the reductions
+//   sum, mean, prod, norm, var, std, logsumexp, whose accumulation or range needs float32.
+// * Everything else runs in the widest dtype of its inputs (bfloat16 with float32 is float32, Note [Type promotion]).
+// The lower list and the float32 losses and prod are PyTorch 1.13's CPU policy; PyTorch 1.13 on the CPU leaves softmax,
+// the norms and sum/mean in bfloat16 (and refuses layer_norm of a bfloat16 input with float32 weights), where this
+// follows its CUDA policy and the issue's: they run in float32 (docs/scale-precision.md has the table).
+// Backward is never autocast: the engine runs rules with autocast off, so each rule computes in the dtypes its forward
+// saw. Each op names its category with one call at its entry (Lower or Float32), as PyTorch registers each op in its
+// autocast dispatch key; nothing else changes with the scope.
+
+/// <summary>
+/// Automatic mixed precision, as PyTorch's <c>torch.autocast("cpu", dtype=torch.bfloat16)</c>: inside a scope, GEMM-bound
+/// ops run in a 16-bit dtype while precision-sensitive ops run in float32 (Note [Autocast policy]).
+/// </summary>
+/// <example><code>using (Autocast.Enable(DType.BFloat16)) { loss = Functional.CrossEntropy(model.Forward(x), y); }
+/// loss.Backward();</code></example>
+public static class Autocast
+{
+    [ThreadStatic] private static DType? t_dtype;
+
+    /// <summary>True inside an <see cref="Enable"/> scope on the current thread.</summary>
+    public static bool IsEnabled => t_dtype is not null;
+
+    /// <summary>The dtype GEMM-bound ops run in on the current thread, or null outside an autocast scope.</summary>
+    public static DType? CurrentDType => t_dtype;
+
+    /// <summary>Turns autocast on for the current thread until the returned scope is disposed (scopes nest).</summary>
+    /// <param name="dtype">The lower-precision dtype: <see cref="DType.BFloat16"/> (the default, as on PyTorch's CPU) or <see cref="DType.Float16"/>.</param>
+    /// <exception cref="ArgumentException"><paramref name="dtype"/> is not a 16-bit floating-point dtype.</exception>
+    public static IDisposable Enable(DType dtype = DType.BFloat16)
+    {
+        if (!dtype.IsHalf())
+            throw new ArgumentException($"autocast: dtype must be bfloat16 or float16, got {dtype.Name()}", nameof(dtype));
+        DType? saved = t_dtype;
+        t_dtype = dtype;
+        return new Scope(() => t_dtype = saved);
+    }
+
+    /// <summary>Turns autocast off for the current thread until disposed (PyTorch's <c>autocast(enabled=False)</c>).</summary>
+    public static IDisposable Disable()
+    {
+        DType? saved = t_dtype;
+        t_dtype = null;
+        return new Scope(() => t_dtype = saved);
+    }
+
+    /// <summary>A lower-precision op's input: cast to the autocast dtype when it is a floating-point tensor of another dtype.</summary>
+    internal static Tensor Lower(Tensor t) => t_dtype is { } d && t.DType != d && t.DType.IsFloatingPoint() ? t.To(d) : t;
+
+    /// <summary>Casts both inputs of a lower-precision op (see <see cref="Lower(Tensor)"/>); true when either changed.</summary>
+    internal static bool Lower(ref Tensor a, ref Tensor b)
+    {
+        if (t_dtype is null) return false;
+        Tensor la = Lower(a), lb = Lower(b);
+        bool changed = !ReferenceEquals(la, a) || !ReferenceEquals(lb, b);
+        (a, b) = (la, lb);
+        return changed;
+    }
+
+    /// <summary>An optional lower-precision input (see <see cref="Lower(Tensor)"/>).</summary>
+    internal static Tensor? LowerOptional(Tensor? t) => t is null ? null : Lower(t);
+
+    /// <summary>A float32 op's input: cast up when it is 16-bit and autocast is on.</summary>
+    internal static Tensor Float32(Tensor t) => t_dtype is not null && t.DType.IsHalf() ? t.To(DType.Float32) : t;
+
+    /// <summary>An optional float32 input (see <see cref="Float32(Tensor)"/>).</summary>
+    internal static Tensor? Float32Optional(Tensor? t) => t is null ? null : Float32(t);
+}
