@@ -20,9 +20,10 @@ public static class TextWorkloads
     /// <summary>
     /// W7: <paramref name="steps"/> timed training steps of the default <see cref="GptConfig"/> (batch 12 x 64 windows of
     /// tiny Shakespeare, AdamW 1e-3 with betas 0.9/0.99 and decay 0.1 on 2-D weights, clipping at 1.0) after
-    /// <see cref="WarmSteps"/>: training tokens per second and the process's peak RSS.
+    /// <see cref="WarmSteps"/>: training tokens per second and the process's peak RSS. <paramref name="precision"/> is
+    /// <c>nabla train --precision</c>'s: the forward and loss under autocast, a GradScaler for fp16.
     /// </summary>
-    public static Workloads.Row Train(int steps = 200)
+    public static Workloads.Row Train(int steps = 200, string precision = "fp32")
     {
         const int batch = 12;
         var config = new GptConfig();
@@ -33,6 +34,7 @@ public static class TextWorkloads
         var optimizer = new AdamW([decay, noDecay], lr: 1e-3, beta2: 0.99);
         var data = new Generator(1);
         var clock = new Stopwatch();
+        GradScaler? scaler = precision == "fp16" ? new GradScaler() : null;
         double loss = 0;
         // The training loop's pool as `nabla train` sets it up, so that W7's peak RSS is the command's.
         using (BufferPool.Begin(TextTrainer.PoolCapBytes))
@@ -41,11 +43,18 @@ public static class TextWorkloads
             {
                 if (it == WarmSteps) clock.Start();
                 var (x, y) = train.GetBatch(batch, config.BlockSize, data);
-                Tensor l = model.Forward(x, y).Loss;
+                Tensor l;
+                using (PrecisionOption.Enter(precision)) l = model.Forward(x, y).Loss;
                 optimizer.ZeroGrad();
-                l.Backward();
+                (scaler?.Scale(l) ?? l).Backward();
+                scaler?.Unscale(optimizer);
                 GradClip.ClipGradNorm(model.Parameters(), 1.0);
-                optimizer.Step();
+                if (scaler is null) optimizer.Step();
+                else
+                {
+                    scaler.Step(optimizer);
+                    scaler.Update();
+                }
                 loss = l.Item();
             }
         }
@@ -56,6 +65,7 @@ public static class TextWorkloads
             ["peak_rss_mb"] = Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0),
             ["final_loss"] = loss,
             ["seconds"] = seconds,
+            ["precision"] = precision,
         });
     }
 

@@ -18,7 +18,7 @@ public static class BenchCommand
     /// <summary>The usage text.</summary>
     public static string Usage() => $"""
         usage: nabla bench gemm [--sizes A,B,...] | mlp|cnn [--batch-size N] [--epochs N] | overhead [--ops N] | scalar
-                           | gpt [--steps N] [--threads N] [--json]
+                           | gpt [--steps N] [--precision P] [--threads N] [--json]
                mpirun -np N ... nabla bench allreduce | gpt-ddp [--steps N] [--bucket-cap-mb X]
 
           gemm      float32 matrix products: GFLOP/s for n = 64 ... 2048 and the MLP's layer shapes
@@ -43,6 +43,7 @@ public static class BenchCommand
           --epochs N       mlp and cnn only: 1 to 1000 (default 1)
           --ops N          overhead only: the chain's length, 3 to 1000000 (default 1000)
           --steps N        gpt and gpt-ddp: timed steps, 1 to 100000 (default 200 and 30)
+          --precision P    gpt only: the training steps' {PrecisionOption.Help}; W8 stays float32
           --bucket-cap-mb X  gpt-ddp only: DDP's bucket size in MB (default 25)
 
         An option of another workload is refused. bench/compare.sh runs these side by side with the PyTorch
@@ -58,7 +59,7 @@ public static class BenchCommand
         ["cnn"] = ["--batch-size", "--epochs"],
         ["overhead"] = ["--ops"],
         ["scalar"] = [],
-        ["gpt"] = ["--steps"],
+        ["gpt"] = ["--steps", "--precision"],
         ["allreduce"] = [],
         ["gpt-ddp"] = ["--steps", "--bucket-cap-mb"],
     };
@@ -111,7 +112,7 @@ public static class BenchCommand
                 "gemm" => Workloads.Gemm(o.IntList("--sizes", 1, Workloads.MaxGemmSize, 1, "64,128,256")),
                 "mlp" or "cnn" => [Workloads.Training(o.Positional[0], o.Int("--batch-size", 128, 1, 1 << 16), o.Int("--epochs", 1, 1, 1000))],
                 "overhead" => [Workloads.Overhead(o.Int("--ops", 1000, 3, 1_000_000))],
-                "gpt" => [TextWorkloads.Train(o.Int("--steps", 200, 1, 100_000)), .. TextWorkloads.Generate()],
+                "gpt" => [TextWorkloads.Train(o.Int("--steps", 200, 1, 100_000), PrecisionOption.Read(o)), .. TextWorkloads.Generate()],
                 _ => Workloads.Scalar(), // "scalar": any other name was refused above
             };
             foreach (Workloads.Row row in rows)

@@ -13,7 +13,7 @@ public static class TrainCommand
 
     private static readonly string[] Valued =
         ["--dataset", "--model", "--layers", "--activation", "--init", "--epochs", "--batch-size", "--optimizer", "--lr",
-         "--weight-decay", "--scheduler", "--seed", "--threads", "--out", "--resume", DistributedRun.BucketOption];
+         "--weight-decay", "--scheduler", "--seed", "--threads", "--out", "--resume", DistributedRun.BucketOption, "--precision"];
 
     private static readonly string[] LayersOnly = ["--activation", "--init"];
 
@@ -43,6 +43,7 @@ public static class TrainCommand
           --scheduler NAME      none|step|cosine|onecycle|warmup (default none)
           --seed N              seed of initialisation, shuffling and dropout (default 1)
           --threads N           {ThreadsOption.Help}
+          --precision P         {PrecisionOption.Help}
           --out DIR             where to write model, checkpoint, metrics.csv, metrics.svg, summary.json
                                 (default runs/DATASET-MODEL; one run at a time holds DIR/run.lock)
           --resume PATH         continue from a checkpoint.safetensors (or the --out directory of a run) with its
@@ -70,7 +71,7 @@ public static class TrainCommand
           --lr X --min-lr X     AdamW (betas 0.9, 0.99) from lr 1e-3, warm-up then cosine down to 1e-4 at the last step
           --warmup-iters N      (default 100)   --weight-decay X  on 2-D weights only (default 0.1)
           --grad-clip X         clip the gradient norm (default 1.0; 0 turns it off)
-          --precision P         fp32 (default), bf16 (bfloat16 autocast) or fp16 (float16 autocast with loss scaling)
+          --precision P         {PrecisionOption.Help}
           --seed N              (default 1337)   --resume DIR   continue; only --iters, --eval-interval, --eval-iters,
                                 --out, --threads and --grad-checkpoint (turns it on) may change
           Writes model.safetensors (weights, configuration and vocabulary), checkpoint.safetensors, metrics.csv,
@@ -137,6 +138,7 @@ public static class TrainCommand
             Download = o.Has("--download"),
             DetectAnomaly = o.Has("--detect-anomaly"),
             Diagnose = o.Has("--diagnose"),
+            Precision = PrecisionOption.Read(o),
             Given = new HashSet<string>(o.Given, StringComparer.Ordinal),
         };
     }

@@ -40,8 +40,10 @@ public static class RecordedSettings
         bool layers = recorded.TryGetValue("layers", out string? l) && l.Length > 0;
         foreach (string key in Keys)
         {
-            // Every key is written by nabla train; a missing one would silently take today's default.
-            if (!recorded.TryGetValue(key, out string? value))
+            // Every key is written by nabla train; a missing one would silently take today's default. Runs recorded
+            // before --precision existed trained in float32, which is its default.
+            if (!recorded.TryGetValue(key, out string? value) && key == "precision") continue;
+            if (value is null)
                 throw new InvalidDataException($"{path}: the run settings stored in {where} have no '{key}'; {remedy}");
             if (value.Length == 0) continue;
             if (key is "activation" or "init" && !layers) continue; // recorded for presets too, where they do not apply

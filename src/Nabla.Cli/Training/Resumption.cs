@@ -21,7 +21,7 @@ namespace Nabla.Cli.Training;
 /// <summary>A run to continue: the checkpoint, the settings to train with and the metrics of the epochs done. See Note [Resume rules].</summary>
 public sealed class Resumption
 {
-    private static readonly string[] Refused = ["--dataset", "--model", "--layers", "--activation", "--init", "--optimizer", "--scheduler", "--seed", "--batch-size"];
+    private static readonly string[] Refused = ["--dataset", "--model", "--layers", "--activation", "--init", "--optimizer", "--scheduler", "--seed", "--batch-size", "--precision"];
 
     /// <summary>The checkpoint file.</summary>
     public required string CheckpointPath { get; init; }

@@ -42,14 +42,8 @@ public sealed record TextSettings
     /// <summary>The training and evaluation window (and a GPT's context).</summary>
     public int BlockSize { get; init; } = 64;
 
-    /// <summary>The values of <c>--precision</c>: float32, bfloat16 autocast, float16 autocast with a GradScaler.</summary>
-    public static readonly string[] Precisions = ["fp32", "bf16", "fp16"];
-
     /// <summary><c>fp32</c>, <c>bf16</c> or <c>fp16</c>: the autocast dtype of the forward pass (parameters stay float32).</summary>
     public string Precision { get; init; } = "fp32";
-
-    /// <summary>The autocast dtype of <see cref="Precision"/>, or null for float32.</summary>
-    public DType? AutocastDType => Precision switch { "bf16" => DType.BFloat16, "fp16" => DType.Float16, _ => null };
 
     /// <summary>Dropout probability in training.</summary>
     public double Dropout { get; init; }
@@ -132,9 +126,7 @@ public sealed record TextSettings
             throw new UsageException($"{option} does not apply to the {model} model", $"drop {option}");
         int iters = o.Int("--iters", 2000, 1, 100_000_000);
         var (distributed, bucketCapMb) = DistributedRun.Read(o);
-        string precision = o.String("--precision", "fp32");
-        if (!Precisions.Contains(precision))
-            throw new UsageException($"unknown precision '{precision}'", $"use one of {string.Join(", ", Precisions)}");
+        string precision = PrecisionOption.Read(o);
         var s = new TextSettings
         {
             Distributed = distributed,
@@ -221,7 +213,7 @@ public sealed record TextSettings
             GradClip = Dbl("grad_clip"),
             // Runs recorded before these options existed trained without checkpointing, in float32.
             GradCheckpoint = d.TryGetValue("grad_checkpoint", out string? gc) && gc == "true",
-            Precision = d.TryGetValue("precision", out string? precision) ? (Precisions.Contains(precision) ? precision : throw Bad("precision")) : "fp32",
+            Precision = d.TryGetValue("precision", out string? precision) ? (PrecisionOption.Values.Contains(precision) ? precision : throw Bad("precision")) : "fp32",
             Seed = ulong.TryParse(S("seed"), NumberStyles.Integer, CultureInfo.InvariantCulture, out ulong seed) ? seed : throw Bad("seed"),
             Out = outDir,
         };

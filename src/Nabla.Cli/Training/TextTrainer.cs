@@ -134,7 +134,7 @@ public sealed class TextTrainer(TextSettings settings, TextWriter output, bool i
                 clock.Restart();
                 var (x, y) = train.GetBatch(_s.BatchSize, _s.BlockSize, dataGen);
                 Tensor loss;
-                using (_s.AutocastDType is { } half ? Autocast.Enable(half) : null) loss = Gpt.Loss(trained.Forward(x), y);
+                using (PrecisionOption.Enter(_s.Precision)) loss = Gpt.Loss(trained.Forward(x), y);
                 double lv = loss.Item();
                 // Every rank stops alike (Note [Distributed training in the CLI]): the loss is the mean over the ranks.
                 if (dist is not null && dist.Sum(lv / ranks, _stopRequested ? 1 : 0) is var agreed)

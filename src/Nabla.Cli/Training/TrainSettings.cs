@@ -65,6 +65,9 @@ public sealed record TrainSettings
     /// <summary>The gradient buckets' cap in megabytes when <see cref="Distributed"/>.</summary>
     public double BucketCapMb { get; init; } = 25;
 
+    /// <summary><c>fp32</c>, <c>bf16</c> or <c>fp16</c>: the autocast dtype of the forward pass and loss (parameters stay float32; see <see cref="PrecisionOption"/>).</summary>
+    public string Precision { get; init; } = "fp32";
+
     /// <summary>The options given on the command line (such as <c>--lr</c>); the others took their defaults.</summary>
     public IReadOnlySet<string> Given { get; init; } = new HashSet<string>(StringComparer.Ordinal);
 
@@ -83,5 +86,6 @@ public sealed record TrainSettings
         ["weight_decay"] = WeightDecay.ToString("R", CultureInfo.InvariantCulture),
         ["scheduler"] = Scheduler,
         ["seed"] = Seed.ToString(CultureInfo.InvariantCulture),
+        ["precision"] = Precision,
     };
 }

@@ -130,6 +130,8 @@ public sealed class Trainer
         Module trained = (Module?)dist?.Wrap(model) ?? model;
         LrScheduler? scheduler = BuildScheduler(optimizer, loader.BatchCount);
         bool perBatchScheduler = _s.Scheduler is "onecycle";
+        // Mixed precision: autocast in the forward pass and loss, loss scaling for float16 (docs/scale-precision.md).
+        GradScaler? scaler = _s.Precision == "fp16" ? new GradScaler() : null;
 
         var metrics = new List<EpochMetrics>();
         int startEpoch = 0;
@@ -175,13 +177,16 @@ public sealed class Trainer
                 try
                 {
                     using IDisposable? anomaly = _s.DetectAnomaly ? Autograd.DetectAnomaly() : null;
-                    logits = trained.Forward(x);
-                    loss = Functional.CrossEntropy(logits, y);
+                    using (PrecisionOption.Enter(_s.Precision))
+                    {
+                        logits = trained.Forward(x);
+                        loss = Functional.CrossEntropy(logits, y);
+                    }
                     lv = loss.Item();
                     // Every rank stops alike (Note [Distributed training in the CLI]): the loss is the mean over the ranks.
                     if (dist is not null && dist.Sum(lv / dist.Size, _stopRequested ? 1 : 0) is var agreed)
                         (lv, _stopRequested) = (agreed[0], agreed[1] > 0);
-                    if (double.IsFinite(lv)) loss.Backward();
+                    if (double.IsFinite(lv)) (scaler?.Scale(loss) ?? loss).Backward();
                 }
                 catch (AnomalyException e)
                 {
@@ -194,7 +199,12 @@ public sealed class Trainer
                               (_s.DetectAnomaly ? "" : "; run with --detect-anomaly to find the op that produced it");
                     break;
                 }
-                optimizer.Step();
+                if (scaler is null) optimizer.Step();
+                else
+                {
+                    scaler.Step(optimizer);
+                    scaler.Update();
+                }
                 flow?.RecordStep();
                 if (perBatchScheduler) scheduler!.Step();
                 int n = x.Size(0);

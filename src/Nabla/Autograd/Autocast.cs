@@ -16,6 +16,15 @@ namespace Nabla;
 // saw. Each op names its category with one call at its entry (Lower or Float32), as PyTorch registers each op in its
 // autocast dispatch key; nothing else changes with the scope.
 
+// Note [Autocast weight cache]
+// Within the outermost Enable scope on a thread, a float32 leaf that requires grad (a parameter) cast to the autocast
+// dtype is cast once: later lower-precision uses in the scope get the same cast tensor, as PyTorch's autocast cache
+// does. Its ToCopyBackward node then receives the sum of the uses' gradients, so a weight used k times converts its
+// gradient once instead of k times. The entry is keyed by the tensor's identity and holds the dtype, the grad mode and
+// the version it was cast under: a different dtype, a cast made under no_grad (no graph) or an in-place update
+// (an optimizer step inside the scope) casts again rather than reuse a stale or graph-less copy. The cache is dropped
+// when the outermost Enable scope ends, so it never outlives a forward pass it was not asked to span.
+
 /// <summary>
 /// Automatic mixed precision, as PyTorch's <c>torch.autocast("cpu", dtype=torch.bfloat16)</c>: inside a scope, GEMM-bound
 /// ops run in a 16-bit dtype while precision-sensitive ops run in float32 (Note [Autocast policy]).
@@ -25,6 +34,11 @@ namespace Nabla;
 public static class Autocast
 {
     [ThreadStatic] private static DType? t_dtype;
+    [ThreadStatic] private static int t_depth;
+    [ThreadStatic] private static bool t_cacheEnabled;
+    [ThreadStatic] private static Dictionary<Tensor, CachedCast>? t_cache;
+
+    private readonly record struct CachedCast(DType DType, bool Grad, int Version, Tensor Cast);
 
     /// <summary>True inside an <see cref="Enable"/> scope on the current thread.</summary>
     public static bool IsEnabled => t_dtype is not null;
@@ -34,14 +48,21 @@ public static class Autocast
 
     /// <summary>Turns autocast on for the current thread until the returned scope is disposed (scopes nest).</summary>
     /// <param name="dtype">The lower-precision dtype: <see cref="DType.BFloat16"/> (the default, as on PyTorch's CPU) or <see cref="DType.Float16"/>.</param>
+    /// <param name="cacheEnabled">Cast each float32 parameter once per outermost scope and reuse the cast (PyTorch's
+    /// <c>cache_enabled</c>, Note [Autocast weight cache]); false casts at every use.</param>
     /// <exception cref="ArgumentException"><paramref name="dtype"/> is not a 16-bit floating-point dtype.</exception>
-    public static IDisposable Enable(DType dtype = DType.BFloat16)
+    public static IDisposable Enable(DType dtype = DType.BFloat16, bool cacheEnabled = true)
     {
         if (!dtype.IsHalf())
             throw new ArgumentException($"autocast: dtype must be bfloat16 or float16, got {dtype.Name()}", nameof(dtype));
-        DType? saved = t_dtype;
-        t_dtype = dtype;
-        return new Scope(() => t_dtype = saved);
+        (DType? savedDType, bool savedCache) = (t_dtype, t_cacheEnabled);
+        (t_dtype, t_cacheEnabled) = (dtype, cacheEnabled);
+        t_depth++;
+        return new Scope(() =>
+        {
+            (t_dtype, t_cacheEnabled) = (savedDType, savedCache);
+            if (--t_depth == 0) t_cache = null; // Note [Autocast weight cache]: dropped with the outermost scope
+        });
     }
 
     /// <summary>Turns autocast off for the current thread until disposed (PyTorch's <c>autocast(enabled=False)</c>).</summary>
@@ -53,7 +74,19 @@ public static class Autocast
     }
 
     /// <summary>A lower-precision op's input: cast to the autocast dtype when it is a floating-point tensor of another dtype.</summary>
-    internal static Tensor Lower(Tensor t) => t_dtype is { } d && t.DType != d && t.DType.IsFloatingPoint() ? t.To(d) : t;
+    internal static Tensor Lower(Tensor t) => t_dtype is { } d && t.DType != d && t.DType.IsFloatingPoint() ? Cast(t, d) : t;
+
+    /// <summary>Casts <paramref name="t"/> to <paramref name="d"/>, through the weight cache for a float32 parameter (Note [Autocast weight cache]).</summary>
+    private static Tensor Cast(Tensor t, DType d)
+    {
+        if (!t_cacheEnabled || t.DType != DType.Float32 || !t.IsLeaf || !t.RequiresGrad) return t.To(d);
+        var cache = t_cache ??= new Dictionary<Tensor, CachedCast>(ReferenceEqualityComparer.Instance);
+        bool grad = Autograd.IsGradEnabled;
+        if (cache.TryGetValue(t, out CachedCast c) && c.DType == d && c.Grad == grad && c.Version == t.Version) return c.Cast;
+        Tensor cast = t.To(d);
+        cache[t] = new CachedCast(d, grad, t.Version, cast);
+        return cast;
+    }
 
     /// <summary>Casts both inputs of a lower-precision op (see <see cref="Lower(Tensor)"/>); true when either changed.</summary>
     internal static bool Lower(ref Tensor a, ref Tensor b)

@@ -31,7 +31,8 @@ public static class GraphMemory
                 if (e.Fn is { } next) stack.Push(next);
         }
         long bytes = 0;
-        foreach (Array a in arrays) bytes += Buffer.ByteLength(a);
+        // Buffer.ByteLength refuses arrays of non-primitive structs such as BFloat16 and Half.
+        foreach (Array a in arrays) bytes += a is BFloat16[] or Half[] ? 2L * a.LongLength : Buffer.ByteLength(a);
         return bytes;
     }
 }

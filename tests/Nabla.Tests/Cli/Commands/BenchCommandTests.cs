@@ -75,4 +75,26 @@ public class BenchCommandTests
         Assert.Contains("unknown workload", err);
         Assert.Contains("hint:", err);
     }
+
+    [Theory]
+    [InlineData("bf16")]
+    [InlineData("fp16")]
+    public void BenchGptTrain_Precision_TrainsUnderAutocastAndSaysSo(string precision)
+    {
+        Nabla.Cli.Bench.Workloads.Row row = Nabla.Cli.Bench.TextWorkloads.Train(steps: 1, precision: precision);
+        Assert.Equal("gpt", row.Workload);
+        Assert.Equal(precision, row.Fields["precision"]);
+        Assert.InRange((double)row.Fields["final_loss"], 1.0, 5.0); // ln 65 = 4.17 at the start
+    }
+
+    [Theory]
+    [InlineData("gpt", "--precision fp8", "unknown precision 'fp8'")]
+    [InlineData("mlp", "--precision bf16", "--precision does not apply to 'bench mlp': it is for 'bench gpt'")]
+    public void BenchPrecision_BadUse_Exits2WithHint(string workload, string options, string message)
+    {
+        var (code, _, err) = Run(["bench", workload, .. options.Split(' ')]);
+        Assert.Equal(2, code);
+        Assert.Contains(message, err);
+        Assert.Contains("hint:", err);
+    }
 }

@@ -1,0 +1,19 @@
+using Nabla.Diagnostics;
+
+namespace Nabla.Tests.Diagnostics;
+
+/// <summary><see cref="GraphMemory.SavedBytes"/> on graphs that hold 16-bit tensors (two bytes per element).</summary>
+public class GraphMemoryHalfTests
+{
+    [Theory]
+    [InlineData(DType.BFloat16)]
+    [InlineData(DType.Float16)]
+    public void SavedBytes_HalfOperands_TwoBytesPerElement(DType dtype)
+    {
+        Tensor a = Tensor.Randn([4, 8], dtype, new Generator(1)), b = Tensor.Randn([8, 3], dtype, new Generator(2));
+        a.RequiresGrad = true;
+        b.RequiresGrad = true;
+        Tensor y = a.MatMul(b); // saves both operands for backward
+        Assert.Equal(2L * (4 * 8 + 8 * 3), GraphMemory.SavedBytes(y));
+    }
+}
