@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Projects the GPT preset's data-parallel throughput on N machines (docs/scale-distributed.md).
+"""Projects the GPT preset's data-parallel throughput on N machines (docs/scale.md §3).
 
 Model (stated, not fitted):
   * one machine computes a step of 12 x 64 = 768 tokens in t_step = 768 / tokens_per_s (default 9,300 tokens/s, the

@@ -8,7 +8,7 @@ using Nabla.Runtime;
 namespace Nabla.Cli.Bench;
 
 /// <summary>
-/// The distributed workloads, run under mpirun (docs/scale-distributed.md): all-reduce bandwidth by message size, and the
+/// The distributed workloads, run under mpirun (docs/scale.md §3): all-reduce bandwidth by message size, and the
 /// overlap DistributedDataParallel achieves on the GPT preset. Only rank 0 returns rows.
 /// </summary>
 public static class DistributedWorkloads

@@ -31,7 +31,7 @@ public sealed class DistributedRun
     public const string Help =
         "  --distributed         data-parallel training on the ranks of an MPI job: launch as 'mpirun -np N nabla train\n" +
         "                        --distributed ...'; --batch-size is per rank (global batch = N x it), only rank 0\n" +
-        "                        prints and writes files (docs/scale-distributed.md)\n" +
+        "                        prints and writes files (docs/scale.md §3)\n" +
         "  --bucket-cap-mb X     the gradient buckets' size in MB with --distributed (default 25, PyTorch's)";
 
     private DistributedRun(ProcessGroup group, double bucketCapMb)

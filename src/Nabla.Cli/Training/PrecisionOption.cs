@@ -2,7 +2,7 @@ namespace Nabla.Cli.Training;
 
 /// <summary>
 /// The <c>--precision</c> option of <c>train</c> (text and image) and <c>bench gpt</c>: one list of values, one parser
-/// and one meaning (docs/scale-precision.md).
+/// and one meaning (docs/scale.md §2).
 /// </summary>
 public static class PrecisionOption
 {

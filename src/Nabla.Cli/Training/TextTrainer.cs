@@ -123,7 +123,7 @@ public sealed class TextTrainer(TextSettings settings, TextWriter output, bool i
         // Every op of the loop runs on this thread, so its large buffers can be recycled: see Note [Buffer reuse]. A
         // step's buffers come to tens of megabytes, so the cap bounds what throttled collections let the pool keep.
         model.Train(); // evaluations restore it (TextEvaluation)
-        // Mixed precision: autocast in the forward pass, and loss scaling for float16 (docs/scale-precision.md).
+        // Mixed precision: autocast in the forward pass, and loss scaling for float16 (docs/scale.md §2).
         GradScaler? scaler = _s.Precision == "fp16" ? new GradScaler() : null;
         using (BufferPool.Begin(PoolCapBytes))
         {

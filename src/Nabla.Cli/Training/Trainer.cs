@@ -130,7 +130,7 @@ public sealed class Trainer
         Module trained = (Module?)dist?.Wrap(model) ?? model;
         LrScheduler? scheduler = BuildScheduler(optimizer, loader.BatchCount);
         bool perBatchScheduler = _s.Scheduler is "onecycle";
-        // Mixed precision: autocast in the forward pass and loss, loss scaling for float16 (docs/scale-precision.md).
+        // Mixed precision: autocast in the forward pass and loss, loss scaling for float16 (docs/scale.md §2).
         GradScaler? scaler = _s.Precision == "fp16" ? new GradScaler() : null;
 
         var metrics = new List<EpochMetrics>();

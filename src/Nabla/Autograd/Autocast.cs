@@ -11,7 +11,7 @@ namespace Nabla;
 // * Everything else runs in the widest dtype of its inputs (bfloat16 with float32 is float32, Note [Type promotion]).
 // The lower list and the float32 losses and prod are PyTorch 1.13's CPU policy; PyTorch 1.13 on the CPU leaves softmax,
 // the norms and sum/mean in bfloat16 (and refuses layer_norm of a bfloat16 input with float32 weights), where this
-// follows its CUDA policy and the issue's: they run in float32 (docs/scale-precision.md has the table).
+// follows its CUDA policy and the issue's: they run in float32 (docs/scale.md §2 has the table).
 // Backward is never autocast: the engine runs rules with autocast off, so each rule computes in the dtypes its forward
 // saw. Each op names its category with one call at its entry (Lower or Float32), as PyTorch registers each op in its
 // autocast dispatch key; nothing else changes with the scope.

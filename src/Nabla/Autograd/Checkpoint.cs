@@ -20,7 +20,7 @@ namespace Nabla;
 /// op, saved tensor by saved tensor (shape, dtype and version), and a difference is an error naming the checkpoint and
 /// the counts. An input modified in place after the forward is an error too. Random draws are tracked through the
 /// library's random ops; a <see cref="Generator"/> whose methods the function calls directly is not restored.</para>
-/// <para>Mechanism: Note [Checkpoint frames] (<c>src/Nabla/Autograd/CheckpointFrame.cs</c>); docs/scale-checkpointing.md.</para>
+/// <para>Mechanism: Note [Checkpoint frames] (<c>src/Nabla/Autograd/CheckpointFrame.cs</c>); docs/scale.md §1.</para>
 /// </remarks>
 /// <example><code>
 /// Tensor h = x;

@@ -11,7 +11,7 @@ public static class GraphMemory
     /// Views of one array count once; parameters a rule saved count too.
     /// </summary>
     /// <remarks>Measured between the forward and the backward, this is the activation memory gradient checkpointing
-    /// saves (docs/scale-checkpointing.md). Walks the graph without recursion; changes nothing.</remarks>
+    /// saves (docs/scale.md §1). Walks the graph without recursion; changes nothing.</remarks>
     public static long SavedBytes(Tensor root)
     {
         ArgumentNullException.ThrowIfNull(root);
