@@ -339,10 +339,10 @@ public sealed partial class Tensor
             case (DType.Bool, DType.Float64): FromBool(src.Span<bool>(), y.Span<double>()); break;
             case (DType.Int64, DType.Float32): TensorPrimitives.ConvertTruncating<long, float>(src.Span<long>(), y.Span<float>()); break;
             case (DType.Int64, DType.Float64): TensorPrimitives.ConvertTruncating<long, double>(src.Span<long>(), y.Span<double>()); break;
-            case (DType.BFloat16, DType.Float32): HalfConvert.Widen(src.Span<BFloat16>(), y.Span<float>()); break;
-            case (DType.Float16, DType.Float32): HalfConvert.Widen(src.Span<Half>(), y.Span<float>()); break;
-            case (DType.Float32, DType.BFloat16): HalfConvert.Narrow(src.Span<float>(), y.Span<BFloat16>()); break;
-            case (DType.Float32, DType.Float16): HalfConvert.Narrow(src.Span<float>(), y.Span<Half>()); break;
+            case (DType.BFloat16, DType.Float32): ElementwiseHalf.Widen(src.Data<BFloat16>(), src.Offset, y.Data<float>(), y.Offset, n); break;
+            case (DType.Float16, DType.Float32): ElementwiseHalf.Widen(src.Data<Half>(), src.Offset, y.Data<float>(), y.Offset, n); break;
+            case (DType.Float32, DType.BFloat16): ElementwiseHalf.Narrow(src.Data<float>(), src.Offset, y.Data<BFloat16>(), y.Offset, n); break;
+            case (DType.Float32, DType.Float16): ElementwiseHalf.Narrow(src.Data<float>(), src.Offset, y.Data<Half>(), y.Offset, n); break;
             default:
                 // NOTE: the remaining pairs go through double, which holds every value of every dtype exactly, so each
                 // element is rounded once (float64 to bfloat16 included: see Note [BFloat16 rounding]).

@@ -133,9 +133,13 @@ internal static unsafe class Gemm
                 GemmWiden.Gemv(System.Runtime.CompilerServices.Unsafe.As<GemmArgs<T>, GemmArgs<float>>(ref g), threads);
                 return;
             }
-            if (BestPath == GemmPath.Vector512) Split<T, Vector512Kernel12x2<T>>(g, threads);
-            else if (BestPath == GemmPath.Vector256) Split<T, Vector256Kernel6x2<T>>(g, threads);
-            else Split<T, ScalarKernel4x4<T>>(g, threads);
+            // The small path reads operands in place, so a widening product runs blocked (Auto and Small: the best family).
+            switch (path is GemmPath.Auto or GemmPath.Small ? BestPath : path)
+            {
+                case GemmPath.Vector512: Split<T, Vector512Kernel12x2<T>>(g, threads); break;
+                case GemmPath.Vector256: Split<T, Vector256Kernel6x2<T>>(g, threads); break;
+                default: Split<T, ScalarKernel4x4<T>>(g, threads); break;
+            }
             return;
         }
         if ((g.M == 1 || g.N == 1) && path == GemmPath.Auto)

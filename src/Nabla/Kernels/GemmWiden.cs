@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Nabla.Kernels;
 
@@ -33,6 +34,11 @@ internal static unsafe class GemmWiden
     /// </summary>
     public static void Pack(GemmSource source, ushort* src, nint ld, bool trans, int r0, int p0, int rows, int kc, int width, float* dst)
     {
+        if (source == GemmSource.BFloat16 && Avx2.IsSupported)
+        {
+            PackBFloat16(src, ld, trans, r0, p0, rows, kc, width, dst);
+            return;
+        }
         float* block = trans ? null : Scratch(width * kc);
         for (int ir = 0; ir < rows; ir += width)
         {
@@ -59,6 +65,69 @@ internal static unsafe class GemmWiden
                     for (int p = 0; p < kc; p++) panel[(nint)p * width + i] = 0;
             }
         }
+    }
+
+    // Note [Widening in registers]
+    // bfloat16 is the top half of a float32, so widening is a zero-extension and a 16-bit shift (vpmovzxwd, vpslld). The
+    // bfloat16 packing does it on the way into the panel: a depth step of contiguous values is widened eight at a time
+    // straight into its place, and rows contiguous along K are loaded eight values a row, widened and transposed in
+    // registers (GemmPack's 8x8 and 4x8 transposes). Each element is read once and the panel written once, as in the
+    // float32 packing; no intermediate block is written and read back.
+
+    /// <summary><see cref="Pack"/> for bfloat16 on AVX2 (Note [Widening in registers]).</summary>
+    private static void PackBFloat16(ushort* src, nint ld, bool trans, int r0, int p0, int rows, int kc, int width, float* dst)
+    {
+        for (int ir = 0; ir < rows; ir += width)
+        {
+            int mb = Math.Min(width, rows - ir);
+            float* panel = dst + (nint)ir * kc;
+            if (trans)
+            {
+                ushort* s = src + (nint)p0 * ld + r0 + ir;
+                for (int p = 0; p < kc; p++, s += ld)
+                {
+                    float* d = panel + (nint)p * width;
+                    int i = 0;
+                    for (; i + 8 <= mb; i += 8) Widen8(s + i).Store(d + i);
+                    for (; i < mb; i++) ((uint*)d)[i] = (uint)s[i] << 16;
+                    for (; i < width; i++) d[i] = 0;
+                }
+                continue;
+            }
+            ushort* rowp = src + (nint)(r0 + ir) * ld + p0;
+            int r = 0;
+            for (; r + 8 <= mb; r += 8)
+            {
+                ushort* a = rowp + r * ld;
+                int q = 0;
+                for (; q + 8 <= kc; q += 8, a += 8)
+                    GemmPack.Transpose8x8(Widen8(a), Widen8(a + ld), Widen8(a + 2 * ld), Widen8(a + 3 * ld),
+                        Widen8(a + 4 * ld), Widen8(a + 5 * ld), Widen8(a + 6 * ld), Widen8(a + 7 * ld), panel + (nint)q * width + r, width);
+                ScalarRows(rowp + r * ld + q, ld, 8, kc - q, panel + (nint)q * width + r, width);
+            }
+            for (; r + 4 <= mb; r += 4)
+            {
+                ushort* a = rowp + r * ld;
+                int q = 0;
+                for (; q + 8 <= kc; q += 8, a += 8)
+                    GemmPack.Transpose4x8(Widen8(a), Widen8(a + ld), Widen8(a + 2 * ld), Widen8(a + 3 * ld), panel + (nint)q * width + r, width);
+                ScalarRows(rowp + r * ld + q, ld, 4, kc - q, panel + (nint)q * width + r, width);
+            }
+            ScalarRows(rowp + r * ld, ld, mb - r, kc, panel + r, width);
+            for (int i = mb; i < width; i++)
+                for (int p = 0; p < kc; p++) panel[(nint)p * width + i] = 0;
+        }
+    }
+
+    /// <summary>Eight bfloat16 values (16 bytes read) as float32.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Widen8(ushort* s) => Avx2.ShiftLeftLogical(Avx2.ConvertToVector256Int32(s), 16).AsSingle();
+
+    /// <summary><c>d[q*ds + r] = widen(s[r*ld + q])</c> for <c>r &lt; rows</c>, <c>q &lt; cols</c>.</summary>
+    private static void ScalarRows(ushort* s, nint ld, int rows, int cols, float* d, nint ds)
+    {
+        for (int r = 0; r < rows; r++)
+            for (int q = 0; q < cols; q++) ((uint*)d)[q * ds + r] = (uint)s[r * ld + q] << 16;
     }
 
     [ThreadStatic] private static float[]? t_scratch;
@@ -156,9 +225,10 @@ internal static unsafe class GemmWiden
     /// <summary>
     /// <c>C[offC[i]..] = op(A_i)·op(B_i)</c> in float32 for each batch item, A and B each float32, bfloat16 or float16 (Note [Widening GEMM]).
     /// </summary>
+    /// <remarks>maxThreads and path as for <see cref="Gemm.Multiply{T}"/>.</remarks>
     public static void MultiplyBatched<TA, TB>(bool transA, bool transB, int m, int n, int k,
         ReadOnlySpan<TA> a, ReadOnlySpan<int> offA, int lda, ReadOnlySpan<TB> b, ReadOnlySpan<int> offB, int ldb,
-        Span<float> c, ReadOnlySpan<int> offC, int ldc, int maxThreads = 0)
+        Span<float> c, ReadOnlySpan<int> offC, int ldc, int maxThreads = 0, GemmPath path = GemmPath.Auto)
         where TA : unmanaged
         where TB : unmanaged
     {
@@ -179,7 +249,7 @@ internal static unsafe class GemmWiden
         fixed (float* pc = c)
         {
             var g = new GemmArgs<float>(transA, transB, m, n, k, 1f, (float*)pa, lda, (float*)pb, ldb, 0f, pc, ldc, false, sa, sb);
-            for (int i = 0; i < batches; i++) Gemm.Execute(g.At(offA[i], offB[i], offC[i]), threads, GemmPath.Auto);
+            for (int i = 0; i < batches; i++) Gemm.Execute(g.At(offA[i], offB[i], offC[i]), threads, path);
         }
     }
 }

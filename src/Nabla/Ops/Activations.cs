@@ -265,6 +265,19 @@ namespace Nabla.Ops
                     dx.Data<float>(), 0, (int)dx.Numel, threshold: Chunked.TranscendentalThreshold);
                 return [dx];
             }
+            if (!Autograd.IsGradEnabled && x.DType.IsHalf() && g.DType == x.DType && g.Shape == x.Shape)
+            {
+                // the same pass on 16-bit data, rounded once (Note [Fused half elementwise])
+                Tensor xs = x.ContiguousData(), gs = g.ContiguousData(), dx = Tensor.Empty(x.DType, x.Dims);
+                int n = (int)dx.Numel;
+                if (x.DType == DType.BFloat16)
+                    ElementwiseHalf.Binary<BFloat16, GeluGradOp>(xs.Data<BFloat16>(), xs.Offset, 1, gs.Data<BFloat16>(), gs.Offset, 1,
+                        dx.Data<BFloat16>(), 0, n, threshold: Chunked.TranscendentalThreshold);
+                else
+                    ElementwiseHalf.Binary<Half, GeluGradOp>(xs.Data<Half>(), xs.Offset, 1, gs.Data<Half>(), gs.Offset, 1,
+                        dx.Data<Half>(), 0, n, threshold: Chunked.TranscendentalThreshold);
+                return [dx];
+            }
             Tensor cdf = ((x * SqrtHalf).Erf() + 1.0) * 0.5;
             Tensor pdf = (x * x * -0.5).Exp() * InvSqrtTwoPi;
             return [g * (cdf + x * pdf)];

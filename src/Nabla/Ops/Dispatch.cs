@@ -35,7 +35,7 @@ public sealed partial class Tensor
             throw new ArgumentException($"{op}: not defined for dtype int64; expected float32 or float64");
         // See Note [Half compute]: 16-bit operands run the float32 kernel and the result is rounded once.
         if (a.DType.IsHalf())
-            return BinaryKernel<TF, TD, TL>(a.ConvertData(DType.Float32), b.ConvertData(DType.Float32), op).ConvertData(a.DType);
+            return HalfBinary<TF>(a, b, op) ?? BinaryKernel<TF, TD, TL>(a.ConvertData(DType.Float32), b.ConvertData(DType.Float32), op).ConvertData(a.DType);
         // Shape arrays are never written after construction, so the result shares its input's (see Note [Tiny tensors]).
         int[] dims = SameDims(a.Dims, b.Dims) ? a.Dims : BroadcastShapes(a.Dims, b.Dims, op);
         var y = Empty(a.DType, dims);
@@ -46,6 +46,24 @@ public sealed partial class Tensor
             case DType.Int64: Run<long, TL>(a, b, y); break;
             default: throw DTypeExtensions.Unknown(a.DType);
         }
+        return y;
+    }
+
+    /// <summary>
+    /// A 16-bit binary op whose operands each cover the result or are one element, fused (Note [Fused half elementwise]);
+    /// null for other layouts, which widen whole operands.
+    /// </summary>
+    private static Tensor? HalfBinary<TF>(Tensor a, Tensor b, string op) where TF : IBinaryOp<TF, float, float>
+    {
+        int[] dims = SameDims(a.Dims, b.Dims) ? a.Dims : BroadcastShapes(a.Dims, b.Dims, op);
+        bool aFull = a.IsContiguous && SameDims(a.Dims, dims), bFull = b.IsContiguous && SameDims(b.Dims, dims);
+        if (!(aFull || a.Numel == 1) || !(bFull || b.Numel == 1)) return null;
+        var y = Empty(a.DType, dims);
+        int n = (int)y.Numel, sa = aFull ? 1 : 0, sb = bFull ? 1 : 0;
+        if (a.DType == DType.BFloat16)
+            ElementwiseHalf.Binary<BFloat16, TF>(a.Data<BFloat16>(), a.Offset, sa, b.Data<BFloat16>(), b.Offset, sb, y.Data<BFloat16>(), y.Offset, n);
+        else
+            ElementwiseHalf.Binary<Half, TF>(a.Data<Half>(), a.Offset, sa, b.Data<Half>(), b.Offset, sb, y.Data<Half>(), y.Offset, n);
         return y;
     }
 
@@ -143,7 +161,15 @@ public sealed partial class Tensor
         where TD : IUnaryOp<TD, double>
     {
         CheckFloat(x, op);
-        if (x.DType.IsHalf()) return UnaryKernel<TF, TD>(x.ConvertData(DType.Float32), op).ConvertData(x.DType); // See Note [Half compute]
+        if (x.DType.IsHalf())
+        {
+            // See Note [Half compute] and Note [Fused half elementwise].
+            var h = Empty(x.DType, x.Dims);
+            Tensor hs = x.ContiguousData();
+            if (x.DType == DType.BFloat16) ElementwiseHalf.Unary<BFloat16, TF>(hs.Data<BFloat16>(), hs.Offset, h.Data<BFloat16>(), h.Offset, (int)h.Numel);
+            else ElementwiseHalf.Unary<Half, TF>(hs.Data<Half>(), hs.Offset, h.Data<Half>(), h.Offset, (int)h.Numel);
+            return h;
+        }
         // NOTE: even one element goes through the span form, which for some ops (tanh, exp, ...) is a vectorised
         // approximation that may differ from the scalar form in the last bit; a 0-d result must match a longer one.
         var y = Empty(x.DType, x.Dims);

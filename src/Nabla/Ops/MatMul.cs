@@ -84,7 +84,14 @@ namespace Nabla
                         case (DType.Float16, DType.Float16): MatMulWidening<Half, Half>(x, w, batch, wide); break;
                         default: throw new ArgumentException($"matmul: dtypes {x.DType.Name()} and {w.DType.Name()} cannot be multiplied; convert one with .To()");
                     }
-                    if (!ReferenceEquals(wide, y)) wide.ConvertData(y.DType).CopyInto(y);
+                    if (!ReferenceEquals(wide, y))
+                    {
+                        // y is fresh and contiguous: round into it directly.
+                        int count = (int)y.Numel;
+                        if (y.DType == DType.BFloat16) Kernels.ElementwiseHalf.Narrow(wide.Data<float>(), wide.Offset, y.Data<BFloat16>(), y.Offset, count);
+                        else if (y.DType == DType.Float16) Kernels.ElementwiseHalf.Narrow(wide.Data<float>(), wide.Offset, y.Data<Half>(), y.Offset, count);
+                        else wide.ConvertData(y.DType).CopyInto(y);
+                    }
                     break;
                 }
             }
@@ -132,8 +139,15 @@ namespace Nabla
             int m = x.Dims[^2], k = x.Dims[^1], n = w.Dims[^1];
             var (a, transA, lda) = GemmOperand(x, batch);
             var (b, transB, ldb) = GemmOperand(w, batch);
-            int batches = (int)Strided.Numel(batch);
+            int nb = batch.Length, batches = (int)Strided.Numel(batch);
             if (batches == 0 || m == 0 || n == 0) return;
+            if (batches > 1 && !transA && IsUniform(b.StrideArray.AsSpan(0, nb), 0, batch) && IsUniform(a.StrideArray.AsSpan(0, nb + 1), lda, [.. batch, m]))
+            {
+                // The batch folds into M, as for float32 (Note [MatMul operand layout]).
+                Kernels.GemmWiden.MultiplyBatched<TA, TB>(false, transB, batches * m, n, k, a.Data<TA>(), [a.Offset], lda, b.Data<TB>(), [b.Offset], ldb,
+                    y.Data<float>(), [y.Offset], n);
+                return;
+            }
             int[] offA = BatchOffsets(a, batch), offB = BatchOffsets(b, batch), offC = new int[batches];
             for (int i = 0; i < batches; i++) offC[i] = i * m * n;
             Kernels.GemmWiden.MultiplyBatched<TA, TB>(transA, transB, m, n, k, a.Data<TA>(), offA, lda, b.Data<TB>(), offB, ldb, y.Data<float>(), offC, n);

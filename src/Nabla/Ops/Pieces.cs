@@ -121,15 +121,19 @@ namespace Nabla
         /// </summary>
         internal static bool TryAddIntoBlock(Tensor into, Tensor grad, int dim, int start, bool removed)
         {
-            if (into.DType != grad.DType || !into.DType.ComputesNatively() || into.RequiresGrad) return false;
+            if (into.DType != grad.DType || !into.DType.IsFloatingPoint() || into.RequiresGrad) return false;
             var dims = (int[])into.Dims.Clone();
             dims[dim] = removed ? 1 : grad.Dims[dim];
             int[] gradStrides = removed ? [.. grad.StrideArray[..dim], 0, .. grad.StrideArray[dim..]] : grad.StrideArray;
             int at = into.Offset + start * into.StrideArray[dim];
             if (into.DType == DType.Float32)
                 Blocks.Move<float, AddMove<float>>(grad.Data<float>(), grad.Offset, gradStrides, into.Data<float>(), at, into.StrideArray, dims);
-            else
+            else if (into.DType == DType.Float64)
                 Blocks.Move<double, AddMove<double>>(grad.Data<double>(), grad.Offset, gradStrides, into.Data<double>(), at, into.StrideArray, dims);
+            else if (into.DType == DType.BFloat16) // the sum rounded once, as the plain rule's add (Note [Half compute])
+                Blocks.Move<BFloat16, HalfAddMove<BFloat16>>(grad.Data<BFloat16>(), grad.Offset, gradStrides, into.Data<BFloat16>(), at, into.StrideArray, dims);
+            else
+                Blocks.Move<Half, HalfAddMove<Half>>(grad.Data<Half>(), grad.Offset, gradStrides, into.Data<Half>(), at, into.StrideArray, dims);
             into.Storage.Version++;
             return true;
         }

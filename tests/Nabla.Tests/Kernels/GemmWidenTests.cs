@@ -8,29 +8,34 @@ namespace Nabla.Tests.Kernels;
 /// </summary>
 public class GemmWidenTests
 {
-    public static TheoryData<bool, bool, int, int, int> Shapes()
+    public static TheoryData<bool, bool, int, int, int, int> Shapes()
     {
-        var data = new TheoryData<bool, bool, int, int, int>();
-        foreach (bool ta in (bool[])[false, true])
-            foreach (bool tb in (bool[])[false, true])
-                foreach (var (m, n, k) in ((int, int, int)[])[(1, 1, 1), (1, 37, 20), (13, 1, 9), (17, 33, 65), (64, 48, 600), (130, 70, 31)])
-                    if (!(m == 1 && tb)) data.Add(ta, tb, m, n, k); // one row over transposed weights: the GEMV, tested below
+        var data = new TheoryData<bool, bool, int, int, int, int>();
+        // Both vector families where this machine runs them: their panels differ in width (6/16 and 12/32), so the
+        // widening packing meets different row groups and edges (Note [Widening in registers]).
+        GemmPath[] paths = Gemm.BestPath == GemmPath.Vector512 ? [GemmPath.Vector256, GemmPath.Vector512] : [Gemm.BestPath];
+        foreach (GemmPath path in paths)
+            foreach (bool ta in (bool[])[false, true])
+                foreach (bool tb in (bool[])[false, true])
+                    foreach (var (m, n, k) in ((int, int, int)[])[(1, 1, 1), (1, 37, 20), (13, 1, 9), (17, 33, 65), (64, 48, 600), (130, 70, 31), (12, 32, 16), (7, 9, 8)])
+                        if (!(m == 1 && tb)) data.Add(ta, tb, m, n, k, (int)path); // one row over transposed weights: the GEMV, tested below
         return data;
     }
 
     [Theory]
     [MemberData(nameof(Shapes))]
-    public void MultiplyBatched_BFloat16Operands_EqualFloat32GemmOfWidenedOperands(bool transA, bool transB, int m, int n, int k)
+    public void MultiplyBatched_BFloat16Operands_EqualFloat32GemmOfWidenedOperands(bool transA, bool transB, int m, int n, int k, int pathCode)
     {
+        var path = (GemmPath)pathCode;
         var rng = new Random(m * 1000 + n * 10 + k);
         BFloat16[] a = Values<BFloat16>(2 * m * k + 3, rng, v => (BFloat16)v), b = Values<BFloat16>(2 * k * n + 5, rng, v => (BFloat16)v);
         float[] a32 = [.. a.Select(v => (float)v)], b32 = [.. b.Select(v => (float)v)];
         int lda = transA ? m : k, ldb = transB ? k : n;
         int[] offA = [3, 3 + m * k], offB = [0, 5 + k * n], offC = [0, m * n];
         var c = new float[2 * m * n];
-        GemmWiden.MultiplyBatched<BFloat16, BFloat16>(transA, transB, m, n, k, a, offA, lda, b, offB, ldb, c, offC, n);
+        GemmWiden.MultiplyBatched<BFloat16, BFloat16>(transA, transB, m, n, k, a, offA, lda, b, offB, ldb, c, offC, n, path: path);
         var expected = new float[2 * m * n];
-        Gemm.MultiplyBatched(transA, transB, m, n, k, 1f, a32, offA, lda, b32, offB, ldb, 0f, expected, offC, n, path: Gemm.BestPath);
+        Gemm.MultiplyBatched(transA, transB, m, n, k, 1f, a32, offA, lda, b32, offB, ldb, 0f, expected, offC, n, path: path);
         Assert.Equal(expected, c);
     }
 
