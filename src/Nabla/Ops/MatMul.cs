@@ -76,22 +76,20 @@ namespace Nabla
                 case DType.Float64: MatMulInto<double>(x, w, batch, y); break;
                 default:
                 {
-                    // 16-bit operands are widened in the GEMM's packing and accumulate in float32 (Note [Widening GEMM]).
-                    Tensor wide = y.DType == DType.Float32 ? y : Empty(DType.Float32, y.Dims);
+                    // 16-bit operands are widened in the GEMM's packing and accumulate in float32 (Note [Widening GEMM]);
+                    // a 16-bit result goes through a float32 scratch, rounded once.
+                    int count = (int)y.Numel;
+                    bool direct = y.DType == DType.Float32;
+                    float[] wide = direct ? y.Data<float>() : WideScratch(count);
+                    int at = direct ? y.Offset : 0;
                     switch (x.DType, w.DType)
                     {
-                        case (DType.BFloat16, DType.BFloat16): MatMulWidening<BFloat16, BFloat16>(x, w, batch, wide); break;
-                        case (DType.Float16, DType.Float16): MatMulWidening<Half, Half>(x, w, batch, wide); break;
+                        case (DType.BFloat16, DType.BFloat16): MatMulWidening<BFloat16, BFloat16>(x, w, batch, wide, at); break;
+                        case (DType.Float16, DType.Float16): MatMulWidening<Half, Half>(x, w, batch, wide, at); break;
                         default: throw new ArgumentException($"matmul: dtypes {x.DType.Name()} and {w.DType.Name()} cannot be multiplied; convert one with .To()");
                     }
-                    if (!ReferenceEquals(wide, y))
-                    {
-                        // y is fresh and contiguous: round into it directly.
-                        int count = (int)y.Numel;
-                        if (y.DType == DType.BFloat16) Kernels.ElementwiseHalf.Narrow(wide.Data<float>(), wide.Offset, y.Data<BFloat16>(), y.Offset, count);
-                        else if (y.DType == DType.Float16) Kernels.ElementwiseHalf.Narrow(wide.Data<float>(), wide.Offset, y.Data<Half>(), y.Offset, count);
-                        else wide.ConvertData(y.DType).CopyInto(y);
-                    }
+                    if (y.DType == DType.BFloat16) Kernels.ElementwiseHalf.Narrow(wide, 0, y.Data<BFloat16>(), y.Offset, count);
+                    else if (y.DType == DType.Float16) Kernels.ElementwiseHalf.Narrow(wide, 0, y.Data<Half>(), y.Offset, count);
                     break;
                 }
             }
@@ -133,8 +131,22 @@ namespace Nabla
             Gemm.MultiplyBatched(transA, transB, m, n, k, T.One, a.Data<T>(), offA, lda, b.Data<T>(), offB, ldb, T.Zero, ya, offC, n);
         }
 
-        /// <summary>op(x)·op(w) of 16-bit operands into a float32 <paramref name="y"/>, batch by batch (see Note [Widening GEMM]).</summary>
-        private static void MatMulWidening<TA, TB>(Tensor x, Tensor w, int[] batch, Tensor y) where TA : unmanaged where TB : unmanaged
+        /// <summary>Largest float32 result (elements) kept between calls on a thread; larger ones get a fresh array.</summary>
+        private const int WideScratchLimit = 1 << 20;
+
+        [ThreadStatic] private static float[]? t_wideScratch;
+
+        // The float32 result of a 16-bit product lives only until it is rounded: reusing one array per thread keeps
+        // the widening path from allocating (and page-faulting) a float32 copy of every result.
+        private static float[] WideScratch(int count)
+        {
+            if (count > WideScratchLimit) return GC.AllocateUninitializedArray<float>(count);
+            if (t_wideScratch is null || t_wideScratch.Length < count) t_wideScratch = GC.AllocateUninitializedArray<float>(Math.Max(count, 1 << 12));
+            return t_wideScratch;
+        }
+
+        /// <summary>op(x)·op(w) of 16-bit operands into float32 <paramref name="y"/> from <paramref name="at"/>, row-major, batch by batch (see Note [Widening GEMM]).</summary>
+        private static void MatMulWidening<TA, TB>(Tensor x, Tensor w, int[] batch, float[] y, int at) where TA : unmanaged where TB : unmanaged
         {
             int m = x.Dims[^2], k = x.Dims[^1], n = w.Dims[^1];
             var (a, transA, lda) = GemmOperand(x, batch);
@@ -145,12 +157,12 @@ namespace Nabla
             {
                 // The batch folds into M, as for float32 (Note [MatMul operand layout]).
                 Kernels.GemmWiden.MultiplyBatched<TA, TB>(false, transB, batches * m, n, k, a.Data<TA>(), [a.Offset], lda, b.Data<TB>(), [b.Offset], ldb,
-                    y.Data<float>(), [y.Offset], n);
+                    y, [at], n);
                 return;
             }
             int[] offA = BatchOffsets(a, batch), offB = BatchOffsets(b, batch), offC = new int[batches];
-            for (int i = 0; i < batches; i++) offC[i] = i * m * n;
-            Kernels.GemmWiden.MultiplyBatched<TA, TB>(transA, transB, m, n, k, a.Data<TA>(), offA, lda, b.Data<TB>(), offB, ldb, y.Data<float>(), offC, n);
+            for (int i = 0; i < batches; i++) offC[i] = at + i * m * n;
+            Kernels.GemmWiden.MultiplyBatched<TA, TB>(transA, transB, m, n, k, a.Data<TA>(), offA, lda, b.Data<TB>(), offB, ldb, y, offC, n);
         }
 
         /// <summary>
