@@ -119,6 +119,13 @@ internal static unsafe class Gemm
     internal static void Execute<T>(GemmArgs<T> g, int threads, GemmPath path) where T : unmanaged, INumber<T>
     {
         if (g.M == 0 || g.N == 0) return;
+        if (g.C16 != null && !(typeof(T) == typeof(float) && g.Widens && g.K > 0 && g.Alpha != T.Zero && !WidensOneRow(g)))
+        {
+            // Only the blocked widening path rounds tile by tile; the others round C once at the end (Note [Rounding epilogue]).
+            Execute(g.WithoutC16(), threads, path);
+            g.Round(0, 0, g.M, g.N);
+            return;
+        }
         if (g.K == 0 || g.Alpha == T.Zero)
         {
             Scale(g);
@@ -128,7 +135,7 @@ internal static unsafe class Gemm
         {
             // See Note [Widening GEMM]: the blocked kernels' packing reads 16-bit operands, and so does the one-row
             // product over transposed 16-bit weights.
-            if (typeof(T) == typeof(float) && g.M == 1 && g.TransB && g.SourceB != GemmSource.Native && !g.TransC)
+            if (WidensOneRow(g))
             {
                 GemmWiden.Gemv(System.Runtime.CompilerServices.Unsafe.As<GemmArgs<T>, GemmArgs<float>>(ref g), threads);
                 return;
@@ -161,6 +168,10 @@ internal static unsafe class Gemm
             default: Split<T, ScalarKernel4x4<T>>(g, threads); break;
         }
     }
+
+    /// <summary>A one-row float32 product over transposed 16-bit weights: GemmWiden.Gemv's case (Note [Widening GEMM]).</summary>
+    private static bool WidensOneRow<T>(in GemmArgs<T> g) where T : unmanaged =>
+        typeof(T) == typeof(float) && g.M == 1 && g.TransB && g.SourceB != GemmSource.Native && !g.TransC;
 
     /// <summary>C = beta·C, the whole product when op(A)·op(B) contributes nothing (k = 0 or alpha = 0).</summary>
     private static void Scale<T>(GemmArgs<T> g) where T : unmanaged, INumber<T>

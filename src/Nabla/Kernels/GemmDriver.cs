@@ -21,8 +21,17 @@ internal readonly unsafe struct GemmArgs<T> where T : unmanaged
     /// <summary>What A and B hold: elements of T, or 16-bit floats the packing widens to float32 (Note [Widening GEMM]).</summary>
     public readonly GemmSource SourceA, SourceB;
 
+    /// <summary>
+    /// Null, or a 16-bit copy of C (same layout and ldc) that receives each finished tile rounded to <see cref="RoundTo"/>
+    /// (Note [Rounding epilogue]).
+    /// </summary>
+    public readonly ushort* C16;
+
+    /// <summary>The 16-bit type of <see cref="C16"/>.</summary>
+    public readonly GemmSource RoundTo;
+
     public GemmArgs(bool transA, bool transB, int m, int n, int k, T alpha, T* a, nint lda, T* b, nint ldb, T beta, T* c, nint ldc, bool transC = false,
-        GemmSource sourceA = GemmSource.Native, GemmSource sourceB = GemmSource.Native)
+        GemmSource sourceA = GemmSource.Native, GemmSource sourceB = GemmSource.Native, ushort* c16 = null, GemmSource roundTo = GemmSource.Native)
     {
         (TransA, TransB, TransC, M, N, K, Alpha, Beta) = (transA, transB, transC, m, n, k, alpha, beta);
         A = a;
@@ -30,6 +39,8 @@ internal readonly unsafe struct GemmArgs<T> where T : unmanaged
         C = c;
         (Lda, Ldb, Ldc) = (lda, ldb, ldc);
         (SourceA, SourceB) = (sourceA, sourceB);
+        C16 = c16;
+        RoundTo = roundTo;
     }
 
     /// <summary>True when an operand holds 16-bit floats (only the blocked path, whose packing widens, reads those).</summary>
@@ -37,11 +48,31 @@ internal readonly unsafe struct GemmArgs<T> where T : unmanaged
 
     /// <summary>The same problem with the operand pointers moved by the given element offsets.</summary>
     public GemmArgs<T> At(nint offA, nint offB, nint offC) =>
-        new(TransA, TransB, M, N, K, Alpha, Offset(A, offA, SourceA), Lda, Offset(B, offB, SourceB), Ldb, Beta, C + offC, Ldc, TransC, SourceA, SourceB);
+        new(TransA, TransB, M, N, K, Alpha, Offset(A, offA, SourceA), Lda, Offset(B, offB, SourceB), Ldb, Beta, C + offC, Ldc, TransC, SourceA, SourceB,
+            C16 == null ? null : C16 + offC, RoundTo);
 
     /// <summary>The same product computed as Cᵀ = op(B)ᵀ·op(A)ᵀ: the roles of A and B swap and C is written transposed.</summary>
     public GemmArgs<T> Swapped() =>
-        new(!TransB, !TransA, N, M, K, Alpha, B, Ldb, A, Lda, Beta, C, Ldc, !TransC, SourceB, SourceA);
+        new(!TransB, !TransA, N, M, K, Alpha, B, Ldb, A, Lda, Beta, C, Ldc, !TransC, SourceB, SourceA, C16, RoundTo);
+
+    /// <summary>The same problem without the 16-bit copy of C.</summary>
+    public GemmArgs<T> WithoutC16() =>
+        new(TransA, TransB, M, N, K, Alpha, A, Lda, B, Ldb, Beta, C, Ldc, TransC, SourceA, SourceB);
+
+    /// <summary>
+    /// Rounds the finished <paramref name="rows"/> x <paramref name="cols"/> block of C at (<paramref name="i0"/>,
+    /// <paramref name="j0"/>) into <see cref="C16"/> (Note [Rounding epilogue]); in C's transposed layout when TransC.
+    /// </summary>
+    public void Round(int i0, int j0, int rows, int cols)
+    {
+        if (typeof(T) != typeof(float) || C16 == null) return;
+        if (TransC) (i0, j0, rows, cols) = (j0, i0, cols, rows);
+        for (int i = 0; i < rows; i++)
+        {
+            nint at = (i0 + i) * Ldc + j0;
+            HalfConvert.Narrow(RoundTo, (float*)(C + at), C16 + at, cols);
+        }
+    }
 
     private static T* Offset(T* p, nint elements, GemmSource source) => source == GemmSource.Native ? p + elements : (T*)((ushort*)p + elements);
 }
@@ -57,6 +88,13 @@ internal readonly unsafe struct GemmArgs<T> where T : unmanaged
 // the microkernel never branches on layout. Panels past the matrix edge are padded with zeros.
 // K is split into equal slices no deeper than KC (k = 257 is two slices of 129, not 256 + 1), so C is
 // read and written ceil(K/KC) times; the first slice applies the caller's beta, later ones accumulate.
+
+// Note [Rounding epilogue]
+// A product whose result is 16-bit (Note [Widening GEMM]) accumulates in a float32 C and rounds it into the 16-bit
+// result tile by tile, as soon as a tile has its last K slice: the tile was just written, so the rounding reads it from
+// L1 instead of a separate pass reading the whole float32 C back from memory. Paths that do not tile (k = 0, the one-row
+// product over 16-bit weights) round their C once at the end. Every element is rounded once, from its final float32
+// value, so the result equals rounding the whole float32 product afterwards.
 
 /// <summary>The blocked GEMM loops and packing around a microkernel. See Note [GEMM blocking].</summary>
 internal static unsafe class GemmDriver<T, TK>
@@ -98,6 +136,7 @@ internal static unsafe class GemmDriver<T, TK>
                 int kc = Math.Min(kcMax, k - pc);
                 PackB(g, pc, jc, kc, nc, packB);
                 T beta = pc == 0 ? g.Beta : T.One;
+                bool last = g.C16 != null && pc + kc >= k;
                 for (int ic = m0; ic < m1; ic += MC)
                 {
                     int mc = Math.Min(MC, m1 - ic);
@@ -114,6 +153,7 @@ internal static unsafe class GemmDriver<T, TK>
                             {
                                 TK.RunPartial(mb, nb, kc, ap, bp, tile, nr, T.One, T.Zero);
                                 MergeTileTransposed(tile, nr, g.C + (jc + jr) * g.Ldc + ic + ir, g.Ldc, mb, nb, g.Alpha, beta);
+                                if (last) g.Round(ic + ir, jc + jr, mb, nb);
                                 continue;
                             }
                             T* cp = g.C + (ic + ir) * g.Ldc + jc + jr;
@@ -131,6 +171,7 @@ internal static unsafe class GemmDriver<T, TK>
                                 TK.RunPartial(mb, nb, kc, ap, bp, tile, nr, T.One, T.Zero);
                                 MergeTile(tile, nr, cp, g.Ldc, mb, nb, g.Alpha, beta);
                             }
+                            if (last) g.Round(ic + ir, jc + jr, mb, nb);
                         }
                     }
                 }

@@ -231,6 +231,18 @@ internal static unsafe class GemmWiden
         Span<float> c, ReadOnlySpan<int> offC, int ldc, int maxThreads = 0, GemmPath path = GemmPath.Auto)
         where TA : unmanaged
         where TB : unmanaged
+        => MultiplyBatched<TA, TB, float>(transA, transB, m, n, k, a, offA, lda, b, offB, ldb, c, offC, ldc, default, maxThreads, path);
+
+    /// <summary>
+    /// As <see cref="MultiplyBatched{TA, TB}"/>, and when <paramref name="rounded"/> is not empty each product is also
+    /// rounded into it (bfloat16 or float16, the same offsets and ldc as C) tile by tile (Note [Rounding epilogue]).
+    /// </summary>
+    public static void MultiplyBatched<TA, TB, TC>(bool transA, bool transB, int m, int n, int k,
+        ReadOnlySpan<TA> a, ReadOnlySpan<int> offA, int lda, ReadOnlySpan<TB> b, ReadOnlySpan<int> offB, int ldb,
+        Span<float> c, ReadOnlySpan<int> offC, int ldc, Span<TC> rounded, int maxThreads = 0, GemmPath path = GemmPath.Auto)
+        where TA : unmanaged
+        where TB : unmanaged
+        where TC : unmanaged
     {
         int batches = offC.Length;
         if (offA.Length != batches || offB.Length != batches)
@@ -241,14 +253,20 @@ internal static unsafe class GemmWiden
             Gemm.CheckExtent(a.Length, offA[i], transA ? k : m, transA ? m : k, lda, "A");
             Gemm.CheckExtent(b.Length, offB[i], transB ? n : k, transB ? k : n, ldb, "B");
             Gemm.CheckExtent(c.Length, offC[i], m, n, ldc, "C");
+            if (!rounded.IsEmpty) Gemm.CheckExtent(rounded.Length, offC[i], m, n, ldc, "rounded C");
         }
+        GemmSource roundTo = rounded.IsEmpty ? GemmSource.Native : SourceOf<TC>();
+        if (roundTo == GemmSource.Native && !rounded.IsEmpty)
+            throw new ArgumentException($"gemm: a rounded result of {typeof(TC).Name}; expected BFloat16 or Half");
         GemmSource sa = SourceOf<TA>(), sb = SourceOf<TB>();
         int threads = Gemm.Threads(maxThreads, (long)m * n * k * batches);
         fixed (TA* pa = a)
         fixed (TB* pb = b)
         fixed (float* pc = c)
+        fixed (TC* pr = rounded)
         {
-            var g = new GemmArgs<float>(transA, transB, m, n, k, 1f, (float*)pa, lda, (float*)pb, ldb, 0f, pc, ldc, false, sa, sb);
+            var g = new GemmArgs<float>(transA, transB, m, n, k, 1f, (float*)pa, lda, (float*)pb, ldb, 0f, pc, ldc, false, sa, sb,
+                rounded.IsEmpty ? null : (ushort*)pr, roundTo);
             for (int i = 0; i < batches; i++) Gemm.Execute(g.At(offA[i], offB[i], offC[i]), threads, path);
         }
     }

@@ -2,6 +2,7 @@ using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Nabla.Kernels;
 
@@ -69,6 +70,27 @@ internal static class HalfConvert
             }
         }
         for (; i < n; i++) Unsafe.Add(ref dp, i) = BFloat16.Round(Unsafe.Add(ref sp, i));
+    }
+
+    /// <summary>dst[i] = round(src[i]) for n floats into bfloat16 or float16 bits (<paramref name="to"/>), as the span forms.</summary>
+    public static unsafe void Narrow(GemmSource to, float* src, ushort* dst, int n)
+    {
+        if (to == GemmSource.Float16)
+        {
+            Narrow(new ReadOnlySpan<float>(src, n), new Span<Half>(dst, n));
+            return;
+        }
+        if (to != GemmSource.BFloat16) throw new ArgumentException($"narrow: target {to}; expected BFloat16 or Float16");
+        int i = 0;
+        uint* s = (uint*)src;
+        // vpmovdw: each lane's bfloat16 bits are its low 16 bits after Round.
+        if (Vector512.IsHardwareAccelerated && Avx512F.IsSupported)
+            for (; i <= n - 16; i += 16)
+                Avx512F.ConvertToVector256UInt16(Round512(Vector512.Load(s + i))).Store(dst + i);
+        if (Vector256.IsHardwareAccelerated)
+            for (; i <= n - 8; i += 8)
+                Vector256.Narrow(Round256(Vector256.Load(s + i)), Vector256<uint>.Zero).GetLower().Store(dst + i);
+        for (; i < n; i++) dst[i] = BFloat16.Round(s[i]);
     }
 
     /// <summary>dst[i] = (float)src[i] (exact).</summary>

@@ -82,14 +82,16 @@ namespace Nabla
                     bool direct = y.DType == DType.Float32;
                     float[] wide = direct ? y.Data<float>() : WideScratch(count);
                     int at = direct ? y.Offset : 0;
-                    switch (x.DType, w.DType)
+                    switch (x.DType, w.DType, y.DType)
                     {
-                        case (DType.BFloat16, DType.BFloat16): MatMulWidening<BFloat16, BFloat16>(x, w, batch, wide, at); break;
-                        case (DType.Float16, DType.Float16): MatMulWidening<Half, Half>(x, w, batch, wide, at); break;
-                        default: throw new ArgumentException($"matmul: dtypes {x.DType.Name()} and {w.DType.Name()} cannot be multiplied; convert one with .To()");
+                        case (DType.BFloat16, DType.BFloat16, DType.BFloat16):
+                            MatMulWidening<BFloat16, BFloat16, BFloat16>(x, w, batch, wide, at, y.Data<BFloat16>().AsSpan(y.Offset, count)); break;
+                        case (DType.Float16, DType.Float16, DType.Float16):
+                            MatMulWidening<Half, Half, Half>(x, w, batch, wide, at, y.Data<Half>().AsSpan(y.Offset, count)); break;
+                        case (DType.BFloat16, DType.BFloat16, DType.Float32): MatMulWidening<BFloat16, BFloat16, float>(x, w, batch, wide, at, default); break;
+                        case (DType.Float16, DType.Float16, DType.Float32): MatMulWidening<Half, Half, float>(x, w, batch, wide, at, default); break;
+                        default: throw new ArgumentException($"matmul: dtypes {x.DType.Name()} and {w.DType.Name()} cannot be multiplied into {y.DType.Name()}; convert one with .To()");
                     }
-                    if (y.DType == DType.BFloat16) Kernels.ElementwiseHalf.Narrow(wide, 0, y.Data<BFloat16>(), y.Offset, count);
-                    else if (y.DType == DType.Float16) Kernels.ElementwiseHalf.Narrow(wide, 0, y.Data<Half>(), y.Offset, count);
                     break;
                 }
             }
@@ -146,7 +148,9 @@ namespace Nabla
         }
 
         /// <summary>op(x)·op(w) of 16-bit operands into float32 <paramref name="y"/> from <paramref name="at"/>, row-major, batch by batch (see Note [Widening GEMM]).</summary>
-        private static void MatMulWidening<TA, TB>(Tensor x, Tensor w, int[] batch, float[] y, int at) where TA : unmanaged where TB : unmanaged
+        /// <remarks>A non-empty <paramref name="rounded"/> (contiguous, y's shape) receives the result rounded to 16 bits (Note [Rounding epilogue]).</remarks>
+        private static void MatMulWidening<TA, TB, TC>(Tensor x, Tensor w, int[] batch, float[] y, int at, Span<TC> rounded)
+            where TA : unmanaged where TB : unmanaged where TC : unmanaged
         {
             int m = x.Dims[^2], k = x.Dims[^1], n = w.Dims[^1];
             var (a, transA, lda) = GemmOperand(x, batch);
@@ -156,13 +160,13 @@ namespace Nabla
             if (batches > 1 && !transA && IsUniform(b.StrideArray.AsSpan(0, nb), 0, batch) && IsUniform(a.StrideArray.AsSpan(0, nb + 1), lda, [.. batch, m]))
             {
                 // The batch folds into M, as for float32 (Note [MatMul operand layout]).
-                Kernels.GemmWiden.MultiplyBatched<TA, TB>(false, transB, batches * m, n, k, a.Data<TA>(), [a.Offset], lda, b.Data<TB>(), [b.Offset], ldb,
-                    y, [at], n);
+                Kernels.GemmWiden.MultiplyBatched<TA, TB, TC>(false, transB, batches * m, n, k, a.Data<TA>(), [a.Offset], lda, b.Data<TB>(), [b.Offset], ldb,
+                    y.AsSpan(at), [0], n, rounded);
                 return;
             }
             int[] offA = BatchOffsets(a, batch), offB = BatchOffsets(b, batch), offC = new int[batches];
-            for (int i = 0; i < batches; i++) offC[i] = at + i * m * n;
-            Kernels.GemmWiden.MultiplyBatched<TA, TB>(transA, transB, m, n, k, a.Data<TA>(), offA, lda, b.Data<TB>(), offB, ldb, y, offC, n);
+            for (int i = 0; i < batches; i++) offC[i] = i * m * n;
+            Kernels.GemmWiden.MultiplyBatched<TA, TB, TC>(transA, transB, m, n, k, a.Data<TA>(), offA, lda, b.Data<TB>(), offB, ldb, y.AsSpan(at), offC, n, rounded);
         }
 
         /// <summary>

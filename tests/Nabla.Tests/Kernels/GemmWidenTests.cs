@@ -39,6 +39,41 @@ public class GemmWidenTests
         Assert.Equal(expected, c);
     }
 
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void MultiplyBatched_RoundedResult_EqualsTheFloat32ResultRoundedOnce(bool transA, bool transB, int m, int n, int k, int pathCode)
+    {
+        // Note [Rounding epilogue]: tile by tile (blocked path, both families, swapped products with C written
+        // transposed) or once at the end (the one-row path), every element is its final float32 value rounded once.
+        var path = (GemmPath)pathCode;
+        var rng = new Random(m * 7 + n * 3 + k);
+        BFloat16[] a = Values<BFloat16>(2 * m * k + 3, rng, v => (BFloat16)(4 * v)), b = Values<BFloat16>(2 * k * n + 5, rng, v => (BFloat16)(4 * v));
+        int lda = transA ? m : k, ldb = transB ? k : n;
+        int[] offA = [3, 3 + m * k], offB = [0, 5 + k * n], offC = [0, m * n];
+        var c = new float[2 * m * n];
+        var bf = new BFloat16[2 * m * n];
+        var h = new Half[2 * m * n];
+        GemmWiden.MultiplyBatched<BFloat16, BFloat16, BFloat16>(transA, transB, m, n, k, a, offA, lda, b, offB, ldb, c, offC, n, bf, path: path);
+        Assert.Equal(c.Select(v => (BFloat16)v), bf);
+        GemmWiden.MultiplyBatched<BFloat16, BFloat16, Half>(transA, transB, m, n, k, a, offA, lda, b, offB, ldb, c, offC, n, h, path: path);
+        Assert.Equal(c.Select(v => (Half)v), h);
+    }
+
+    [Fact]
+    public void MultiplyBatched_RoundedResultOfEmptyDepthOrOneRow_IsRoundedToo()
+    {
+        var c = new float[6];
+        var bf = new BFloat16[6];
+        bf.AsSpan().Fill((BFloat16)5f);
+        GemmWiden.MultiplyBatched<BFloat16, BFloat16, BFloat16>(false, false, 2, 3, 0, new BFloat16[1], [0], 0, new BFloat16[3], [0], 3, c, [0], 3, bf);
+        Assert.All(bf, v => Assert.Equal(0f, (float)v));
+        BFloat16[] w = [.. Enumerable.Range(0, 12).Select(i => (BFloat16)(i / 3f))];
+        GemmWiden.MultiplyBatched<float, BFloat16, BFloat16>(false, true, 1, 3, 4, [1f, 2f, 3f, 1f / 3], [0], 4, w, [0], 4, c, [0], 3, bf);
+        Assert.Equal(c.Take(3).Select(v => (BFloat16)v), bf.Take(3));
+        Assert.Throws<ArgumentException>(() =>
+            GemmWiden.MultiplyBatched<BFloat16, BFloat16, float>(false, false, 1, 1, 1, new BFloat16[1], [0], 1, new BFloat16[1], [0], 1, c, [0], 1, new float[1]));
+    }
+
     [Fact]
     public void MultiplyBatched_Float16TimesFloat32_EqualsFloat32Gemm()
     {
