@@ -101,4 +101,34 @@ public class GeluKernelTests
             Assert.Equal(y[i], one[0]);
         }
     }
+
+    [Fact]
+    public void SixteenAndEightLanes_GiveTheSameBits()
+    {
+        // Note [Sixteen-lane GELU]: where 512-bit vectors run, both widths are compared; elsewhere the eight-lane
+        // kernel runs in either setting and the test compares it with itself.
+        float[] x = Grid(), g = [.. x.Select((v, i) => (float)Math.Sin(i) * 3)];
+        var results = new List<(float[] Y, float[] D)>();
+        bool saved = GeluKernel.Use512;
+        try
+        {
+            foreach (bool wide in (bool[])[false, true])
+            {
+                GeluKernel.Use512 = wide && System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated;
+                float[] y = new float[x.Length], d = new float[x.Length];
+                GeluKernel.Forward(x, y);
+                GeluKernel.Backward(x, g, d);
+                results.Add((y, d));
+            }
+        }
+        finally
+        {
+            GeluKernel.Use512 = saved;
+        }
+        for (int i = 0; i < x.Length; i++)
+        {
+            Assert.Equal(BitConverter.SingleToInt32Bits(results[0].Y[i]), BitConverter.SingleToInt32Bits(results[1].Y[i]));
+            Assert.Equal(BitConverter.SingleToInt32Bits(results[0].D[i]), BitConverter.SingleToInt32Bits(results[1].D[i]));
+        }
+    }
 }
