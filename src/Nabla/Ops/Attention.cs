@@ -51,11 +51,12 @@ namespace Nabla
             double sc = scale ?? 1.0 / Math.Sqrt(query.Dims[^1]);
             if (!double.IsFinite(sc)) throw new ArgumentException($"{op}: scale must be finite, got {sc} (query's last dim is {query.Dims[^1]})");
 
+            // The fused kernel reads 16-bit operands itself (Note [Half fused attention]); the other paths widen them.
+            if (Ops.FusedAttention.Applies(query, key, value, attnMask, dropoutP, isCausal))
+                return Ops.FusedAttention.Forward(query, key, value, sc, Tensor.BroadcastShapes(scoreBatch, value.Dims[..^2], op));
             if (Ops.HalfCompute.Applies([query, key, value, attnMask])) // See Note [Half compute]
                 return Ops.HalfCompute.Run([query, key, value, attnMask],
                     a => ScaledDotProductAttention(a[0]!, a[1]!, a[2]!, a[3], dropoutP, isCausal, scale, generator));
-            if (Ops.FusedAttention.Applies(query, key, value, attnMask, dropoutP, isCausal))
-                return Ops.FusedAttention.Forward(query, key, value, sc, Tensor.BroadcastShapes(scoreBatch, value.Dims[..^2], op));
 
             var attn = new Ops.Attention(isCausal, sc);
             Tensor weights, output;
