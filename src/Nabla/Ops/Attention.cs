@@ -28,7 +28,8 @@ namespace Nabla
         /// <para>With <paramref name="isCausal"/>, no mask and no dropout (and nothing empty), a fused kernel runs instead: it
         /// never holds the <c>[..., L, S]</c> weights, skips the key blocks above the diagonal, and its node
         /// <c>ScaledDotProductFlashAttentionBackward</c> saves q, k, v, the output and one log-sum-exp per query row, from
-        /// which backward recomputes the weights block by block (FlashAttention's idea; Note [Fused causal attention]).</para>
+        /// which backward recomputes the weights block by block (FlashAttention's idea; Note [Fused causal attention]);
+        /// on bfloat16 or float16 it keeps them in 16 bits and a float32 log-sum-exp (Note [Half fused attention]).</para>
         /// </remarks>
         public static Tensor ScaledDotProductAttention(Tensor query, Tensor key, Tensor value, Tensor? attnMask = null,
             double dropoutP = 0.0, bool isCausal = false, double? scale = null, Generator? generator = null)
