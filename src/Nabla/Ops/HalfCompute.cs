@@ -3,7 +3,8 @@ namespace Nabla.Ops;
 // Note [Half compute]
 // bfloat16 and float16 tensors store 16 bits per element, but no op computes in 16 bits: every op widens its 16-bit
 // inputs to float32, computes exactly as it does in float32, and rounds its floating-point result once to the 16-bit
-// dtype, as PyTorch's CPU kernels do. There are two places where this happens, and no op has code of its own for it:
+// dtype, as PyTorch's CPU kernels do. It happens in two places, and apart from the two kernels named below no op has
+// code of its own for it:
 // * At the kernel boundary (Dispatch.cs: BinaryKernel, CompareKernel, UnaryKernel, which every elementwise op and every
 //   op composed of them goes through): the operands are widened, the float32 kernel runs, its result is narrowed.
 //   Nothing is recorded there; the op records its node as usual, and its backward rule, written in tensor ops, runs the
