@@ -41,6 +41,11 @@ if (args.Length > 0 && args[0] == "gpt-checkpoint")
     CheckpointStopwatch.Run(args[1..]);
     return;
 }
+if (args.Length > 0 && args[0] == "gpt-precision-memory")
+{
+    PrecisionMemory.Run(args[1..]);
+    return;
+}
 if (args.Length > 0 && args[0] == "gpt")
 {
     GptStopwatch.Run(args[1..]);

@@ -73,6 +73,24 @@ public static class Autocast
         return new Scope(() => t_dtype = saved);
     }
 
+    /// <summary>The autocast settings of the current thread, to run later code as it ran (<see cref="Restore"/>).</summary>
+    internal readonly record struct Settings(DType? DType, bool CacheEnabled);
+
+    /// <summary>The current thread's autocast settings.</summary>
+    internal static Settings Capture() => new(t_dtype, t_cacheEnabled);
+
+    /// <summary>
+    /// Runs under <paramref name="settings"/> until disposed, with a weight cache of its own that starts empty, as an
+    /// outermost <see cref="Enable"/> scope would (a checkpoint's recomputation, Note [Checkpoint frames]); the thread's
+    /// settings and cache are put back on disposal.
+    /// </summary>
+    internal static IDisposable Restore(Settings settings)
+    {
+        var saved = (t_dtype, t_cacheEnabled, t_depth, t_cache);
+        (t_dtype, t_cacheEnabled, t_depth, t_cache) = (settings.DType, settings.CacheEnabled, settings.DType is null ? 0 : 1, null);
+        return new Scope(() => (t_dtype, t_cacheEnabled, t_depth, t_cache) = saved);
+    }
+
     /// <summary>A lower-precision op's input: cast to the autocast dtype when it is a floating-point tensor of another dtype.</summary>
     internal static Tensor Lower(Tensor t) => t_dtype is { } d && t.DType != d && t.DType.IsFloatingPoint() ? Cast(t, d) : t;
 

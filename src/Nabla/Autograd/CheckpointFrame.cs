@@ -9,7 +9,8 @@ namespace Nabla.Graph;
 // frame keeps the segment's inputs with their versions and the state, before its first draw, of every generator the
 // segment drew from (Generator.Use). The first rule of the frame that backward runs (Node.CheckSavedVersions, which the
 // engine calls before every rule, fast paths included) recomputes the segment: generators set back, the function run
-// again under grad mode on the same inputs, the i-th node attached in the recomputation handing its saved tensors to
+// again under grad mode and the forward's autocast settings (with an autocast weight cache of its own: the engine runs
+// rules with autocast off, and the forward's cache is gone) on the same inputs, the i-th node attached in the recomputation handing its saved tensors to
 // the i-th node of the forward, then the generators restored to where the program had them. The op, the saved count,
 // each saved tensor's shape and dtype and its version must match, else the error names the checkpoint and both
 // counts. The recomputed nodes keep their tensors too: a rule may walk a saved tensor's graph (a composite op's inner
@@ -38,6 +39,7 @@ internal sealed class CheckpointFrame
     private List<(Generator Generator, ulong[] State)>? _restore;
 
     private readonly bool _preserveRngState;
+    private readonly Autocast.Settings _autocast = Autocast.Capture();
 
     public CheckpointFrame(string name, Func<Tensor[], Tensor[]> function, Tensor[] inputs, bool preserveRngState)
     {
@@ -123,7 +125,9 @@ internal sealed class CheckpointFrame
         Push();
         try
         {
-            using (Autograd.EnableGrad()) _function!(inputs);
+            using (Autograd.EnableGrad())
+            using (Autocast.Restore(_autocast))
+                _function!(inputs);
         }
         finally
         {

@@ -1,4 +1,5 @@
 using Nabla.Graph;
+using Nabla.Ops;
 
 namespace Nabla.Diagnostics;
 
@@ -8,7 +9,8 @@ public static class GraphMemory
     /// <summary>
     /// The bytes of the distinct element arrays the graph of <paramref name="root"/> keeps for backward: the tensors
     /// its rules saved, and the inputs its checkpoints keep to recompute their segments (<see cref="Checkpoint"/>).
-    /// Views of one array count once; parameters a rule saved count too.
+    /// Views of one array count once; parameters a rule saved count too, and so do the tensors saved inside composite ops
+    /// (an op recorded as one node over its own graph, such as a 16-bit op computed in float32).
     /// </summary>
     /// <remarks>Measured between the forward and the backward, this is the activation memory gradient checkpointing
     /// saves (docs/scale.md §1). Walks the graph without recursion; changes nothing.</remarks>
@@ -25,6 +27,9 @@ public static class GraphMemory
             if (!seen.Add(node)) continue;
             for (int i = 0; i < node.SavedCount; i++)
                 if (node.SavedEntry(i).Tensor is { } t) arrays.Add(t.Storage.Data);
+            // A composite op's own graph hangs off its saved result, not its edges (Note [Composite ops]); what that
+            // graph saved is held as long as the composite's node is.
+            if (node is CompositeBackward && node.SavedCount > 0 && node.SavedEntry(0).Tensor?.GradFn is { } inner) stack.Push(inner);
             if (node.Frame?.HeldInputs is { } inputs)
                 foreach (Tensor t in inputs) arrays.Add(t.Storage.Data);
             foreach (Edge e in node.Edges)

@@ -16,6 +16,20 @@ internal readonly record struct AttentionOperand<T>(T[] Data, int[] Offsets, int
     public ReadOnlySpan<T> From(int b, int row) => Data.AsSpan(Offsets[b] + row * Ld);
 }
 
+/// <summary>
+/// Where <see cref="CausalAttention.BackwardHalf{TH}"/> puts one gradient: rounded into 16-bit <see cref="Half"/> storage,
+/// or kept in float32 <see cref="Wide"/> storage (exactly one of the two is set).
+/// </summary>
+internal readonly record struct HalfSink<TH>(TH[]? Half, float[]? Wide) where TH : unmanaged
+{
+    /// <summary>Stores an item's float32 gradient from element <paramref name="at"/>.</summary>
+    public void Write(ReadOnlySpan<float> item, int at)
+    {
+        if (Half is not null) ElementwiseHalf.Narrow<TH>(item, Half.AsSpan(at, item.Length));
+        else item.CopyTo(Wide.AsSpan(at, item.Length));
+    }
+}
+
 // Note [Fused causal attention]
 // softmax(scale·q·kᵀ + causal)·v without an L×S tensor. Each batch item runs alone (items split over threads; within an
 // item the work is sequential, so results do not depend on the thread count). Queries go in blocks of BlockRows rows;
@@ -26,6 +40,17 @@ internal readonly record struct AttentionOperand<T>(T[] Data, int[] Offsets, int
 // block's probabilities as exp(scale·q·kᵀ - lse), takes D_i = dO_i·O_i (= Σ_j P_ij dP_ij) for the softmax's row
 // term, and runs five GEMMs per block (scores, dP, dV += Pᵀ·dO, dQ = dS·k, dK += dSᵀ·q), accumulating dK and dV
 // over the query blocks of the item in order.
+
+// Note [Half fused attention]
+// On bfloat16 or float16 q, k, v the fused kernel runs its float32 item code on a float32 scratch per item (q, k, v,
+// and in backward the output, the upstream gradient and the item's dQ, dK, dV): widening is exact and every GEMM and
+// row pass is the float32 one, so the output and the log-sum-exps are those of widening the whole tensors first
+// (Note [Half compute]), and each result is rounded once. What differs is what the graph keeps: the 16-bit q, k, v (in
+// GPT, views of the attention projection's output, which nothing else holds) and the 16-bit output, plus the float32
+// log-sum-exp, instead of float32 copies of all four. Backward's row term D_i = dO_i·O_i then reads the rounded
+// output, a relative change of at most one 16-bit rounding in D_i; everything else matches the widened form. The
+// gradient of a broadcast operand (k or v shared by several items) stays float32 until the items are summed, then is
+// rounded once, as widening first would do.
 
 /// <summary>The fused causal attention kernels (see Note [Fused causal attention]).</summary>
 internal static class CausalAttention
@@ -41,32 +66,55 @@ internal static class CausalAttention
     public static void Forward<T>(int batches, int l, int s, int e, int ev, T scale,
         AttentionOperand<T> q, AttentionOperand<T> k, AttentionOperand<T> v, T[] o, T[] lse)
         where T : unmanaged, IFloatingPointIeee754<T>
+        => ForItems<T>(batches, (long)l * s * (e + ev), checked(BlockRows * s), (b, scratch, threads) =>
+            ForwardItem(l, s, e, ev, scale, q, k, v, b, o.AsSpan(b * l * ev, l * ev), lse.AsSpan(b * l, l), scratch, threads));
+
+    /// <summary>
+    /// <see cref="Forward{T}"/> on bfloat16 or float16 operands (<typeparamref name="TH"/>), computing in float32: each
+    /// item's q, k, v are widened into a float32 scratch, the float32 item runs, and its output is rounded once into
+    /// <paramref name="o"/>; <paramref name="lse"/> stays float32 (Note [Half fused attention]).
+    /// </summary>
+    public static void ForwardHalf<TH>(int batches, int l, int s, int e, int ev, float scale,
+        AttentionOperand<TH> q, AttentionOperand<TH> k, AttentionOperand<TH> v, TH[] o, float[] lse)
+        where TH : unmanaged
     {
-        ForItems<T>(batches, s, (long)l * s * (e + ev), 1, (b, scratch, threads) =>
+        int qAt = checked(BlockRows * s), kAt = checked(qAt + l * e), vAt = checked(kAt + s * e), oAt = checked(vAt + s * ev);
+        ForItems<float>(batches, (long)l * s * (e + ev), checked(oAt + l * ev), (b, scratch, threads) =>
         {
-            for (int r0 = 0; r0 < l; r0 += BlockRows)
-            {
-                int rows = Math.Min(BlockRows, l - r0), keys = Math.Min(r0 + rows, s);
-                Span<T> p = scratch.AsSpan(0, rows * keys);
-                Gemm.Multiply(false, true, rows, keys, e, scale, q.From(b, r0), q.Ld, k.From(b, 0), k.Ld, T.Zero, p, keys, threads);
-                for (int i = 0; i < rows; i++)
-                {
-                    Span<T> row = p.Slice(i * keys, keys);
-                    int valid = Math.Min(r0 + i + 1, s);
-                    Span<T> live = row[..valid];
-                    // NOTE: subtracting the row max keeps exp in range; every row has at least key 0.
-                    T max = TensorPrimitives.Max(live);
-                    TensorPrimitives.Subtract(live, max, live);
-                    TensorPrimitives.Exp(live, live);
-                    T sum = TensorPrimitives.Sum(live);
-                    TensorPrimitives.Divide(live, sum, live);
-                    row[valid..].Clear();
-                    lse[b * l + r0 + i] = max + T.Log(sum);
-                }
-                Gemm.Multiply(false, false, rows, ev, keys, T.One, p, keys, v.From(b, 0), v.Ld, T.Zero,
-                    o.AsSpan((b * l + r0) * ev, rows * ev), ev, threads);
-            }
+            AttentionOperand<float> qf = WidenItem(q, b, l, e, scratch, qAt), kf = WidenItem(k, b, s, e, scratch, kAt),
+                vf = WidenItem(v, b, s, ev, scratch, vAt);
+            Span<float> oItem = scratch.AsSpan(oAt, l * ev);
+            ForwardItem(l, s, e, ev, scale, qf, kf, vf, 0, oItem, lse.AsSpan(b * l, l), scratch, threads);
+            ElementwiseHalf.Narrow<TH>(oItem, o.AsSpan(b * l * ev, l * ev));
         });
+    }
+
+    /// <summary>One item of <see cref="Forward{T}"/>: its output rows <paramref name="o"/> and log-sum-exps <paramref name="lse"/>.</summary>
+    private static void ForwardItem<T>(int l, int s, int e, int ev, T scale,
+        AttentionOperand<T> q, AttentionOperand<T> k, AttentionOperand<T> v, int b, Span<T> o, Span<T> lse, T[] scratch, int threads)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int r0 = 0; r0 < l; r0 += BlockRows)
+        {
+            int rows = Math.Min(BlockRows, l - r0), keys = Math.Min(r0 + rows, s);
+            Span<T> p = scratch.AsSpan(0, rows * keys);
+            Gemm.Multiply(false, true, rows, keys, e, scale, q.From(b, r0), q.Ld, k.From(b, 0), k.Ld, T.Zero, p, keys, threads);
+            for (int i = 0; i < rows; i++)
+            {
+                Span<T> row = p.Slice(i * keys, keys);
+                int valid = Math.Min(r0 + i + 1, s);
+                Span<T> live = row[..valid];
+                // NOTE: subtracting the row max keeps exp in range; every row has at least key 0.
+                T max = TensorPrimitives.Max(live);
+                TensorPrimitives.Subtract(live, max, live);
+                TensorPrimitives.Exp(live, live);
+                T sum = TensorPrimitives.Sum(live);
+                TensorPrimitives.Divide(live, sum, live);
+                row[valid..].Clear();
+                lse[r0 + i] = max + T.Log(sum);
+            }
+            Gemm.Multiply(false, false, rows, ev, keys, T.One, p, keys, v.From(b, 0), v.Ld, T.Zero, o.Slice(r0 * ev, rows * ev), ev, threads);
+        }
     }
 
     /// <summary>
@@ -78,49 +126,96 @@ internal static class CausalAttention
         AttentionOperand<T> q, AttentionOperand<T> k, AttentionOperand<T> v, T[] o, T[] lse, AttentionOperand<T> g,
         T[] dq, T[] dk, T[] dv)
         where T : unmanaged, IFloatingPointIeee754<T>
+        => ForItems<T>(batches, 2L * l * s * (e + ev), checked(2 * BlockRows * s), (b, scratch, threads) =>
+            BackwardItem(l, s, e, ev, scale, q, k, v, o.AsSpan(b * l * ev, l * ev), lse.AsSpan(b * l, l), g, b,
+                dq.AsSpan(b * l * e, l * e), dk.AsSpan(b * s * e, s * e), dv.AsSpan(b * s * ev, s * ev), scratch, threads));
+
+    /// <summary>
+    /// <see cref="Backward{T}"/> on bfloat16 or float16 operands, output and upstream gradient (<typeparamref name="TH"/>),
+    /// computing in float32 with the float32 <paramref name="lse"/> of <see cref="ForwardHalf{TH}"/>: each item is widened
+    /// into a float32 scratch, its gradients accumulate there and are rounded once into <paramref name="dq"/>,
+    /// <paramref name="dk"/> and <paramref name="dv"/> (which need not be zeroed), or copied whole into a float32 sink
+    /// when the operand was broadcast and its items' gradients are still to be summed.
+    /// </summary>
+    public static void BackwardHalf<TH>(int batches, int l, int s, int e, int ev, float scale,
+        AttentionOperand<TH> q, AttentionOperand<TH> k, AttentionOperand<TH> v, TH[] o, float[] lse, AttentionOperand<TH> g,
+        HalfSink<TH> dq, HalfSink<TH> dk, HalfSink<TH> dv)
+        where TH : unmanaged
     {
-        ForItems<T>(batches, s, 2L * l * s * (e + ev), 2, (b, scratch, threads) =>
+        int qAt, kAt, vAt, oAt, gAt, dqAt, dkAt, dvAt, length;
+        checked
         {
-            Span<T> dkItem = dk.AsSpan(b * s * e, s * e), dvItem = dv.AsSpan(b * s * ev, s * ev);
-            for (int r0 = 0; r0 < l; r0 += BlockRows)
-            {
-                int rows = Math.Min(BlockRows, l - r0), keys = Math.Min(r0 + rows, s);
-                Span<T> p = scratch.AsSpan(0, rows * keys), ds = scratch.AsSpan(BlockRows * s, rows * keys);
-                ReadOnlySpan<T> qBlock = q.From(b, r0), gBlock = g.From(b, r0);
-                Gemm.Multiply(false, true, rows, keys, e, scale, qBlock, q.Ld, k.From(b, 0), k.Ld, T.Zero, p, keys, threads);
-                Gemm.Multiply(false, true, rows, keys, ev, T.One, gBlock, g.Ld, v.From(b, 0), v.Ld, T.Zero, ds, keys, threads);
-                for (int i = 0; i < rows; i++)
-                {
-                    int valid = Math.Min(r0 + i + 1, s), r = b * l + r0 + i;
-                    Span<T> pr = p.Slice(i * keys, keys), dsr = ds.Slice(i * keys, keys);
-                    Span<T> live = pr[..valid], dlive = dsr[..valid];
-                    TensorPrimitives.Subtract(live, lse[r], live);
-                    TensorPrimitives.Exp(live, live);
-                    pr[valid..].Clear();
-                    // dS = P∘(dP - D)·scale with D_i = dO_i·O_i
-                    T d = TensorPrimitives.Dot(gBlock.Slice(i * g.Ld, ev), o.AsSpan(r * ev, ev));
-                    TensorPrimitives.Subtract(dlive, d, dlive);
-                    TensorPrimitives.Multiply(dlive, live, dlive);
-                    TensorPrimitives.Multiply(dlive, scale, dlive);
-                    dsr[valid..].Clear();
-                }
-                Gemm.Multiply(true, false, keys, ev, rows, T.One, p, keys, gBlock, g.Ld, T.One, dvItem, ev, threads);
-                Gemm.Multiply(false, false, rows, e, keys, T.One, ds, keys, k.From(b, 0), k.Ld, T.Zero,
-                    dq.AsSpan((b * l + r0) * e, rows * e), e, threads);
-                Gemm.Multiply(true, false, keys, e, rows, T.One, ds, keys, qBlock, q.Ld, T.One, dkItem, e, threads);
-            }
+            (qAt, kAt, vAt) = (2 * BlockRows * s, 2 * BlockRows * s + l * e, 2 * BlockRows * s + l * e + s * e);
+            (oAt, gAt, dqAt) = (vAt + s * ev, vAt + s * ev + l * ev, vAt + s * ev + 2 * l * ev);
+            (dkAt, dvAt, length) = (dqAt + l * e, dqAt + l * e + s * e, dqAt + l * e + s * e + s * ev);
+        }
+        ForItems<float>(batches, 2L * l * s * (e + ev), length, (b, scratch, threads) =>
+        {
+            AttentionOperand<float> qf = WidenItem(q, b, l, e, scratch, qAt), kf = WidenItem(k, b, s, e, scratch, kAt),
+                vf = WidenItem(v, b, s, ev, scratch, vAt), gf = WidenItem(g, b, l, ev, scratch, gAt);
+            Span<float> oItem = scratch.AsSpan(oAt, l * ev), dqItem = scratch.AsSpan(dqAt, l * e),
+                dkItem = scratch.AsSpan(dkAt, s * e), dvItem = scratch.AsSpan(dvAt, s * ev);
+            ElementwiseHalf.Widen<TH>(o.AsSpan(b * l * ev, l * ev), oItem);
+            dkItem.Clear();
+            dvItem.Clear();
+            BackwardItem(l, s, e, ev, scale, qf, kf, vf, oItem, lse.AsSpan(b * l, l), gf, 0, dqItem, dkItem, dvItem, scratch, threads);
+            dq.Write(dqItem, b * l * e);
+            dk.Write(dkItem, b * s * e);
+            dv.Write(dvItem, b * s * ev);
         });
+    }
+
+    /// <summary>One item of <see cref="Backward{T}"/>: <paramref name="o"/> and <paramref name="lse"/> are the item's rows.</summary>
+    private static void BackwardItem<T>(int l, int s, int e, int ev, T scale,
+        AttentionOperand<T> q, AttentionOperand<T> k, AttentionOperand<T> v, ReadOnlySpan<T> o, ReadOnlySpan<T> lse,
+        AttentionOperand<T> g, int b, Span<T> dq, Span<T> dk, Span<T> dv, T[] scratch, int threads)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int r0 = 0; r0 < l; r0 += BlockRows)
+        {
+            int rows = Math.Min(BlockRows, l - r0), keys = Math.Min(r0 + rows, s);
+            Span<T> p = scratch.AsSpan(0, rows * keys), ds = scratch.AsSpan(BlockRows * s, rows * keys);
+            ReadOnlySpan<T> qBlock = q.From(b, r0), gBlock = g.From(b, r0);
+            Gemm.Multiply(false, true, rows, keys, e, scale, qBlock, q.Ld, k.From(b, 0), k.Ld, T.Zero, p, keys, threads);
+            Gemm.Multiply(false, true, rows, keys, ev, T.One, gBlock, g.Ld, v.From(b, 0), v.Ld, T.Zero, ds, keys, threads);
+            for (int i = 0; i < rows; i++)
+            {
+                int valid = Math.Min(r0 + i + 1, s), r = r0 + i;
+                Span<T> pr = p.Slice(i * keys, keys), dsr = ds.Slice(i * keys, keys);
+                Span<T> live = pr[..valid], dlive = dsr[..valid];
+                TensorPrimitives.Subtract(live, lse[r], live);
+                TensorPrimitives.Exp(live, live);
+                pr[valid..].Clear();
+                // dS = P∘(dP - D)·scale with D_i = dO_i·O_i
+                T d = TensorPrimitives.Dot(gBlock.Slice(i * g.Ld, ev), o.Slice(r * ev, ev));
+                TensorPrimitives.Subtract(dlive, d, dlive);
+                TensorPrimitives.Multiply(dlive, live, dlive);
+                TensorPrimitives.Multiply(dlive, scale, dlive);
+                dsr[valid..].Clear();
+            }
+            Gemm.Multiply(true, false, keys, ev, rows, T.One, p, keys, gBlock, g.Ld, T.One, dv, ev, threads);
+            Gemm.Multiply(false, false, rows, e, keys, T.One, ds, keys, k.From(b, 0), k.Ld, T.Zero, dq.Slice(r0 * e, rows * e), e, threads);
+            Gemm.Multiply(true, false, keys, e, rows, T.One, ds, keys, qBlock, q.Ld, T.One, dk, e, threads);
+        }
+    }
+
+    /// <summary>Item <paramref name="b"/>'s <paramref name="rows"/>×<paramref name="cols"/> matrix of <paramref name="x"/> widened into <paramref name="scratch"/> from <paramref name="at"/>, as a one-item operand.</summary>
+    private static AttentionOperand<float> WidenItem<TH>(AttentionOperand<TH> x, int b, int rows, int cols, float[] scratch, int at)
+        where TH : unmanaged
+    {
+        for (int i = 0; i < rows; i++)
+            ElementwiseHalf.Widen<TH>(x.From(b, i)[..cols], scratch.AsSpan(at + i * cols, cols));
+        return new(scratch, [at], cols);
     }
 
     /// <summary>
     /// Runs <c>body(item, scratch, gemmThreads)</c> for every item, the items split over the thread budget when the
     /// work pays for it (then each GEMM runs on one thread), each chunk with its own scratch of
-    /// <paramref name="blocks"/>·BlockRows·S elements.
+    /// <paramref name="scratchLength"/> elements.
     /// </summary>
-    private static void ForItems<T>(int batches, int s, long workPerItem, int blocks, Action<int, T[], int> body)
+    private static void ForItems<T>(int batches, long workPerItem, int scratchLength, Action<int, T[], int> body)
     {
         int parts = batches < 2 ? 1 : Math.Min(batches, Chunked.Parts(workPerItem * batches, (int)Gemm.ParallelThreshold, ThreadBudget.KernelThreads));
-        int scratchLength = checked(blocks * BlockRows * s);
         Chunked.For(batches, 1, parts, (start, count) =>
         {
             T[] scratch = ArrayPool<T>.Shared.Rent(scratchLength);

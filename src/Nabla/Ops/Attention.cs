@@ -28,7 +28,8 @@ namespace Nabla
         /// <para>With <paramref name="isCausal"/>, no mask and no dropout (and nothing empty), a fused kernel runs instead: it
         /// never holds the <c>[..., L, S]</c> weights, skips the key blocks above the diagonal, and its node
         /// <c>ScaledDotProductFlashAttentionBackward</c> saves q, k, v, the output and one log-sum-exp per query row, from
-        /// which backward recomputes the weights block by block (FlashAttention's idea; Note [Fused causal attention]).</para>
+        /// which backward recomputes the weights block by block (FlashAttention's idea; Note [Fused causal attention]);
+        /// on bfloat16 or float16 it keeps them in 16 bits and a float32 log-sum-exp (Note [Half fused attention]).</para>
         /// </remarks>
         public static Tensor ScaledDotProductAttention(Tensor query, Tensor key, Tensor value, Tensor? attnMask = null,
             double dropoutP = 0.0, bool isCausal = false, double? scale = null, Generator? generator = null)
@@ -51,11 +52,12 @@ namespace Nabla
             double sc = scale ?? 1.0 / Math.Sqrt(query.Dims[^1]);
             if (!double.IsFinite(sc)) throw new ArgumentException($"{op}: scale must be finite, got {sc} (query's last dim is {query.Dims[^1]})");
 
+            // The fused kernel reads 16-bit operands itself (Note [Half fused attention]); the other paths widen them.
+            if (Ops.FusedAttention.Applies(query, key, value, attnMask, dropoutP, isCausal))
+                return Ops.FusedAttention.Forward(query, key, value, sc, Tensor.BroadcastShapes(scoreBatch, value.Dims[..^2], op));
             if (Ops.HalfCompute.Applies([query, key, value, attnMask])) // See Note [Half compute]
                 return Ops.HalfCompute.Run([query, key, value, attnMask],
                     a => ScaledDotProductAttention(a[0]!, a[1]!, a[2]!, a[3], dropoutP, isCausal, scale, generator));
-            if (Ops.FusedAttention.Applies(query, key, value, attnMask, dropoutP, isCausal))
-                return Ops.FusedAttention.Forward(query, key, value, sc, Tensor.BroadcastShapes(scoreBatch, value.Dims[..^2], op));
 
             var attn = new Ops.Attention(isCausal, sc);
             Tensor weights, output;

@@ -15,13 +15,16 @@ namespace Nabla.Ops
             isCausal && mask is null && dropoutP == 0 && q.Numel > 0 && k.Numel > 0 && v.Numel > 0;
 
         /// <summary>The attention output <c>[..batch, L, Ev]</c>, recorded as one <see cref="ScaledDotProductFlashAttentionBackward"/>.</summary>
+        /// <remarks>q, k and v share one dtype (<see cref="Attention.CheckShapes"/>); bfloat16 and float16 run in float32
+        /// item by item and keep a float32 log-sum-exp (Note [Half fused attention]).</remarks>
         public static Tensor Forward(Tensor q, Tensor k, Tensor v, double scale, int[] batch)
         {
-            if (HalfCompute.Applies(q, k, v)) return HalfCompute.Run(q, k, v, (q, k, v) => Forward(q, k!, v!, scale, batch)); // See Note [Half compute]
             int l = q.Dims[^2], ev = v.Dims[^1];
             var output = Tensor.Empty(q.DType, [.. batch, l, ev]);
-            var lse = Tensor.Empty(q.DType, [.. batch, l]);
+            var lse = Tensor.Empty(q.DType.IsHalf() ? DType.Float32 : q.DType, [.. batch, l]);
             if (q.DType == DType.Float32) Forward<float>(q, k, v, (float)scale, batch, output, lse);
+            else if (q.DType == DType.BFloat16) ForwardHalf<BFloat16>(q, k, v, (float)scale, batch, output, lse);
+            else if (q.DType == DType.Float16) ForwardHalf<Half>(q, k, v, (float)scale, batch, output, lse);
             else Forward<double>(q, k, v, scale, batch, output, lse);
             if (Autograd.ShouldRecord([q, k, v]))
                 output.SetGradFn(new ScaledDotProductFlashAttentionBackward(q, k, v, output, lse, scale, batch));
@@ -33,12 +36,17 @@ namespace Nabla.Ops
             => CausalAttention.Forward((int)Strided.Numel(batch), q.Dims[^2], k.Dims[^2], q.Dims[^1], v.Dims[^1], scale,
                 Operand<T>(q, batch), Operand<T>(k, batch), Operand<T>(v, batch), output.Data<T>(), lse.Data<T>());
 
+        private static void ForwardHalf<TH>(Tensor q, Tensor k, Tensor v, float scale, int[] batch, Tensor output, Tensor lse)
+            where TH : unmanaged
+            => CausalAttention.ForwardHalf((int)Strided.Numel(batch), q.Dims[^2], k.Dims[^2], q.Dims[^1], v.Dims[^1], scale,
+                Operand<TH>(q, batch), Operand<TH>(k, batch), Operand<TH>(v, batch), output.Data<TH>(), lse.Data<float>());
+
         /// <summary>
         /// How the kernel reads <paramref name="t"/>'s matrices over <paramref name="batch"/>: in place when its rows are
         /// unit-stride (views such as a head split <c>[B, T, H, D] → [B, H, T, D]</c>, broadcast batch dims), else from a
         /// contiguous copy made before broadcasting.
         /// </summary>
-        public static AttentionOperand<T> Operand<T>(Tensor t, int[] batch)
+        public static AttentionOperand<T> Operand<T>(Tensor t, int[] batch) where T : unmanaged
         {
             int rows = t.Dims[^2], cols = t.Dims[^1];
             bool inPlace = cols <= 1 || t.StrideArray[^1] == 1;
@@ -72,19 +80,47 @@ namespace Nabla.Ops
         public override Tensor?[] Backward(Tensor g)
         {
             Tensor q = Saved(0), k = Saved(1), v = Saved(2);
+            DType dtype = q.DType;
             if (Autograd.IsGradEnabled)
             {
-                // createGraph: the same derivative in differentiable ops, so that it has a gradient of its own.
+                // createGraph: the same derivative in differentiable ops, so that it has a gradient of its own; 16-bit
+                // operands computed in float32 and the gradients rounded back (Note [Half compute]).
+                if (dtype.IsHalf()) (q, k, v, g) = (q.To(DType.Float32), k.To(DType.Float32), v.To(DType.Float32), g.To(DType.Float32));
                 Tensor p = new Attention(true, _scale).DifferentiableWeights(q, k, null);
                 Tensor dp = g.MatMul(v.MT), dz = p * (dp - (dp * p).Sum(-1, keepDim: true));
-                return [NeedsGrad(0) ? dz.MatMul(k) * _scale : null, NeedsGrad(1) ? dz.MT.MatMul(q) * _scale : null, NeedsGrad(2) ? p.MT.MatMul(g) : null];
+                Tensor? In(Tensor? t) => t is not null && dtype.IsHalf() ? t.To(dtype) : t;
+                return [In(NeedsGrad(0) ? dz.MatMul(k) * _scale : null), In(NeedsGrad(1) ? dz.MT.MatMul(q) * _scale : null), In(NeedsGrad(2) ? p.MT.MatMul(g) : null)];
             }
             int l = q.Dims[^2], s = k.Dims[^2], e = q.Dims[^1], ev = v.Dims[^1];
-            Tensor dQ = Tensor.Empty(q.DType, [.. _batch, l, e]), dK = Tensor.Zeros([.. _batch, s, e], q.DType), dV = Tensor.Zeros([.. _batch, s, ev], q.DType);
-            if (q.DType == DType.Float32) Run<float>(q, k, v, g, (float)_scale, dQ, dK, dV);
+            if (g.DType != dtype) g = g.To(dtype);
+            if (dtype.IsHalf())
+            {
+                // Each item's gradients are computed in a float32 scratch and rounded once: per item, or after the
+                // items of a broadcast operand are summed (Note [Half fused attention]).
+                Tensor hq = GradientStore(q, [.. _batch, l, e]), hk = GradientStore(k, [.. _batch, s, e]), hv = GradientStore(v, [.. _batch, s, ev]);
+                if (dtype == DType.BFloat16) RunHalf<BFloat16>(q, k, v, g, (float)_scale, hq, hk, hv);
+                else RunHalf<Half>(q, k, v, g, (float)_scale, hq, hk, hv);
+                Tensor? Rounded(Tensor grad, Tensor input) => grad.DType == dtype ? grad : grad.SumToShape(input.Dims).To(dtype);
+                return [NeedsGrad(0) ? Rounded(hq, q) : null, NeedsGrad(1) ? Rounded(hk, k) : null, NeedsGrad(2) ? Rounded(hv, v) : null];
+            }
+            Tensor dQ = Tensor.Empty(dtype, [.. _batch, l, e]), dK = Tensor.Zeros([.. _batch, s, e], dtype), dV = Tensor.Zeros([.. _batch, s, ev], dtype);
+            if (dtype == DType.Float32) Run<float>(q, k, v, g, (float)_scale, dQ, dK, dV);
             else Run<double>(q, k, v, g, _scale, dQ, dK, dV);
             return [NeedsGrad(0) ? dQ : null, NeedsGrad(1) ? dK : null, NeedsGrad(2) ? dV : null];
         }
+
+        /// <summary>The item gradients of <paramref name="input"/>: 16-bit, or float32 when the input is broadcast over the batch.</summary>
+        private static Tensor GradientStore(Tensor input, int[] dims)
+            => Tensor.Empty(Strided.SameDims(input.Dims, dims) ? input.DType : DType.Float32, dims);
+
+        private static HalfSink<TH> Sink<TH>(Tensor t) where TH : unmanaged
+            => t.DType == DType.Float32 ? new(null, t.Data<float>()) : new(t.Data<TH>(), null);
+
+        private void RunHalf<TH>(Tensor q, Tensor k, Tensor v, Tensor g, float scale, Tensor dq, Tensor dk, Tensor dv)
+            where TH : unmanaged
+            => CausalAttention.BackwardHalf((int)Strided.Numel(_batch), q.Dims[^2], k.Dims[^2], q.Dims[^1], v.Dims[^1], scale,
+                FusedAttention.Operand<TH>(q, _batch), FusedAttention.Operand<TH>(k, _batch), FusedAttention.Operand<TH>(v, _batch),
+                Saved(3).Data<TH>(), Saved(4).Data<float>(), FusedAttention.Operand<TH>(g, _batch), Sink<TH>(dq), Sink<TH>(dk), Sink<TH>(dv));
 
         private void Run<T>(Tensor q, Tensor k, Tensor v, Tensor g, T scale, Tensor dq, Tensor dk, Tensor dv)
             where T : unmanaged, IFloatingPointIeee754<T>

@@ -3,7 +3,8 @@ namespace Nabla.Ops;
 // Note [Half compute]
 // bfloat16 and float16 tensors store 16 bits per element, but no op computes in 16 bits: every op widens its 16-bit
 // inputs to float32, computes exactly as it does in float32, and rounds its floating-point result once to the 16-bit
-// dtype, as PyTorch's CPU kernels do. There are two places where this happens, and no op has code of its own for it:
+// dtype, as PyTorch's CPU kernels do. It happens in two places, and apart from the two kernels named below no op has
+// code of its own for it:
 // * At the kernel boundary (Dispatch.cs: BinaryKernel, CompareKernel, UnaryKernel, which every elementwise op and every
 //   op composed of them goes through): the operands are widened, the float32 kernel runs, its result is narrowed.
 //   Nothing is recorded there; the op records its node as usual, and its backward rule, written in tensor ops, runs the
@@ -12,6 +13,9 @@ namespace Nabla.Ops;
 //   HalfCompute.Run converts its 16-bit inputs with the differentiable To(float32), runs the op, and converts the result
 //   back with To. The chain rule then gives each input its gradient in its own dtype (ToCopyBackward converts it back),
 //   and the pair is recorded as one node under the float32 op's name (Note [Composite ops]), so graphs read as in float32.
+// Two kernels read 16-bit storage themselves and widen a block at a time, with the same float32 arithmetic and one
+// rounding: the widening GEMM (Note [Widening GEMM]) and fused causal attention, which so keeps its 16-bit operands for
+// backward instead of float32 copies (Note [Half fused attention]).
 // Ops that only move elements (views, copies, cat, indexing) run on the 16-bit data directly. A kernel that is reached
 // with a dtype it does not dispatch fails with an error naming the dtype (Tensor.Data), never reads the bits as another
 // type; OpInfoHalfTests runs every op of the OpInfo table on both 16-bit dtypes, forward and backward, against float32.

@@ -31,6 +31,27 @@ public class GptCheckpointTests
         for (int i = 0; i < plain.Grads.Length; i++) CheckpointTests.AssertBitIdentical(plain.Grads[i], ck.Grads[i], $"gradient {i}");
     }
 
+    [Theory]
+    [InlineData(DType.BFloat16)]
+    [InlineData(DType.Float16)]
+    public void GradientCheckpointing_UnderAutocast_RecomputesInTheForwardsPrecisionBitIdentical(DType autocast)
+    {
+        // The forward runs under autocast and backward outside it: the recomputation must cast as the forward did.
+        (Tensor Loss, Tensor[] Grads) Run(bool checkpointing)
+        {
+            var model = new Gpt(Config, generator: new Generator(1)) { GradientCheckpointing = checkpointing };
+            Tensor idx = GptTests.Ids(3, 8, Config.VocabSize, 2), targets = GptTests.Ids(3, 8, Config.VocabSize, 3);
+            Tensor loss;
+            using (Autocast.Enable(autocast)) loss = model.Forward(idx, targets).Loss;
+            loss.Backward();
+            return (loss, [.. model.Parameters().Select(p => p.Grad!)]);
+        }
+        var plain = Run(checkpointing: false);
+        var ck = Run(checkpointing: true);
+        CheckpointTests.AssertBitIdentical(plain.Loss, ck.Loss, "loss");
+        for (int i = 0; i < plain.Grads.Length; i++) CheckpointTests.AssertBitIdentical(plain.Grads[i], ck.Grads[i], $"gradient {i}");
+    }
+
     [Fact]
     public void GradientCheckpointing_GraphBetweenForwardAndBackward_HoldsUnderAThirdOfThePlainBytes()
     {
