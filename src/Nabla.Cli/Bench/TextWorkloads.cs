@@ -101,7 +101,7 @@ public static class TextWorkloads
     /// 65-character vocabulary), its weights in float32 and the same weights converted to bfloat16
     /// (<c>model.To(DType.BFloat16)</c>): each of <paramref name="rounds"/> rounds samples block_size - 1 tokens after a
     /// one-character prompt from both models, in alternating order (fp32 first in even rounds, bf16 first in odd ones),
-    /// after one short untimed generation each. One row per dtype: the median tokens/s, every round's figure, the bytes of
+    /// after one untimed round each. One row per dtype: the median tokens/s, every round's figure, the bytes of
     /// the weights and those bytes times tokens/s (each token reads every weight once: a lower bound of the memory traffic).
     /// The bf16 row adds its speed over fp32 (the ratio of the medians and each round's ratio) and the largest difference
     /// of its logits from fp32's over a 16-token input.
@@ -121,7 +121,7 @@ public static class TextWorkloads
         };
         Tensor prompt = Tensor.From(new long[] { 0 }, [1, 1]);
         int tokens = config.BlockSize - 1;
-        foreach (var (_, model) in models) model.Generate(prompt, Math.Min(tokens, 8), generator: new Generator(2)); // compile before timing
+        foreach (var (_, model) in models) model.Generate(prompt, tokens, generator: new Generator(2)); // compiled and tiered up before timing
         var perSecond = new double[2][];
         for (int m = 0; m < 2; m++) perSecond[m] = new double[rounds];
         for (int r = 0; r < rounds; r++)
@@ -133,7 +133,6 @@ public static class TextWorkloads
                 perSecond[m][r] = tokens / clock.Elapsed.TotalSeconds;
             }
         double logitsDiff = LogitsDifference(models[0].Model, models[1].Model, Math.Min(16, config.BlockSize));
-        double peakRss = Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0);
         double fp32Median = Median(perSecond[0]);
         for (int m = 0; m < 2; m++)
         {
@@ -148,7 +147,6 @@ public static class TextWorkloads
                 ["tokens_per_s_rounds"] = perSecond[m],
                 ["weight_mb"] = bytes / (1024.0 * 1024.0),
                 ["weight_gb_per_s"] = bytes * median / 1e9,
-                ["peak_rss_mb"] = peakRss,
             };
             if (m == 1)
             {
