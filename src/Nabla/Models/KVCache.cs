@@ -2,10 +2,10 @@ namespace Nabla.Models;
 
 // Note [Widened key/value cache]
 // A bfloat16 or float16 model keeps its cache in float32. Attention computes in float32 whatever its inputs
-// (Note [Half compute]), so a 16-bit cache would be widened whole, every layer, for every generated token: at batch 1
-// that conversion and its fresh float32 buffers cost about as much as reading the layer's weights. Widening is exact,
-// so storing each new position's 16-bit keys and values widened once gives attention the very float32 operands it
-// would have computed from a 16-bit cache, and the same results bit for bit; the price is a cache of float32's size.
+// (Note [Half compute]), so a 16-bit cache would be widened whole, every layer, for every generated token, into fresh
+// float32 buffers: at batch 1 a cost that grows with the context and rivals reading the layer's 16-bit weights.
+// Widening is exact, so storing each new position's 16-bit keys and values widened once gives attention the same
+// float32 operand values a 16-bit cache would be widened to; the price is a cache of float32's size.
 
 /// <summary>
 /// The keys and values one attention layer has computed for the positions seen so far, so that generating a token
