@@ -56,6 +56,9 @@ public sealed class CausalSelfAttention : Module
         Tensor y;
         int past = cache?.Length ?? 0;
         if (cache is not null) (k, v) = cache.Append(k, v);
+        // A 16-bit model's cache is float32 (Note [Widened key/value cache]): the query is widened to it, and the
+        // result rounded back, as attention on 16-bit inputs does.
+        if (q.DType != k.DType) q = q.To(k.DType);
         if (past == 0) y = Functional.ScaledDotProductAttention(q, k, v, dropoutP: p, isCausal: true, generator: _generator);
         else if (t == 1) y = Functional.ScaledDotProductAttention(q, k, v, dropoutP: p, generator: _generator);
         else
@@ -64,6 +67,7 @@ public sealed class CausalSelfAttention : Module
             Tensor mask = Tensor.Ones([t, past + t], DType.Bool).Tril(past);
             y = Functional.ScaledDotProductAttention(q, k, v, mask, p, generator: _generator);
         }
+        if (y.DType != x.DType) y = y.To(x.DType);
         return ResidDropout.Forward(CProj.Forward(y.Transpose(1, 2).Reshape(b, t, c)));
     }
 

@@ -97,10 +97,10 @@ public sealed partial class Gpt
         private Tensor Sample(Tensor logits) => TokenSampling.Sample(logits, temperature, topK, generator);
     }
 
-    /// <summary>Empty caches for every block, sized for the block size.</summary>
+    /// <summary>Empty caches for every block, sized for the block size; float32 for a 16-bit model (Note [Widened key/value cache]).</summary>
     private KVCache[] NewCaches(int batch)
     {
-        DType dtype = Wte.Weight.DType;
+        DType dtype = Wte.Weight.DType.IsHalf() ? DType.Float32 : Wte.Weight.DType;
         int hs = Config.NEmbd / Config.NHead;
         return [.. Enumerable.Range(0, Config.NLayer).Select(_ => new KVCache(batch, Config.NHead, Config.BlockSize, hs, dtype))];
     }

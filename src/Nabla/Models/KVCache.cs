@@ -1,5 +1,12 @@
 namespace Nabla.Models;
 
+// Note [Widened key/value cache]
+// A bfloat16 or float16 model keeps its cache in float32. Attention computes in float32 whatever its inputs
+// (Note [Half compute]), so a 16-bit cache would be widened whole, every layer, for every generated token, into fresh
+// float32 buffers: at batch 1 a cost that grows with the context and rivals reading the layer's 16-bit weights.
+// Widening is exact, so storing each new position's 16-bit keys and values widened once gives attention the same
+// float32 operand values a 16-bit cache would be widened to; the price is a cache of float32's size.
+
 /// <summary>
 /// The keys and values one attention layer has computed for the positions seen so far, so that generating a token
 /// computes attention for that one position only (a key/value cache).
@@ -24,6 +31,9 @@ public sealed class KVCache
 
     /// <summary>The number of positions cached.</summary>
     public int Length { get; private set; }
+
+    /// <summary>The dtype the keys and values are stored in; appended ones are converted to it (exactly, for 16-bit keys and values in a float32 cache).</summary>
+    public DType DType => _keys.DType;
 
     /// <summary>The number of positions the cache can hold.</summary>
     public int Capacity => _keys.Dims[2];

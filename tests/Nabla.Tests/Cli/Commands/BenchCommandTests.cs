@@ -87,6 +87,50 @@ public class BenchCommandTests
         Assert.InRange((double)row.Fields["final_loss"], 1.0, 5.0); // ln 65 = 4.17 at the start
     }
 
+    [Fact]
+    public void BenchGenerateLarge_Json_OneRowPerDTypeWithTheirSpeedsAndWeightBytes()
+    {
+        var (code, output, err) = Run("bench", "generate-large", "--n-layer", "1", "--n-head", "2", "--n-embd", "16", "--block-size", "8",
+            "--rounds", "3", "--json", "--threads", "1");
+        Assert.True(code == 0, err);
+        var rows = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(["fp32", "bf16"], rows.Select(r => r.GetProperty("dtype").GetString()));
+        foreach (JsonElement r in rows)
+        {
+            Assert.Equal("generate-large", r.GetProperty("workload").GetString());
+            Assert.Equal(16, r.GetProperty("n_embd").GetInt32());
+            Assert.Equal(7, r.GetProperty("tokens").GetInt32()); // block_size - 1
+            double[] rounds = [.. r.GetProperty("tokens_per_s_rounds").EnumerateArray().Select(e => e.GetDouble())];
+            Assert.Equal(3, rounds.Length);
+            Assert.All(rounds, v => Assert.True(v > 0));
+            Assert.Equal(rounds.Order().ElementAt(1), r.GetProperty("tokens_per_s").GetDouble()); // the median
+            Assert.True(r.GetProperty("weight_gb_per_s").GetDouble() > 0);
+        }
+        // One layer of width 16 with the 65-character vocabulary and 8 positions: 12*16*16 + 2*16 + (65 + 8)*16 + 16
+        // weights (blocks, two layer norms, the embeddings, the final norm), 4 bytes each in fp32 and 2 in bf16.
+        double weights = 12 * 16 * 16 + 2 * 16 + (65 + 8) * 16 + 16;
+        Assert.Equal(4 * weights / (1024 * 1024), rows[0].GetProperty("weight_mb").GetDouble(), 12);
+        Assert.Equal(2 * weights / (1024 * 1024), rows[1].GetProperty("weight_mb").GetDouble(), 12);
+        double ratio = rows[1].GetProperty("tokens_per_s").GetDouble() / rows[0].GetProperty("tokens_per_s").GetDouble();
+        Assert.Equal(ratio, rows[1].GetProperty("vs_fp32").GetDouble(), 12);
+        Assert.Equal(3, rows[1].GetProperty("vs_fp32_rounds").GetArrayLength());
+        Assert.InRange(rows[1].GetProperty("logits_max_abs_diff").GetDouble(), 1e-6, 0.05); // rounded to bf16, not the fp32 model again
+        Assert.False(rows[0].TryGetProperty("vs_fp32", out _));
+    }
+
+    [Theory]
+    [InlineData("generate-large", "--n-embd 10 --n-head 3", "--n-embd 10 is not a multiple of --n-head 3")]
+    [InlineData("generate-large", "--rounds 0", "--rounds")]
+    [InlineData("gpt", "--rounds 2", "--rounds does not apply to 'bench gpt': it is for 'bench generate-large'")]
+    public void BenchGenerateLarge_BadUse_Exits2WithHint(string workload, string options, string message)
+    {
+        var (code, output, err) = Run(["bench", workload, .. options.Split(' ')]);
+        Assert.Equal(2, code);
+        Assert.Contains(message, err);
+        Assert.Contains("hint:", err);
+        Assert.Equal("", output);
+    }
+
     [Theory]
     [InlineData("gpt", "--precision fp8", "unknown precision 'fp8'")]
     [InlineData("mlp", "--precision bf16", "--precision does not apply to 'bench mlp': it is for 'bench gpt'")]
