@@ -17,8 +17,8 @@ namespace Nabla.Runtime;
 //  * the scope has handed out 3/4 of the bytes it pooled at its own last collection, or the bucket half the buffers it
 //    held then (most of them have turned over, so a collection finds them dead; the per-bucket count keeps the pool
 //    from growing when a loop changes what it allocates);
-// and the time since the last forced collection is at least four times that one's duration (MayCollect), so that
-// forced collections take at most about a fifth of the scope's time; otherwise the miss makes a new buffer and the pool
+// and the time since the last forced collection is at least eight times that one's duration (MayCollect), so that
+// forced collections take at most about a ninth of the scope's time; otherwise the miss makes a new buffer and the pool
 // grows, up to the scope's cap. The counts restart only at the scope's own collections: collections other threads
 // cause find only what was dead at that instant. The measurements behind each rule: docs/benchmarks.md, "Buffer reuse".
 
@@ -101,10 +101,10 @@ public sealed class BufferPool : IDisposable
 
     /// <summary>
     /// A miss may force a collection only once the time since the last forced one is at least this many times that
-    /// collection's own duration (forced collections then take at most a fifth of the scope's time); otherwise the
+    /// collection's own duration (forced collections then take at most a ninth of the scope's time); otherwise the
     /// pool grows. 0 turns the rule off (tests that need the pool's growth to be independent of timing). See Note [Buffer reuse].
     /// </summary>
-    internal int CollectionSpacing { get; set; } = 4;
+    internal int CollectionSpacing { get; set; } = 8;
 
     private long _lastCollectionEnd, _lastCollectionTicks;
 
