@@ -131,6 +131,23 @@ public class NormalizationTests
     public void LayerNorm_BiasOnlySecondDerivative_MatchesFiniteDifference()
         => AssertHessianVectorProduct(t => Functional.LayerNorm(t[0], [2, 3], null, t[1]).Pow(3).Sum(), Param(34, 2, 2, 3), Param(35, 2, 3));
 
+    [Theory]
+    [InlineData(5, true), InlineData(13, false), InlineData(128, true), InlineData(131, false)]
+    public void LayerNorm_Float32RowsOfAnyWidth_MatchFloat64WithinRounding(int n, bool affine)
+    {
+        // Note [Layer norm rows in registers]: whole vectors and a scalar tail, with and without weight and bias.
+        Tensor x = Randn(40, 7, n) * 3.0 + 1.0, w = Randn(41, n), b = Randn(42, n), g = Randn(43, 7, n);
+        Tensor[] Grads(DType dtype)
+        {
+            Tensor[] p = [.. new[] { x, w, b }.Select(t => t.To(dtype).Detach().RequiresGrad_())];
+            Tensor y = affine ? Functional.LayerNorm(p[0], [n], p[1], p[2]) : Functional.LayerNorm(p[0], [n]);
+            (y * g.To(dtype)).Sum().Backward();
+            return affine ? [y, p[0].Grad!, p[1].Grad!, p[2].Grad!] : [y, p[0].Grad!];
+        }
+        Tensor[] f32 = Grads(DType.Float32), f64 = Grads(DType.Float64);
+        for (int i = 0; i < f32.Length; i++) AssertAll(f64[i].ToDoubleArray(), f32[i], rtol: 1e-5, atol: 1e-5);
+    }
+
     [Fact]
     public void LayerNorm_Float32_MatchesFloat64WithinRounding()
     {
