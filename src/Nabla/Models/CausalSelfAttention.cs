@@ -51,7 +51,7 @@ public sealed class CausalSelfAttention : Module
             throw new ArgumentException($"CausalSelfAttention: expected input [B, T, {CAttn.InFeatures}], got {x.Shape}");
         int b = x.Dims[0], t = x.Dims[1], c = x.Dims[2], hs = c / _heads;
         Tensor[] qkv = CAttn.Forward(x).Split(c, dim: 2);
-        Tensor q = Heads(qkv[0], b, t, hs), k = Heads(qkv[1], b, t, hs), v = Heads(qkv[2], b, t, hs);
+        Tensor q = Heads(qkv[0]), k = Heads(qkv[1]), v = Heads(qkv[2]);
         double p = IsTraining ? _dropout : 0.0;
         Tensor y;
         int past = cache?.Length ?? 0;
@@ -71,7 +71,8 @@ public sealed class CausalSelfAttention : Module
         return ResidDropout.Forward(CProj.Forward(y.Transpose(1, 2).Reshape(b, t, c)));
     }
 
-    private Tensor Heads(Tensor x, int b, int t, int hs) => x.Reshape(b, t, _heads, hs).Transpose(1, 2);
+    // A view of the projection's output: q, k and v are never copied (the attention kernels read strided rows).
+    private Tensor Heads(Tensor x) => x.UnflattenLast(_heads).Transpose(1, 2);
 
     /// <inheritdoc/>
     protected override string ExtraRepr() => $"n_head={_heads}";

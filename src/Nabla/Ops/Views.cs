@@ -44,6 +44,20 @@ namespace Nabla
             return y;
         }
 
+        /// <summary>
+        /// The last dimension split into <paramref name="parts"/> x (size / parts) as a view, whatever the strides (splitting
+        /// one dimension never needs a copy, unlike <see cref="Reshape"/> of a non-contiguous tensor); torch.unflatten(-1, ...).
+        /// </summary>
+        internal Tensor UnflattenLast(int parts)
+        {
+            if (Rank == 0 || parts <= 0 || Dims[^1] % parts != 0)
+                throw new ArgumentException($"unflatten: cannot split the last dimension of shape {Shape} into {parts} equal parts");
+            int size = Dims[^1] / parts, stride = StrideArray[^1];
+            Tensor y = ViewOf([.. Dims[..^1], parts, size], [.. StrideArray[..^1], stride * size, stride], Offset);
+            if (Autograd.ShouldRecord(this)) y.SetGradFn(new Ops.ReshapeBackward(this));
+            return y;
+        }
+
         /// <summary>A view in a new shape; the tensor must be contiguous (use <see cref="Reshape"/> otherwise).</summary>
         public Tensor View(params int[] shape)
         {

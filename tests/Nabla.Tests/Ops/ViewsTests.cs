@@ -84,4 +84,27 @@ public class ViewsTests
         Assert.Equal([4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0], t[1..].ToArray<double>());
         Assert.Equal(6.0, t[1, 2].Item());
     }
+
+    [Fact]
+    public void UnflattenLast_OfAStridedView_IsAViewWithTheReshapedValuesAndGradient()
+    {
+        // The GPT's q of a [b, t, 3c] projection: a strided slice, split into heads without a copy.
+        Tensor qkv = Tensor.Arange(0, 2 * 3 * 12, dtype: DType.Float64).Reshape(2, 3, 12).Detach();
+        qkv.RequiresGrad = true;
+        Tensor q = qkv.Narrow(2, 4, 4);
+        Tensor heads = q.UnflattenLast(2);
+        Assert.Equal(new[] { 2, 3, 2, 2 }, heads.Dims);
+        Assert.Equal(q.Reshape(2, 3, 2, 2).ToDoubleArray(), heads.ToDoubleArray());
+        Tensor w = Tensor.Arange(0, 24, dtype: DType.Float64).Reshape(2, 3, 2, 2);
+        (heads * w).Sum().Backward();
+        double[] grad = qkv.Grad!.ToDoubleArray();
+        for (int i = 0; i < grad.Length; i++)
+        {
+            int col = i % 12, row = i / 12;
+            Assert.Equal(col is >= 4 and < 8 ? row * 4 + col - 4 : 0.0, grad[i]);
+        }
+        qkv.Detach().Narrow(2, 4, 4).UnflattenLast(2)[0, 0, 0, 0].Fill(-1.0); // shares the storage
+        Assert.Equal(-1.0, qkv[0, 0, 4].Item());
+        AssertMessage(Assert.Throws<ArgumentException>(() => q.UnflattenLast(3)), "unflatten", "[2, 3, 4]", "3");
+    }
 }
