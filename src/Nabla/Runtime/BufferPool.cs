@@ -20,7 +20,8 @@ namespace Nabla.Runtime;
 // and the time since the last forced collection is at least eight times that one's duration (MayCollect), so that
 // forced collections take at most about a ninth of the scope's time; otherwise the miss makes a new buffer and the pool
 // grows, up to the scope's cap. The counts restart only at the scope's own collections: collections other threads
-// cause find only what was dead at that instant. The measurements behind each rule: docs/benchmarks.md, "Buffer reuse".
+// cause find only what was dead at that instant. The measurements behind each rule: docs/benchmarks.md, "Buffer reuse"
+// and "Buffer pool spacing 8".
 
 /// <summary>
 /// Recycles large tensor buffers across training steps on the current thread, forcing garbage collections to find
