@@ -18,8 +18,9 @@ namespace Nabla.Graph;
 // In a graph of 0-d tensors (one node per scalar op) the per-node bookkeeping is the whole cost, so it allocates
 // nothing per node: a node's pending count and gradient buffer are fields stamped with the run's id (RunId), not
 // dictionary entries, so one graph is backpropagated by one thread at a time; the work lists are reused per thread, in
-// struct slots; a sum the engine allocated itself (BufferOwned: never seen by a rule, hook or user) takes further
-// gradients in place (never with createGraph, whose sums are recorded ops); and rules may opt into Note [Fast paths].
+// struct slots; a sum the engine allocated itself, or a rule's result the rule declares fresh (BufferOwned: never seen
+// by another rule, a hook or the user) takes further gradients in place (never with createGraph, whose sums are
+// recorded ops); and rules may opt into Note [Fast paths].
 
 /// <summary>The reverse-mode engine. See Note [Engine].</summary>
 internal static class Engine
@@ -270,7 +271,7 @@ internal static class Engine
             if (e.Fn is { } next)
             {
                 if (next.RunId != run) continue;
-                if (g is not null) Accumulate(next, g, createGraph);
+                if (g is not null) Accumulate(next, g, createGraph, fresh: node.ReturnsFreshGradients && ReferenceEquals(g, inputGrads?[i]));
                 if (--next.Pending == 0) ready.Push(next);
             }
             else if (e.Leaf is { } leaf)
@@ -307,13 +308,14 @@ internal static class Engine
 
     /// <summary>Adds a gradient into a node's buffer (fan-in).</summary>
     [MethodImpl(CodeGen.Hot)]
-    private static void Accumulate(Node node, Tensor g, bool createGraph)
+    private static void Accumulate(Node node, Tensor g, bool createGraph, bool fresh = false)
     {
         Tensor? buffer = node.Buffer;
         if (buffer is null)
         {
+            // A rule's fresh result (ReturnsFreshGradients) is the engine's own, as a sum it made would be.
             node.Buffer = g;
-            node.BufferOwned = false;
+            node.BufferOwned = fresh && !createGraph && g.IsContiguous;
         }
         else if (node.BufferOwned && buffer.TryAddIntoRaw(g)) { }
         else

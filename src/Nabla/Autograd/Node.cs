@@ -267,6 +267,12 @@ public abstract class Node
         set => SetFlag(AnomalyFlag, value);
     }
 
+    /// <summary>
+    /// True when every gradient <see cref="Backward"/> returns is a tensor it just made and keeps no reference to, so
+    /// the engine may take it as a buffer of its own and add later gradients into it in place (Note [Engine]).
+    /// </summary>
+    internal virtual bool ReturnsFreshGradients => false;
+
     /// <summary>Whether <see cref="Buffer"/> holds a sum the engine allocated itself, which it may add into in place.</summary>
     internal bool BufferOwned
     {

@@ -7,8 +7,9 @@ namespace Nabla
     // Split, Chunk and Unbind return views, one node per piece (a node has one output). A piece's rule puts its gradient
     // at its place in zeros of the input's shape, and the engine sums what the pieces deliver to the input (Note
     // [Engine]). Summing full-size tensors would make unbinding n rows and using them all cost O(n²), so the rule also
-    // takes Note [Fast paths]'s TryAccumulateGrad: once the input's gradient is a sum the engine owns (from the third
-    // piece on) or an existing leaf gradient, a piece adds its gradient into its own block of it, O(piece). The result
+    // takes Note [Fast paths]'s TryAccumulateGrad: once the input's gradient is a buffer the engine owns (the first
+    // piece's result is fresh and becomes the engine's: from the second piece on) or an existing leaf gradient, a piece
+    // adds its gradient into its own block of it, O(piece). The result
     // equals the plain rule's: the elements outside the block only skip an addition of +0 (which would turn a -0
     // there into +0, the one difference).
 
@@ -152,6 +153,9 @@ namespace Nabla.Ops
         protected PieceBackward(Tensor x, int dim, int start, bool removed) : base(x) => (_dims, _dim, _start, _removed) = (x.Dims, dim, start, removed);
 
         public override Tensor?[] Backward(Tensor g) => [Tensor.SliceScatter(_removed ? g.Unsqueeze(_dim) : g, _dims, _dim, _start, 1)];
+
+        // SliceScatter makes a new tensor: the second piece on adds into the first one's (Note [Piece gradients]).
+        internal override bool ReturnsFreshGradients => true;
 
         public Tensor?[]? BackwardInto(Tensor grad, Tensor?[] scratch, int accumulated) => accumulated != 0 ? scratch : null;
 
