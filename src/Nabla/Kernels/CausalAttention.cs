@@ -14,6 +14,9 @@ internal readonly record struct AttentionOperand<T>(T[] Data, int[] Offsets, int
 {
     /// <summary>The rows of item <paramref name="b"/> from row <paramref name="row"/> on.</summary>
     public ReadOnlySpan<T> From(int b, int row) => Data.AsSpan(Offsets[b] + row * Ld);
+
+    /// <summary>The rows of item <paramref name="b"/> from row <paramref name="row"/> on, to write (an output operand).</summary>
+    public Span<T> Rows(int b, int row) => Data.AsSpan(Offsets[b] + row * Ld);
 }
 
 /// <summary>
@@ -60,14 +63,14 @@ internal static class CausalAttention
 
     /// <summary>
     /// <c>o[b] = softmax(scale·q[b]·k[b]ᵀ + causal)·v[b]</c> for every item <c>b</c> of <paramref name="batches"/>;
-    /// <paramref name="o"/> is contiguous <c>[batches, l, ev]</c>, <paramref name="lse"/> <c>[batches, l]</c> receives
+    /// <paramref name="o"/> receives each item's <c>l x ev</c> rows (any row stride), <paramref name="lse"/> <c>[batches, l]</c>
     /// each row's log-sum-exp of the scaled, masked scores. Requires <c>l, s, e, ev &gt; 0</c>.
     /// </summary>
     public static void Forward<T>(int batches, int l, int s, int e, int ev, T scale,
-        AttentionOperand<T> q, AttentionOperand<T> k, AttentionOperand<T> v, T[] o, T[] lse)
+        AttentionOperand<T> q, AttentionOperand<T> k, AttentionOperand<T> v, AttentionOperand<T> o, T[] lse)
         where T : unmanaged, IFloatingPointIeee754<T>
         => ForItems<T>(batches, (long)l * s * (e + ev), checked(BlockRows * s), (b, scratch, threads) =>
-            ForwardItem(l, s, e, ev, scale, q, k, v, b, o.AsSpan(b * l * ev, l * ev), lse.AsSpan(b * l, l), scratch, threads));
+            ForwardItem(l, s, e, ev, scale, q, k, v, b, o, lse.AsSpan(b * l, l), scratch, threads));
 
     /// <summary>
     /// <see cref="Forward{T}"/> on bfloat16 or float16 operands (<typeparamref name="TH"/>), computing in float32: each
@@ -84,14 +87,14 @@ internal static class CausalAttention
             AttentionOperand<float> qf = WidenItem(q, b, l, e, scratch, qAt), kf = WidenItem(k, b, s, e, scratch, kAt),
                 vf = WidenItem(v, b, s, ev, scratch, vAt);
             Span<float> oItem = scratch.AsSpan(oAt, l * ev);
-            ForwardItem(l, s, e, ev, scale, qf, kf, vf, 0, oItem, lse.AsSpan(b * l, l), scratch, threads);
+            ForwardItem(l, s, e, ev, scale, qf, kf, vf, 0, new AttentionOperand<float>(scratch, [oAt], ev), lse.AsSpan(b * l, l), scratch, threads);
             ElementwiseHalf.Narrow<TH>(oItem, o.AsSpan(b * l * ev, l * ev));
         });
     }
 
-    /// <summary>One item of <see cref="Forward{T}"/>: its output rows <paramref name="o"/> and log-sum-exps <paramref name="lse"/>.</summary>
+    /// <summary>Item <paramref name="b"/> of <see cref="Forward{T}"/>: its output rows (item <paramref name="b"/> of <paramref name="o"/>) and log-sum-exps <paramref name="lse"/>.</summary>
     private static void ForwardItem<T>(int l, int s, int e, int ev, T scale,
-        AttentionOperand<T> q, AttentionOperand<T> k, AttentionOperand<T> v, int b, Span<T> o, Span<T> lse, T[] scratch, int threads)
+        AttentionOperand<T> q, AttentionOperand<T> k, AttentionOperand<T> v, int b, AttentionOperand<T> o, Span<T> lse, T[] scratch, int threads)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         for (int r0 = 0; r0 < l; r0 += BlockRows)
@@ -113,22 +116,21 @@ internal static class CausalAttention
                 row[valid..].Clear();
                 lse[r0 + i] = max + T.Log(sum);
             }
-            Gemm.Multiply(false, false, rows, ev, keys, T.One, p, keys, v.From(b, 0), v.Ld, T.Zero, o.Slice(r0 * ev, rows * ev), ev, threads);
+            Gemm.Multiply(false, false, rows, ev, keys, T.One, p, keys, v.From(b, 0), v.Ld, T.Zero, o.Rows(b, r0), o.Ld, threads);
         }
     }
 
     /// <summary>
     /// The gradients of <see cref="Forward{T}"/> given the upstream gradient <paramref name="g"/> (<c>[batches, l, ev]</c>
-    /// rows); writes <paramref name="dq"/> <c>[batches, l, e]</c> and accumulates into the zeroed <paramref name="dk"/>
-    /// <c>[batches, s, e]</c> and <paramref name="dv"/> <c>[batches, s, ev]</c>, all contiguous.
+    /// rows); writes <paramref name="dq"/> (each item's <c>l x e</c> rows) and accumulates into the zeroed
+    /// <paramref name="dk"/> (<c>s x e</c>) and <paramref name="dv"/> (<c>s x ev</c>), each with its own row stride.
     /// </summary>
     public static void Backward<T>(int batches, int l, int s, int e, int ev, T scale,
-        AttentionOperand<T> q, AttentionOperand<T> k, AttentionOperand<T> v, T[] o, T[] lse, AttentionOperand<T> g,
-        T[] dq, T[] dk, T[] dv)
+        AttentionOperand<T> q, AttentionOperand<T> k, AttentionOperand<T> v, AttentionOperand<T> o, T[] lse, AttentionOperand<T> g,
+        AttentionOperand<T> dq, AttentionOperand<T> dk, AttentionOperand<T> dv)
         where T : unmanaged, IFloatingPointIeee754<T>
         => ForItems<T>(batches, 2L * l * s * (e + ev), checked(2 * BlockRows * s), (b, scratch, threads) =>
-            BackwardItem(l, s, e, ev, scale, q, k, v, o.AsSpan(b * l * ev, l * ev), lse.AsSpan(b * l, l), g, b,
-                dq.AsSpan(b * l * e, l * e), dk.AsSpan(b * s * e, s * e), dv.AsSpan(b * s * ev, s * ev), scratch, threads));
+            BackwardItem(l, s, e, ev, scale, q, k, v, o, lse.AsSpan(b * l, l), g, b, b, dq, dk, dv, scratch, threads));
 
     /// <summary>
     /// <see cref="Backward{T}"/> on bfloat16 or float16 operands, output and upstream gradient (<typeparamref name="TH"/>),
@@ -158,17 +160,22 @@ internal static class CausalAttention
             ElementwiseHalf.Widen<TH>(o.AsSpan(b * l * ev, l * ev), oItem);
             dkItem.Clear();
             dvItem.Clear();
-            BackwardItem(l, s, e, ev, scale, qf, kf, vf, oItem, lse.AsSpan(b * l, l), gf, 0, dqItem, dkItem, dvItem, scratch, threads);
+            BackwardItem(l, s, e, ev, scale, qf, kf, vf, new AttentionOperand<float>(scratch, [oAt], ev), lse.AsSpan(b * l, l), gf, 0, 0,
+                new AttentionOperand<float>(scratch, [dqAt], e), new AttentionOperand<float>(scratch, [dkAt], e),
+                new AttentionOperand<float>(scratch, [dvAt], ev), scratch, threads);
             dq.Write(dqItem, b * l * e);
             dk.Write(dkItem, b * s * e);
             dv.Write(dvItem, b * s * ev);
         });
     }
 
-    /// <summary>One item of <see cref="Backward{T}"/>: <paramref name="o"/> and <paramref name="lse"/> are the item's rows.</summary>
+    /// <summary>
+    /// One item of <see cref="Backward{T}"/>: item <paramref name="b"/> of the inputs and <paramref name="g"/>, item
+    /// <paramref name="ob"/> of the output <paramref name="o"/> and of the gradients; <paramref name="lse"/> is the item's rows.
+    /// </summary>
     private static void BackwardItem<T>(int l, int s, int e, int ev, T scale,
-        AttentionOperand<T> q, AttentionOperand<T> k, AttentionOperand<T> v, ReadOnlySpan<T> o, ReadOnlySpan<T> lse,
-        AttentionOperand<T> g, int b, Span<T> dq, Span<T> dk, Span<T> dv, T[] scratch, int threads)
+        AttentionOperand<T> q, AttentionOperand<T> k, AttentionOperand<T> v, AttentionOperand<T> o, ReadOnlySpan<T> lse,
+        AttentionOperand<T> g, int b, int ob, AttentionOperand<T> dq, AttentionOperand<T> dk, AttentionOperand<T> dv, T[] scratch, int threads)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         for (int r0 = 0; r0 < l; r0 += BlockRows)
@@ -187,15 +194,15 @@ internal static class CausalAttention
                 TensorPrimitives.Exp(live, live);
                 pr[valid..].Clear();
                 // dS = P∘(dP - D)·scale with D_i = dO_i·O_i
-                T d = TensorPrimitives.Dot(gBlock.Slice(i * g.Ld, ev), o.Slice(r * ev, ev));
+                T d = TensorPrimitives.Dot(gBlock.Slice(i * g.Ld, ev), o.From(ob, r)[..ev]);
                 TensorPrimitives.Subtract(dlive, d, dlive);
                 TensorPrimitives.Multiply(dlive, live, dlive);
                 TensorPrimitives.Multiply(dlive, scale, dlive);
                 dsr[valid..].Clear();
             }
-            Gemm.Multiply(true, false, keys, ev, rows, T.One, p, keys, gBlock, g.Ld, T.One, dv, ev, threads);
-            Gemm.Multiply(false, false, rows, e, keys, T.One, ds, keys, k.From(b, 0), k.Ld, T.Zero, dq.Slice(r0 * e, rows * e), e, threads);
-            Gemm.Multiply(true, false, keys, e, rows, T.One, ds, keys, qBlock, q.Ld, T.One, dk, e, threads);
+            Gemm.Multiply(true, false, keys, ev, rows, T.One, p, keys, gBlock, g.Ld, T.One, dv.Rows(ob, 0), dv.Ld, threads);
+            Gemm.Multiply(false, false, rows, e, keys, T.One, ds, keys, k.From(b, 0), k.Ld, T.Zero, dq.Rows(ob, r0), dq.Ld, threads);
+            Gemm.Multiply(true, false, keys, e, rows, T.One, ds, keys, qBlock, q.Ld, T.One, dk.Rows(ob, 0), dk.Ld, threads);
         }
     }
 

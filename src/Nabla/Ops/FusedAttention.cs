@@ -20,7 +20,8 @@ namespace Nabla.Ops
         public static Tensor Forward(Tensor q, Tensor k, Tensor v, double scale, int[] batch)
         {
             int l = q.Dims[^2], ev = v.Dims[^1];
-            var output = Tensor.Empty(q.DType, [.. batch, l, ev]);
+            // 16-bit outputs are rounded per item into contiguous rows; float32 and float64 ones follow q's layout.
+            Tensor output = q.DType.IsHalf() ? Tensor.Empty(q.DType, [.. batch, l, ev]) : LaidOutLike(q, [.. batch, l, ev], zeroed: false);
             var lse = Tensor.Empty(q.DType.IsHalf() ? DType.Float32 : q.DType, [.. batch, l]);
             if (q.DType == DType.Float32) Forward<float>(q, k, v, (float)scale, batch, output, lse);
             else if (q.DType == DType.BFloat16) ForwardHalf<BFloat16>(q, k, v, (float)scale, batch, output, lse);
@@ -34,12 +35,38 @@ namespace Nabla.Ops
         private static void Forward<T>(Tensor q, Tensor k, Tensor v, T scale, int[] batch, Tensor output, Tensor lse)
             where T : unmanaged, IFloatingPointIeee754<T>
             => CausalAttention.Forward((int)Strided.Numel(batch), q.Dims[^2], k.Dims[^2], q.Dims[^1], v.Dims[^1], scale,
-                Operand<T>(q, batch), Operand<T>(k, batch), Operand<T>(v, batch), output.Data<T>(), lse.Data<T>());
+                Operand<T>(q, batch), Operand<T>(k, batch), Operand<T>(v, batch), Operand<T>(output, batch), lse.Data<T>());
 
         private static void ForwardHalf<TH>(Tensor q, Tensor k, Tensor v, float scale, int[] batch, Tensor output, Tensor lse)
             where TH : unmanaged
             => CausalAttention.ForwardHalf((int)Strided.Numel(batch), q.Dims[^2], k.Dims[^2], q.Dims[^1], v.Dims[^1], scale,
                 Operand<TH>(q, batch), Operand<TH>(k, batch), Operand<TH>(v, batch), output.Data<TH>(), lse.Data<float>());
+
+        // Note [Attention outputs laid out like their inputs]
+        // A float32 or float64 output (and dQ, dK, dV in backward) is stored in the memory order of the matching input
+        // (PyTorch's preserve_format): for a head split q = x.view(B, T, H, D).transpose(1, 2), the output is a
+        // [B, H, T, D] view of a contiguous [B, T, H, D] buffer, so merging the heads back (transpose, reshape) is a view,
+        // and so are the reshapes that take dQ, dK, dV back to the projection's layout. The kernels write rows at any row
+        // stride, so this costs nothing; results are the same values as with contiguous outputs.
+
+        /// <summary>
+        /// An uninitialised (or zeroed) tensor of <paramref name="dims"/> in <paramref name="like"/>'s memory order when
+        /// <paramref name="like"/> has those dims, positive strides and unit-stride rows; otherwise contiguous.
+        /// </summary>
+        public static Tensor LaidOutLike(Tensor like, int[] dims, bool zeroed)
+        {
+            DType dtype = like.DType;
+            bool follow = Strided.SameDims(like.Dims, dims) && dims.Length >= 3 && like.StrideArray[^1] == 1;
+            for (int i = 0; follow && i < dims.Length; i++) follow = like.StrideArray[i] > 0 && dims[i] > 1;
+            if (!follow) return zeroed ? Tensor.Zeros(dims, dtype) : Tensor.Empty(dtype, dims);
+            // Dims from the largest stride to the smallest (the last stays last), ties in dim order.
+            int[] order = [.. Enumerable.Range(0, dims.Length).OrderByDescending(i => like.StrideArray[i]).ThenBy(i => i)];
+            if (order[^1] != dims.Length - 1) return zeroed ? Tensor.Zeros(dims, dtype) : Tensor.Empty(dtype, dims);
+            int[] stored = [.. order.Select(i => dims[i])], back = new int[dims.Length];
+            for (int i = 0; i < order.Length; i++) back[order[i]] = i;
+            Tensor buffer = zeroed ? Tensor.Zeros(stored, dtype) : Tensor.Empty(dtype, stored);
+            return buffer.Permute(back);
+        }
 
         /// <summary>
         /// How the kernel reads <paramref name="t"/>'s matrices over <paramref name="batch"/>: in place when its rows are
@@ -103,7 +130,9 @@ namespace Nabla.Ops
                 Tensor? Rounded(Tensor grad, Tensor input) => grad.DType == dtype ? grad : grad.SumToShape(input.Dims).To(dtype);
                 return [NeedsGrad(0) ? Rounded(hq, q) : null, NeedsGrad(1) ? Rounded(hk, k) : null, NeedsGrad(2) ? Rounded(hv, v) : null];
             }
-            Tensor dQ = Tensor.Empty(dtype, [.. _batch, l, e]), dK = Tensor.Zeros([.. _batch, s, e], dtype), dV = Tensor.Zeros([.. _batch, s, ev], dtype);
+            // Note [Attention outputs laid out like their inputs]
+            Tensor dQ = FusedAttention.LaidOutLike(q, [.. _batch, l, e], zeroed: false), dK = FusedAttention.LaidOutLike(k, [.. _batch, s, e], zeroed: true),
+                dV = FusedAttention.LaidOutLike(v, [.. _batch, s, ev], zeroed: true);
             if (dtype == DType.Float32) Run<float>(q, k, v, g, (float)_scale, dQ, dK, dV);
             else Run<double>(q, k, v, g, _scale, dQ, dK, dV);
             return [NeedsGrad(0) ? dQ : null, NeedsGrad(1) ? dK : null, NeedsGrad(2) ? dV : null];
@@ -126,6 +155,7 @@ namespace Nabla.Ops
             where T : unmanaged, IFloatingPointIeee754<T>
             => CausalAttention.Backward((int)Strided.Numel(_batch), q.Dims[^2], k.Dims[^2], q.Dims[^1], v.Dims[^1], scale,
                 FusedAttention.Operand<T>(q, _batch), FusedAttention.Operand<T>(k, _batch), FusedAttention.Operand<T>(v, _batch),
-                Saved(3).Data<T>(), Saved(4).Data<T>(), FusedAttention.Operand<T>(g, _batch), dq.Data<T>(), dk.Data<T>(), dv.Data<T>());
+                FusedAttention.Operand<T>(Saved(3), _batch), Saved(4).Data<T>(), FusedAttention.Operand<T>(g, _batch),
+                FusedAttention.Operand<T>(dq, _batch), FusedAttention.Operand<T>(dk, _batch), FusedAttention.Operand<T>(dv, _batch));
     }
 }

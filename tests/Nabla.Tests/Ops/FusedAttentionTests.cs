@@ -70,6 +70,33 @@ public class FusedAttentionTests
         AssertAll(Autograd.Grad([composite], [qkv], [upstream])[0]!.ToDoubleArray(), Autograd.Grad([fused], [qkv], [upstream])[0]!, rtol: 1e-11, atol: 1e-12);
     }
 
+    [Theory]
+    [InlineData((int)DType.Float32), InlineData((int)DType.Float64)]
+    public void Sdpa_CausalFusedHeadSplitViews_OutputAndGradientsLaidOutLikeTheInputs(int dtypeCode)
+    {
+        // Note [Attention outputs laid out like their inputs]: merging the heads and taking dQ back are views, and the
+        // values are those of contiguous inputs bit for bit.
+        var dtype = (DType)dtypeCode;
+        Tensor qkv = Randn(15, 2, 9, 3 * 8).To(dtype).Detach();
+        qkv.RequiresGrad = true;
+        Tensor[] parts = qkv.Split(8, dim: 2);
+        Tensor[] heads = [.. parts.Select(p => p.Reshape(2, 9, 2, 4).Transpose(1, 2))];
+        Tensor y = Functional.ScaledDotProductAttention(heads[0], heads[1], heads[2], isCausal: true);
+        Assert.True(y.Transpose(1, 2).IsContiguous);
+        Tensor[] plain = [.. heads.Select(h => h.Detach().Contiguous())];
+        foreach (Tensor t in plain) t.RequiresGrad = true;
+        Tensor yPlain = Functional.ScaledDotProductAttention(plain[0], plain[1], plain[2], isCausal: true);
+        Assert.Equal(yPlain.ToDoubleArray(), y.ToDoubleArray());
+        Tensor upstream = Randn(16, 2, 2, 9, 4).To(dtype);
+        Tensor[] grads = [.. Autograd.Grad([y], [heads[0], heads[1], heads[2]], [upstream]).Select(g => g!)];
+        Tensor[] gradsPlain = [.. Autograd.Grad([yPlain], plain, [upstream]).Select(g => g!)];
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.True(grads[i].Transpose(1, 2).IsContiguous, $"gradient {i} is not laid out like its input");
+            Assert.Equal(gradsPlain[i].ToDoubleArray(), grads[i].ToDoubleArray());
+        }
+    }
+
     [Fact]
     public void Sdpa_CausalFusedTransposedKey_MatchesComposite()
     {
