@@ -23,13 +23,18 @@ internal readonly record struct AttentionOperand<T>(T[] Data, int[] Offsets, int
 /// Where <see cref="CausalAttention.BackwardHalf{TH}"/> puts one gradient: rounded into 16-bit <see cref="Half"/> storage,
 /// or kept in float32 <see cref="Wide"/> storage (exactly one of the two is set).
 /// </summary>
-internal readonly record struct HalfSink<TH>(TH[]? Half, float[]? Wide) where TH : unmanaged
+internal readonly record struct HalfSink<TH>(TH[]? Half, float[]? Wide, int[] Offsets, int Ld) where TH : unmanaged
 {
-    /// <summary>Stores an item's float32 gradient from element <paramref name="at"/>.</summary>
-    public void Write(ReadOnlySpan<float> item, int at)
+    /// <summary>Stores item <paramref name="b"/>'s float32 gradient (<paramref name="rows"/> contiguous rows of <paramref name="cols"/>) at its rows.</summary>
+    public void Write(ReadOnlySpan<float> item, int b, int rows, int cols)
     {
-        if (Half is not null) ElementwiseHalf.Narrow<TH>(item, Half.AsSpan(at, item.Length));
-        else item.CopyTo(Wide.AsSpan(at, item.Length));
+        for (int i = 0; i < rows; i++)
+        {
+            ReadOnlySpan<float> row = item.Slice(i * cols, cols);
+            int at = Offsets[b] + i * Ld;
+            if (Half is not null) ElementwiseHalf.Narrow<TH>(row, Half.AsSpan(at, cols));
+            else row.CopyTo(Wide.AsSpan(at, cols));
+        }
     }
 }
 
@@ -78,7 +83,7 @@ internal static class CausalAttention
     /// <paramref name="o"/>; <paramref name="lse"/> stays float32 (Note [Half fused attention]).
     /// </summary>
     public static void ForwardHalf<TH>(int batches, int l, int s, int e, int ev, float scale,
-        AttentionOperand<TH> q, AttentionOperand<TH> k, AttentionOperand<TH> v, TH[] o, float[] lse)
+        AttentionOperand<TH> q, AttentionOperand<TH> k, AttentionOperand<TH> v, AttentionOperand<TH> o, float[] lse)
         where TH : unmanaged
     {
         int qAt = checked(BlockRows * s), kAt = checked(qAt + l * e), vAt = checked(kAt + s * e), oAt = checked(vAt + s * ev);
@@ -88,7 +93,7 @@ internal static class CausalAttention
                 vf = WidenItem(v, b, s, ev, scratch, vAt);
             Span<float> oItem = scratch.AsSpan(oAt, l * ev);
             ForwardItem(l, s, e, ev, scale, qf, kf, vf, 0, new AttentionOperand<float>(scratch, [oAt], ev), lse.AsSpan(b * l, l), scratch, threads);
-            ElementwiseHalf.Narrow<TH>(oItem, o.AsSpan(b * l * ev, l * ev));
+            for (int i = 0; i < l; i++) ElementwiseHalf.Narrow<TH>(oItem.Slice(i * ev, ev), o.Rows(b, i)[..ev]);
         });
     }
 
@@ -140,7 +145,7 @@ internal static class CausalAttention
     /// when the operand was broadcast and its items' gradients are still to be summed.
     /// </summary>
     public static void BackwardHalf<TH>(int batches, int l, int s, int e, int ev, float scale,
-        AttentionOperand<TH> q, AttentionOperand<TH> k, AttentionOperand<TH> v, TH[] o, float[] lse, AttentionOperand<TH> g,
+        AttentionOperand<TH> q, AttentionOperand<TH> k, AttentionOperand<TH> v, AttentionOperand<TH> o, float[] lse, AttentionOperand<TH> g,
         HalfSink<TH> dq, HalfSink<TH> dk, HalfSink<TH> dv)
         where TH : unmanaged
     {
@@ -157,15 +162,15 @@ internal static class CausalAttention
                 vf = WidenItem(v, b, s, ev, scratch, vAt), gf = WidenItem(g, b, l, ev, scratch, gAt);
             Span<float> oItem = scratch.AsSpan(oAt, l * ev), dqItem = scratch.AsSpan(dqAt, l * e),
                 dkItem = scratch.AsSpan(dkAt, s * e), dvItem = scratch.AsSpan(dvAt, s * ev);
-            ElementwiseHalf.Widen<TH>(o.AsSpan(b * l * ev, l * ev), oItem);
+            WidenItem(o, b, l, ev, scratch, oAt);
             dkItem.Clear();
             dvItem.Clear();
             BackwardItem(l, s, e, ev, scale, qf, kf, vf, new AttentionOperand<float>(scratch, [oAt], ev), lse.AsSpan(b * l, l), gf, 0, 0,
                 new AttentionOperand<float>(scratch, [dqAt], e), new AttentionOperand<float>(scratch, [dkAt], e),
                 new AttentionOperand<float>(scratch, [dvAt], ev), scratch, threads);
-            dq.Write(dqItem, b * l * e);
-            dk.Write(dkItem, b * s * e);
-            dv.Write(dvItem, b * s * ev);
+            dq.Write(dqItem, b, l, e);
+            dk.Write(dkItem, b, s, e);
+            dv.Write(dvItem, b, s, ev);
         });
     }
 

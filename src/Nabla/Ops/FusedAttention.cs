@@ -20,8 +20,7 @@ namespace Nabla.Ops
         public static Tensor Forward(Tensor q, Tensor k, Tensor v, double scale, int[] batch)
         {
             int l = q.Dims[^2], ev = v.Dims[^1];
-            // 16-bit outputs are rounded per item into contiguous rows; float32 and float64 ones follow q's layout.
-            Tensor output = q.DType.IsHalf() ? Tensor.Empty(q.DType, [.. batch, l, ev]) : LaidOutLike(q, [.. batch, l, ev], zeroed: false);
+            Tensor output = LaidOutLike(q, [.. batch, l, ev], zeroed: false); // Note [Attention outputs laid out like their inputs]
             var lse = Tensor.Empty(q.DType.IsHalf() ? DType.Float32 : q.DType, [.. batch, l]);
             if (q.DType == DType.Float32) Forward<float>(q, k, v, (float)scale, batch, output, lse);
             else if (q.DType == DType.BFloat16) ForwardHalf<BFloat16>(q, k, v, (float)scale, batch, output, lse);
@@ -40,10 +39,10 @@ namespace Nabla.Ops
         private static void ForwardHalf<TH>(Tensor q, Tensor k, Tensor v, float scale, int[] batch, Tensor output, Tensor lse)
             where TH : unmanaged
             => CausalAttention.ForwardHalf((int)Strided.Numel(batch), q.Dims[^2], k.Dims[^2], q.Dims[^1], v.Dims[^1], scale,
-                Operand<TH>(q, batch), Operand<TH>(k, batch), Operand<TH>(v, batch), output.Data<TH>(), lse.Data<float>());
+                Operand<TH>(q, batch), Operand<TH>(k, batch), Operand<TH>(v, batch), Operand<TH>(output, batch), lse.Data<float>());
 
         // Note [Attention outputs laid out like their inputs]
-        // A float32 or float64 output (and dQ, dK, dV in backward) is stored in the memory order of the matching input
+        // An output (and dQ, dK, dV in backward) is stored in the memory order of the matching input
         // (PyTorch's preserve_format): for a head split q = x.view(B, T, H, D).transpose(1, 2), the output is a
         // [B, H, T, D] view of a contiguous [B, T, H, D] buffer, so merging the heads back (transpose, reshape) is a view,
         // and so are the reshapes that take dQ, dK, dV back to the projection's layout. The kernels write rows at any row
@@ -140,16 +139,27 @@ namespace Nabla.Ops
 
         /// <summary>The item gradients of <paramref name="input"/>: 16-bit, or float32 when the input is broadcast over the batch.</summary>
         private static Tensor GradientStore(Tensor input, int[] dims)
-            => Tensor.Empty(Strided.SameDims(input.Dims, dims) ? input.DType : DType.Float32, dims);
+            => Strided.SameDims(input.Dims, dims) ? FusedAttention.LaidOutLike(input, dims, zeroed: false) : Tensor.Empty(DType.Float32, dims);
 
-        private static HalfSink<TH> Sink<TH>(Tensor t) where TH : unmanaged
-            => t.DType == DType.Float32 ? new(null, t.Data<float>()) : new(t.Data<TH>(), null);
+        private HalfSink<TH> Sink<TH>(Tensor t) where TH : unmanaged
+        {
+            if (t.DType == DType.Float32)
+            {
+                // A broadcast operand's float32 item gradients, contiguous, summed afterwards.
+                int rows = t.Dims[^2], cols = t.Dims[^1], items = (int)Strided.Numel(_batch);
+                int[] offsets = new int[items];
+                for (int i = 0; i < items; i++) offsets[i] = i * rows * cols;
+                return new(null, t.Data<float>(), offsets, cols);
+            }
+            AttentionOperand<TH> rowsOf = FusedAttention.Operand<TH>(t, _batch);
+            return new(rowsOf.Data, null, rowsOf.Offsets, rowsOf.Ld);
+        }
 
         private void RunHalf<TH>(Tensor q, Tensor k, Tensor v, Tensor g, float scale, Tensor dq, Tensor dk, Tensor dv)
             where TH : unmanaged
             => CausalAttention.BackwardHalf((int)Strided.Numel(_batch), q.Dims[^2], k.Dims[^2], q.Dims[^1], v.Dims[^1], scale,
                 FusedAttention.Operand<TH>(q, _batch), FusedAttention.Operand<TH>(k, _batch), FusedAttention.Operand<TH>(v, _batch),
-                Saved(3).Data<TH>(), Saved(4).Data<float>(), FusedAttention.Operand<TH>(g, _batch), Sink<TH>(dq), Sink<TH>(dk), Sink<TH>(dv));
+                FusedAttention.Operand<TH>(Saved(3), _batch), Saved(4).Data<float>(), FusedAttention.Operand<TH>(g, _batch), Sink<TH>(dq), Sink<TH>(dk), Sink<TH>(dv));
 
         private void Run<T>(Tensor q, Tensor k, Tensor v, Tensor g, T scale, Tensor dq, Tensor dk, Tensor dv)
             where T : unmanaged, IFloatingPointIeee754<T>

@@ -71,7 +71,7 @@ public class FusedAttentionTests
     }
 
     [Theory]
-    [InlineData((int)DType.Float32), InlineData((int)DType.Float64)]
+    [InlineData((int)DType.Float32), InlineData((int)DType.Float64), InlineData((int)DType.BFloat16), InlineData((int)DType.Float16)]
     public void Sdpa_CausalFusedHeadSplitViews_OutputAndGradientsLaidOutLikeTheInputs(int dtypeCode)
     {
         // Note [Attention outputs laid out like their inputs]: merging the heads and taking dQ back are views, and the
