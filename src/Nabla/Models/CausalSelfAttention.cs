@@ -58,6 +58,7 @@ public sealed class CausalSelfAttention : Module
         if (cache is not null) (k, v) = cache.Append(k, v);
         // A 16-bit model's cache is float32 (Note [Widened key/value cache]): the query is widened to it, and the
         // result rounded back, as attention on 16-bit inputs does.
+        DType projected = q.DType;
         if (q.DType != k.DType) q = q.To(k.DType);
         if (past == 0) y = Functional.ScaledDotProductAttention(q, k, v, dropoutP: p, isCausal: true, generator: _generator);
         else if (t == 1) y = Functional.ScaledDotProductAttention(q, k, v, dropoutP: p, generator: _generator);
@@ -67,7 +68,7 @@ public sealed class CausalSelfAttention : Module
             Tensor mask = Tensor.Ones([t, past + t], DType.Bool).Tril(past);
             y = Functional.ScaledDotProductAttention(q, k, v, mask, p, generator: _generator);
         }
-        if (y.DType != x.DType) y = y.To(x.DType);
+        if (y.DType != projected) y = y.To(projected);
         return ResidDropout.Forward(CProj.Forward(y.Transpose(1, 2).Reshape(b, t, c)));
     }
 
