@@ -28,13 +28,12 @@ internal readonly record struct HalfSink<TH>(TH[]? Half, float[]? Wide, int[] Of
     /// <summary>Stores item <paramref name="b"/>'s float32 gradient (<paramref name="rows"/> contiguous rows of <paramref name="cols"/>) at its rows.</summary>
     public void Write(ReadOnlySpan<float> item, int b, int rows, int cols)
     {
-        for (int i = 0; i < rows; i++)
+        if (Half is not null)
         {
-            ReadOnlySpan<float> row = item.Slice(i * cols, cols);
-            int at = Offsets[b] + i * Ld;
-            if (Half is not null) ElementwiseHalf.Narrow<TH>(row, Half.AsSpan(at, cols));
-            else row.CopyTo(Wide.AsSpan(at, cols));
+            CausalAttention.NarrowRows(item, rows, cols, Half, Offsets[b], Ld);
+            return;
         }
+        for (int i = 0; i < rows; i++) item.Slice(i * cols, cols).CopyTo(Wide.AsSpan(Offsets[b] + i * Ld, cols));
     }
 }
 
@@ -93,7 +92,7 @@ internal static class CausalAttention
                 vf = WidenItem(v, b, s, ev, scratch, vAt);
             Span<float> oItem = scratch.AsSpan(oAt, l * ev);
             ForwardItem(l, s, e, ev, scale, qf, kf, vf, 0, new AttentionOperand<float>(scratch, [oAt], ev), lse.AsSpan(b * l, l), scratch, threads);
-            for (int i = 0; i < l; i++) ElementwiseHalf.Narrow<TH>(oItem.Slice(i * ev, ev), o.Rows(b, i)[..ev]);
+            NarrowRows<TH>(oItem, l, ev, o.Data, o.Offsets[b], o.Ld);
         });
     }
 
@@ -212,12 +211,43 @@ internal static class CausalAttention
     }
 
     /// <summary>Item <paramref name="b"/>'s <paramref name="rows"/>×<paramref name="cols"/> matrix of <paramref name="x"/> widened into <paramref name="scratch"/> from <paramref name="at"/>, as a one-item operand.</summary>
-    private static AttentionOperand<float> WidenItem<TH>(AttentionOperand<TH> x, int b, int rows, int cols, float[] scratch, int at)
+    private static unsafe AttentionOperand<float> WidenItem<TH>(AttentionOperand<TH> x, int b, int rows, int cols, float[] scratch, int at)
         where TH : unmanaged
     {
+        if (typeof(TH) == typeof(BFloat16) && rows > 0)
+        {
+            // Short strided rows (a head's 32-64 values): pointer loops, not a span call per row.
+            _ = x.From(b, rows - 1)[..cols]; // bounds of the last row
+            _ = scratch.AsSpan(at, rows * cols);
+            fixed (TH* src = x.Data)
+            fixed (float* dst = scratch)
+            {
+                for (int i = 0; i < rows; i++)
+                    HalfConvert.WidenBFloat16((ushort*)(src + x.Offsets[b] + i * x.Ld), dst + at + i * cols, cols);
+            }
+            return new(scratch, [at], cols);
+        }
         for (int i = 0; i < rows; i++)
             ElementwiseHalf.Widen<TH>(x.From(b, i)[..cols], scratch.AsSpan(at + i * cols, cols));
         return new(scratch, [at], cols);
+    }
+
+    /// <summary>Rows of an item's float32 result rounded into 16-bit rows at <paramref name="offset"/> with row stride <paramref name="ld"/>.</summary>
+    internal static unsafe void NarrowRows<TH>(ReadOnlySpan<float> item, int rows, int cols, TH[] dst, int offset, int ld) where TH : unmanaged
+    {
+        if (rows == 0) return;
+        if (typeof(TH) == typeof(BFloat16))
+        {
+            _ = dst.AsSpan(offset + (rows - 1) * ld, cols); // bounds of the last row
+            _ = item[..(rows * cols)];
+            fixed (float* src = item)
+            fixed (TH* d = dst)
+            {
+                for (int i = 0; i < rows; i++) HalfConvert.Narrow(GemmSource.BFloat16, src + i * cols, (ushort*)(d + offset + i * ld), cols);
+            }
+            return;
+        }
+        for (int i = 0; i < rows; i++) ElementwiseHalf.Narrow<TH>(item.Slice(i * cols, cols), dst.AsSpan(offset + i * ld, cols));
     }
 
     /// <summary>

@@ -93,6 +93,20 @@ internal static class HalfConvert
         for (; i < n; i++) dst[i] = BFloat16.Round(s[i]);
     }
 
+    /// <summary>dst[i] = (float)src[i] for n bfloat16 bits (exact), without the span forms' checks: for short rows.</summary>
+    public static unsafe void WidenBFloat16(ushort* src, float* dst, int n)
+    {
+        int i = 0;
+        uint* d = (uint*)dst;
+        if (Vector512.IsHardwareAccelerated && Avx512F.IsSupported)
+            for (; i <= n - 16; i += 16)
+                Avx512F.ShiftLeftLogical(Avx512F.ConvertToVector512UInt32(Vector256.Load(src + i)), 16).Store(d + i);
+        if (Avx2.IsSupported)
+            for (; i <= n - 8; i += 8)
+                Avx2.ShiftLeftLogical(Avx2.ConvertToVector256Int32(src + i), 16).AsUInt32().Store(d + i);
+        for (; i < n; i++) d[i] = (uint)src[i] << 16;
+    }
+
     /// <summary>dst[i] = (float)src[i] (exact).</summary>
     public static void Widen(ReadOnlySpan<Half> src, Span<float> dst) => TensorPrimitives.ConvertToSingle(src, dst[..src.Length]);
 
