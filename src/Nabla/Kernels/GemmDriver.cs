@@ -67,6 +67,15 @@ internal readonly unsafe struct GemmArgs<T> where T : unmanaged
     {
         if (typeof(T) != typeof(float) || C16 == null) return;
         if (TransC) (i0, j0, rows, cols) = (j0, i0, cols, rows);
+        if (RoundTo == GemmSource.BFloat16)
+        {
+            for (int i = 0; i < rows; i++)
+            {
+                nint at = (i0 + i) * Ldc + j0;
+                HalfConvert.NarrowBFloat16((float*)(C + at), C16 + at, cols);
+            }
+            return;
+        }
         for (int i = 0; i < rows; i++)
         {
             nint at = (i0 + i) * Ldc + j0;

@@ -81,6 +81,13 @@ internal static class HalfConvert
             return;
         }
         if (to != GemmSource.BFloat16) throw new ArgumentException($"narrow: target {to}; expected BFloat16 or Float16");
+        NarrowBFloat16(src, dst, n);
+    }
+
+    /// <summary>dst[i] = round(src[i]) to bfloat16 bits for n floats; inlined into short-row loops (a GEMM tile's rows).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void NarrowBFloat16(float* src, ushort* dst, int n)
+    {
         int i = 0;
         uint* s = (uint*)src;
         // vpmovdw: each lane's bfloat16 bits are its low 16 bits after Round.
