@@ -63,6 +63,25 @@ internal static class ElementwiseHalf
         else Chunked.For(n, Align, parts, (s, len) => Narrow<TH>(src.AsSpan(offSrc + s, len), dst.AsSpan(offDst + s, len)));
     }
 
+    /// <summary>y[i] = a[i] + widen(h[i]) for n elements (float32 plus bfloat16 or float16), one pass.</summary>
+    public static void AddWidened<TH>(float[] a, int offA, TH[] h, int offH, float[] y, int n) where TH : unmanaged
+    {
+        int parts = Chunked.Parts(n, Chunked.ElementwiseThreshold, ThreadBudget.KernelThreads);
+        if (parts <= 1) AddWidenedRun(a.AsSpan(offA, n), h.AsSpan(offH, n), y.AsSpan(0, n));
+        else Chunked.For(n, Align, parts, (s, len) => AddWidenedRun(a.AsSpan(offA + s, len), h.AsSpan(offH + s, len), y.AsSpan(s, len)));
+    }
+
+    private static void AddWidenedRun<TH>(ReadOnlySpan<float> a, ReadOnlySpan<TH> h, Span<float> y) where TH : unmanaged
+    {
+        Span<float> w = stackalloc float[Block];
+        for (int at = 0; at < y.Length; at += Block)
+        {
+            int len = Math.Min(Block, y.Length - at);
+            Widen(h.Slice(at, len), w[..len]);
+            System.Numerics.Tensors.TensorPrimitives.Add(a.Slice(at, len), w[..len], y.Slice(at, len));
+        }
+    }
+
     private static void UnaryRun<TH, TOp>(ReadOnlySpan<TH> x, Span<TH> y)
         where TH : unmanaged
         where TOp : IUnaryOp<TOp, float>

@@ -12,9 +12,34 @@ namespace Nabla
         {
             ArgumentNullException.ThrowIfNull(other);
             Tensor a = this, b = other;
-            if (a.DType != b.DType) Promote(ref a, ref b, "add");
+            if (a.DType != b.DType)
+            {
+                if (MixedAdd(a, b) is { } mixed) return mixed;
+                Promote(ref a, ref b, "add");
+            }
             Tensor y = BinaryKernel<AddOp<float>, AddOp<double>, AddOp<long>>(a, b, "add");
             if (Autograd.ShouldRecord(a, b)) y.SetGradFn(new Ops.AddBackward(a, b));
+            return y;
+        }
+
+        /// <summary>
+        /// float32 + bfloat16/float16 of one shape, both contiguous (autocast's residual stream plus a block's output), in
+        /// one pass with the 16-bit side widened block by block; null for other operands, which promote first.
+        /// </summary>
+        /// <remarks>The sum is the promoted one's (widening is exact, addition commutes) and the 16-bit side's gradient
+        /// comes back rounded to its dtype, as through the promoting cast (Note [Fused half elementwise]).</remarks>
+        private static Tensor? MixedAdd(Tensor a, Tensor b)
+        {
+            (Tensor wide, Tensor half) = a.DType == DType.Float32 ? (a, b) : (b, a);
+            if (wide.DType != DType.Float32 || !half.DType.IsHalf() || !SameDims(a.Dims, b.Dims) || !a.IsContiguous || !b.IsContiguous)
+                return null;
+            var y = Empty(DType.Float32, a.Dims);
+            int n = (int)y.Numel;
+            if (half.DType == DType.BFloat16)
+                ElementwiseHalf.AddWidened(wide.Data<float>(), wide.Offset, half.Data<BFloat16>(), half.Offset, y.Data<float>(), n);
+            else
+                ElementwiseHalf.AddWidened(wide.Data<float>(), wide.Offset, half.Data<Half>(), half.Offset, y.Data<float>(), n);
+            if (Autograd.ShouldRecord(a, b)) y.SetGradFn(new Ops.MixedAddBackward(a, b));
             return y;
         }
 
@@ -221,6 +246,15 @@ namespace Nabla.Ops
             scratch[0] = scratch[1] = g;
             return scratch;
         }
+    }
+
+    // d(a+b)/da = d(a+b)/db = 1, each gradient in its input's dtype (float32 + 16-bit, Tensor.MixedAdd)
+    internal sealed class MixedAddBackward(Tensor a, Tensor b) : Node("AddBackward", a, b)
+    {
+        private readonly DType _a = a.DType, _b = b.DType;
+
+        public override Tensor?[] Backward(Tensor g) =>
+            [NeedsGrad(0) ? (g.DType == _a ? g : g.To(_a)) : null, NeedsGrad(1) ? (g.DType == _b ? g : g.To(_b)) : null];
     }
 
     // d(a-b)/da = 1, d(a-b)/db = -1

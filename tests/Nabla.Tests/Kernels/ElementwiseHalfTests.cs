@@ -84,6 +84,31 @@ public class ElementwiseHalfTests
             for (int c = 0; c < 12; c++) Assert.Equal(c / 3 + 1.0, grad[r * 12 + c]);
     }
 
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void MixedAdd_Float32And16Bit_EqualsThePromotedSumWithGradientsInEachDtype(int n, int dtypeCode)
+    {
+        // Tensor.MixedAdd: one pass instead of a promoting cast, the same sum and the same gradients.
+        var dtype = (DType)dtypeCode;
+        Tensor w = Tensor.Randn([n], DType.Float32, new Generator(7)).Detach(), h = Tensor.Randn([n], DType.Float32, new Generator(8)).To(dtype).Detach();
+        w.RequiresGrad = true;
+        h.RequiresGrad = true;
+        Tensor g = Tensor.Randn([n], DType.Float32, new Generator(9));
+        foreach (bool halfFirst in (bool[])[false, true])
+        {
+            Tensor y = halfFirst ? h + w : w + h;
+            Assert.Equal(DType.Float32, y.DType);
+            Assert.Equal("AddBackward", y.GradFn!.Name);
+            Assert.Equal((w.Detach() + h.Detach().To(DType.Float32)).ToArray<float>(), y.ToArray<float>());
+            w.Grad = null;
+            h.Grad = null;
+            y.Backward(g);
+            Assert.Equal(g.ToArray<float>(), w.Grad!.ToArray<float>());
+            Assert.Equal(dtype, h.Grad!.DType);
+            Assert.Equal(Bits(g.To(dtype)), Bits(h.Grad));
+        }
+    }
+
     [Fact]
     public void HalfAddMove_RunRepeatAndOne_RoundTheFloat32SumOnce()
     {
