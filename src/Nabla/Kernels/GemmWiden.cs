@@ -34,9 +34,9 @@ internal static unsafe class GemmWiden
     /// </summary>
     public static void Pack(GemmSource source, ushort* src, nint ld, bool trans, int r0, int p0, int rows, int kc, int width, float* dst)
     {
-        if (source == GemmSource.BFloat16 && Avx2.IsSupported)
+        if (!trans && source == GemmSource.BFloat16 && Avx2.IsSupported)
         {
-            PackBFloat16(src, ld, trans, r0, p0, rows, kc, width, dst);
+            PackRowsBFloat16(src, ld, r0, p0, rows, kc, width, dst);
             return;
         }
         float* block = trans ? null : Scratch(width * kc);
@@ -51,7 +51,8 @@ internal static unsafe class GemmWiden
                 for (int p = 0; p < kc; p++, s += ld)
                 {
                     float* d = panel + (nint)p * width;
-                    Widen(source, s, d, mb);
+                    if (source == GemmSource.BFloat16) HalfConvert.WidenBFloat16(s, d, mb); // straight into place (Note [Widening in registers])
+                    else Widen(source, s, d, mb);
                     for (int i = mb; i < width; i++) d[i] = 0;
                 }
             }
@@ -69,31 +70,18 @@ internal static unsafe class GemmWiden
 
     // Note [Widening in registers]
     // bfloat16 is the top half of a float32, so widening is a zero-extension and a 16-bit shift (vpmovzxwd, vpslld). The
-    // bfloat16 packing does it on the way into the panel: a depth step of contiguous values is widened eight at a time
+    // bfloat16 packing does it on the way into the panel: a depth step of contiguous values is widened a vector at a time
     // straight into its place, and rows contiguous along K are loaded eight values a row, widened and transposed in
     // registers (GemmPack's 8x8 and 4x8 transposes). Each element is read once and the panel written once, as in the
     // float32 packing; no intermediate block is written and read back.
 
-    /// <summary><see cref="Pack"/> for bfloat16 on AVX2 (Note [Widening in registers]).</summary>
-    private static void PackBFloat16(ushort* src, nint ld, bool trans, int r0, int p0, int rows, int kc, int width, float* dst)
+    /// <summary><see cref="Pack"/> of rows contiguous along K, bfloat16 on AVX2 (Note [Widening in registers]).</summary>
+    private static void PackRowsBFloat16(ushort* src, nint ld, int r0, int p0, int rows, int kc, int width, float* dst)
     {
         for (int ir = 0; ir < rows; ir += width)
         {
             int mb = Math.Min(width, rows - ir);
             float* panel = dst + (nint)ir * kc;
-            if (trans)
-            {
-                ushort* s = src + (nint)p0 * ld + r0 + ir;
-                for (int p = 0; p < kc; p++, s += ld)
-                {
-                    float* d = panel + (nint)p * width;
-                    int i = 0;
-                    for (; i + 8 <= mb; i += 8) Widen8(s + i).Store(d + i);
-                    for (; i < mb; i++) ((uint*)d)[i] = (uint)s[i] << 16;
-                    for (; i < width; i++) d[i] = 0;
-                }
-                continue;
-            }
             ushort* rowp = src + (nint)(r0 + ir) * ld + p0;
             int r = 0;
             for (; r + 8 <= mb; r += 8)
