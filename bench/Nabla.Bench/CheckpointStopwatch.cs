@@ -23,19 +23,15 @@ internal static class CheckpointStopwatch
         int rounds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 4;
         int steps = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 2;
         long poolMiB = args.Length > 2 ? long.Parse(args[2], CultureInfo.InvariantCulture) : 128;
-        const int batch = 16;
-        var config = new GptConfig(BlockSize: 256, NLayer: 8, NHead: 4, NEmbd: 256);
-        var (train, _) = Shakespeare.LoadSplit();
-        var model = new Gpt(config with { VocabSize = train.Tokenizer.VocabSize }, generator: new Generator(1337));
-        var optimizer = new AdamW(model.Parameters(), lr: 1e-3, beta2: 0.99);
-        var data = new Generator(1);
+        var gpt = ScaleGpt.Create();
+        var (model, optimizer) = (gpt.Model, gpt.Optimizer);
         string F(double v) => v.ToString("0.###", CultureInfo.InvariantCulture);
 
         // (1) Bytes held between forward and backward, without a buffer pool (a pool keeps dead arrays reachable).
         foreach (bool on in new[] { false, true, false, true })
         {
             model.GradientCheckpointing = on;
-            var (x, y) = train.GetBatch(batch, config.BlockSize, data);
+            var (x, y) = gpt.NextBatch();
             long before = GC.GetTotalMemory(forceFullCollection: true);
             Tensor loss = model.Forward(x, y).Loss;
             long after = GC.GetTotalMemory(forceFullCollection: true);
@@ -57,7 +53,7 @@ internal static class CheckpointStopwatch
                     model.GradientCheckpointing = on;
                     for (int s = 0; s < steps; s++)
                     {
-                        var (x, y) = train.GetBatch(batch, config.BlockSize, data);
+                        var (x, y) = gpt.NextBatch();
                         clock.Restart();
                         Tensor loss = model.Forward(x, y).Loss;
                         optimizer.ZeroGrad();

@@ -22,17 +22,13 @@ internal static class PrecisionMemory
     public static void Run(string[] args)
     {
         bool byNode = args.Contains("--by-node");
-        const int batch = 16;
-        var config = new GptConfig(BlockSize: 256, NLayer: 8, NHead: 4, NEmbd: 256);
-        var (train, _) = Shakespeare.LoadSplit();
-        var model = new Gpt(config with { VocabSize = train.Tokenizer.VocabSize }, generator: new Generator(1337));
-        var optimizer = new AdamW(model.Parameters(), lr: 1e-3, beta2: 0.99);
-        var data = new Generator(1);
+        var gpt = ScaleGpt.Create();
+        var (model, optimizer) = (gpt.Model, gpt.Optimizer);
         string F(double v) => v.ToString("0.###", CultureInfo.InvariantCulture);
 
         foreach (string precision in new[] { "fp32", "bf16", "bf16", "fp32" })
         {
-            var (x, y) = train.GetBatch(batch, config.BlockSize, data);
+            var (x, y) = gpt.NextBatch();
             long before = GC.GetTotalMemory(forceFullCollection: true);
             Tensor loss;
             using (precision == "bf16" ? Autocast.Enable(DType.BFloat16) : null) loss = model.Forward(x, y).Loss;
