@@ -30,21 +30,27 @@ internal static class GeluKernel
 
     private const int Lanes = 8, Lanes512 = 16;
 
-    /// <summary>Sixteen-lane kernels where 512-bit vectors run in hardware (Note [Sixteen-lane GELU]); settable for tests.</summary>
-    internal static bool Use512 { get; set; } = Vector512.IsHardwareAccelerated;
+    /// <summary>Sixteen-lane kernels where 512-bit vectors run in hardware (Note [Sixteen-lane GELU]).</summary>
+    private static readonly bool s_wide = Vector512.IsHardwareAccelerated;
 
     /// <summary><c>y[i] = gelu(x[i])</c>.</summary>
-    public static void Forward(ReadOnlySpan<float> x, Span<float> y) => Run(x, default, y, backward: false);
+    public static void Forward(ReadOnlySpan<float> x, Span<float> y) => Run(x, default, y, backward: false, s_wide);
 
     /// <summary><c>dx[i] = g[i]·gelu'(x[i])</c>.</summary>
-    public static void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> g, Span<float> dx) => Run(x, g, dx, backward: true);
+    public static void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> g, Span<float> dx) => Run(x, g, dx, backward: true, s_wide);
+
+    /// <summary><see cref="Forward(ReadOnlySpan{float}, Span{float})"/> with the lane count chosen (sixteen only where 512-bit vectors run).</summary>
+    internal static void Forward(ReadOnlySpan<float> x, Span<float> y, bool sixteenLanes) => Run(x, default, y, backward: false, sixteenLanes && s_wide);
+
+    /// <summary><see cref="Backward(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float})"/> with the lane count chosen.</summary>
+    internal static void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> g, Span<float> dx, bool sixteenLanes) => Run(x, g, dx, backward: true, sixteenLanes && s_wide);
 
     // NOTE: the vector body is inlined once per direction (ForwardBlocks, BackwardBlocks) and the tail, padded with
     // zeros, goes through the same methods: a body inlined at several sites exhausts the JIT's inlining budget, and its
     // helpers then become calls that spill every vector register.
-    private static void Run(ReadOnlySpan<float> x, ReadOnlySpan<float> g, Span<float> y, bool backward)
+    private static void Run(ReadOnlySpan<float> x, ReadOnlySpan<float> g, Span<float> y, bool backward, bool sixteenLanes)
     {
-        if (Use512)
+        if (sixteenLanes)
         {
             int bulk512 = x.Length / Lanes512 * Lanes512;
             if (backward) BackwardBlocks512(x[..bulk512], g[..bulk512], y[..bulk512]);

@@ -109,21 +109,12 @@ public class GeluKernelTests
         // kernel runs in either setting and the test compares it with itself.
         float[] x = Grid(), g = [.. x.Select((v, i) => (float)Math.Sin(i) * 3)];
         var results = new List<(float[] Y, float[] D)>();
-        bool saved = GeluKernel.Use512;
-        try
+        foreach (bool wide in (bool[])[false, true])
         {
-            foreach (bool wide in (bool[])[false, true])
-            {
-                GeluKernel.Use512 = wide && System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated;
-                float[] y = new float[x.Length], d = new float[x.Length];
-                GeluKernel.Forward(x, y);
-                GeluKernel.Backward(x, g, d);
-                results.Add((y, d));
-            }
-        }
-        finally
-        {
-            GeluKernel.Use512 = saved;
+            float[] y = new float[x.Length], d = new float[x.Length];
+            GeluKernel.Forward(x, y, sixteenLanes: wide);
+            GeluKernel.Backward(x, g, d, sixteenLanes: wide);
+            results.Add((y, d));
         }
         for (int i = 0; i < x.Length; i++)
         {
